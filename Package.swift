@@ -1,0 +1,47 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+  name: "sigah",
+  products: [
+    .executable(name: "sigah", targets: ["CLI"]),
+    .library(name: "SiGAH", targets: ["SiGAH"]),
+    .library(name: "Backend", targets: ["Backend"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+  ],
+  targets: [
+    // MARK: C shims (not API: thin module maps over system libraries)
+    .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
+    .systemLibrary(name: "COpenCL", path: "Sources/COpenCL"),
+
+    // MARK: Backends
+    // The Backend protocol, device buffers, the seeded generator and the OpenBLAS backend.
+    .target(name: "Backend", dependencies: ["COpenBLAS"]),
+    // The OpenCL backend: runtime, one launcher per kernels/*.cl file, the embedded
+    // sources, and run-time backend selection.
+    .target(name: "Kernels", dependencies: ["Backend", "COpenCL"], plugins: ["EmbedKernels"]),
+    // Parity cases run on any backend against the CPU one (tests and `sigah check`).
+    .target(name: "Parity", dependencies: ["Backend"]),
+
+    // MARK: The method
+    .target(name: "SiGAH", dependencies: ["Backend"]),
+
+    // MARK: The command line
+    .executableTarget(
+      name: "CLI",
+      dependencies: [
+        "SiGAH", "Backend", "Kernels", "Parity",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
+
+    // MARK: Build tools
+    .executableTarget(name: "KernelEmbedder"),
+    .plugin(name: "EmbedKernels", capability: .buildTool(), dependencies: ["KernelEmbedder"]),
+
+    // MARK: Tests
+    .testTarget(name: "BackendTests", dependencies: ["Backend", "Parity"]),
+    .testTarget(name: "KernelsTests", dependencies: ["Kernels", "Backend", "Parity"]),
+  ]
+)

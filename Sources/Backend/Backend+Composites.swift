@@ -1,0 +1,77 @@
+// Conveniences and composite operations built only from the Backend primitives, so they
+// behave the same on every backend.
+
+extension Backend {
+  /// A new buffer holding `values`.
+  public func makeBuffer<T: DeviceScalar>(_ values: [T]) throws -> DeviceBuffer<T> {
+    let buffer = try makeBuffer(T.self, count: values.count)
+    try upload(values, to: buffer, offset: 0)
+    return buffer
+  }
+
+  /// Writes `values` at the start of `buffer`.
+  public func upload<T: DeviceScalar>(_ values: [T], to buffer: DeviceBuffer<T>) throws {
+    try upload(values, to: buffer, offset: 0)
+  }
+
+  /// Reads the first `count` elements (all of them by default).
+  public func download<T: DeviceScalar>(_ buffer: DeviceBuffer<T>, count: Int? = nil) throws
+    -> [T]
+  {
+    try download(buffer, offset: 0, count: count ?? buffer.count)
+  }
+
+  /// `Σ x[i]` over the first `count` elements, read back to the host. `scratch` holds one
+  /// element, so a training loop can call this without allocating.
+  public func sum(_ x: DeviceBuffer<Float>, count: Int, scratch: DeviceBuffer<Float>) throws
+    -> Float
+  {
+    try reduceRows(x, rows: 1, columns: count, .sum, into: scratch)
+    return try download(scratch, offset: 0, count: 1)[0]
+  }
+
+  /// Squared Euclidean norm of each row: `out[i] = ‖M[i, :]‖²`.
+  public func squaredRowNorms(
+    _ matrix: DeviceBuffer<Float>, rows: Int, columns: Int, into out: DeviceBuffer<Float>
+  ) throws {
+    try reduceRows(matrix, rows: rows, columns: columns, .sumOfSquares, into: out)
+  }
+
+  /// All in-batch Euclidean distances `D[i, j] = ‖x_i − x_j‖` of a `rows × columns` matrix
+  /// through the Gram matrix (`‖x_i‖² + ‖x_j‖² − 2 x_i·x_j`, one GEMM). `norms` holds
+  /// `rows` elements of scratch; `distances` receives `rows × rows`.
+  public func pairwiseDistances(
+    _ x: DeviceBuffer<Float>, rows: Int, columns: Int, norms: DeviceBuffer<Float>,
+    into distances: DeviceBuffer<Float>
+  ) throws {
+    try squaredRowNorms(x, rows: rows, columns: columns, into: norms)
+    try gemm(
+      x, transposeA: false, x, transposeB: true, into: distances, m: rows, n: rows, k: columns,
+      alpha: 1, beta: 0)
+    try distancesFromGram(
+      distances, rowNorms: norms, columnNorms: norms, rows: rows, columns: rows, squareRoot: true,
+      zeroDiagonal: true, into: distances)
+  }
+
+  /// The batch graph similarity of SPEC §2 (paper Eq. 17): `S[i, j] = exp(−σ·‖x_i − x_j‖)`
+  /// with `σ = 1 / (mean distance over the pairs i ≠ j)` when `sigma` is nil (the SPEC
+  /// default), or the given σ. Returns the σ used. `similarity` receives `rows × rows`.
+  @discardableResult
+  public func graphSimilarity(
+    _ x: DeviceBuffer<Float>, rows: Int, columns: Int, sigma: Float?, norms: DeviceBuffer<Float>,
+    scratch: DeviceBuffer<Float>, into similarity: DeviceBuffer<Float>
+  ) throws -> Float {
+    try pairwiseDistances(x, rows: rows, columns: columns, norms: norms, into: similarity)
+    let sigmaUsed: Float
+    if let sigma {
+      sigmaUsed = sigma
+    } else {
+      // A batch of one has no pair: any σ gives S = [1].
+      let total = try sum(similarity, count: rows * rows, scratch: scratch)
+      let pairs = Float(rows * (rows - 1))
+      sigmaUsed = rows > 1 && total > 0 ? pairs / total : 1
+    }
+    try map(.exp(scale: -sigmaUsed), similarity, into: similarity, count: rows * rows)
+    return sigmaUsed
+  }
+}

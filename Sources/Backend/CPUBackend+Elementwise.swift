@@ -1,0 +1,105 @@
+// CPU backend: broadcasts, element-wise arithmetic and activations.
+
+import Foundation
+
+extension CPUBackend {
+  public func addRowVector(
+    _ vector: DeviceBuffer<Float>, to matrix: DeviceBuffer<Float>, rows: Int, columns: Int
+  ) throws {
+    try Validate.positive("addRowVector", "rows", rows)
+    try Validate.positive("addRowVector", "columns", columns)
+    try Validate.fits("addRowVector", "vector", vector, needs: columns)
+    try Validate.fits("addRowVector", "matrix", matrix, needs: rows * columns)
+    let v = try pointer(vector, "addRowVector", "vector")
+    let m = try pointer(matrix, "addRowVector", "matrix")
+    for i in 0..<rows {
+      let row = m + i * columns
+      for j in 0..<columns { row[j] += v[j] }
+    }
+  }
+
+  public func scaleRows(
+    _ matrix: DeviceBuffer<Float>, by scales: DeviceBuffer<Float>, rows: Int, columns: Int
+  ) throws {
+    try Validate.positive("scaleRows", "rows", rows)
+    try Validate.positive("scaleRows", "columns", columns)
+    try Validate.fits("scaleRows", "scales", scales, needs: rows)
+    try Validate.fits("scaleRows", "matrix", matrix, needs: rows * columns)
+    let s = try pointer(scales, "scaleRows", "scales")
+    let m = try pointer(matrix, "scaleRows", "matrix")
+    for i in 0..<rows {
+      let row = m + i * columns
+      let scale = s[i]
+      for j in 0..<columns { row[j] *= scale }
+    }
+  }
+
+  /// Pointers for an element-wise operation over `count` elements, after the checks.
+  private func elementwise(
+    _ operation: String, _ buffers: [(String, DeviceBuffer<Float>)], count: Int
+  ) throws -> [UnsafeMutablePointer<Float>] {
+    try Validate.positive(operation, "count", count)
+    for (name, buffer) in buffers { try Validate.fits(operation, name, buffer, needs: count) }
+    return try buffers.map { try pointer($0.1, operation, $0.0) }
+  }
+
+  public func linearCombination(
+    alpha: Float, _ x: DeviceBuffer<Float>, beta: Float, _ y: DeviceBuffer<Float>,
+    into z: DeviceBuffer<Float>, count: Int
+  ) throws {
+    let p = try elementwise("linearCombination", [("x", x), ("y", y), ("z", z)], count: count)
+    let (px, py, pz) = (p[0], p[1], p[2])
+    for i in 0..<count { pz[i] = alpha * px[i] + beta * py[i] }
+  }
+
+  public func multiply(
+    _ x: DeviceBuffer<Float>, _ y: DeviceBuffer<Float>, into z: DeviceBuffer<Float>, count: Int
+  ) throws {
+    let p = try elementwise("multiply", [("x", x), ("y", y), ("z", z)], count: count)
+    let (px, py, pz) = (p[0], p[1], p[2])
+    for i in 0..<count { pz[i] = px[i] * py[i] }
+  }
+
+  public func map(
+    _ function: UnaryFunction, _ x: DeviceBuffer<Float>, into y: DeviceBuffer<Float>, count: Int
+  ) throws {
+    let p = try elementwise("map", [("x", x), ("y", y)], count: count)
+    let (px, py) = (p[0], p[1])
+    switch function {
+    case .sign: for i in 0..<count { py[i] = px[i] > 0 ? 1 : (px[i] < 0 ? -1 : 0) }
+    case .abs: for i in 0..<count { py[i] = Swift.abs(px[i]) }
+    case .square: for i in 0..<count { py[i] = px[i] * px[i] }
+    case .exp(let scale): for i in 0..<count { py[i] = Foundation.exp(scale * px[i]) }
+    }
+  }
+
+  public func activate(
+    _ activation: Activation, _ x: DeviceBuffer<Float>, into y: DeviceBuffer<Float>, count: Int
+  ) throws {
+    let p = try elementwise("activate", [("x", x), ("y", y)], count: count)
+    let (px, py) = (p[0], p[1])
+    switch activation {
+    case .leakyReLU(let slope): for i in 0..<count { py[i] = px[i] > 0 ? px[i] : slope * px[i] }
+    case .relu: for i in 0..<count { py[i] = px[i] > 0 ? px[i] : 0 }
+    case .tanh: for i in 0..<count { py[i] = Foundation.tanh(px[i]) }
+    case .sigmoid: for i in 0..<count { py[i] = 1 / (1 + Foundation.exp(-px[i])) }
+    case .identity: for i in 0..<count { py[i] = px[i] }
+    }
+  }
+
+  public func activationBackward(
+    _ activation: Activation, output y: DeviceBuffer<Float>, outputGradient dy: DeviceBuffer<Float>,
+    into dx: DeviceBuffer<Float>, count: Int
+  ) throws {
+    let p = try elementwise(
+      "activationBackward", [("output", y), ("outputGradient", dy), ("into", dx)], count: count)
+    let (py, pdy, pdx) = (p[0], p[1], p[2])
+    switch activation {
+    case .leakyReLU(let slope): for i in 0..<count { pdx[i] = py[i] > 0 ? pdy[i] : slope * pdy[i] }
+    case .relu: for i in 0..<count { pdx[i] = py[i] > 0 ? pdy[i] : 0 }
+    case .tanh: for i in 0..<count { pdx[i] = pdy[i] * (1 - py[i] * py[i]) }
+    case .sigmoid: for i in 0..<count { pdx[i] = pdy[i] * py[i] * (1 - py[i]) }
+    case .identity: for i in 0..<count { pdx[i] = pdy[i] }
+    }
+  }
+}

@@ -1,0 +1,129 @@
+// The CPU backend: OpenBLAS's cblas_sgemm for products and plain Swift loops for the rest.
+// It is also the oracle the OpenCL backend is checked against.
+
+import COpenBLAS
+import Foundation
+
+/// Host memory owned by the CPU backend, 64-byte aligned.
+final class HostStorage {
+  let base: UnsafeMutableRawPointer
+  let byteCount: Int
+
+  init(byteCount: Int) {
+    self.byteCount = byteCount
+    base = .allocate(byteCount: max(byteCount, 1), alignment: 64)
+  }
+
+  deinit { base.deallocate() }
+}
+
+public final class CPUBackend: Backend {
+  /// Threads for OpenBLAS and for the backend's own parallel loops.
+  public let threads: Int
+
+  /// - Parameter threads: worker threads; `nil` keeps OpenBLAS's default (one per core).
+  public init(threads: Int? = nil) throws {
+    if let threads {
+      try Validate.positive("CPUBackend", "threads", threads)
+      openblas_set_num_threads(Int32(threads))
+    }
+    self.threads = Int(openblas_get_num_threads())
+  }
+
+  /// OpenBLAS's build description, e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY Haswell".
+  public static var blasDescription: String {
+    guard let config = openblas_get_config() else { return "OpenBLAS" }
+    return String(cString: config).trimmingCharacters(in: .whitespaces)
+  }
+
+  public var summary: String { "cpu (\(Self.blasDescription), \(threads) threads)" }
+
+  // MARK: Buffers
+
+  public func makeBuffer<T: DeviceScalar>(_ type: T.Type, count: Int) throws -> DeviceBuffer<T> {
+    try Validate.positive("makeBuffer", "count", count)
+    return DeviceBuffer(
+      count: count, storage: HostStorage(byteCount: count * MemoryLayout<T>.stride))
+  }
+
+  /// The host pointer behind a buffer of this backend.
+  func pointer<T>(_ buffer: DeviceBuffer<T>, _ operation: String, _ name: String) throws
+    -> UnsafeMutablePointer<T>
+  {
+    guard let storage = buffer.storage as? HostStorage else {
+      throw BackendError.foreignBuffer(operation: operation, argument: name)
+    }
+    return storage.base.assumingMemoryBound(to: T.self)
+  }
+
+  public func upload<T: DeviceScalar>(_ values: [T], to buffer: DeviceBuffer<T>, offset: Int)
+    throws
+  {
+    try Validate.range("upload", "destination", buffer, offset: offset, count: values.count)
+    let destination = try pointer(buffer, "upload", "destination")
+    values.withUnsafeBufferPointer { source in
+      guard let base = source.baseAddress else { return }
+      (destination + offset).update(from: base, count: source.count)
+    }
+  }
+
+  public func download<T: DeviceScalar>(_ buffer: DeviceBuffer<T>, offset: Int, count: Int)
+    throws -> [T]
+  {
+    try Validate.range("download", "source", buffer, offset: offset, count: count)
+    let source = try pointer(buffer, "download", "source")
+    return Array(UnsafeBufferPointer(start: source + offset, count: count))
+  }
+
+  public func copy<T: DeviceScalar>(
+    _ source: DeviceBuffer<T>, sourceOffset: Int, to destination: DeviceBuffer<T>,
+    destinationOffset: Int, count: Int
+  ) throws {
+    try Validate.range("copy", "source", source, offset: sourceOffset, count: count)
+    try Validate.range("copy", "destination", destination, offset: destinationOffset, count: count)
+    let from = try pointer(source, "copy", "source")
+    let to = try pointer(destination, "copy", "destination")
+    (to + destinationOffset).update(from: from + sourceOffset, count: count)
+  }
+
+  public func fill(_ buffer: DeviceBuffer<Float>, value: Float, count: Int) throws {
+    try Validate.positive("fill", "count", count)
+    try Validate.fits("fill", "buffer", buffer, needs: count)
+    try pointer(buffer, "fill", "buffer").update(repeating: value, count: count)
+  }
+
+  public func synchronize() throws {}
+
+  // MARK: Dense algebra
+
+  public func gemm(
+    _ a: DeviceBuffer<Float>, transposeA: Bool, _ b: DeviceBuffer<Float>, transposeB: Bool,
+    into c: DeviceBuffer<Float>, m: Int, n: Int, k: Int, alpha: Float, beta: Float
+  ) throws {
+    try Validate.gemm(a, b, c, m: m, n: n, k: k)
+    let pa = try pointer(a, "gemm", "A")
+    let pb = try pointer(b, "gemm", "B")
+    let pc = try pointer(c, "gemm", "C")
+    cblas_sgemm(
+      CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+      Int32(m), Int32(n), Int32(k), alpha, pa, Int32(transposeA ? m : k), pb,
+      Int32(transposeB ? k : n), beta, pc, Int32(n))
+  }
+
+  /// Runs `body(range)` over `0..<count` split into contiguous chunks on `threads` workers,
+  /// serially when the work is too small to pay for the threads.
+  func parallelChunks(_ count: Int, minimumPerChunk: Int = 1, _ body: (Range<Int>) -> Void) {
+    let chunks = max(1, min(threads, count / max(minimumPerChunk, 1)))
+    if chunks == 1 {
+      body(0..<count)
+      return
+    }
+    withoutActuallyEscaping(body) { body in
+      // Each chunk touches disjoint elements, which the closure's raw pointers cannot say.
+      nonisolated(unsafe) let work = body
+      DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+        work((count * chunk / chunks)..<(count * (chunk + 1) / chunks))
+      }
+    }
+  }
+}

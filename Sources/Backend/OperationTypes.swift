@@ -1,0 +1,87 @@
+// The small enums and value types that parameterise backend operations.
+
+import Foundation
+
+/// Activation functions of the generator and discriminator (SPEC §1 choices).
+/// Every one is monotone non-decreasing, so its derivative can be computed from the
+/// output alone, which is what the backward pass keeps.
+public enum Activation: Sendable, Equatable, CustomStringConvertible {
+  case leakyReLU(slope: Float)
+  case relu
+  case tanh
+  case sigmoid
+  case identity
+
+  public var description: String {
+    switch self {
+    case .leakyReLU(let slope): return "leaky-relu(\(slope))"
+    case .relu: return "relu"
+    case .tanh: return "tanh"
+    case .sigmoid: return "sigmoid"
+    case .identity: return "identity"
+    }
+  }
+}
+
+/// Element-wise functions `y = f(x)`.
+public enum UnaryFunction: Sendable, Equatable {
+  /// +1 for x > 0, −1 for x < 0, 0 at 0 (the subgradient of |x| used by l1 sparsity).
+  case sign
+  case abs
+  case square
+  /// `exp(scale · x)`, the graph similarity `exp(−σ·d)` with `scale = −σ`.
+  case exp(scale: Float)
+}
+
+/// Per-row reductions of a matrix.
+public enum RowReduction: Sendable, Equatable {
+  case sum
+  case sumOfSquares
+  case sumOfAbsoluteValues
+}
+
+/// One Adam step's settings (SPEC §3). `step` counts from 1; the bias corrections use it.
+public struct AdamStep: Sendable, Equatable {
+  public var learningRate: Float
+  public var beta1: Float
+  public var beta2: Float
+  public var epsilon: Float
+  /// L2 weight decay added to the gradient: `g + weightDecay·θ` (0 for biases).
+  public var weightDecay: Float
+  public var step: Int
+
+  public init(
+    learningRate: Float, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
+    weightDecay: Float = 0, step: Int
+  ) {
+    self.learningRate = learningRate
+    self.beta1 = beta1
+    self.beta2 = beta2
+    self.epsilon = epsilon
+    self.weightDecay = weightDecay
+    self.step = step
+  }
+
+  /// `1/(1 − β1^t)` and `1/(1 − β2^t)`, computed once on the host in Float64.
+  public var biasCorrections: (first: Float, second: Float) {
+    let t = Double(step)
+    return (
+      Float(1 / (1 - pow(Double(beta1), t))),
+      Float(1 / (1 - pow(Double(beta2), t)))
+    )
+  }
+}
+
+/// The `k` nearest codes of each query, row-major `queries × k`, ordered by ascending
+/// distance and, within a distance, by ascending database index (SPEC §4).
+public struct TopK: Sendable, Equatable {
+  public let k: Int
+  public let ids: [Int32]
+  public let distances: [Int32]
+
+  public init(k: Int, ids: [Int32], distances: [Int32]) {
+    self.k = k
+    self.ids = ids
+    self.distances = distances
+  }
+}

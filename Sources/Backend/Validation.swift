@@ -1,0 +1,77 @@
+// Argument checks shared by every backend, so both reject the same calls with the same words.
+
+/// The largest code length the library supports (SPEC §4).
+public let maximumCodeBits = 4096
+
+/// 64-bit words a packed code of `bits` bits occupies.
+public func codeWords(bits: Int) -> Int { (bits + 63) / 64 }
+
+package enum Validate {
+  package static func positive(_ operation: String, _ name: String, _ value: Int) throws {
+    guard value > 0 else {
+      throw BackendError.invalidArgument(
+        operation: operation, message: "\(name) must be at least 1, got \(value)")
+    }
+  }
+
+  package static func fits<T>(
+    _ operation: String, _ name: String, _ buffer: DeviceBuffer<T>, needs needed: Int
+  ) throws {
+    guard buffer.count >= needed else {
+      throw BackendError.bufferTooSmall(
+        operation: operation, argument: name, needed: needed, actual: buffer.count)
+    }
+  }
+
+  package static func range<T>(
+    _ operation: String, _ name: String, _ buffer: DeviceBuffer<T>, offset: Int, count: Int
+  ) throws {
+    guard offset >= 0, count >= 0 else {
+      throw BackendError.invalidArgument(
+        operation: operation,
+        message: "offset and count must not be negative, got offset \(offset) and count \(count)")
+    }
+    try fits(operation, name, buffer, needs: offset + count)
+  }
+
+  package static func bits(_ operation: String, _ bits: Int) throws {
+    guard (1...maximumCodeBits).contains(bits) else {
+      throw BackendError.invalidArgument(
+        operation: operation, message: "bits must be between 1 and \(maximumCodeBits), got \(bits)")
+    }
+  }
+
+  /// The shape checks of `gemm`, identical on every backend.
+  package static func gemm(
+    _ a: DeviceBuffer<Float>, _ b: DeviceBuffer<Float>, _ c: DeviceBuffer<Float>,
+    m: Int, n: Int, k: Int
+  ) throws {
+    try positive("gemm", "m", m)
+    try positive("gemm", "n", n)
+    try positive("gemm", "k", k)
+    try fits("gemm", "A", a, needs: m * k)
+    try fits("gemm", "B", b, needs: k * n)
+    try fits("gemm", "C", c, needs: m * n)
+  }
+
+  /// The checks of both Hamming operations.
+  package static func hamming(
+    _ operation: String, _ queries: DeviceBuffer<UInt64>, _ queryCount: Int,
+    _ database: DeviceBuffer<UInt64>, _ databaseCount: Int, _ bits: Int
+  ) throws {
+    try positive(operation, "queryCount", queryCount)
+    try positive(operation, "databaseCount", databaseCount)
+    try Validate.bits(operation, bits)
+    let words = codeWords(bits: bits)
+    try fits(operation, "queries", queries, needs: queryCount * words)
+    try fits(operation, "database", database, needs: databaseCount * words)
+  }
+
+  package static func topK(_ k: Int, databaseCount: Int) throws {
+    guard (1...databaseCount).contains(k) else {
+      throw BackendError.invalidArgument(
+        operation: "hammingTopK",
+        message: "k must be between 1 and the database size \(databaseCount), got \(k)")
+    }
+  }
+}

@@ -1,0 +1,31 @@
+// Where kernel sources come from: the copies embedded at build time, or a folder of .cl
+// files named by SIGAH_KERNELS_DIR for kernel development without a rebuild.
+
+import Backend
+import Foundation
+
+public enum KernelSources {
+  /// The environment variable that points at a folder of `.cl` files.
+  public static let folderVariable = "SIGAH_KERNELS_DIR"
+
+  /// Names of the embedded kernel files (without `.cl`).
+  public static var embeddedNames: [String] { EmbeddedKernelSources.byName.keys.sorted() }
+
+  /// The source of `kernels/<name>.cl`.
+  static func source(named name: String) throws -> String {
+    if let folder = ProcessInfo.processInfo.environment[folderVariable], !folder.isEmpty {
+      let path = URL(fileURLWithPath: folder).appendingPathComponent("\(name).cl").path
+      do {
+        return try String(contentsOfFile: path, encoding: .utf8)
+      } catch {
+        throw BackendError.unavailable(
+          backend: "opencl", reason: "\(folderVariable) names \(folder), but \(path) cannot be read")
+      }
+    }
+    guard let source = EmbeddedKernelSources.byName[name] else {
+      throw BackendError.unavailable(
+        backend: "opencl", reason: "no kernel file '\(name).cl' was embedded at build time")
+    }
+    return source
+  }
+}

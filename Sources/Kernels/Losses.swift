@@ -1,0 +1,17 @@
+// Launcher for kernels/losses.cl.
+
+import Backend
+
+extension OpenCLBackend {
+  public func marginLoss(
+    energies: DeviceBuffer<Float>, count: Int, margin: Float, losses: DeviceBuffer<Float>,
+    gradient: DeviceBuffer<Float>
+  ) throws {
+    let p = try elementwise(
+      "marginLoss", [("energies", energies), ("losses", losses), ("gradient", gradient)],
+      count: count)
+    try launch(
+      "margin_loss", file: "losses", global: [count],
+      [p[0], .int(count), .float(margin), p[1], p[2]])
+  }
+}

@@ -1,0 +1,69 @@
+// SiGAH's hyper-parameters with the defaults of SPEC §1–3. Every SPEC (choice) is a named
+// option here, so that a user can switch it and an ablation can measure it.
+
+import Backend
+
+/// The discriminator's energy `D(a)` (SPEC §1).
+public enum EnergyKind: String, Sendable, Codable, CaseIterable {
+  /// `(1/d)·‖R(a) − a‖²`, the paper's "MSE-loss based auto-encoder" (default).
+  case mse
+  /// `‖R(a) − a‖²`.
+  case l2
+}
+
+/// The generator's sparsity penalty (SPEC §2).
+public enum SparsityKind: String, Sendable, Codable, CaseIterable {
+  /// `(1/m)·‖Gout‖²` (default).
+  case l2
+  /// `(1/m)·‖Gout‖₁`.
+  case l1
+}
+
+/// Activation choices as they appear in options and model files.
+public enum ActivationName: String, Sendable, Codable, CaseIterable {
+  case leakyReLU = "leaky-relu"
+  case relu, tanh, sigmoid
+
+  /// The backend activation, with the SPEC's LeakyReLU slope.
+  public func activation(slope: Float) -> Activation {
+    switch self {
+    case .leakyReLU: return .leakyReLU(slope: slope)
+    case .relu: return .relu
+    case .tanh: return .tanh
+    case .sigmoid: return .sigmoid
+    }
+  }
+}
+
+public struct SiGAHConfiguration: Sendable, Codable, Equatable {
+  /// Code length `r`.
+  public var bits: Int = 64
+  /// Generator width as a multiple of the input dimension (`m = 2d`).
+  public var generatorWidthMultiple: Int = 2
+  /// Discriminator hidden width `d_l`.
+  public var discriminatorWidth: Int = 50
+  public var generatorActivation: ActivationName = .leakyReLU
+  public var discriminatorActivation: ActivationName = .leakyReLU
+  /// LeakyReLU slope (SPEC §1 choice).
+  public var leakySlope: Float = 0.2
+  public var energy: EnergyKind = .mse
+  public var sparsity: SparsityKind = .l2
+  /// Quantisation weight α.
+  public var alpha: Float = 1e-3
+  /// Sparsity weight λ.
+  public var lambda: Float = 1e-4
+  /// Discriminator margin β.
+  public var margin: Float = 0.1
+  /// Graph weight γ.
+  public var gamma: Float = 1e-4
+  /// Adversarial weight μ; 0 also skips the discriminator steps (the "w/o D" ablation).
+  public var adversarialWeight: Float = 1
+  /// Graph σ; nil means 1 / mean in-batch distance (SPEC §2 choice).
+  public var sigma: Float? = nil
+  public var batchSize: Int = 500
+  public var learningRate: Float = 1e-2
+  public var weightDecay: Float = 5e-4
+  public var seed: UInt64 = 0
+
+  public init() {}
+}

@@ -22,7 +22,8 @@ public final class DeviceBuffer<Element: DeviceScalar>: @unchecked Sendable {
   /// The backend's own storage object; opaque to everything else.
   package let storage: AnyObject
 
-  package init(count: Int, storage: AnyObject) {
+  /// For backend implementations: wraps the backend's own storage object.
+  public init(count: Int, storage: AnyObject) {
     self.count = count
     self.storage = storage
   }

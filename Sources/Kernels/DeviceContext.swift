@@ -9,8 +9,8 @@ import Synchronization
 final class DeviceContext: @unchecked Sendable {
   let device: OpenCLDeviceInfo
   let context: cl_context
-  /// Built programs by "file|options"; guarded by `lock` because backends on several
-  /// threads may share the context.
+  /// Built programs by file, options and source folder; behind a mutex because backends
+  /// on several threads share the context.
   private let programs = Mutex<[String: cl_program]>([:])
 
   private static let registry = Mutex<[Int: DeviceContext]>([:])
@@ -36,19 +36,19 @@ final class DeviceContext: @unchecked Sendable {
     self.context = context
   }
 
-  /// The program built from `kernels/<file>.cl` with `options`, building it on first use.
-  func program(file: String, options: String) throws -> cl_program {
-    let key = "\(file)|\(options)"
+  /// The program built from `<file>.cl` with `options`, building it on first use.
+  func program(file: String, options: String, folder: String?) throws -> cl_program {
+    let key = "\(file)|\(options)|\(folder ?? "embedded")"
     return try programs.withLock { programs in
       if let program = programs[key] { return program }
-      let program = try build(file: file, options: options)
+      let program = try build(file: file, options: options, folder: folder)
       programs[key] = program
       return program
     }
   }
 
-  private func build(file: String, options: String) throws -> cl_program {
-    let source = try KernelSources.source(named: file)
+  private func build(file: String, options: String, folder: String?) throws -> cl_program {
+    let source = try KernelSources.source(named: file, folder: folder)
     var status: cl_int = 0
     let created: cl_program? = source.withCString { text in
       var pointer: UnsafePointer<CChar>? = text

@@ -11,15 +11,23 @@ public enum KernelSources {
   /// Names of the embedded kernel files (without `.cl`).
   public static var embeddedNames: [String] { EmbeddedKernelSources.byName.keys.sorted() }
 
-  /// The source of `kernels/<name>.cl`.
-  static func source(named name: String) throws -> String {
-    if let folder = ProcessInfo.processInfo.environment[folderVariable], !folder.isEmpty {
+  /// The folder SIGAH_KERNELS_DIR names, if any.
+  public static var folderFromEnvironment: String? {
+    guard let folder = ProcessInfo.processInfo.environment[folderVariable], !folder.isEmpty else {
+      return nil
+    }
+    return folder
+  }
+
+  /// The source of `kernels/<name>.cl`, from `folder` when given, else the embedded copy.
+  static func source(named name: String, folder: String?) throws -> String {
+    if let folder {
       let path = URL(fileURLWithPath: folder).appendingPathComponent("\(name).cl").path
       do {
         return try String(contentsOfFile: path, encoding: .utf8)
       } catch {
         throw BackendError.unavailable(
-          backend: "opencl", reason: "\(folderVariable) names \(folder), but \(path) cannot be read")
+          backend: "opencl", reason: "the kernel folder is \(folder), but \(path) cannot be read")
       }
     }
     guard let source = EmbeddedKernelSources.byName[name] else {

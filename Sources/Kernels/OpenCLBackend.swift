@@ -44,14 +44,20 @@ enum KernelArgument {
 public final class OpenCLBackend: Backend {
   public let device: OpenCLDeviceInfo
   public let tuning: OpenCLTuning
+  /// Folder of `.cl` files used instead of the embedded ones (kernel development).
+  public let kernelFolder: String?
   let context: DeviceContext
   let queue: cl_command_queue
   /// Kernel objects by name. cl_kernel holds its arguments, so each backend owns its own.
   private var kernels: [String: cl_kernel] = [:]
 
   /// Opens device `deviceIndex` (numbered as `OpenCLDevices.all()`), or when nil the first
-  /// GPU, or failing that the first device of any kind.
-  public init(deviceIndex: Int? = nil, tuning: OpenCLTuning = OpenCLTuning()) throws {
+  /// GPU, or failing that the first device of any kind. Kernels come from `kernelFolder`
+  /// (default: SIGAH_KERNELS_DIR) when given, else from the copies embedded at build time.
+  public init(
+    deviceIndex: Int? = nil, tuning: OpenCLTuning = OpenCLTuning(),
+    kernelFolder: String? = KernelSources.folderFromEnvironment
+  ) throws {
     let devices = try OpenCLDevices.all()
     guard !devices.isEmpty else {
       throw BackendError.unavailable(backend: "opencl", reason: "no OpenCL device was found")
@@ -80,6 +86,7 @@ public final class OpenCLBackend: Backend {
     }
     self.device = chosen
     self.tuning = tuning
+    self.kernelFolder = kernelFolder
     self.context = try DeviceContext.shared(for: chosen)
     var status: cl_int = 0
     guard let queue = clCreateCommandQueue(context.context, chosen.deviceID, 0, &status) else {
@@ -180,7 +187,7 @@ public final class OpenCLBackend: Backend {
   /// The kernel `name` from `kernels/<file>.cl`, created once per backend.
   func kernel(_ name: String, file: String) throws -> cl_kernel {
     if let kernel = kernels[name] { return kernel }
-    let program = try context.program(file: file, options: tuning.buildOptions)
+    let program = try context.program(file: file, options: tuning.buildOptions, folder: kernelFolder)
     var status: cl_int = 0
     guard let kernel = clCreateKernel(program, name, &status) else {
       try OpenCLStatus.check(status, "clCreateKernel(\(name))")

@@ -26,7 +26,7 @@ public enum ParitySuite {
 
   // MARK: Dense algebra
 
-  static func gemmCases() -> [ParityCase] {
+  public static func gemmCases() -> [ParityCase] {
     var cases: [ParityCase] = []
     for (index, (m, n, k)) in gemmShapes.enumerated() {
       for (transposeA, transposeB) in [(false, false), (true, false), (false, true), (true, true)] {

@@ -1,0 +1,33 @@
+# sigah — the two set-up commands (README) and the release bundle.
+#   make demo    install what is missing, build, run the main job on the bundled data
+#   make test    install what is missing, run the whole test suite
+#   make bundle  release binary + the shared libraries a GPU box may lack (dist/)
+
+SWIFT ?= swift
+DEBIAN_PACKAGES := ocl-icd-opencl-dev opencl-headers libopenblas-dev pocl-opencl-icd
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+RELEASE := .build/release/sigah
+
+.PHONY: deps build demo test bundle clean
+
+# Installs only the Debian packages that are not there yet.
+deps:
+	@missing=""; for p in $(DEBIAN_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build -c release --product sigah
+
+demo: build
+	$(RELEASE) demo
+
+test: deps
+	$(SWIFT) test
+
+clean:
+	rm -rf .build dist

@@ -1,0 +1,96 @@
+// Calls every backend must reject before doing any work: zero sizes, short buffers,
+// bits out of range, k out of range, buffers of another backend. Each names the error
+// it expects, so tests and `sigah check` hold every backend to the same words.
+
+import Backend
+
+public struct MisuseCase: Sendable {
+  public let name: String
+  /// Makes the bad call on `backend`; `foreign` is a buffer of another backend.
+  public let call: @Sendable (any Backend, DeviceBuffer<Float>) throws -> Void
+  /// The error the call must throw.
+  public let expected: BackendError
+}
+
+public enum MisuseSuite {
+  public static func cases() -> [MisuseCase] {
+    [
+      MisuseCase(
+        name: "gemm with m = 0",
+        call: { backend, _ in
+          let x = try backend.makeBuffer(Float.self, count: 4)
+          try backend.gemm(x, transposeA: false, x, transposeB: false, into: x, m: 0, n: 2, k: 2, alpha: 1, beta: 0)
+        },
+        expected: .invalidArgument(operation: "gemm", message: "m must be at least 1, got 0")),
+      MisuseCase(
+        name: "gemm with a short B",
+        call: { backend, _ in
+          let a = try backend.makeBuffer(Float.self, count: 6)
+          let b = try backend.makeBuffer(Float.self, count: 5)
+          let c = try backend.makeBuffer(Float.self, count: 4)
+          try backend.gemm(a, transposeA: false, b, transposeB: true, into: c, m: 2, n: 2, k: 3, alpha: 1, beta: 0)
+        },
+        expected: .bufferTooSmall(operation: "gemm", argument: "B", needed: 6, actual: 5)),
+      MisuseCase(
+        name: "upload past the end",
+        call: { backend, _ in
+          try backend.upload([1, 2, 3] as [Float], to: try backend.makeBuffer(Float.self, count: 3), offset: 1)
+        },
+        expected: .bufferTooSmall(operation: "upload", argument: "destination", needed: 4, actual: 3)),
+      MisuseCase(
+        name: "download with a negative offset",
+        call: { backend, _ in _ = try backend.download(try backend.makeBuffer(Float.self, count: 3), offset: -1, count: 1) },
+        expected: .invalidArgument(
+          operation: "download", message: "offset and count must not be negative, got offset -1 and count 1")),
+      MisuseCase(
+        name: "makeBuffer of zero elements",
+        call: { backend, _ in _ = try backend.makeBuffer(Float.self, count: 0) },
+        expected: .invalidArgument(operation: "makeBuffer", message: "count must be at least 1, got 0")),
+      MisuseCase(
+        name: "addRowVector with a short vector",
+        call: { backend, _ in
+          let m = try backend.makeBuffer(Float.self, count: 12)
+          try backend.addRowVector(try backend.makeBuffer(Float.self, count: 3), to: m, rows: 3, columns: 4)
+        },
+        expected: .bufferTooSmall(operation: "addRowVector", argument: "vector", needed: 4, actual: 3)),
+      MisuseCase(
+        name: "signPack with 4097 bits",
+        call: { backend, _ in
+          let x = try backend.makeBuffer(Float.self, count: 4097)
+          try backend.signPack(x, rows: 1, bits: 4097, into: try backend.makeBuffer(UInt64.self, count: 65))
+        },
+        expected: .invalidArgument(operation: "signPack", message: "bits must be between 1 and 4096, got 4097")),
+      MisuseCase(
+        name: "hammingTopK with k above the database size",
+        call: { backend, _ in
+          let codes = try backend.makeBuffer(UInt64.self, count: 4)
+          _ = try backend.hammingTopK(queries: codes, queryCount: 1, database: codes, databaseCount: 4, bits: 64, k: 5)
+        },
+        expected: .invalidArgument(
+          operation: "hammingTopK", message: "k must be between 1 and the database size 4, got 5")),
+      MisuseCase(
+        name: "hammingDistances with a short database",
+        call: { backend, _ in
+          let codes = try backend.makeBuffer(UInt64.self, count: 3)
+          let out = try backend.makeBuffer(Int32.self, count: 8)
+          try backend.hammingDistances(queries: codes, queryCount: 1, database: codes, databaseCount: 2, bits: 100, into: out)
+        },
+        expected: .bufferTooSmall(operation: "hammingDistances", argument: "database", needed: 4, actual: 3)),
+      MisuseCase(
+        name: "adamUpdate at step 0",
+        call: { backend, _ in
+          let x = try backend.makeBuffer(Float.self, count: 2)
+          try backend.adamUpdate(
+            parameters: x, gradients: x, firstMoment: x, secondMoment: x, count: 2,
+            step: AdamStep(learningRate: 0.1, step: 0))
+        },
+        expected: .invalidArgument(operation: "adamUpdate", message: "step must be at least 1, got 0")),
+      MisuseCase(
+        name: "a buffer of another backend",
+        call: { backend, foreign in
+          try backend.map(.abs, foreign, into: foreign, count: 1)
+        },
+        expected: .foreignBuffer(operation: "map", argument: "x")),
+    ]
+  }
+}

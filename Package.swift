@@ -42,6 +42,7 @@ let package = Package(
 
     // MARK: Tests
     .testTarget(name: "BackendTests", dependencies: ["Backend", "Parity"]),
-    .testTarget(name: "KernelsTests", dependencies: ["Kernels", "Backend", "Parity"]),
+    .testTarget(name: "KernelsTests", dependencies: ["Kernels", "Backend", "Parity", "SiGAH"]),
+    .testTarget(name: "SiGAHTests", dependencies: ["SiGAH", "Backend"]),
   ]
 )

@@ -56,6 +56,8 @@ public struct SiGAHConfiguration: Sendable, Codable, Equatable {
   public var margin: Float = 0.1
   /// Graph weight γ.
   public var gamma: Float = 1e-4
+  /// Reconstruction weight ρ (1 in the paper; 0 is an ablation).
+  public var reconstructionWeight: Float = 1
   /// Adversarial weight μ; 0 also skips the discriminator steps (the "w/o D" ablation).
   public var adversarialWeight: Float = 1
   /// Graph σ; nil means 1 / mean in-batch distance (SPEC §2 choice).
@@ -66,4 +68,15 @@ public struct SiGAHConfiguration: Sendable, Codable, Equatable {
   public var seed: UInt64 = 0
 
   public init() {}
+}
+
+extension SiGAHConfiguration {
+  /// Whether the discriminator takes part (μ > 0); μ = 0 is the "w/o D" ablation, which
+  /// also skips the discriminator steps (SPEC §2).
+  public var usesDiscriminator: Bool { adversarialWeight > 0 }
+
+  /// `κ` of the energy `D(a) = κ·‖R(a) − a‖²`.
+  func energyScale(inputDimension d: Int) -> Float {
+    energy == .mse ? 1 / Float(d) : 1
+  }
 }

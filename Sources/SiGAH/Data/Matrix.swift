@@ -1,0 +1,40 @@
+// A dense row-major Float32 matrix on the host: one vector a row.
+
+public struct Matrix: Sendable, Equatable {
+  public let rows: Int
+  public let columns: Int
+  /// `rows × columns` values, row-major.
+  public var values: [Float]
+
+  public init(rows: Int, columns: Int, values: [Float]) {
+    precondition(values.count == rows * columns, "a \(rows)×\(columns) matrix needs \(rows * columns) values")
+    self.rows = rows
+    self.columns = columns
+    self.values = values
+  }
+
+  public init(rows: Int, columns: Int, repeating value: Float = 0) {
+    self.init(rows: rows, columns: columns, values: Array(repeating: value, count: rows * columns))
+  }
+
+  public subscript(row: Int) -> ArraySlice<Float> {
+    values[(row * columns)..<((row + 1) * columns)]
+  }
+
+  /// The rows at `indices`, in that order.
+  public func rows(_ indices: some Collection<Int>) -> Matrix {
+    var out: [Float] = []
+    out.reserveCapacity(indices.count * columns)
+    for index in indices { out.append(contentsOf: self[index]) }
+    return Matrix(rows: indices.count, columns: columns, values: out)
+  }
+
+  /// Column means, accumulated in Float64.
+  public func columnMeans() -> [Float] {
+    var sums = [Double](repeating: 0, count: columns)
+    for i in 0..<rows {
+      for j in 0..<columns { sums[j] += Double(values[i * columns + j]) }
+    }
+    return sums.map { Float($0 / Double(max(rows, 1))) }
+  }
+}

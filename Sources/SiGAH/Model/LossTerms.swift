@@ -1,0 +1,54 @@
+// The loss terms of SPEC §2, each as it enters its loss (weights applied), batch means.
+
+public struct LossTerms: Sendable, Equatable, Codable {
+  /// `L_D`, paper Eq. 21.
+  public var discriminator: Double = 0
+  /// `ρ·(1/d)‖x̂ − x̃‖²` (ρ = 1 in the paper).
+  public var reconstruction: Double = 0
+  /// `α·(1/r)·Σ_k (1 − H_ik²)`, the bound of paper Eq. 9.
+  public var quantisation: Double = 0
+  /// `λ·(1/m)·‖Gout‖²` (or ‖·‖₁).
+  public var sparsity: Double = 0
+  /// `μ·D(x̂)`.
+  public var adversarial: Double = 0
+  /// `γ·L_S`, paper Eq. 17.
+  public var graph: Double = 0
+
+  public init() {}
+
+  /// `L_G`, paper Eq. 20 with the adversarial term.
+  public var generator: Double { reconstruction + quantisation + sparsity + adversarial + graph }
+
+  /// The terms by name, in report order.
+  public var named: [(String, Double)] {
+    [
+      ("L_D", discriminator), ("recon", reconstruction), ("quant", quantisation),
+      ("sparse", sparsity), ("adv", adversarial), ("graph", graph), ("L_G", generator),
+    ]
+  }
+
+  /// The first term that is not finite, by name.
+  public var firstNonFinite: String? { named.first { !$0.1.isFinite }?.0 }
+
+  static func + (lhs: LossTerms, rhs: LossTerms) -> LossTerms {
+    var sum = LossTerms()
+    sum.discriminator = lhs.discriminator + rhs.discriminator
+    sum.reconstruction = lhs.reconstruction + rhs.reconstruction
+    sum.quantisation = lhs.quantisation + rhs.quantisation
+    sum.sparsity = lhs.sparsity + rhs.sparsity
+    sum.adversarial = lhs.adversarial + rhs.adversarial
+    sum.graph = lhs.graph + rhs.graph
+    return sum
+  }
+
+  func scaled(by factor: Double) -> LossTerms {
+    var out = LossTerms()
+    out.discriminator = discriminator * factor
+    out.reconstruction = reconstruction * factor
+    out.quantisation = quantisation * factor
+    out.sparsity = sparsity * factor
+    out.adversarial = adversarial * factor
+    out.graph = graph * factor
+    return out
+  }
+}

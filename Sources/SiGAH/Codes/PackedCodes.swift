@@ -1,0 +1,53 @@
+// Binary codes packed as SPEC §4: little-endian 64-bit words, bit k of a code is bit
+// k % 64 of word k / 64, unused high bits 0.
+
+import Backend
+
+public struct PackedCodes: Sendable, Equatable {
+  /// Number of codes.
+  public let count: Int
+  /// Bits per code `r`.
+  public let bits: Int
+  /// `count × ⌈bits/64⌉` words.
+  public var words: [UInt64]
+
+  public init(count: Int, bits: Int, words: [UInt64]) {
+    precondition(words.count == count * codeWords(bits: bits))
+    self.count = count
+    self.bits = bits
+    self.words = words
+  }
+
+  public var wordsPerCode: Int { codeWords(bits: bits) }
+
+  /// Bit `k` of code `i`.
+  public func bit(_ k: Int, of i: Int) -> Bool {
+    words[i * wordsPerCode + k / 64] >> UInt64(k % 64) & 1 == 1
+  }
+
+  /// The codes as `⌈bits/8⌉` bytes each, bit k in byte k / 8 at position k % 8: the
+  /// row layout other tools (NumPy's packbits with bitorder="little", Faiss) read.
+  public var bytes: [UInt8] {
+    let bytesPerCode = (bits + 7) / 8
+    var out = [UInt8](repeating: 0, count: count * bytesPerCode)
+    for i in 0..<count {
+      for b in 0..<bytesPerCode {
+        out[i * bytesPerCode + b] = UInt8(truncatingIfNeeded: words[i * wordsPerCode + b / 8] >> UInt64(8 * (b % 8)))
+      }
+    }
+    return out
+  }
+
+  /// The inverse of `bytes`.
+  public init(count: Int, bits: Int, bytes: [UInt8]) {
+    let bytesPerCode = (bits + 7) / 8
+    let wordsPerCode = codeWords(bits: bits)
+    var words = [UInt64](repeating: 0, count: count * wordsPerCode)
+    for i in 0..<count {
+      for b in 0..<bytesPerCode {
+        words[i * wordsPerCode + b / 8] |= UInt64(bytes[i * bytesPerCode + b]) << UInt64(8 * (b % 8))
+      }
+    }
+    self.init(count: count, bits: bits, words: words)
+  }
+}

@@ -1,0 +1,95 @@
+// A trained SiGAH model: its configuration, weights and training summary, and its file
+// form (safetensors: every tensor by name, hyper-parameters and summary in the header).
+
+import Foundation
+
+public struct SiGAHModel: Sendable, Equatable {
+  public var configuration: SiGAHConfiguration
+  public var weights: SiGAHWeights
+  public var summary: TrainingSummary?
+
+  public init(configuration: SiGAHConfiguration, weights: SiGAHWeights, summary: TrainingSummary?) {
+    self.configuration = configuration
+    self.weights = weights
+    self.summary = summary
+  }
+
+  /// The hash layer as a hash function: `b = sign(W(x − μ) + c)` (SPEC §1).
+  public var hash: LinearHash {
+    LinearHash(
+      mean: weights.tensors["mu"]!, projection: weights.tensors["W"]!, offset: weights.tensors["c"]!,
+      bits: weights.bits)
+  }
+
+  // MARK: File form
+
+  static let jsonEncoder: JSONEncoder = {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(
+      positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    return encoder
+  }()
+
+  static let jsonDecoder: JSONDecoder = {
+    let decoder = JSONDecoder()
+    decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+      positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    return decoder
+  }()
+
+  /// The safetensors form; `extra` adds tensors (a checkpoint's Adam moments).
+  func safeTensors(extraMetadata: [String: String] = [:]) throws -> SafeTensors {
+    var file = SafeTensors()
+    for spec in weights.layout {
+      file.tensors[spec.name] = .init(shape: spec.shape, values: weights.tensors[spec.name]!)
+    }
+    file.metadata = [
+      "format": "sigah-model", "method": "sigah",
+      "configuration": String(decoding: try Self.jsonEncoder.encode(configuration), as: UTF8.self),
+      "dimensions": "{\"d\":\(weights.inputDimension),\"r\":\(weights.bits),\"m\":\(weights.generatorWidth),\"dl\":\(weights.discriminatorWidth)}",
+    ]
+    if let summary {
+      file.metadata["summary"] = String(decoding: try Self.jsonEncoder.encode(summary), as: UTF8.self)
+    }
+    file.metadata.merge(extraMetadata) { _, new in new }
+    return file
+  }
+
+  public func write(to path: String) throws {
+    try safeTensors().write(to: path)
+  }
+
+  /// Reads the model part of a SiGAH model or checkpoint file.
+  init(_ file: SafeTensors, path: String) throws {
+    guard file.metadata["method"] == "sigah", let configurationText = file.metadata["configuration"] else {
+      throw DataError(file: path, position: "header", "expected a SiGAH model (metadata method = sigah)")
+    }
+    do {
+      configuration = try Self.jsonDecoder.decode(SiGAHConfiguration.self, from: Data(configurationText.utf8))
+      summary = try file.metadata["summary"].map { try Self.jsonDecoder.decode(TrainingSummary.self, from: Data($0.utf8)) }
+    } catch {
+      throw DataError(file: path, position: "header", "the configuration or summary is not valid JSON (\(error))")
+    }
+    guard let w = file.tensors["W"], w.shape.count == 2, let psi = file.tensors["Psi"], psi.shape.count == 2,
+      let w3 = file.tensors["W3"], w3.shape.count == 2
+    else {
+      throw DataError(file: path, position: "tensors", "expected the tensors W, Psi and W3 of a SiGAH model")
+    }
+    let (r, d, m, dl) = (w.shape[0], w.shape[1], psi.shape[1], w3.shape[0])
+    var tensors: [String: [Float]] = [:]
+    for spec in SiGAHWeights.layout(d: d, r: r, m: m, dl: dl) {
+      guard let tensor = file.tensors[spec.name], tensor.shape == spec.shape else {
+        throw DataError(
+          file: path, position: "tensor '\(spec.name)'",
+          "expected shape \(spec.shape) for a model with d = \(d), r = \(r), m = \(m), d_l = \(dl), found \(file.tensors[spec.name].map { "\($0.shape)" } ?? "none")")
+      }
+      tensors[spec.name] = tensor.values
+    }
+    weights = SiGAHWeights(inputDimension: d, bits: r, generatorWidth: m, discriminatorWidth: dl, tensors: tensors)
+  }
+
+  public static func read(from path: String) throws -> SiGAHModel {
+    try SiGAHModel(try SafeTensors.read(from: path), path: path)
+  }
+}

@@ -1,0 +1,163 @@
+// The training loop of SPEC §3: per epoch a seeded shuffle, batches of N_B (the last
+// short one kept), one discriminator and one generator step per batch, Adam with L2
+// decay on weights; a fixed number of epochs or a time budget; atomic checkpoints;
+// resume; a guard that stops on the first non-finite loss or weight.
+
+import Backend
+import Foundation
+
+/// The learning rate over epochs.
+public enum LearningRateSchedule: Sendable, Equatable {
+  case constant
+  /// `lr·(1 + cos(π·(epoch − 1)/epochs))/2` (SPEC §3b).
+  case cosine
+
+  func rate(base: Float, epoch: Int, epochs: Int) -> Float {
+    switch self {
+    case .constant: return base
+    case .cosine: return base * Float(0.5 * (1 + cos(Double.pi * Double(epoch - 1) / Double(max(epochs, 1)))))
+    }
+  }
+}
+
+public struct TrainingOptions {
+  public var epochs: Int = 30
+  /// Stop at the first epoch boundary after this many seconds.
+  public var timeBudget: Double?
+  /// Write a checkpoint every this many epochs (and at the end) to `checkpointPath`.
+  public var checkpointEvery: Int?
+  public var checkpointPath: String?
+  public var schedule: LearningRateSchedule = .constant
+  /// Measures a hash function's validation mAP; when set, the best epoch is kept.
+  public var validate: ((LinearHash) throws -> Double)?
+  public var validateEvery: Int = 1
+
+  public init() {}
+}
+
+public final class SiGAHTrainer {
+  public let configuration: SiGAHConfiguration
+  public let data: Matrix
+  public let backend: any Backend
+  public let options: TrainingOptions
+
+  public init(configuration: SiGAHConfiguration, data: Matrix, backend: any Backend, options: TrainingOptions) throws {
+    guard data.rows >= 1, data.columns >= 1 else { throw TrainingError.invalidData("the training set is empty") }
+    guard (1...maximumCodeBits).contains(configuration.bits) else {
+      throw TrainingError.invalidData("bits must be between 1 and \(maximumCodeBits), got \(configuration.bits)")
+    }
+    guard configuration.batchSize >= 1, configuration.generatorWidthMultiple >= 1, configuration.discriminatorWidth >= 1 else {
+      throw TrainingError.invalidData("batch size, generator width multiple and discriminator width must be at least 1")
+    }
+    guard options.epochs >= 1 else { throw TrainingError.invalidData("epochs must be at least 1, got \(options.epochs)") }
+    self.configuration = configuration
+    self.data = data
+    self.backend = backend
+    self.options = options
+  }
+
+  /// The seeded order of epoch `epoch` (1-based): independent of every other epoch, so a
+  /// resumed run shuffles exactly as an uninterrupted one.
+  static func order(seed: UInt64, epoch: Int, count: Int) -> [Int] {
+    var generator = SeededGenerator(seed: seed ^ (UInt64(epoch) &* 0x9E37_79B9_7F4A_7C15))
+    return generator.permutation(count)
+  }
+
+  /// Trains from the seed, or from `resume`, and returns the model.
+  public func train(resume: Checkpoint? = nil, onEvent: (TrainingEvent) -> Void = { _ in }) throws -> SiGAHModel {
+    let started = Date()
+    let d = data.columns
+    let weights = resume?.model.weights
+      ?? SiGAHWeights.initial(inputDimension: d, configuration: configuration, mean: data.columnMeans())
+    guard weights.inputDimension == d else {
+      throw TrainingError.invalidData("the checkpoint is for dimension \(weights.inputDimension), the data has \(d)")
+    }
+    let capacity = min(configuration.batchSize, data.rows)
+    let network = try SiGAHNetwork(weights: weights, configuration: configuration, backend: backend, capacity: capacity)
+    var history = resume?.model.summary?.epochs ?? []
+    var best = resume?.best
+    var lastCheckpoint: String?
+    if let resume {
+      for parameter in network.allParameters {
+        try parameter.restoreMoments(
+          first: resume.firstMoments[parameter.name]!, second: resume.secondMoments[parameter.name]!, on: backend)
+      }
+      network.discriminatorSteps = resume.discriminatorSteps
+      network.generatorSteps = resume.generatorSteps
+    }
+    let firstEpoch = (resume?.epoch ?? 0) + 1
+    var staging = [Float](repeating: 0, count: capacity * d)
+    var epoch = firstEpoch
+    while epoch <= options.epochs {
+      let epochStart = Date()
+      let learningRate = options.schedule.rate(base: configuration.learningRate, epoch: epoch, epochs: options.epochs)
+      let order = Self.order(seed: configuration.seed, epoch: epoch, count: data.rows)
+      var totals = LossTerms()
+      var start = 0
+      while start < data.rows {
+        let n = min(capacity, data.rows - start)
+        data.values.withUnsafeBufferPointer { source in
+          staging.withUnsafeMutableBufferPointer { target in
+            for (row, index) in order[start..<(start + n)].enumerated() {
+              (target.baseAddress! + row * d).update(from: source.baseAddress! + index * d, count: d)
+            }
+          }
+        }
+        try network.loadBatch(n == capacity ? staging : Array(staging.prefix(n * d)), count: n)
+        let terms = try network.trainStep(rows: n, learningRate: learningRate)
+        if let term = terms.firstNonFinite {
+          throw TrainingError.diverged(epoch: epoch, term: term, lastCheckpoint: lastCheckpoint)
+        }
+        totals = totals + terms.scaled(by: Double(n))
+        start += n
+        onEvent(.batch(epoch: epoch, done: start, total: data.rows))
+      }
+      let current = try network.weights()
+      if let name = current.tensors.first(where: { !$0.value.allSatisfy(\.isFinite) })?.key {
+        throw TrainingError.diverged(epoch: epoch, term: "weight \(name)", lastCheckpoint: lastCheckpoint)
+      }
+      try backend.synchronize()
+      let seconds = Date().timeIntervalSince(epochStart)
+      var report = EpochReport(
+        epoch: epoch, losses: totals.scaled(by: 1 / Double(data.rows)), seconds: seconds,
+        samplesPerSecond: Double(data.rows) / max(seconds, 1e-9), learningRate: learningRate)
+      if let validate = options.validate, epoch % max(options.validateEvery, 1) == 0 || epoch == options.epochs {
+        let model = SiGAHModel(configuration: configuration, weights: current, summary: nil)
+        let map = try validate(model.hash)
+        report.validationMAP = map
+        if best == nil || map > best!.map { best = (epoch, map, current) }
+      }
+      history.append(report)
+      onEvent(.epoch(report))
+      let outOfTime = options.timeBudget.map { Date().timeIntervalSince(started) >= $0 } ?? false
+      let last = epoch == options.epochs || outOfTime
+      if let path = options.checkpointPath, let every = options.checkpointEvery, epoch % max(every, 1) == 0 || last {
+        let moments = try network.allParameters.map { ($0.name, try $0.moments(on: backend)) }
+        let summary = TrainingSummary(
+          backend: backend.summary, samples: data.rows, epochs: history, keptEpoch: epoch,
+          totalSeconds: Date().timeIntervalSince(started))
+        try Checkpoint(
+          model: SiGAHModel(configuration: configuration, weights: current, summary: summary), epoch: epoch,
+          discriminatorSteps: network.discriminatorSteps, generatorSteps: network.generatorSteps,
+          firstMoments: Dictionary(uniqueKeysWithValues: moments.map { ($0.0, $0.1.first) }),
+          secondMoments: Dictionary(uniqueKeysWithValues: moments.map { ($0.0, $0.1.second) }),
+          best: best
+        ).write(to: path)
+        lastCheckpoint = path
+        onEvent(.checkpoint(path: path, epoch: epoch))
+      }
+      if outOfTime { break }
+      epoch += 1
+    }
+    var finalWeights = try network.weights()
+    var keptEpoch = history.last?.epoch ?? 0
+    if let best {
+      finalWeights = best.weights
+      keptEpoch = best.epoch
+    }
+    let summary = TrainingSummary(
+      backend: backend.summary, samples: data.rows, epochs: history, keptEpoch: keptEpoch,
+      totalSeconds: Date().timeIntervalSince(started))
+    return SiGAHModel(configuration: configuration, weights: finalWeights, summary: summary)
+  }
+}

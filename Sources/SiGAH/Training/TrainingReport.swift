@@ -1,0 +1,51 @@
+// What training reports: one record per epoch, and the summary stored in model files.
+
+public struct EpochReport: Sendable, Codable, Equatable {
+  public var epoch: Int
+  /// Batch-weighted means of each loss term over the epoch.
+  public var losses: LossTerms
+  public var seconds: Double
+  public var samplesPerSecond: Double
+  /// Learning rate used in the epoch.
+  public var learningRate: Float
+  /// Validation mAP when the trainer measured it this epoch.
+  public var validationMAP: Double?
+}
+
+public struct TrainingSummary: Sendable, Codable, Equatable {
+  public var backend: String
+  public var samples: Int
+  public var epochs: [EpochReport]
+  /// The epoch whose weights were kept (the last, or the best on validation).
+  public var keptEpoch: Int
+  public var totalSeconds: Double
+
+  public var samplesPerSecond: Double {
+    let seconds = epochs.reduce(0) { $0 + $1.seconds }
+    return seconds > 0 ? Double(samples * epochs.count) / seconds : 0
+  }
+}
+
+/// What the trainer tells its caller as it goes.
+public enum TrainingEvent {
+  /// `done` of `total` samples of this epoch.
+  case batch(epoch: Int, done: Int, total: Int)
+  case epoch(EpochReport)
+  case checkpoint(path: String, epoch: Int)
+}
+
+public enum TrainingError: Error, Equatable, CustomStringConvertible {
+  /// A loss term or a weight stopped being finite.
+  case diverged(epoch: Int, term: String, lastCheckpoint: String?)
+  case invalidData(String)
+
+  public var description: String {
+    switch self {
+    case .diverged(let epoch, let term, let checkpoint):
+      return "training diverged in epoch \(epoch): \(term) is not finite"
+        + (checkpoint.map { "; the last good checkpoint is \($0)" } ?? "; lower the learning rate")
+    case .invalidData(let message):
+      return message
+    }
+  }
+}

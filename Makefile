@@ -4,7 +4,7 @@
 #   make bundle  release binary + the shared libraries a GPU box may lack (dist/)
 
 SWIFT ?= swift
-DEBIAN_PACKAGES := ocl-icd-opencl-dev opencl-headers libopenblas-dev pocl-opencl-icd
+DEBIAN_PACKAGES := ocl-icd-opencl-dev opencl-headers libopenblas-dev pocl-opencl-icd zlib1g-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE := .build/release/sigah
 
@@ -26,8 +26,10 @@ build: deps
 demo: build
 	$(RELEASE) demo
 
+# Release mode: the numerical tests train on real data, which a debug build runs ~25×
+# slower; -enable-testing keeps @testable imports working.
 test: deps
-	$(SWIFT) test
+	$(SWIFT) test -c release -Xswiftc -enable-testing
 
 clean:
 	rm -rf .build dist

@@ -15,6 +15,7 @@ let package = Package(
     // MARK: C shims (not API: thin module maps over system libraries)
     .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
     .systemLibrary(name: "COpenCL", path: "Sources/COpenCL"),
+    .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
 
     // MARK: Backends
     // The Backend protocol, device buffers, the seeded generator and the OpenBLAS backend.
@@ -26,7 +27,7 @@ let package = Package(
     .target(name: "Parity", dependencies: ["Backend"]),
 
     // MARK: The method
-    .target(name: "SiGAH", dependencies: ["Backend"]),
+    .target(name: "SiGAH", dependencies: ["Backend", "CZlib"]),
 
     // MARK: The command line
     .executableTarget(

@@ -1,0 +1,113 @@
+// Every method behind one type: fitted on a training set, applied to any vectors, stored
+// in the same safetensors model file, producing the same packed codes.
+
+import Backend
+import Foundation
+
+public enum HashMethod: String, CaseIterable, Sendable, Codable {
+  case sigah
+  case lsh, pcah, itq, sph
+}
+
+public enum HashModel: Sendable {
+  case sigah(SiGAHModel)
+  case linear(LinearHash, method: HashMethod)
+  case spherical(SphericalHash)
+
+  public var method: HashMethod {
+    switch self {
+    case .sigah: return .sigah
+    case .linear(_, let method): return method
+    case .spherical: return .sph
+    }
+  }
+
+  public var bits: Int {
+    switch self {
+    case .sigah(let model): return model.weights.bits
+    case .linear(let hash, _): return hash.bits
+    case .spherical(let hash): return hash.bits
+    }
+  }
+
+  public var inputDimension: Int {
+    switch self {
+    case .sigah(let model): return model.weights.inputDimension
+    case .linear(let hash, _): return hash.inputDimension
+    case .spherical(let hash): return hash.inputDimension
+    }
+  }
+
+  /// Fits a baseline (not SiGAH, which has its trainer).
+  public static func fitBaseline(
+    _ method: HashMethod, data: Matrix, bits: Int, seed: UInt64, backend: any Backend
+  ) throws -> HashModel {
+    switch method {
+    case .lsh: return .linear(LinearBaselines.lsh(data, bits: bits, seed: seed), method: .lsh)
+    case .pcah: return .linear(try LinearBaselines.pcah(data, bits: bits, backend: backend), method: .pcah)
+    case .itq: return .linear(try LinearBaselines.itq(data, bits: bits, seed: seed, backend: backend), method: .itq)
+    case .sph: return .spherical(try SphericalHash.fit(data, bits: bits, seed: seed, backend: backend))
+    case .sigah:
+      throw BackendError.invalidArgument(operation: "fit", message: "SiGAH is trained with SiGAHTrainer")
+    }
+  }
+
+  public func encode(_ data: Matrix, backend: any Backend, progress: (Int) -> Void = { _ in }) throws -> PackedCodes {
+    switch self {
+    case .sigah(let model): return try model.hash.encode(data, backend: backend, progress: progress)
+    case .linear(let hash, _): return try hash.encode(data, backend: backend, progress: progress)
+    case .spherical(let hash): return try hash.encode(data, backend: backend, progress: progress)
+    }
+  }
+
+  // MARK: Model files
+
+  public func write(to path: String) throws {
+    switch self {
+    case .sigah(let model):
+      try model.write(to: path)
+    case .linear(let hash, let method):
+      try SafeTensors(
+        metadata: ["format": "sigah-model", "method": method.rawValue, "bits": "\(hash.bits)"],
+        tensors: [
+          "mu": .init(shape: [hash.inputDimension], values: hash.mean),
+          "W": .init(shape: [hash.bits, hash.inputDimension], values: hash.projection),
+          "c": .init(shape: [hash.bits], values: hash.offset),
+        ]
+      ).write(to: path)
+    case .spherical(let hash):
+      try SafeTensors(
+        metadata: ["format": "sigah-model", "method": "sph", "bits": "\(hash.bits)"],
+        tensors: [
+          "pivots": .init(shape: [hash.bits, hash.inputDimension], values: hash.pivots),
+          "radii": .init(shape: [hash.bits], values: hash.radii),
+        ]
+      ).write(to: path)
+    }
+  }
+
+  public static func read(from path: String) throws -> HashModel {
+    let file = try SafeTensors.read(from: path)
+    guard file.metadata["format"] == "sigah-model", let name = file.metadata["method"],
+      let method = HashMethod(rawValue: name)
+    else {
+      throw DataError(file: path, position: "header", "expected a sigah model file (metadata format = sigah-model and a known method)")
+    }
+    switch method {
+    case .sigah:
+      return .sigah(try SiGAHModel(file, path: path))
+    case .lsh, .pcah, .itq:
+      guard let w = file.tensors["W"], w.shape.count == 2, let mu = file.tensors["mu"], mu.shape == [w.shape[1]],
+        let c = file.tensors["c"], c.shape == [w.shape[0]]
+      else {
+        throw DataError(file: path, position: "tensors", "expected mu [d], W [r, d] and c [r] for a \(name) model")
+      }
+      return .linear(LinearHash(mean: mu.values, projection: w.values, offset: c.values, bits: w.shape[0]), method: method)
+    case .sph:
+      guard let p = file.tensors["pivots"], p.shape.count == 2, let t = file.tensors["radii"], t.shape == [p.shape[0]] else {
+        throw DataError(file: path, position: "tensors", "expected pivots [r, d] and radii [r] for an sph model")
+      }
+      return .spherical(SphericalHash(pivots: p.values, radii: t.values, bits: p.shape[0], inputDimension: p.shape[1]))
+    }
+  }
+}

@@ -1,0 +1,43 @@
+// CSV vectors: one vector a line, comma-separated numbers, an optional label column.
+// Blank lines and lines starting with '#' are skipped; a header line of names is not
+// read (give the file without it).
+
+import Foundation
+
+public enum CSVFormat {
+  /// Reads vectors, and labels from column `labelColumn` (0-based; −1 = the last) when given.
+  public static func read(_ path: String, labelColumn: Int? = nil) throws -> (vectors: Matrix, labels: [Int32]?) {
+    let data = try FileBytes.read(path)
+    let text = String(decoding: data, as: UTF8.self)
+    var values: [Float] = []
+    var labels: [Int32] = []
+    var width: Int?
+    var lineNumber = 0
+    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+      lineNumber += 1
+      let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
+      if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
+      var fields = trimmed.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+      if let labelColumn {
+        let index = labelColumn < 0 ? fields.count + labelColumn : labelColumn
+        guard fields.indices.contains(index), let label = Int32(fields[index]) else {
+          throw DataError(file: path, position: "line \(lineNumber), column \(index + 1)", "expected an integer label")
+        }
+        labels.append(label)
+        fields.remove(at: index)
+      }
+      if width == nil { width = fields.count }
+      guard fields.count == width else {
+        throw DataError(file: path, position: "line \(lineNumber)", "expected \(width!) numbers as on the first line, found \(fields.count)")
+      }
+      for (column, field) in fields.enumerated() {
+        guard let value = Float(field), value.isFinite else {
+          throw DataError(file: path, position: "line \(lineNumber), column \(column + 1)", "expected a finite number, found '\(field)'")
+        }
+        values.append(value)
+      }
+    }
+    guard let width, width > 0 else { throw DataError(file: path, position: "", "the file holds no vectors") }
+    return (Matrix(rows: values.count / width, columns: width, values: values), labelColumn == nil ? nil : labels)
+  }
+}

@@ -1,0 +1,47 @@
+// Reading a whole file once: memory-mapped when plain, inflated once when gzip.
+
+import CZlib
+import Foundation
+
+enum FileBytes {
+  /// The file's bytes; `.gz` files are inflated. Each file is read exactly once.
+  static func read(_ path: String) throws -> Data {
+    guard FileManager.default.fileExists(atPath: path) else {
+      throw DataError(file: path, position: "", "no such file")
+    }
+    if path.hasSuffix(".gz") { return try inflate(path) }
+    do {
+      return try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+    } catch {
+      throw DataError(file: path, position: "", "cannot be read (\(error.localizedDescription))")
+    }
+  }
+
+  private static func inflate(_ path: String) throws -> Data {
+    guard let file = gzopen(path, "rb") else {
+      throw DataError(file: path, position: "", "cannot be opened as gzip")
+    }
+    defer { gzclose(file) }
+    var data = Data()
+    var chunk = [UInt8](repeating: 0, count: 1 << 20)
+    while true {
+      let count = chunk.withUnsafeMutableBytes { gzread(file, $0.baseAddress, UInt32($0.count)) }
+      if count < 0 {
+        throw DataError(file: path, position: "byte \(data.count) of the inflated stream", "is not valid gzip data")
+      }
+      if count == 0 { break }
+      data.append(contentsOf: chunk[0..<Int(count)])
+    }
+    return data
+  }
+
+  /// Little-endian Int32 at `offset`.
+  static func int32(_ data: Data, _ offset: Int) -> Int32 {
+    data.withUnsafeBytes { Int32(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: Int32.self)) }
+  }
+
+  /// Big-endian UInt32 at `offset` (IDX headers).
+  static func bigEndianUInt32(_ data: Data, _ offset: Int) -> UInt32 {
+    data.withUnsafeBytes { UInt32(bigEndian: $0.loadUnaligned(fromByteOffset: offset, as: UInt32.self)) }
+  }
+}

@@ -1,0 +1,131 @@
+// NumPy .npy files, 2-D, C order: float32, float64, int32 or uint8 (little-endian).
+
+import Foundation
+
+public enum NPYFormat {
+  public enum ElementType: String, Sendable {
+    case float32 = "<f4", float64 = "<f8", int32 = "<i4", uint8 = "|u1"
+    var size: Int { self == .float64 ? 8 : self == .uint8 ? 1 : 4 }
+  }
+
+  /// A parsed header: element type, shape, and where the data starts.
+  struct Header {
+    var type: ElementType
+    var rows: Int
+    var columns: Int
+    var dataOffset: Int
+  }
+
+  static func header(_ data: Data, file: String) throws -> Header {
+    let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]  // \x93NUMPY
+    guard data.count >= 10, Array(data.prefix(6)) == magic else {
+      throw DataError(file: file, position: "byte 0", "expected the .npy magic \\x93NUMPY")
+    }
+    let major = data[data.startIndex + 6]
+    let lengthSize = major == 1 ? 2 : 4
+    guard major >= 1 && major <= 3, data.count >= 8 + lengthSize else {
+      throw DataError(file: file, position: "byte 6", "expected .npy format version 1, 2 or 3, found \(major)")
+    }
+    let length = (0..<lengthSize).reduce(0) { $0 | Int(data[data.startIndex + 8 + $1]) << (8 * $1) }
+    let start = 8 + lengthSize
+    guard data.count >= start + length else {
+      throw DataError(file: file, position: "byte \(start)", "the header runs past the end of the file")
+    }
+    let text = String(decoding: data[(data.startIndex + start)..<(data.startIndex + start + length)], as: UTF8.self)
+    func field(_ key: String) -> String? {
+      guard let range = text.range(of: "'\(key)':") else { return nil }
+      return String(text[range.upperBound...]).trimmingCharacters(in: .whitespaces)
+    }
+    guard let descrField = field("descr"), let quote = descrField.dropFirst().firstIndex(of: "'") else {
+      throw DataError(file: file, position: "header", "expected a 'descr' entry")
+    }
+    let descr = String(descrField[descrField.index(after: descrField.startIndex)..<quote])
+    guard let type = ElementType(rawValue: descr == "<u1" ? "|u1" : descr) else {
+      throw DataError(file: file, position: "header", "expected dtype float32 (<f4), float64 (<f8), int32 (<i4) or uint8 (|u1), found '\(descr)'")
+    }
+    if let fortran = field("fortran_order"), fortran.hasPrefix("True") {
+      throw DataError(file: file, position: "header", "expected C order, found Fortran order")
+    }
+    guard let shapeField = field("shape"), let open = shapeField.firstIndex(of: "("), let close = shapeField.firstIndex(of: ")") else {
+      throw DataError(file: file, position: "header", "expected a 'shape' entry")
+    }
+    let sizes = shapeField[shapeField.index(after: open)..<close].split(separator: ",")
+      .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.compactMap { Int($0) }
+    guard sizes.count == 2 else {
+      throw DataError(file: file, position: "header", "expected a 2-D array, found shape (\(sizes.map(String.init).joined(separator: ", ")))")
+    }
+    let offset = start + length
+    let needed = sizes[0] * sizes[1] * type.size
+    guard data.count - offset == needed else {
+      throw DataError(
+        file: file, position: "byte \(offset)",
+        "expected \(needed) data bytes for shape (\(sizes[0]), \(sizes[1])) of \(type.rawValue), found \(data.count - offset)")
+    }
+    guard sizes[0] >= 1, sizes[1] >= 1 else { throw DataError(file: file, position: "header", "the array is empty") }
+    return Header(type: type, rows: sizes[0], columns: sizes[1], dataOffset: offset)
+  }
+
+  /// A 2-D array as Float32; NaN and infinities are rejected.
+  public static func readMatrix(_ path: String) throws -> Matrix {
+    let data = try FileBytes.read(path)
+    let h = try header(data, file: path)
+    var values = [Float](repeating: 0, count: h.rows * h.columns)
+    try data.withUnsafeBytes { raw in
+      for i in values.indices {
+        let value: Float
+        switch h.type {
+        case .float32: value = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: h.dataOffset + 4 * i, as: UInt32.self)))
+        case .float64: value = Float(Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: h.dataOffset + 8 * i, as: UInt64.self))))
+        case .int32: value = Float(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: h.dataOffset + 4 * i, as: Int32.self)))
+        case .uint8: value = Float(raw[h.dataOffset + i])
+        }
+        guard value.isFinite else {
+          throw DataError(file: path, position: "row \(i / h.columns), column \(i % h.columns)", "expected a finite number, found \(value)")
+        }
+        values[i] = value
+      }
+    }
+    return Matrix(rows: h.rows, columns: h.columns, values: values)
+  }
+
+  /// The raw bytes of a 2-D uint8 array (packed codes).
+  public static func readBytes(_ path: String) throws -> (rows: Int, columns: Int, bytes: [UInt8]) {
+    let data = try FileBytes.read(path)
+    let h = try header(data, file: path)
+    guard h.type == .uint8 else {
+      throw DataError(file: path, position: "header", "expected packed codes as uint8 (|u1), found \(h.type.rawValue)")
+    }
+    return (h.rows, h.columns, Array(data[(data.startIndex + h.dataOffset)...]))
+  }
+
+  static func encodeHeader(_ type: ElementType, rows: Int, columns: Int) -> Data {
+    var text = "{'descr': '\(type.rawValue)', 'fortran_order': False, 'shape': (\(rows), \(columns)), }"
+    // Pad so that magic + version + length + header is a multiple of 64, ending in \n.
+    while (10 + text.utf8.count + 1) % 64 != 0 { text += " " }
+    text += "\n"
+    var data = Data([0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 1, 0])
+    withUnsafeBytes(of: UInt16(text.utf8.count).littleEndian) { data.append(contentsOf: $0) }
+    data.append(contentsOf: Array(text.utf8))
+    return data
+  }
+
+  public static func write(_ matrix: Matrix, to path: String) throws {
+    var data = encodeHeader(.float32, rows: matrix.rows, columns: matrix.columns)
+    for value in matrix.values { withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+    try AtomicFile.write(data, to: path)
+  }
+
+  public static func write(bytes: [UInt8], rows: Int, columns: Int, to path: String) throws {
+    precondition(bytes.count == rows * columns)
+    var data = encodeHeader(.uint8, rows: rows, columns: columns)
+    data.append(contentsOf: bytes)
+    try AtomicFile.write(data, to: path)
+  }
+
+  /// Writes int32 rows (search results) as `<i4`.
+  public static func write(integers: [Int32], rows: Int, columns: Int, to path: String) throws {
+    var data = encodeHeader(.int32, rows: rows, columns: columns)
+    for value in integers { withUnsafeBytes(of: value.littleEndian) { data.append(contentsOf: $0) } }
+    try AtomicFile.write(data, to: path)
+  }
+}

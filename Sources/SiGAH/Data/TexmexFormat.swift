@@ -1,0 +1,94 @@
+// TEXMEX vector files (SIFT1M, GIST1M, Deep1M): each record is an int32 dimension `d`
+// followed by `d` values: float32 (.fvecs), uint8 (.bvecs) or int32 (.ivecs).
+
+import Foundation
+
+public enum TexmexFormat: String, Sendable {
+  case fvecs, bvecs, ivecs
+
+  var valueSize: Int { self == .bvecs ? 1 : 4 }
+
+  /// Splits a file into records, checking every dimension. Returns (rows, dimension).
+  static func layout(_ data: Data, file: String, format: TexmexFormat) throws -> (rows: Int, dimension: Int) {
+    guard data.count >= 4 else {
+      throw DataError(file: file, position: "byte 0", data.isEmpty ? "the file is empty; expected at least one record" : "expected a 4-byte dimension, found \(data.count) bytes")
+    }
+    let dimension = Int(FileBytes.int32(data, 0))
+    guard dimension >= 1 else {
+      throw DataError(file: file, position: "record 0", "expected a positive dimension, found \(dimension)")
+    }
+    let recordSize = 4 + dimension * format.valueSize
+    guard data.count % recordSize == 0 else {
+      throw DataError(
+        file: file, position: "record \(data.count / recordSize)",
+        "truncated: \(data.count % recordSize) bytes where a \(recordSize)-byte record of dimension \(dimension) was expected")
+    }
+    let rows = data.count / recordSize
+    for row in 1..<max(rows, 1) {
+      let found = Int(FileBytes.int32(data, row * recordSize))
+      guard found == dimension else {
+        throw DataError(file: file, position: "record \(row)", "expected dimension \(dimension) as in record 0, found \(found)")
+      }
+    }
+    return (rows, dimension)
+  }
+
+  /// Vectors of a .fvecs or .bvecs file as Float32; NaN and infinities are rejected.
+  public static func readVectors(_ path: String) throws -> Matrix {
+    let format: TexmexFormat = path.hasSuffix(".bvecs") ? .bvecs : path.hasSuffix(".ivecs") ? .ivecs : .fvecs
+    let data = try FileBytes.read(path)
+    let (rows, dimension) = try layout(data, file: path, format: format)
+    let recordSize = 4 + dimension * format.valueSize
+    var values = [Float](repeating: 0, count: rows * dimension)
+    try data.withUnsafeBytes { raw in
+      for row in 0..<rows {
+        let base = row * recordSize + 4
+        for j in 0..<dimension {
+          let value: Float
+          switch format {
+          case .fvecs: value = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: base + 4 * j, as: UInt32.self)))
+          case .bvecs: value = Float(raw[base + j])
+          case .ivecs: value = Float(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: base + 4 * j, as: Int32.self)))
+          }
+          guard value.isFinite else {
+            throw DataError(file: path, position: "record \(row), component \(j)", "expected a finite number, found \(value)")
+          }
+          values[row * dimension + j] = value
+        }
+      }
+    }
+    return Matrix(rows: rows, columns: dimension, values: values)
+  }
+
+  /// The rows of an .ivecs file (ground-truth ids), each `dimension` long.
+  public static func readIntegers(_ path: String) throws -> (rows: Int, dimension: Int, values: [Int32]) {
+    let data = try FileBytes.read(path)
+    let (rows, dimension) = try layout(data, file: path, format: .ivecs)
+    var values = [Int32](repeating: 0, count: rows * dimension)
+    for row in 0..<rows {
+      for j in 0..<dimension { values[row * dimension + j] = FileBytes.int32(data, row * (4 + 4 * dimension) + 4 + 4 * j) }
+    }
+    return (rows, dimension, values)
+  }
+
+  /// Writes rows of `dimension` int32 values as .ivecs (atomically).
+  public static func writeIntegers(_ values: [Int32], dimension: Int, to path: String) throws {
+    precondition(dimension >= 1 && values.count % dimension == 0)
+    var data = Data(capacity: values.count / dimension * (4 + 4 * dimension))
+    for row in 0..<(values.count / dimension) {
+      withUnsafeBytes(of: Int32(dimension).littleEndian) { data.append(contentsOf: $0) }
+      for j in 0..<dimension { withUnsafeBytes(of: values[row * dimension + j].littleEndian) { data.append(contentsOf: $0) } }
+    }
+    try AtomicFile.write(data, to: path)
+  }
+
+  /// Writes a matrix as .fvecs (atomically).
+  public static func writeVectors(_ matrix: Matrix, to path: String) throws {
+    var data = Data(capacity: matrix.rows * (4 + 4 * matrix.columns))
+    for row in 0..<matrix.rows {
+      withUnsafeBytes(of: Int32(matrix.columns).littleEndian) { data.append(contentsOf: $0) }
+      for value in matrix[row] { withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+    }
+    try AtomicFile.write(data, to: path)
+  }
+}

@@ -1,0 +1,112 @@
+// One evaluation run: each method at each code length, fitted on the training set,
+// encoded, and evaluated on the Euclidean task (and the semantic one where labels exist).
+
+import Backend
+import Foundation
+
+public struct ExperimentRow: Sendable, Codable, Equatable {
+  public var method: String
+  public var bits: Int
+  public var euclidean: RetrievalReport
+  public var semantic: RetrievalReport?
+  public var trainSeconds: Double
+  /// Mean `(1/d)‖x̂ − x̃‖²` on the queries (SiGAH only).
+  public var reconstructionError: Double?
+}
+
+public struct ExperimentSettings {
+  public var methods: [HashMethod] = [.lsh, .pcah, .itq, .sph, .sigah]
+  public var bits: [Int] = [32, 64]
+  /// Ground-truth neighbours that count as relevant (SPEC §5: K = 1000).
+  public var groundTruthK = 1000
+  public var seed: UInt64 = 0
+  /// SiGAH's configuration (bits and seed are set per run).
+  public var sigah = SiGAHConfiguration()
+  public var training = TrainingOptions()
+  public var evaluation = EvaluationOptions()
+
+  public init() {}
+}
+
+public enum Experiment {
+  /// Runs every method at every length. `groundTruth` (queries × k ids) is computed when nil.
+  /// `log` receives one line per finished step.
+  public static func run(
+    split: EvaluationSplit, training: Matrix? = nil, groundTruth: (ids: [Int32], k: Int)? = nil,
+    settings: ExperimentSettings, backend: any Backend, log: (String) -> Void = { _ in },
+    onTrainingEvent: (TrainingEvent) -> Void = { _ in }
+  ) throws -> [ExperimentRow] {
+    let train = training ?? split.database
+    let truth: (ids: [Int32], k: Int)
+    if let groundTruth {
+      truth = groundTruth
+    } else {
+      let k = min(settings.groundTruthK, split.database.rows)
+      let started = Date()
+      truth = (try GroundTruth.compute(queries: split.queries, database: split.database, k: k, backend: backend), k)
+      log("ground truth: \(split.queries.rows) queries × \(split.database.rows) items, top \(k), \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+    }
+    let relevantCount = min(settings.groundTruthK, truth.k)
+    var rows: [ExperimentRow] = []
+    for bits in settings.bits {
+      for method in settings.methods {
+        let started = Date()
+        let model: HashModel
+        if method == .sigah {
+          var configuration = settings.sigah
+          configuration.bits = bits
+          configuration.seed = settings.seed
+          model = .sigah(try SiGAHTrainer(configuration: configuration, data: train, backend: backend, options: settings.training).train(onEvent: onTrainingEvent))
+        } else {
+          model = try HashModel.fitBaseline(method, data: train, bits: bits, seed: settings.seed, backend: backend)
+        }
+        let trainSeconds = Date().timeIntervalSince(started)
+        let queryCodes = try model.encode(split.queries, backend: backend)
+        let databaseCodes = try model.encode(split.database, backend: backend)
+        let euclidean = try Evaluator.evaluate(
+          queryCodes: queryCodes, databaseCodes: databaseCodes,
+          relevance: .neighbours(ids: truth.ids, k: truth.k, relevantCount: relevantCount), backend: backend,
+          options: settings.evaluation)
+        var semantic: RetrievalReport?
+        if let queryLabels = split.queryLabels, let databaseLabels = split.databaseLabels {
+          semantic = try Evaluator.evaluate(
+            queryCodes: queryCodes, databaseCodes: databaseCodes,
+            relevance: .labels(queries: queryLabels, database: databaseLabels), backend: backend,
+            options: settings.evaluation)
+        }
+        var reconstruction: Double?
+        if case .sigah(let sigahModel) = model {
+          reconstruction = try ReconstructionError.mean(sigahModel, vectors: split.queries, backend: backend)
+        }
+        let row = ExperimentRow(
+          method: method.rawValue, bits: bits, euclidean: euclidean, semantic: semantic, trainSeconds: trainSeconds,
+          reconstructionError: reconstruction)
+        rows.append(row)
+        log(String(format: "%@ %d bits: mAP %.4f%@ (%.1f s)", method.rawValue, bits, euclidean.mAP,
+                   semantic.map { String(format: ", semantic mAP %.4f", $0.mAP) } ?? "", trainSeconds))
+      }
+    }
+    return rows
+  }
+}
+
+/// SPEC §5's reconstruction error: mean `(1/d)‖x̂ − x̃‖²` over given vectors.
+public enum ReconstructionError {
+  public static func mean(_ model: SiGAHModel, vectors: Matrix, backend: any Backend) throws -> Double {
+    let capacity = min(500, vectors.rows)
+    let network = try SiGAHNetwork(weights: model.weights, configuration: model.configuration, backend: backend, capacity: capacity)
+    var total = 0.0
+    var start = 0
+    let scratch = try backend.makeBuffer(Float.self, count: 1)
+    while start < vectors.rows {
+      let n = min(capacity, vectors.rows - start)
+      try network.loadBatch(Array(vectors.values[(start * vectors.columns)..<((start + n) * vectors.columns)]), count: n)
+      try network.forward(rows: n)
+      try backend.linearCombination(alpha: 1, network.xHat, beta: -1, network.x, into: network.dXHat, count: n * network.d)
+      try backend.reduceRows(network.dXHat, rows: 1, columns: n * network.d, .sumOfSquares, into: scratch)
+      total += Double(try backend.download(scratch, offset: 0, count: 1)[0])
+      start += n
+    }
+    return total / Double(vectors.rows * vectors.columns)
+  }
+}

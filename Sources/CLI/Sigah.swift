@@ -12,5 +12,7 @@ struct Sigah: ParsableCommand {
       chosen with --backend auto|cpu|opencl or the SIGAH_BACKEND environment variable; auto \
       takes an OpenCL GPU when there is one and otherwise the CPU.
       """,
-    subcommands: [Devices.self, Check.self])
+    subcommands: [
+      Demo.self, Train.self, Encode.self, Search.self, GroundTruthCommand.self, Eval.self, Devices.self, Check.self,
+    ])
 }

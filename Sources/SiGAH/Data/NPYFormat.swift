@@ -4,8 +4,8 @@ import Foundation
 
 public enum NPYFormat {
   public enum ElementType: String, Sendable {
-    case float32 = "<f4", float64 = "<f8", int32 = "<i4", uint8 = "|u1"
-    var size: Int { self == .float64 ? 8 : self == .uint8 ? 1 : 4 }
+    case float32 = "<f4", float64 = "<f8", int32 = "<i4", uint8 = "|u1", uint64 = "<u8"
+    var size: Int { self == .float64 || self == .uint64 ? 8 : self == .uint8 ? 1 : 4 }
   }
 
   /// A parsed header: element type, shape, and where the data starts.
@@ -78,6 +78,7 @@ public enum NPYFormat {
         case .float64: value = Float(Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: h.dataOffset + 8 * i, as: UInt64.self))))
         case .int32: value = Float(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: h.dataOffset + 4 * i, as: Int32.self)))
         case .uint8: value = Float(raw[h.dataOffset + i])
+        case .uint64: value = .nan  // codes, not vectors: rejected below
         }
         guard value.isFinite else {
           throw DataError(file: path, position: "row \(i / h.columns), column \(i % h.columns)", "expected a finite number, found \(value)")
@@ -88,14 +89,37 @@ public enum NPYFormat {
     return Matrix(rows: h.rows, columns: h.columns, values: values)
   }
 
-  /// The raw bytes of a 2-D uint8 array (packed codes).
-  public static func readBytes(_ path: String) throws -> (rows: Int, columns: Int, bytes: [UInt8]) {
+  /// Packed codes: uint8 rows of ⌈r/8⌉ bytes, or uint64 rows of ⌈r/64⌉ words (the
+  /// library's native form). `bits` defaults to every bit of a row.
+  public static func readCodes(_ path: String, bits: Int?) throws -> PackedCodes {
     let data = try FileBytes.read(path)
     let h = try header(data, file: path)
-    guard h.type == .uint8 else {
-      throw DataError(file: path, position: "header", "expected packed codes as uint8 (|u1), found \(h.type.rawValue)")
+    let capacity = h.type == .uint8 ? 8 * h.columns : 64 * h.columns
+    guard h.type == .uint8 || h.type == .uint64 else {
+      throw DataError(file: path, position: "header", "expected packed codes as uint8 (|u1) or uint64 (<u8), found \(h.type.rawValue)")
     }
-    return (h.rows, h.columns, Array(data[(data.startIndex + h.dataOffset)...]))
+    let r = bits ?? capacity
+    let expectedColumns = h.type == .uint8 ? (r + 7) / 8 : (r + 63) / 64
+    guard (1...4096).contains(r), expectedColumns == h.columns else {
+      throw DataError(file: path, position: "header", "expected \(expectedColumns) columns for \(r)-bit codes, found \(h.columns)")
+    }
+    let payload = Array(data[(data.startIndex + h.dataOffset)...])
+    if h.type == .uint8 { return PackedCodes(count: h.rows, bits: r, bytes: payload) }
+    let words = payload.withUnsafeBytes { raw in
+      (0..<(h.rows * h.columns)).map { UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * $0, as: UInt64.self)) }
+    }
+    return PackedCodes(count: h.rows, bits: r, words: words)
+  }
+
+  /// Writes codes as uint8 rows of ⌈r/8⌉ bytes, or with `words` as uint64 rows.
+  public static func write(codes: PackedCodes, words: Bool, to path: String) throws {
+    if !words {
+      try write(bytes: codes.bytes, rows: codes.count, columns: (codes.bits + 7) / 8, to: path)
+      return
+    }
+    var data = encodeHeader(.uint64, rows: codes.count, columns: codes.wordsPerCode)
+    for word in codes.words { withUnsafeBytes(of: word.littleEndian) { data.append(contentsOf: $0) } }
+    try AtomicFile.write(data, to: path)
   }
 
   static func encodeHeader(_ type: ElementType, rows: Int, columns: Int) -> Data {

@@ -72,7 +72,7 @@ public enum GroundTruth {
   }
 
   /// ‖a − b‖² in Float64.
-  static func squaredDistance(_ a: ArraySlice<Float>, _ b: ArraySlice<Float>) -> Double {
+  public static func squaredDistance(_ a: ArraySlice<Float>, _ b: ArraySlice<Float>) -> Double {
     var total = 0.0
     for (x, y) in zip(a, b) {
       let difference = Double(x) - Double(y)

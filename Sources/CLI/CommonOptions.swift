@@ -1,0 +1,121 @@
+// Option groups shared by several commands.
+
+import ArgumentParser
+import Foundation
+import SiGAH
+
+struct OutputOptions: ParsableArguments {
+  @Flag(name: .shortAndLong, help: "Print nothing but errors and the requested output.")
+  var quiet = false
+}
+
+/// SiGAH's hyper-parameters and ablations (SPEC §1–3), every one with the SPEC default.
+struct SiGAHOptions: ParsableArguments {
+  @Option(help: "Samples per batch N_B.") var batchSize = 500
+  @Option(help: "Adam learning rate.") var learningRate: Float = 1e-2
+  @Option(help: "Learning-rate schedule: constant or cosine.") var schedule = "constant"
+  @Option(help: "L2 weight decay on weights (not biases).") var weightDecay: Float = 5e-4
+  @Option(help: "Quantisation weight α.") var alpha: Float = 1e-3
+  @Option(help: "Sparsity weight λ.") var lambda: Float = 1e-4
+  @Option(help: "Graph weight γ.") var gamma: Float = 1e-4
+  @Option(help: "Adversarial weight μ; 0 drops the discriminator (the 'w/o D' ablation).") var mu: Float = 1
+  @Option(help: "Reconstruction weight ρ.") var reconstructionWeight: Float = 1
+  @Option(help: "Discriminator margin β.") var margin: Float = 0.1
+  @Option(help: "Graph σ; default 1 / mean in-batch distance.") var sigma: Float?
+  @Option(help: "Generator width m as a multiple of d.") var widthMultiple = 2
+  @Option(help: "Discriminator hidden width d_l.") var discriminatorWidth = 50
+  @Option(help: "Generator activation: leaky-relu, relu, tanh or sigmoid.") var generatorActivation = "leaky-relu"
+  @Option(help: "Discriminator activation: leaky-relu, relu, tanh or sigmoid.") var discriminatorActivation = "leaky-relu"
+  @Option(help: "LeakyReLU slope.") var leakySlope: Float = 0.2
+  @Option(help: "Energy of the discriminator: mse ((1/d)‖R(a) − a‖²) or l2.") var energy = "mse"
+  @Option(help: "Sparsity penalty: l2 (mean square) or l1.") var sparsity = "l2"
+
+  func validate() throws {
+    guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize).") }
+    guard ["constant", "cosine"].contains(schedule) else { throw ValidationError("--schedule must be constant or cosine, got '\(schedule)'.") }
+    for (flag, value) in [("--generator-activation", generatorActivation), ("--discriminator-activation", discriminatorActivation)]
+    where ActivationName(rawValue: value) == nil {
+      throw ValidationError("\(flag) must be one of \(ActivationName.allCases.map(\.rawValue).joined(separator: ", ")), got '\(value)'.")
+    }
+    guard EnergyKind(rawValue: energy) != nil else { throw ValidationError("--energy must be mse or l2, got '\(energy)'.") }
+    guard SparsityKind(rawValue: sparsity) != nil else { throw ValidationError("--sparsity must be l2 or l1, got '\(sparsity)'.") }
+    guard widthMultiple >= 1, discriminatorWidth >= 1 else { throw ValidationError("--width-multiple and --discriminator-width must be at least 1.") }
+  }
+
+  func configuration(bits: Int, seed: UInt64) -> SiGAHConfiguration {
+    var c = SiGAHConfiguration()
+    c.bits = bits
+    c.seed = seed
+    c.batchSize = batchSize
+    c.learningRate = learningRate
+    c.weightDecay = weightDecay
+    c.alpha = alpha
+    c.lambda = lambda
+    c.gamma = gamma
+    c.adversarialWeight = mu
+    c.reconstructionWeight = reconstructionWeight
+    c.margin = margin
+    c.sigma = sigma
+    c.generatorWidthMultiple = widthMultiple
+    c.discriminatorWidth = discriminatorWidth
+    c.generatorActivation = ActivationName(rawValue: generatorActivation)!
+    c.discriminatorActivation = ActivationName(rawValue: discriminatorActivation)!
+    c.leakySlope = leakySlope
+    c.energy = EnergyKind(rawValue: energy)!
+    c.sparsity = SparsityKind(rawValue: sparsity)!
+    return c
+  }
+
+  var learningRateSchedule: LearningRateSchedule { schedule == "cosine" ? .cosine : .constant }
+}
+
+/// Parses "32,64" into bit lengths within 1…4096.
+func parseBits(_ text: String) throws -> [Int] {
+  let values = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+  guard !values.isEmpty, values.allSatisfy({ $0 != nil && (1...4096).contains($0!) }) else {
+    throw ValidationError("--bits must be a comma-separated list of lengths from 1 to 4096, got '\(text)'.")
+  }
+  return values.map { $0! }
+}
+
+/// Parses "lsh,itq,sigah" into methods.
+func parseMethods(_ text: String) throws -> [HashMethod] {
+  try text.split(separator: ",").map { name in
+    guard let method = HashMethod(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
+      throw ValidationError("unknown method '\(name)'; expected one of \(HashMethod.allCases.map(\.rawValue).joined(separator: ", ")).")
+    }
+    return method
+  }
+}
+
+/// A training event printer: per-epoch lines (always, unless quiet) and a bar on a terminal.
+final class TrainingPrinter {
+  let console: Console
+  let quiet: Bool
+  var bar: Progress?
+  var barEpoch = 0
+
+  init(quiet: Bool) {
+    self.quiet = quiet
+    console = Console(quiet: quiet)
+  }
+
+  func handle(_ event: TrainingEvent) {
+    switch event {
+    case .batch(let epoch, let done, let total):
+      if bar == nil || barEpoch != epoch {
+        bar = Progress("epoch \(epoch)", total: total, unit: "samples", quiet: quiet)
+        barEpoch = epoch
+      }
+      bar?.update(done)
+    case .epoch(let report):
+      bar?.finish()
+      bar = nil
+      let terms = report.losses.named.map { String(format: "%@ %.5g", $0.0, $0.1) }.joined(separator: "  ")
+      let validation = report.validationMAP.map { String(format: "  val mAP %.4f", $0) } ?? ""
+      console.line(String(format: "epoch %3d  %@  %.0f samples/s%@", report.epoch, terms, report.samplesPerSecond, validation))
+    case .checkpoint(let path, let epoch):
+      console.line("checkpoint: epoch \(epoch) written to \(path)")
+    }
+  }
+}

@@ -1,0 +1,115 @@
+// `sigah eval`: the evaluation report of SPEC §5 for chosen methods and code lengths.
+
+import ArgumentParser
+import Foundation
+import Kernels
+import SiGAH
+
+struct Eval: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Evaluate methods at several code lengths by the field's protocol and write a report.",
+    discussion: """
+      Without --query-file, a seeded choice of --queries vectors of DATA are the queries and \
+      the rest is the database, which is also the training set unless --train-file is \
+      given. Relevant items are each query's --k exact Euclidean neighbours (computed, or \
+      read from --groundtruth), and for labelled data (MNIST) the items of the same label. \
+      The report (report.md, report.json, recall.csv, recall-*.svg) goes to --out; --json \
+      also prints the figures to standard output.
+      """)
+
+  @Argument(help: "Data set (the database, or everything when queries are drawn from it).") var data: String
+  @Option(help: "Query vectors; default: drawn from DATA.") var queryFile: String?
+  @Option(help: "Training vectors; default: the database.") var trainFile: String?
+  @Option(help: "Number of queries drawn from DATA.") var queries = 1000
+  @Option(help: "Ground-truth .ivecs (queries × K ids); default: computed.") var groundtruth: String?
+  @Option(help: "Relevant Euclidean neighbours per query (K).") var k = 1000
+  @Option(help: "Comma-separated methods: sigah, lsh, pcah, itq, sph.") var methods = "lsh,pcah,itq,sph,sigah"
+  @Option(help: "Comma-separated code lengths.") var bits = "32,64"
+  @Option(help: "SiGAH training epochs.") var epochs = 30
+  @Option(help: "Seed of the split and of every method.") var seed: UInt64 = 0
+  @Option(name: .shortAndLong, help: "Folder for the report.") var out = "sigah-report"
+  @Flag(help: "Print the figures as JSON on standard output.") var json = false
+  @OptionGroup var sigah: SiGAHOptions
+  @OptionGroup var backendOptions: BackendOptions
+  @OptionGroup var output: OutputOptions
+
+  func validate() throws {
+    _ = try parseBits(bits)
+    _ = try parseMethods(methods)
+    guard epochs >= 1, k >= 1, queries >= 1 else { throw ValidationError("--epochs, --k and --queries must be at least 1.") }
+  }
+
+  func run() throws {
+    let quiet = output.quiet || json
+    var settings = ExperimentSettings()
+    settings.methods = try parseMethods(methods)
+    settings.bits = try parseBits(bits)
+    settings.groundTruthK = k
+    settings.seed = seed
+    settings.sigah = sigah.configuration(bits: 0, seed: seed)
+    settings.training.epochs = epochs
+    settings.training.schedule = sigah.learningRateSchedule
+    let rows = try runExperiment(
+      data: data, queryFile: queryFile, trainFile: trainFile, queryCount: queries, groundTruthFile: groundtruth,
+      settings: settings, backendOptions: backendOptions, quiet: quiet, reportFolder: out)
+    if json { print(String(decoding: try Report.json(rows), as: UTF8.self)) }
+  }
+}
+
+/// Loads the data, splits it, runs the experiment, prints the table and writes the report.
+func runExperiment(
+  data: String, queryFile: String?, trainFile: String?, queryCount: Int, groundTruthFile: String?,
+  settings: ExperimentSettings, backendOptions: BackendOptions, quiet: Bool, reportFolder: String
+) throws -> [ExperimentRow] {
+  let console = Console(quiet: quiet)
+  let dataset = try Dataset.load(data)
+  let split: EvaluationSplit
+  if let queryFile {
+    let queries = try Dataset.load(queryFile)
+    guard queries.vectors.columns == dataset.vectors.columns else {
+      throw CLIError("\(queryFile) has dimension \(queries.vectors.columns) but \(data) has \(dataset.vectors.columns)")
+    }
+    split = EvaluationSplit(
+      queries: queries.vectors, database: dataset.vectors, queryLabels: queries.labels,
+      databaseLabels: dataset.labels, queryRows: [])
+  } else {
+    split = try EvaluationSplit.random(dataset, queryCount: queryCount, seed: settings.seed)
+  }
+  let training = try trainFile.map { try Dataset.load($0).vectors }
+  if let training, training.columns != dataset.vectors.columns {
+    throw CLIError("\(trainFile!) has dimension \(training.columns) but \(data) has \(dataset.vectors.columns)")
+  }
+  var truth: (ids: [Int32], k: Int)?
+  if let groundTruthFile {
+    let file = try TexmexFormat.readIntegers(groundTruthFile)
+    guard file.rows == split.queries.rows else {
+      throw CLIError("\(groundTruthFile) has \(file.rows) rows for \(split.queries.rows) queries")
+    }
+    guard file.values.allSatisfy({ $0 >= 0 && Int($0) < split.database.rows }) else {
+      throw CLIError("\(groundTruthFile) holds ids outside the \(split.database.rows)-item database")
+    }
+    truth = (file.values, file.dimension)
+  }
+  let selected = try backendOptions.open()
+  console.line("backend: \(selected.backend.summary) (\(selected.reason))")
+  console.line("data: \(split.queries.rows) queries, \(split.database.rows) database vectors of dimension \(split.database.columns)\(split.queryLabels != nil ? ", labelled" : "")")
+  let printer = TrainingPrinter(quiet: quiet)
+  let rows = try Experiment.run(
+    split: split, training: training, groundTruth: truth, settings: settings, backend: selected.backend,
+    log: { console.line($0) }, onTrainingEvent: { event in
+      if case .epoch = event { return }  // one line per method, not per epoch
+      printer.handle(event)
+    })
+  let title = "sigah evaluation: \(URL(fileURLWithPath: data).lastPathComponent)"
+  let preamble = """
+    \(split.queries.rows) queries, \(split.database.rows) database vectors (dimension \(split.database.columns)); \
+    relevant = the \(min(settings.groundTruthK, truth?.k ?? settings.groundTruthK)) exact Euclidean neighbours\
+    \(split.queryLabels != nil ? " (semantic: same label)" : ""). Backend: \(selected.backend.summary). \
+    SiGAH: \(settings.training.epochs) epochs. Seed \(settings.seed).
+    """
+  let written = try Report.write(rows, title: title, preamble: preamble, to: reportFolder)
+  console.line("")
+  console.line(Report.markdownTable(rows, title: "Euclidean top-K mAP, Precision@100, semantic mAP"))
+  console.line("report: \(written.joined(separator: ", "))")
+  return rows
+}

@@ -1,0 +1,124 @@
+// `sigah search`: Hamming top-k of each query code in a database of codes, optionally
+// re-ranked by exact Euclidean distance.
+
+import ArgumentParser
+import Backend
+import Foundation
+import SiGAH
+
+struct Search: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Find the k nearest database codes of each query by Hamming distance.",
+    discussion: """
+      --database holds codes from `sigah encode` (.npy, bytes or words). --queries holds \
+      codes too, or vectors when --model is given (they are encoded first). Ties are \
+      ordered by database index. With --rerank N the top N Hamming candidates are \
+      re-ordered by exact Euclidean distance to the float query (needs --model and \
+      --database-vectors). Ids are written as .ivecs or .npy (int32) by the extension of \
+      --out, or as text with --out -.
+      """)
+
+  @Option(help: "Database codes (.npy).") var database: String
+  @Option(help: "Query codes (.npy), or vectors with --model.") var queries: String
+  @Option(help: "Model that encodes vector queries.") var model: String?
+  @Option(help: "Code length, when codes files do not fill whole bytes or words.") var bits: Int?
+  @Option(help: "Results per query.") var k = 10
+  @Option(help: "Re-rank this many Hamming candidates by exact distance.") var rerank: Int?
+  @Option(help: "Database vectors for --rerank.") var databaseVectors: String?
+  @Option(name: .shortAndLong, help: "Ids: .ivecs, .npy, or - for text.") var out: String
+  @Option(help: "Also write the distances (Hamming, or squared Euclidean after --rerank).") var distancesOut: String?
+  @OptionGroup var backendOptions: BackendOptions
+  @OptionGroup var output: OutputOptions
+
+  func validate() throws {
+    guard k >= 1 else { throw ValidationError("--k must be at least 1, got \(k).") }
+    if let rerank {
+      guard rerank >= k else { throw ValidationError("--rerank must be at least --k (\(k)), got \(rerank).") }
+      guard model != nil, databaseVectors != nil else { throw ValidationError("--rerank needs --model and --database-vectors.") }
+    }
+  }
+
+  func run() throws {
+    let console = Console(quiet: output.quiet)
+    let selected = try backendOptions.open()
+    let hash = try model.map { try HashModel.read(from: $0) }
+    let r = bits ?? hash?.bits
+    let databaseCodes = try NPYFormat.readCodes(database, bits: r)
+    var queryVectors: Matrix?
+    let queryCodes: PackedCodes
+    if let hash {
+      let vectors = try Dataset.load(queries).vectors
+      guard vectors.columns == hash.inputDimension else {
+        throw CLIError("\(queries) has vectors of dimension \(vectors.columns), but the model expects \(hash.inputDimension)")
+      }
+      queryVectors = vectors
+      queryCodes = try hash.encode(vectors, backend: selected.backend)
+    } else {
+      queryCodes = try NPYFormat.readCodes(queries, bits: databaseCodes.bits)
+    }
+    guard queryCodes.bits == databaseCodes.bits else {
+      throw CLIError("query codes have \(queryCodes.bits) bits, database codes \(databaseCodes.bits)")
+    }
+    let candidates = rerank ?? k
+    guard candidates <= databaseCodes.count else {
+      throw CLIError("asked for \(candidates) results but \(database) holds \(databaseCodes.count) codes")
+    }
+    let started = Date()
+    let progress = Progress("searching", total: queryCodes.count, unit: "queries", quiet: output.quiet)
+    let databaseBuffer = try selected.backend.makeBuffer(databaseCodes.words)
+    var ids: [Int32] = []
+    var distances: [Int32] = []
+    let block = 256
+    var start = 0
+    while start < queryCodes.count {
+      let n = min(block, queryCodes.count - start)
+      let words = queryCodes.wordsPerCode
+      let queryBuffer = try selected.backend.makeBuffer(Array(queryCodes.words[(start * words)..<((start + n) * words)]))
+      let top = try selected.backend.hammingTopK(
+        queries: queryBuffer, queryCount: n, database: databaseBuffer, databaseCount: databaseCodes.count,
+        bits: databaseCodes.bits, k: candidates)
+      ids += top.ids
+      distances += top.distances
+      start += n
+      progress.update(start)
+    }
+    progress.finish()
+    if let rerank, let queryVectors, let path = databaseVectors {
+      let base = try Dataset.load(path).vectors
+      guard base.rows == databaseCodes.count, base.columns == queryVectors.columns else {
+        throw CLIError("\(path) holds \(base.rows) vectors of dimension \(base.columns); expected \(databaseCodes.count) of dimension \(queryVectors.columns)")
+      }
+      var rankedIds: [Int32] = []
+      var rankedDistances: [Int32] = []
+      for q in 0..<queryCodes.count {
+        var exact: [(distance: Double, id: Int32)] = []
+        for id in ids[(q * rerank)..<((q + 1) * rerank)] {
+          exact.append((GroundTruth.squaredDistance(queryVectors[q], base[Int(id)]), id))
+        }
+        exact.sort { a, b in a.distance < b.distance || (a.distance == b.distance && a.id < b.id) }
+        for candidate in exact.prefix(k) {
+          rankedIds.append(candidate.id)
+          rankedDistances.append(Int32(clamping: Int(candidate.distance.rounded())))
+        }
+      }
+      (ids, distances) = (rankedIds, rankedDistances)
+    }
+    let seconds = Date().timeIntervalSince(started)
+    try write(ids, to: out, console: console)
+    if let distancesOut { try write(distances, to: distancesOut, console: console) }
+    if out != "-" {
+      console.line(String(format: "%d queries × %d codes of %d bits: top %d in %.3f s (%.0f queries/s), ids in %@", queryCodes.count,
+                          databaseCodes.count, databaseCodes.bits, k, seconds, Double(queryCodes.count) / max(seconds, 1e-9), out))
+    }
+  }
+
+  func write(_ rows: [Int32], to path: String, console: Console) throws {
+    if path == "-" {
+      for q in 0..<(rows.count / k) { print(rows[(q * k)..<((q + 1) * k)].map(String.init).joined(separator: " ")) }
+    } else if path.hasSuffix(".npy") {
+      try NPYFormat.write(integers: rows, rows: rows.count / k, columns: k, to: path)
+    } else {
+      try TexmexFormat.writeIntegers(rows, dimension: k, to: path)
+    }
+  }
+}

@@ -45,5 +45,7 @@ let package = Package(
     .testTarget(name: "BackendTests", dependencies: ["Backend", "Parity"]),
     .testTarget(name: "KernelsTests", dependencies: ["Kernels", "Backend", "Parity", "SiGAH"]),
     .testTarget(name: "SiGAHTests", dependencies: ["SiGAH", "Backend"]),
+    // Runs the built `sigah` binary end to end; depending on CLI makes SwiftPM build it.
+    .testTarget(name: "CLITests", dependencies: ["CLI", "SiGAH", "Backend"]),
   ]
 )

@@ -1,0 +1,110 @@
+// The whole chain from the command line on a small real file (2,000 SIFT10K vectors):
+// train → encode → search → eval, for SiGAH and a baseline, on the CPU backend.
+
+import Backend
+import Foundation
+import SiGAH
+import Testing
+
+@Suite(.serialized) struct EndToEndTests {
+  /// 2,000 SIFT descriptors and 20 of the official queries, written as .fvecs.
+  static func smallSIFT(in folder: URL) throws -> (base: String, queries: String) {
+    let base = try TexmexFormat.readVectors(repositoryRoot.appendingPathComponent("data/siftsmall/siftsmall_base.fvecs").path)
+    let queries = try TexmexFormat.readVectors(repositoryRoot.appendingPathComponent("data/siftsmall/siftsmall_query.fvecs").path)
+    let basePath = folder.appendingPathComponent("base.fvecs").path
+    let queryPath = folder.appendingPathComponent("queries.fvecs").path
+    try TexmexFormat.writeVectors(base.rows(0..<2000), to: basePath)
+    try TexmexFormat.writeVectors(queries.rows(0..<20), to: queryPath)
+    return (basePath, queryPath)
+  }
+
+  @Test func trainEncodeSearchEval() throws {
+    let folder = try scratchFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let (base, queries) = try Self.smallSIFT(in: folder)
+    let model = folder.appendingPathComponent("model.safetensors").path
+    let log = folder.appendingPathComponent("train.jsonl").path
+
+    let train = try SigahBinary.run([
+      "train", base, "--bits", "32", "--epochs", "2", "--batch-size", "250", "--backend", "cpu", "--out", model,
+      "--log-json", log, "--checkpoint-every", "1",
+    ])
+    #expect(train.status == 0, "\(train.stderr)")
+    #expect(train.stdout.contains("epoch   2"))
+    #expect(try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").count == 2)
+    #expect(FileManager.default.fileExists(atPath: model + ".checkpoint"))
+
+    let codes = folder.appendingPathComponent("base-codes.npy").path
+    let encode = try SigahBinary.run(["encode", "--model", model, base, "--out", codes, "--backend", "cpu"])
+    #expect(encode.status == 0, "\(encode.stderr)")
+    let packed = try NPYFormat.readCodes(codes, bits: 32)
+    #expect(packed.count == 2000)
+    // The codes are the model's: encoding in-process gives the same bits.
+    let expected = try HashModel.read(from: model).encode(try TexmexFormat.readVectors(base), backend: try CPUBackend())
+    #expect(packed == expected)
+
+    let results = folder.appendingPathComponent("results.ivecs").path
+    let search = try SigahBinary.run([
+      "search", "--database", codes, "--queries", queries, "--model", model, "--k", "10", "--out", results,
+      "--backend", "cpu",
+    ])
+    #expect(search.status == 0, "\(search.stderr)")
+    let found = try TexmexFormat.readIntegers(results)
+    #expect(found.rows == 20 && found.dimension == 10)
+
+    let reranked = folder.appendingPathComponent("reranked.ivecs").path
+    let rerank = try SigahBinary.run([
+      "search", "--database", codes, "--queries", queries, "--model", model, "--k", "5", "--rerank", "200",
+      "--database-vectors", base, "--out", reranked, "--backend", "cpu",
+    ])
+    #expect(rerank.status == 0, "\(rerank.stderr)")
+    // Re-ranked results are sorted by exact distance.
+    let ids = try TexmexFormat.readIntegers(reranked)
+    let baseVectors = try TexmexFormat.readVectors(base)
+    let queryVectors = try TexmexFormat.readVectors(queries)
+    for q in 0..<20 {
+      let distances = (0..<5).map { GroundTruth.squaredDistance(queryVectors[q], baseVectors[Int(ids.values[q * 5 + $0])]) }
+      #expect(distances == distances.sorted())
+    }
+
+    let report = folder.appendingPathComponent("report").path
+    let eval = try SigahBinary.run([
+      "eval", base, "--queries", "50", "--k", "50", "--methods", "lsh,itq,sigah", "--bits", "16", "--epochs", "1",
+      "--out", report, "--json", "--backend", "cpu",
+    ])
+    #expect(eval.status == 0, "\(eval.stderr)")
+    let rows = try JSONDecoder().decode([ExperimentRow].self, from: Data(eval.stdout.utf8))
+    #expect(rows.map(\.method) == ["lsh", "itq", "sigah"])
+    #expect(rows.allSatisfy { $0.euclidean.mAP > 0 && $0.euclidean.mAP <= 1 })
+    for file in ["report.md", "report.json", "recall.csv", "recall-16bits.svg"] {
+      #expect(FileManager.default.fileExists(atPath: report + "/" + file), "\(file)")
+    }
+  }
+
+  @Test func groundtruthCommandReproducesTheShippedFile() throws {
+    let folder = try scratchFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let out = folder.appendingPathComponent("gt.ivecs").path
+    let run = try SigahBinary.run([
+      "groundtruth", "--database", repositoryRoot.appendingPathComponent("data/siftsmall/siftsmall_base.fvecs").path,
+      "--queries", repositoryRoot.appendingPathComponent("data/siftsmall/siftsmall_query.fvecs").path, "--k", "100",
+      "--out", out, "--backend", "cpu",
+    ])
+    #expect(run.status == 0, "\(run.stderr)")
+    let ours = try TexmexFormat.readIntegers(out)
+    let theirs = try TexmexFormat.readIntegers(repositoryRoot.appendingPathComponent("data/siftsmall/siftsmall_groundtruth.ivecs").path)
+    // Equal rows, except where exact ties are ordered differently (9 rows, data README).
+    let differing = (0..<100).filter { q in ours.values[(q * 100)..<((q + 1) * 100)] != theirs.values[(q * 100)..<((q + 1) * 100)] }
+    #expect(differing.count <= 9)
+  }
+
+  @Test func helpReadsAsAManual() throws {
+    let help = try SigahBinary.run(["--help"])
+    #expect(help.status == 0)
+    for command in ["demo", "train", "encode", "search", "groundtruth", "eval", "devices", "check"] {
+      #expect(help.stdout.contains(command), "\(command)")
+    }
+    let trainHelp = try SigahBinary.run(["train", "--help"])
+    #expect(trainHelp.stdout.contains("--learning-rate") && trainHelp.stdout.contains("Example:"))
+  }
+}

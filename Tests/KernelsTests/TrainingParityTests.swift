@@ -1,0 +1,40 @@
+// A few full SiGAH training iterations on the OpenCL backend agree with the CPU backend
+// from the same seed: same losses and weights within Float32 reordering error.
+
+import Backend
+import Kernels
+import SiGAH
+import Testing
+
+@Suite(.enabled(if: OpenCLUnderTest.shouldRun, "skipped: no OpenCL device here and CI is not set"))
+struct TrainingParityTests {
+  @Test func fewIterationsMatchTheCPU() throws {
+    var generator = SeededGenerator(seed: 8)
+    let data = Matrix(rows: 93, columns: 24, values: generator.gaussians(count: 93 * 24))
+    var configuration = SiGAHConfiguration()
+    configuration.bits = 16
+    configuration.batchSize = 40  // 40 + 40 + 13: the short batch too
+    configuration.seed = 2
+    var options = TrainingOptions()
+    options.epochs = 2  // 6 iterations of both players
+    let cpu = try SiGAHTrainer(configuration: configuration, data: data, backend: try CPUBackend(), options: options).train()
+    let gpu = try SiGAHTrainer(configuration: configuration, data: data, backend: try OpenCLUnderTest.backend(), options: options).train()
+    for (name, expected) in cpu.weights.tensors {
+      let got = gpu.weights.tensors[name]!
+      let scale = max(expected.map(abs).max()!, 1e-6)
+      let error = zip(got, expected).map { abs($0 - $1) }.max()! / scale
+      // Adam divides by √v: early steps amplify tiny differences, hence 1e-3, not 1e-5.
+      #expect(error < 1e-3, "\(name): relative error \(error)")
+    }
+    for (a, b) in zip(cpu.summary!.epochs, gpu.summary!.epochs) {
+      for ((name, x), (_, y)) in zip(a.losses.named, b.losses.named) {
+        #expect(abs(x - y) <= 1e-4 * max(abs(x), 1e-3), "epoch \(a.epoch) \(name): \(x) vs \(y)")
+      }
+    }
+    // Both produce the same codes for (almost) every vector.
+    let cpuCodes = try cpu.hash.encode(data, backend: try CPUBackend())
+    let gpuCodes = try gpu.hash.encode(data, backend: try OpenCLUnderTest.backend())
+    let differing = zip(cpuCodes.words, gpuCodes.words).map { ($0 ^ $1).nonzeroBitCount }.reduce(0, +)
+    #expect(differing <= 2, "\(differing) of \(93 * 16) bits differ")
+  }
+}

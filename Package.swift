@@ -1,6 +1,14 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
+// The CPU loops (Hamming search above all) need hardware POPCNT and gain from AVX2:
+// x86-64 builds target Haswell-level processors (2013 on), as every current server does.
+#if arch(x86_64)
+  let cpuSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
+#else
+  let cpuSettings: [SwiftSetting] = []
+#endif
+
 let package = Package(
   name: "sigah",
   products: [
@@ -19,7 +27,7 @@ let package = Package(
 
     // MARK: Backends
     // The Backend protocol, device buffers, the seeded generator and the OpenBLAS backend.
-    .target(name: "Backend", dependencies: ["COpenBLAS"]),
+    .target(name: "Backend", dependencies: ["COpenBLAS"], swiftSettings: cpuSettings),
     // The OpenCL backend: runtime, one launcher per kernels/*.cl file, the embedded
     // sources, and run-time backend selection.
     .target(name: "Kernels", dependencies: ["Backend", "COpenCL"], plugins: ["EmbedKernels"]),

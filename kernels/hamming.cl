@@ -36,8 +36,9 @@ __kernel void hamming_distances(const __global ulong* queries, const __global ul
       hamming(queries + (size_t)q * words, database + (size_t)i * words, words);
 }
 
-// Exact top-k per query by counting sort over the bits + 1 possible distances, the same
-// algorithm as CountingTopK in Sources/Backend/CPUBackend+Hamming.swift: a histogram
+// Exact top-k per query by counting sort over the bits + 1 possible distances (the CPU
+// backend uses a blocked heap instead, faster on a CPU core; both order ties by index,
+// and the parity suite demands equal results): a histogram
 // pass fixes the k-th distance t, then a pass in index order drops each item at or below
 // t into its slot, so ties come out by ascending index. One work-item per query; the
 // histogram (bits + 1 ints per query) lives in `scratch`. Only q × k results are written.

@@ -12,9 +12,11 @@ extension CPUBackend {
     try Validate.fits("addRowVector", "matrix", matrix, needs: rows * columns)
     let v = try pointer(vector, "addRowVector", "vector")
     let m = try pointer(matrix, "addRowVector", "matrix")
-    for i in 0..<rows {
-      let row = m + i * columns
-      for j in 0..<columns { row[j] += v[j] }
+    parallelChunks(rows, minimumPerChunk: max(1, Self.grain / columns)) { range in
+      for i in range {
+        let row = m + i * columns
+        for j in 0..<columns { row[j] += v[j] }
+      }
     }
   }
 
@@ -27,10 +29,12 @@ extension CPUBackend {
     try Validate.fits("scaleRows", "matrix", matrix, needs: rows * columns)
     let s = try pointer(scales, "scaleRows", "scales")
     let m = try pointer(matrix, "scaleRows", "matrix")
-    for i in 0..<rows {
-      let row = m + i * columns
-      let scale = s[i]
-      for j in 0..<columns { row[j] *= scale }
+    parallelChunks(rows, minimumPerChunk: max(1, Self.grain / columns)) { range in
+      for i in range {
+        let row = m + i * columns
+        let scale = s[i]
+        for j in 0..<columns { row[j] *= scale }
+      }
     }
   }
 
@@ -49,7 +53,7 @@ extension CPUBackend {
   ) throws {
     let p = try elementwise("linearCombination", [("x", x), ("y", y), ("z", z)], count: count)
     let (px, py, pz) = (p[0], p[1], p[2])
-    for i in 0..<count { pz[i] = alpha * px[i] + beta * py[i] }
+    elements(count) { range in for i in range { pz[i] = alpha * px[i] + beta * py[i] } }
   }
 
   public func multiply(
@@ -57,7 +61,7 @@ extension CPUBackend {
   ) throws {
     let p = try elementwise("multiply", [("x", x), ("y", y), ("z", z)], count: count)
     let (px, py, pz) = (p[0], p[1], p[2])
-    for i in 0..<count { pz[i] = px[i] * py[i] }
+    elements(count) { range in for i in range { pz[i] = px[i] * py[i] } }
   }
 
   public func map(
@@ -65,11 +69,13 @@ extension CPUBackend {
   ) throws {
     let p = try elementwise("map", [("x", x), ("y", y)], count: count)
     let (px, py) = (p[0], p[1])
-    switch function {
-    case .sign: for i in 0..<count { py[i] = px[i] > 0 ? 1 : (px[i] < 0 ? -1 : 0) }
-    case .abs: for i in 0..<count { py[i] = Swift.abs(px[i]) }
-    case .square: for i in 0..<count { py[i] = px[i] * px[i] }
-    case .exp(let scale): for i in 0..<count { py[i] = Foundation.exp(scale * px[i]) }
+    elements(count) { range in
+      switch function {
+      case .sign: for i in range { py[i] = px[i] > 0 ? 1 : (px[i] < 0 ? -1 : 0) }
+      case .abs: for i in range { py[i] = Swift.abs(px[i]) }
+      case .square: for i in range { py[i] = px[i] * px[i] }
+      case .exp(let scale): for i in range { py[i] = Foundation.exp(scale * px[i]) }
+      }
     }
   }
 
@@ -78,12 +84,14 @@ extension CPUBackend {
   ) throws {
     let p = try elementwise("activate", [("x", x), ("y", y)], count: count)
     let (px, py) = (p[0], p[1])
-    switch activation {
-    case .leakyReLU(let slope): for i in 0..<count { py[i] = px[i] > 0 ? px[i] : slope * px[i] }
-    case .relu: for i in 0..<count { py[i] = px[i] > 0 ? px[i] : 0 }
-    case .tanh: for i in 0..<count { py[i] = Foundation.tanh(px[i]) }
-    case .sigmoid: for i in 0..<count { py[i] = 1 / (1 + Foundation.exp(-px[i])) }
-    case .identity: for i in 0..<count { py[i] = px[i] }
+    elements(count) { range in
+      switch activation {
+      case .leakyReLU(let slope): for i in range { py[i] = px[i] > 0 ? px[i] : slope * px[i] }
+      case .relu: for i in range { py[i] = px[i] > 0 ? px[i] : 0 }
+      case .tanh: for i in range { py[i] = Foundation.tanh(px[i]) }
+      case .sigmoid: for i in range { py[i] = 1 / (1 + Foundation.exp(-px[i])) }
+      case .identity: for i in range { py[i] = px[i] }
+      }
     }
   }
 
@@ -94,12 +102,14 @@ extension CPUBackend {
     let p = try elementwise(
       "activationBackward", [("output", y), ("outputGradient", dy), ("into", dx)], count: count)
     let (py, pdy, pdx) = (p[0], p[1], p[2])
-    switch activation {
-    case .leakyReLU(let slope): for i in 0..<count { pdx[i] = py[i] > 0 ? pdy[i] : slope * pdy[i] }
-    case .relu: for i in 0..<count { pdx[i] = py[i] > 0 ? pdy[i] : 0 }
-    case .tanh: for i in 0..<count { pdx[i] = pdy[i] * (1 - py[i] * py[i]) }
-    case .sigmoid: for i in 0..<count { pdx[i] = pdy[i] * py[i] * (1 - py[i]) }
-    case .identity: for i in 0..<count { pdx[i] = pdy[i] }
+    elements(count) { range in
+      switch activation {
+      case .leakyReLU(let slope): for i in range { pdx[i] = py[i] > 0 ? pdy[i] : slope * pdy[i] }
+      case .relu: for i in range { pdx[i] = py[i] > 0 ? pdy[i] : 0 }
+      case .tanh: for i in range { pdx[i] = pdy[i] * (1 - py[i] * py[i]) }
+      case .sigmoid: for i in range { pdx[i] = pdy[i] * py[i] * (1 - py[i]) }
+      case .identity: for i in range { pdx[i] = pdy[i] }
+      }
     }
   }
 }

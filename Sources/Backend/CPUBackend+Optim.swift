@@ -18,11 +18,13 @@ extension CPUBackend {
     let m = try pointer(firstMoment, "adamUpdate", "firstMoment")
     let v = try pointer(secondMoment, "adamUpdate", "secondMoment")
     let (c1, c2) = step.biasCorrections
-    for i in 0..<count {
-      let g = grad[i] + step.weightDecay * theta[i]
-      m[i] = step.beta1 * m[i] + (1 - step.beta1) * g
-      v[i] = step.beta2 * v[i] + (1 - step.beta2) * g * g
-      theta[i] -= step.learningRate * (m[i] * c1) / ((v[i] * c2).squareRoot() + step.epsilon)
+    elements(count) { range in
+      for i in range {
+        let g = grad[i] + step.weightDecay * theta[i]
+        m[i] = step.beta1 * m[i] + (1 - step.beta1) * g
+        v[i] = step.beta2 * v[i] + (1 - step.beta2) * g * g
+        theta[i] -= step.learningRate * (m[i] * c1) / ((v[i] * c2).squareRoot() + step.epsilon)
+      }
     }
   }
 }

@@ -11,16 +11,36 @@ extension CPUBackend {
     try Validate.fits("reduceRows", "out", out, needs: rows)
     let m = try pointer(matrix, "reduceRows", "matrix")
     let o = try pointer(out, "reduceRows", "out")
-    for i in 0..<rows {
-      let row = m + i * columns
-      var total: Float = 0
-      switch reduction {
-      case .sum: for j in 0..<columns { total += row[j] }
-      case .sumOfSquares: for j in 0..<columns { total += row[j] * row[j] }
-      case .sumOfAbsoluteValues: for j in 0..<columns { total += abs(row[j]) }
+    // One long row (a whole-buffer sum) is split into fixed chunks whose partial sums
+    // are added in order, so the result depends on the thread count, not the schedule.
+    if rows == 1 && columns >= 2 * Self.grain {
+      let chunks = max(1, min(threads, columns / Self.grain))
+      var partials = [Float](repeating: 0, count: chunks)
+      partials.withUnsafeMutableBufferPointer { partials in
+        parallelChunks(chunks) { range in
+          for chunk in range {
+            let span = (columns * chunk / chunks)..<(columns * (chunk + 1) / chunks)
+            partials[chunk] = Self.reduce(m + span.lowerBound, span.count, reduction)
+          }
+        }
       }
-      o[i] = total
+      o[0] = partials.reduce(0, +)
+      return
     }
+    parallelChunks(rows, minimumPerChunk: max(1, Self.grain / columns)) { range in
+      for i in range { o[i] = Self.reduce(m + i * columns, columns, reduction) }
+    }
+  }
+
+  @inline(__always)
+  static func reduce(_ x: UnsafeMutablePointer<Float>, _ count: Int, _ reduction: RowReduction) -> Float {
+    var total: Float = 0
+    switch reduction {
+    case .sum: for j in 0..<count { total += x[j] }
+    case .sumOfSquares: for j in 0..<count { total += x[j] * x[j] }
+    case .sumOfAbsoluteValues: for j in 0..<count { total += abs(x[j]) }
+    }
+    return total
   }
 
   public func sumColumns(
@@ -32,10 +52,12 @@ extension CPUBackend {
     try Validate.fits("sumColumns", "out", out, needs: columns)
     let m = try pointer(matrix, "sumColumns", "matrix")
     let o = try pointer(out, "sumColumns", "out")
-    o.update(repeating: 0, count: columns)
-    for i in 0..<rows {
-      let row = m + i * columns
-      for j in 0..<columns { o[j] += row[j] }
+    parallelChunks(columns, minimumPerChunk: max(16, Self.grain / rows)) { range in
+      for j in range { o[j] = 0 }
+      for i in 0..<rows {
+        let row = m + i * columns
+        for j in range { o[j] += row[j] }
+      }
     }
   }
 
@@ -72,10 +94,12 @@ extension CPUBackend {
     let a = try pointer(rowNorms, "distancesFromGram", "rowNorms")
     let b = try pointer(columnNorms, "distancesFromGram", "columnNorms")
     let d = try pointer(distances, "distancesFromGram", "distances")
-    for i in 0..<rows {
-      for j in 0..<columns {
-        let squared = zeroDiagonal && i == j ? 0 : max(0, a[i] + b[j] - 2 * g[i * columns + j])
-        d[i * columns + j] = squareRoot ? squared.squareRoot() : squared
+    parallelChunks(rows, minimumPerChunk: max(1, Self.grain / columns)) { range in
+      for i in range {
+        for j in 0..<columns {
+          let squared = zeroDiagonal && i == j ? 0 : max(0, a[i] + b[j] - 2 * g[i * columns + j])
+          d[i * columns + j] = squareRoot ? squared.squareRoot() : squared
+        }
       }
     }
   }

@@ -110,6 +110,14 @@ public final class CPUBackend: Backend {
       Int32(transposeB ? k : n), beta, pc, Int32(n))
   }
 
+  /// Elements below which splitting work across threads costs more than it saves.
+  static let grain = 32_768
+
+  /// `body` over `0..<count` element ranges, split across threads when large.
+  func elements(_ count: Int, _ body: (Range<Int>) -> Void) {
+    parallelChunks(count, minimumPerChunk: Self.grain, body)
+  }
+
   /// Runs `body(range)` over `0..<count` split into contiguous chunks on `threads` workers,
   /// serially when the work is too small to pay for the threads.
   func parallelChunks(_ count: Int, minimumPerChunk: Int = 1, _ body: (Range<Int>) -> Void) {

@@ -11,7 +11,7 @@ public enum GroundTruth {
   /// Ids of the `k` nearest rows of `database` for each row of `queries`, `queries × k`.
   /// `queryBlock × databaseBlock` floats is the largest buffer on the device.
   public static func compute(
-    queries: Matrix, database: Matrix, k: Int, backend: any Backend, queryBlock: Int = 256,
+    queries: Matrix, database: Matrix, k: Int, backend: any Backend, queryBlock: Int = 1024,
     databaseBlock: Int = 16384, progress: (Int) -> Void = { _ in }
   ) throws -> [Int32] {
     guard queries.columns == database.columns else {
@@ -49,21 +49,35 @@ public enum GroundTruth {
           distances, rowNorms: qNorms, columnNorms: xNorms, rows: nq, columns: nx, squareRoot: false,
           zeroDiagonal: false, into: distances)
         let block = try backend.download(distances, count: nq * nx)
-        for q in 0..<nq {
+        let offset = databaseStart
+        candidates.withUnsafeMutableBufferPointer { heaps in
           block.withUnsafeBufferPointer { values in
-            let row = values.baseAddress! + q * nx
-            for i in 0..<nx { candidates[q].offer(Double(row[i]), Int32(databaseStart + i)) }
+            // Each query's heap is its own: the queries of a block merge in parallel.
+            nonisolated(unsafe) let (heaps, values) = (heaps, values)
+            DispatchQueue.concurrentPerform(iterations: nq) { q in
+              let row = values.baseAddress! + q * nx
+              for i in 0..<nx { heaps[q].offer(Double(row[i]), Int32(offset + i)) }
+            }
           }
         }
         databaseStart += nx
       }
-      for q in 0..<nq {
-        let query = queries[queryStart + q]
-        var exact: [(distance: Double, id: Int32)] = candidates[q].items.map { item in
-          (squaredDistance(query, database[Int(item.1)]), item.1)
+      let pools = candidates
+      result.withUnsafeMutableBufferPointer { out in
+        nonisolated(unsafe) let out = out
+        let first = queryStart
+        DispatchQueue.concurrentPerform(iterations: nq) { q in
+          var exact: [(distance: Double, id: Int32)] = queries.values.withUnsafeBufferPointer { queryValues in
+            database.values.withUnsafeBufferPointer { databaseValues in
+              let query = queryValues.baseAddress! + (first + q) * d
+              return pools[q].items.map { item in
+                (squaredDistance(query, databaseValues.baseAddress! + Int(item.1) * d, count: d), item.1)
+              }
+            }
+          }
+          exact.sort { a, b in a.distance < b.distance || (a.distance == b.distance && a.id < b.id) }
+          for j in 0..<k { out[(first + q) * k + j] = exact[j].id }
         }
-        exact.sort { a, b in a.distance < b.distance || (a.distance == b.distance && a.id < b.id) }
-        for j in 0..<k { result[(queryStart + q) * k + j] = exact[j].id }
       }
       queryStart += nq
       progress(queryStart)
@@ -73,10 +87,30 @@ public enum GroundTruth {
 
   /// ‖a − b‖² in Float64.
   public static func squaredDistance(_ a: ArraySlice<Float>, _ b: ArraySlice<Float>) -> Double {
-    var total = 0.0
-    for (x, y) in zip(a, b) {
-      let difference = Double(x) - Double(y)
-      total += difference * difference
+    precondition(a.count == b.count)
+    return a.withUnsafeBufferPointer { a in
+      b.withUnsafeBufferPointer { b in squaredDistance(a.baseAddress!, b.baseAddress!, count: a.count) }
+    }
+  }
+
+  /// ‖a − b‖² in Float64 over `count` values; four independent sums let it vectorise.
+  @inline(__always)
+  static func squaredDistance(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Double {
+    var sums: (Double, Double, Double, Double) = (0, 0, 0, 0)
+    var i = 0
+    while i + 4 <= count {
+      let d0 = Double(a[i]) - Double(b[i])
+      let d1 = Double(a[i + 1]) - Double(b[i + 1])
+      let d2 = Double(a[i + 2]) - Double(b[i + 2])
+      let d3 = Double(a[i + 3]) - Double(b[i + 3])
+      sums = (sums.0 + d0 * d0, sums.1 + d1 * d1, sums.2 + d2 * d2, sums.3 + d3 * d3)
+      i += 4
+    }
+    var total = (sums.0 + sums.1) + (sums.2 + sums.3)
+    while i < count {
+      let d = Double(a[i]) - Double(b[i])
+      total += d * d
+      i += 1
     }
     return total
   }
@@ -96,7 +130,10 @@ struct BoundedMaxHeap {
     a.0 < b.0 || (a.0 == b.0 && a.1 < b.1)
   }
 
+  @inline(__always)
   mutating func offer(_ value: Double, _ id: Int32) {
+    // Most offers lose to the current worst: reject them before building anything.
+    if items.count == capacity && value > items[0].0 { return }
     let item = (value, id)
     if items.count < capacity {
       items.append(item)

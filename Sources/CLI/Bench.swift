@@ -1,0 +1,76 @@
+// `sigah bench`: device versus host throughput, on the same data and seed in one run.
+
+import ArgumentParser
+import Backend
+import Foundation
+import Kernels
+import SiGAH
+
+struct Bench: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Measure GEMM, training, encoding, search and ground-truth throughput on each backend.",
+    discussion: """
+      Runs on the CPU backend and on every OpenCL device (or only those named with \
+      --backend/--device), with the same seeded data: GEMM GFLOP/s at the model's shapes \
+      (500×1568·784, 500×64·784, 500×500·784); SiGAH training samples/s at batch sizes \
+      100–1000 and its achieved GFLOP/s as a fraction of the GEMM rate; encoding vectors/s; \
+      Hamming top-100 queries/s over 10k, 100k and 1M random 64-bit codes; exact \
+      ground-truth queries/s. Warm-up runs are excluded; medians are quoted.
+      """)
+
+  @Flag(help: "Smaller sizes: seconds instead of minutes.") var quick = false
+  @Flag(help: "Print the results as JSON.") var json = false
+  @Option(help: "Timed runs of each measurement.") var runs: Int?
+  @Option(help: "Only this backend: cpu or opencl.") var backend: String?
+  @Option(help: "Only this OpenCL device.") var device: Int?
+  @Option(help: "CPU backend threads.") var threads: Int?
+  @OptionGroup var output: OutputOptions
+
+  func run() throws {
+    var settings = quick ? BenchSettings.quick : BenchSettings()
+    if let runs { settings.runs = max(runs, 1) }
+    let console = Console(quiet: output.quiet || json)
+    var backends: [any Backend] = []
+    if backend == nil || backend == "cpu" { backends.append(try CPUBackend(threads: threads)) }
+    if backend == nil || backend == "opencl" {
+      let devices = (try? OpenCLDevices.all()) ?? []
+      for info in devices where device == nil || info.index == device {
+        do {
+          backends.append(try OpenCLBackend(deviceIndex: info.index))
+        } catch {
+          console.line("skipping OpenCL device \(info.index): \(error)")
+        }
+      }
+      if backend == "opencl" && backends.isEmpty { throw CLIError("no OpenCL device could be opened") }
+    }
+    var results: [BackendBench] = []
+    for backend in backends {
+      console.line("== \(backend.summary)")
+      results.append(try Throughput.run(on: backend, settings: settings) { console.line("  " + $0) })
+    }
+    if json {
+      let encoder = JSONEncoder()
+      encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+      print(String(decoding: try encoder.encode(results), as: UTF8.self))
+      return
+    }
+    print(table(results, settings: settings))
+  }
+
+  func table(_ results: [BackendBench], settings: BenchSettings) -> String {
+    var lines = ["| measurement | " + results.map(\.backend).joined(separator: " | ") + " |",
+                 "| --- |" + String(repeating: " ---: |", count: results.count)]
+    func row(_ name: String, _ value: (BackendBench) -> String) { lines.append("| \(name) | " + results.map(value).joined(separator: " | ") + " |") }
+    for (index, shape) in settings.gemmShapes.enumerated() {
+      row("GEMM \(shape.m)×\(shape.n)·\(shape.k), GFLOP/s") { String(format: "%.1f", $0.gemm[index].gflops.median) }
+    }
+    for batch in settings.batchSizes { row("training, batch \(batch), samples/s") { String(format: "%.0f", $0.training["\(batch)"]!.median) } }
+    row("training GFLOP/s (fraction of GEMM)") { String(format: "%.1f (%.0f %%)", $0.trainingGflops, 100 * $0.trainingFractionOfGemm) }
+    row("encoding, vectors/s") { String(format: "%.0f", $0.encodingVectorsPerSecond.median) }
+    for size in settings.searchDatabase { row("top-\(settings.searchK) in \(size) codes, queries/s") { String(format: "%.0f", $0.search["\(size)"]!.median) } }
+    row("code comparisons/s (largest database)") { String(format: "%.2e", $0.comparisonsPerSecond) }
+    row("ground truth, queries/s (\(settings.groundTruthDatabase)×\(settings.dimension))") { String(format: "%.0f", $0.groundTruthQueriesPerSecond.median) }
+    row("ground truth GFLOP/s (fraction of GEMM)") { String(format: "%.1f (%.0f %%)", $0.groundTruthGflops, 100 * $0.groundTruthFractionOfGemm) }
+    return lines.joined(separator: "\n")
+  }
+}

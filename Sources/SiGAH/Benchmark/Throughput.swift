@@ -1,0 +1,149 @@
+// The measurements of `sigah bench` on one backend: GEMM at the model's shapes, training,
+// encoding, Hamming top-k search over a million codes, and exact ground truth, with the
+// sweeps over database and batch size. Each is timed as the user pays for it: uploads of
+// queries and batches are inside the timed region; a resident database is not.
+
+import Backend
+import Foundation
+
+public struct BenchSettings: Sendable {
+  public var runs = 5
+  public var gemmShapes = [(m: 500, n: 1568, k: 784), (m: 500, n: 64, k: 784), (m: 500, n: 500, k: 784)]
+  public var trainingSamples = 4000
+  public var dimension = 784
+  public var bits = 64
+  public var batchSizes = [100, 250, 500, 1000]
+  public var encodeVectors = 20_000
+  public var searchDatabase = [10_000, 100_000, 1_000_000]
+  public var searchQueries = 1000
+  public var searchK = 100
+  public var groundTruthDatabase = 20_000
+  public var groundTruthQueries = 500
+  public var seed: UInt64 = 0
+
+  public init() {}
+
+  /// A small configuration that runs in seconds (tests, a first look).
+  public static var quick: BenchSettings {
+    var settings = BenchSettings()
+    settings.runs = 2
+    settings.trainingSamples = 1000
+    settings.batchSizes = [250, 500]
+    settings.encodeVectors = 2000
+    settings.searchDatabase = [10_000, 100_000]
+    settings.searchQueries = 100
+    settings.groundTruthDatabase = 2000
+    settings.groundTruthQueries = 100
+    return settings
+  }
+}
+
+public struct GemmResult: Sendable, Codable, Equatable {
+  public var m: Int, n: Int, k: Int
+  public var gflops: Rate
+}
+
+public struct BackendBench: Sendable, Codable, Equatable {
+  public var backend: String
+  public var gemm: [GemmResult]
+  /// Samples/s per batch size, and the model GFLOP/s at the default batch.
+  public var training: [String: Rate]
+  public var trainingGflops: Double
+  public var trainingFractionOfGemm: Double
+  public var encodingVectorsPerSecond: Rate
+  /// Queries/s per database size.
+  public var search: [String: Rate]
+  public var comparisonsPerSecond: Double
+  public var groundTruthQueriesPerSecond: Rate
+  public var groundTruthGflops: Double
+  public var groundTruthFractionOfGemm: Double
+}
+
+public enum Throughput {
+  public static func run(on backend: any Backend, settings: BenchSettings, log: (String) -> Void = { _ in }) throws -> BackendBench {
+    var generator = SeededGenerator(seed: settings.seed)
+    let runs = settings.runs
+
+    // GEMM at the model's shapes.
+    var gemm: [GemmResult] = []
+    for shape in settings.gemmShapes {
+      let a = try backend.makeBuffer(generator.gaussians(count: shape.m * shape.k))
+      let b = try backend.makeBuffer(generator.gaussians(count: shape.k * shape.n))
+      let c = try backend.makeBuffer(Float.self, count: shape.m * shape.n)
+      let repeats = 10
+      let timing = try Timing.measure(runs: runs) {
+        for _ in 0..<repeats {
+          try backend.gemm(a, transposeA: false, b, transposeB: false, into: c, m: shape.m, n: shape.n, k: shape.k, alpha: 1, beta: 0)
+        }
+        try backend.synchronize()
+      }
+      let rate = Rate(work: Double(repeats) * 2 * Double(shape.m * shape.n * shape.k) / 1e9, timing: timing)
+      gemm.append(GemmResult(m: shape.m, n: shape.n, k: shape.k, gflops: rate))
+      log(String(format: "gemm %d×%d·%d: %.1f GFLOP/s (median)", shape.m, shape.n, shape.k, rate.median))
+    }
+    let referenceGemm = gemm.first?.gflops.median ?? 1
+
+    // Training on MNIST-shaped data: one run of 1 + runs epochs; the epochs' own times
+    // (batch gathering and uploads included, set-up excluded), the first as warm-up.
+    let d = settings.dimension
+    let data = Matrix(rows: settings.trainingSamples, columns: d, values: (0..<(settings.trainingSamples * d)).map { _ in Float(generator.uniform()) })
+    var training: [String: Rate] = [:]
+    for batch in settings.batchSizes {
+      var configuration = SiGAHConfiguration()
+      configuration.bits = settings.bits
+      configuration.batchSize = batch
+      var options = TrainingOptions()
+      options.epochs = 1 + runs
+      let model = try SiGAHTrainer(configuration: configuration, data: data, backend: backend, options: options).train()
+      let seconds = model.summary!.epochs.dropFirst().map(\.seconds).sorted()
+      let timing = Timing(runs: seconds.count, minimum: seconds[0], median: seconds[seconds.count / 2], maximum: seconds.last!)
+      training["\(batch)"] = Rate(work: Double(settings.trainingSamples), timing: timing)
+      log(String(format: "training, batch %d: %.0f samples/s", batch, training["\(batch)"]!.median))
+    }
+    let defaultBatch = settings.batchSizes.contains(500) ? 500 : settings.batchSizes.last!
+    let flopsPerSample = ModelFlops.perSample(d: d, r: settings.bits, m: 2 * d, dl: 50, batch: defaultBatch)
+    let trainingGflops = training["\(defaultBatch)"]!.median * flopsPerSample / 1e9
+
+    // Encoding.
+    var configuration = SiGAHConfiguration()
+    configuration.bits = settings.bits
+    let weights = SiGAHWeights.initial(inputDimension: d, configuration: configuration, mean: Array(repeating: 0.5, count: d))
+    let model = SiGAHModel(configuration: configuration, weights: weights, summary: nil)
+    let vectors = Matrix(rows: settings.encodeVectors, columns: d, values: (0..<(settings.encodeVectors * d)).map { _ in Float(generator.uniform()) })
+    let encoding = Rate(work: Double(settings.encodeVectors), timing: try Timing.measure(runs: runs) { _ = try model.hash.encode(vectors, backend: backend) })
+    log(String(format: "encoding: %.0f vectors/s", encoding.median))
+
+    // Hamming top-k over resident databases of random codes.
+    var search: [String: Rate] = [:]
+    let words = codeWords(bits: settings.bits)
+    let queryWords = (0..<(settings.searchQueries * words)).map { _ in generator.next() }
+    for size in settings.searchDatabase {
+      let database = try backend.makeBuffer((0..<(size * words)).map { _ in generator.next() })
+      let timing = try Timing.measure(runs: runs) {
+        let queries = try backend.makeBuffer(queryWords)
+        _ = try backend.hammingTopK(
+          queries: queries, queryCount: settings.searchQueries, database: database, databaseCount: size, bits: settings.bits,
+          k: settings.searchK)
+      }
+      search["\(size)"] = Rate(work: Double(settings.searchQueries), timing: timing)
+      log(String(format: "search top-%d in %d codes: %.0f queries/s", settings.searchK, size, search["\(size)"]!.median))
+    }
+    let largest = settings.searchDatabase.max()!
+    let comparisons = search["\(largest)"]!.median * Double(largest)
+
+    // Exact ground truth.
+    let base = Matrix(rows: settings.groundTruthDatabase, columns: d, values: (0..<(settings.groundTruthDatabase * d)).map { _ in Float(generator.uniform()) })
+    let queries = base.rows(0..<settings.groundTruthQueries)
+    let truth = Rate(work: Double(settings.groundTruthQueries), timing: try Timing.measure(runs: max(runs / 2, 1)) {
+      _ = try GroundTruth.compute(queries: queries, database: base, k: 100, backend: backend)
+    })
+    let truthGflops = truth.median * 2 * Double(settings.groundTruthDatabase * d) / 1e9
+    log(String(format: "ground truth: %.0f queries/s", truth.median))
+
+    return BackendBench(
+      backend: backend.summary, gemm: gemm, training: training, trainingGflops: trainingGflops,
+      trainingFractionOfGemm: trainingGflops / referenceGemm, encodingVectorsPerSecond: encoding, search: search,
+      comparisonsPerSecond: comparisons, groundTruthQueriesPerSecond: truth, groundTruthGflops: truthGflops,
+      groundTruthFractionOfGemm: truthGflops / referenceGemm)
+  }
+}

@@ -31,5 +31,9 @@ demo: build
 test: deps
 	$(SWIFT) test -c release -Xswiftc -enable-testing
 
+bundle: deps
+	@command -v patchelf >/dev/null || { $(SUDO) apt-get install -y -qq patchelf; }
+	scripts/bundle.sh
+
 clean:
-	rm -rf .build dist
+	rm -rf .build .build-bundle dist

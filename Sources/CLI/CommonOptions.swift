@@ -13,11 +13,16 @@ struct OutputOptions: ParsableArguments {
 struct SiGAHOptions: ParsableArguments {
   @Option(help: "Samples per batch N_B.") var batchSize = 500
   @Option(help: "Adam learning rate.") var learningRate: Float = 1e-2
-  @Option(help: "Learning-rate schedule: constant or cosine.") var schedule = "constant"
+  @Option(help: "Learning-rate schedule: constant or cosine (default: constant; cosine for sigah-dm).") var schedule: String?
   @Option(help: "L2 weight decay on weights (not biases).") var weightDecay: Float = 5e-4
   @Option(help: "Quantisation weight α.") var alpha: Float = 1e-3
   @Option(help: "Sparsity weight λ.") var lambda: Float = 1e-4
-  @Option(help: "Graph weight γ.") var gamma: Float = 1e-4
+  @Option(help: "Graph weight γ (default 1e-4; 1000 for sigah-dm's distance matching).") var gamma: Float?
+  @Option(help: "Graph term: paper (Eq. 17) or distance-matching (SPEC §3b; default for sigah-dm).") var graphTerm: String?
+  @Option(help: "Start the hash layer from ITQ: true or false (default false; true for sigah-dm).") var itqStart: Bool?
+  @Option(help: "Distance matching: fraction of a batch that is each item's near set.") var nearFraction: Float = 0.15
+  @Option(help: "Training vectors held out to select the best epoch by mAP (default 0; 500 for sigah-dm).") var valSize: Int?
+  @Option(help: "Measure validation mAP every N epochs.") var valEvery = 1
   @Option(help: "Adversarial weight μ; 0 drops the discriminator (the 'w/o D' ablation).") var mu: Float = 1
   @Option(help: "Reconstruction weight ρ.") var reconstructionWeight: Float = 1
   @Option(help: "Discriminator margin β.") var margin: Float = 0.1
@@ -32,7 +37,14 @@ struct SiGAHOptions: ParsableArguments {
 
   func validate() throws {
     guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize).") }
-    guard ["constant", "cosine"].contains(schedule) else { throw ValidationError("--schedule must be constant or cosine, got '\(schedule)'.") }
+    if let schedule, !["constant", "cosine"].contains(schedule) {
+      throw ValidationError("--schedule must be constant or cosine, got '\(schedule)'.")
+    }
+    if let graphTerm, GraphTermKind(rawValue: graphTerm) == nil {
+      throw ValidationError("--graph-term must be paper or distance-matching, got '\(graphTerm)'.")
+    }
+    if let valSize, valSize < 0 { throw ValidationError("--val-size must not be negative.") }
+    guard valEvery >= 1 else { throw ValidationError("--val-every must be at least 1.") }
     for (flag, value) in [("--generator-activation", generatorActivation), ("--discriminator-activation", discriminatorActivation)]
     where ActivationName(rawValue: value) == nil {
       throw ValidationError("\(flag) must be one of \(ActivationName.allCases.map(\.rawValue).joined(separator: ", ")), got '\(value)'.")
@@ -42,8 +54,9 @@ struct SiGAHOptions: ParsableArguments {
     guard widthMultiple >= 1, discriminatorWidth >= 1 else { throw ValidationError("--width-multiple and --discriminator-width must be at least 1.") }
   }
 
-  func configuration(bits: Int, seed: UInt64) -> SiGAHConfiguration {
-    var c = SiGAHConfiguration()
+  /// The configuration of `method` (sigah or sigah-dm) with every option given applied.
+  func configuration(method: HashMethod = .sigah, bits: Int, seed: UInt64) -> SiGAHConfiguration {
+    var c = method == .sigahDM ? SiGAHConfiguration.distanceMatchingPreset : SiGAHConfiguration()
     c.bits = bits
     c.seed = seed
     c.batchSize = batchSize
@@ -51,7 +64,10 @@ struct SiGAHOptions: ParsableArguments {
     c.weightDecay = weightDecay
     c.alpha = alpha
     c.lambda = lambda
-    c.gamma = gamma
+    if let gamma { c.gamma = gamma }
+    if let graphTerm { c.graphTerm = GraphTermKind(rawValue: graphTerm)! }
+    if let itqStart { c.itqStart = itqStart }
+    c.nearFraction = nearFraction
     c.adversarialWeight = mu
     c.reconstructionWeight = reconstructionWeight
     c.margin = margin
@@ -66,7 +82,18 @@ struct SiGAHOptions: ParsableArguments {
     return c
   }
 
-  var learningRateSchedule: LearningRateSchedule { schedule == "cosine" ? .cosine : .constant }
+  func learningRateSchedule(for method: HashMethod) -> LearningRateSchedule {
+    (schedule ?? (method == .sigahDM ? "cosine" : "constant")) == "cosine" ? .cosine : .constant
+  }
+
+  func validationSize(for method: HashMethod) -> Int { valSize ?? (method == .sigahDM ? 500 : 0) }
+
+  /// The variant these options describe.
+  func variant(_ method: HashMethod) -> SiGAHVariant {
+    SiGAHVariant(
+      name: method.rawValue, configuration: configuration(method: method, bits: 0, seed: 0),
+      schedule: learningRateSchedule(for: method), validationSize: validationSize(for: method))
+  }
 }
 
 /// Parses "32,64" into bit lengths within 1…4096.

@@ -23,7 +23,7 @@ struct Eval: ParsableCommand {
   @Option(help: "Number of queries drawn from DATA.") var queries = 1000
   @Option(help: "Ground-truth .ivecs (queries × K ids); default: computed.") var groundtruth: String?
   @Option(help: "Relevant Euclidean neighbours per query (K).") var k = 1000
-  @Option(help: "Comma-separated methods: sigah, lsh, pcah, itq, sph.") var methods = "lsh,pcah,itq,sph,sigah"
+  @Option(help: "Comma-separated methods: sigah, sigah-dm, lsh, pcah, itq, sph.") var methods = "lsh,pcah,itq,sph,sigah"
   @Option(help: "Comma-separated code lengths.") var bits = "32,64"
   @Option(help: "SiGAH training epochs.") var epochs = 30
   @Option(help: "Seed of the split and of every method.") var seed: UInt64 = 0
@@ -46,9 +46,11 @@ struct Eval: ParsableCommand {
     settings.bits = try parseBits(bits)
     settings.groundTruthK = k
     settings.seed = seed
-    settings.sigah = sigah.configuration(bits: 0, seed: seed)
+    settings.sigah = sigah.configuration(method: .sigah, bits: 0, seed: seed)
+    settings.sigahDM = sigah.configuration(method: .sigahDM, bits: 0, seed: seed)
+    settings.validationSize = sigah.valSize ?? 500
     settings.training.epochs = epochs
-    settings.training.schedule = sigah.learningRateSchedule
+    settings.training.schedule = sigah.learningRateSchedule(for: .sigah)
     let rows = try runExperiment(
       data: data, queryFile: queryFile, trainFile: trainFile, queryCount: queries, groundTruthFile: groundtruth,
       settings: settings, backendOptions: backendOptions, quiet: quiet, reportFolder: out)

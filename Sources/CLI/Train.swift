@@ -21,7 +21,7 @@ struct Train: ParsableCommand {
       """)
 
   @Argument(help: "Training vectors.") var data: String
-  @Option(help: "sigah, lsh, pcah, itq or sph.") var method = "sigah"
+  @Option(help: "sigah, sigah-dm, lsh, pcah, itq or sph.") var method = "sigah"
   @Option(help: "Code length r (1–4096).") var bits = 64
   @Option(help: "Training epochs (SiGAH).") var epochs = 30
   @Option(help: "Stop at the first epoch boundary after this many seconds.") var timeBudget: Double?
@@ -53,17 +53,26 @@ struct Train: ParsableCommand {
     console.line("data: \(dataset.vectors.rows) vectors of dimension \(dataset.vectors.columns) from \(data)")
     let method = HashMethod(rawValue: method)!
     let model: HashModel
-    if method == .sigah {
+    if method.isSiGAH {
       var options = TrainingOptions()
       options.epochs = epochs
       options.timeBudget = timeBudget
-      options.schedule = sigah.learningRateSchedule
+      options.schedule = sigah.learningRateSchedule(for: method)
+      options.validateEvery = sigah.valEvery
+      let validationSize = sigah.validationSize(for: method)
+      if validationSize > 0 {
+        let validation = try ValidationSplit(
+          training: dataset.vectors, size: validationSize, k: 1000, seed: seed, backend: selected.backend)
+        let backend = selected.backend
+        options.validate = { hash in try validation.meanAveragePrecision(hash, backend: backend) }
+        console.line("validation: \(validationSize) training vectors as pseudo-queries; the best epoch is kept")
+      }
       if checkpointEvery != nil || checkpoint != nil {
         options.checkpointEvery = checkpointEvery ?? epochs
         options.checkpointPath = checkpoint ?? out + ".checkpoint"
       }
       let resumed = try resume.map { try Checkpoint.read(from: $0) }
-      let configuration = resumed?.model.configuration ?? sigah.configuration(bits: bits, seed: seed)
+      let configuration = resumed?.model.configuration ?? sigah.configuration(method: method, bits: bits, seed: seed)
       if let resumed { console.line("resuming from \(resume!) after epoch \(resumed.epoch)") }
       let printer = TrainingPrinter(quiet: output.quiet)
       var log: [String] = []

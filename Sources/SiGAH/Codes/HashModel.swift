@@ -6,7 +6,12 @@ import Foundation
 
 public enum HashMethod: String, CaseIterable, Sendable, Codable {
   case sigah
+  /// SiGAH-DM (SPEC §3b).
+  case sigahDM = "sigah-dm"
   case lsh, pcah, itq, sph
+
+  /// Trained by SiGAHTrainer rather than fitted in one pass.
+  public var isSiGAH: Bool { self == .sigah || self == .sigahDM }
 }
 
 public enum HashModel: Sendable {
@@ -16,7 +21,7 @@ public enum HashModel: Sendable {
 
   public var method: HashMethod {
     switch self {
-    case .sigah: return .sigah
+    case .sigah(let model): return model.configuration.methodName == "sigah-dm" ? .sigahDM : .sigah
     case .linear(_, let method): return method
     case .spherical: return .sph
     }
@@ -47,7 +52,7 @@ public enum HashModel: Sendable {
     case .pcah: return .linear(try LinearBaselines.pcah(data, bits: bits, backend: backend), method: .pcah)
     case .itq: return .linear(try LinearBaselines.itq(data, bits: bits, seed: seed, backend: backend), method: .itq)
     case .sph: return .spherical(try SphericalHash.fit(data, bits: bits, seed: seed, backend: backend))
-    case .sigah:
+    case .sigah, .sigahDM:
       throw BackendError.invalidArgument(operation: "fit", message: "SiGAH is trained with SiGAHTrainer")
     }
   }
@@ -94,7 +99,7 @@ public enum HashModel: Sendable {
       throw DataError(file: path, position: "header", "expected a sigah model file (metadata format = sigah-model and a known method)")
     }
     switch method {
-    case .sigah:
+    case .sigah, .sigahDM:
       return .sigah(try SiGAHModel(file, path: path))
     case .lsh, .pcah, .itq:
       guard let w = file.tensors["W"], w.shape.count == 2, let mu = file.tensors["mu"], mu.shape == [w.shape[1]],

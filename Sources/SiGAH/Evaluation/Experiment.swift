@@ -22,6 +22,10 @@ public struct ExperimentSettings {
   public var seed: UInt64 = 0
   /// SiGAH's configuration (bits and seed are set per run).
   public var sigah = SiGAHConfiguration()
+  /// SiGAH-DM's configuration (SPEC §3b), trained with the cosine schedule and
+  /// validation selection on `validationSize` training vectors.
+  public var sigahDM = SiGAHConfiguration.distanceMatchingPreset
+  public var validationSize = 500
   public var training = TrainingOptions()
   public var evaluation = EvaluationOptions()
 
@@ -52,41 +56,85 @@ public enum Experiment {
       for method in settings.methods {
         let started = Date()
         let model: HashModel
-        if method == .sigah {
-          var configuration = settings.sigah
-          configuration.bits = bits
-          configuration.seed = settings.seed
-          model = .sigah(try SiGAHTrainer(configuration: configuration, data: train, backend: backend, options: settings.training).train(onEvent: onTrainingEvent))
-        } else {
+        switch method {
+        case .sigah:
+          let variant = SiGAHVariant(name: "sigah", configuration: settings.sigah, schedule: settings.training.schedule, validationSize: 0)
+          model = .sigah(try variant.train(data: train, bits: bits, seed: settings.seed, options: settings.training, backend: backend, onEvent: onTrainingEvent))
+        case .sigahDM:
+          let variant = SiGAHVariant(name: "sigah-dm", configuration: settings.sigahDM, schedule: .cosine, validationSize: settings.validationSize)
+          model = .sigah(try variant.train(data: train, bits: bits, seed: settings.seed, options: settings.training, backend: backend, onEvent: onTrainingEvent))
+        default:
           model = try HashModel.fitBaseline(method, data: train, bits: bits, seed: settings.seed, backend: backend)
         }
-        let trainSeconds = Date().timeIntervalSince(started)
-        let queryCodes = try model.encode(split.queries, backend: backend)
-        let databaseCodes = try model.encode(split.database, backend: backend)
-        let euclidean = try Evaluator.evaluate(
-          queryCodes: queryCodes, databaseCodes: databaseCodes,
-          relevance: .neighbours(ids: truth.ids, k: truth.k, relevantCount: relevantCount), backend: backend,
-          options: settings.evaluation)
-        var semantic: RetrievalReport?
-        if let queryLabels = split.queryLabels, let databaseLabels = split.databaseLabels {
-          semantic = try Evaluator.evaluate(
-            queryCodes: queryCodes, databaseCodes: databaseCodes,
-            relevance: .labels(queries: queryLabels, database: databaseLabels), backend: backend,
-            options: settings.evaluation)
-        }
-        var reconstruction: Double?
-        if case .sigah(let sigahModel) = model {
-          reconstruction = try ReconstructionError.mean(sigahModel, vectors: split.queries, backend: backend)
-        }
-        let row = ExperimentRow(
-          method: method.rawValue, bits: bits, euclidean: euclidean, semantic: semantic, trainSeconds: trainSeconds,
-          reconstructionError: reconstruction)
+        let row = try evaluate(
+          model, name: method.rawValue, split: split, truth: truth, relevantCount: relevantCount, settings: settings,
+          backend: backend, trainSeconds: Date().timeIntervalSince(started))
         rows.append(row)
-        log(String(format: "%@ %d bits: mAP %.4f%@ (%.1f s)", method.rawValue, bits, euclidean.mAP,
-                   semantic.map { String(format: ", semantic mAP %.4f", $0.mAP) } ?? "", trainSeconds))
+        log(String(format: "%@ %d bits: mAP %.4f%@ (%.1f s)", method.rawValue, bits, row.euclidean.mAP,
+                   row.semantic.map { String(format: ", semantic mAP %.4f", $0.mAP) } ?? "", row.trainSeconds))
       }
     }
     return rows
+  }
+
+  /// Encodes the split with `model` and evaluates it on the Euclidean (and semantic) task.
+  public static func evaluate(
+    _ model: HashModel, name: String, split: EvaluationSplit, truth: (ids: [Int32], k: Int), relevantCount: Int,
+    settings: ExperimentSettings, backend: any Backend, trainSeconds: Double
+  ) throws -> ExperimentRow {
+    let bits = model.bits
+    let queryCodes = try model.encode(split.queries, backend: backend)
+    let databaseCodes = try model.encode(split.database, backend: backend)
+    let euclidean = try Evaluator.evaluate(
+      queryCodes: queryCodes, databaseCodes: databaseCodes,
+      relevance: .neighbours(ids: truth.ids, k: truth.k, relevantCount: relevantCount), backend: backend,
+      options: settings.evaluation)
+    var semantic: RetrievalReport?
+    if let queryLabels = split.queryLabels, let databaseLabels = split.databaseLabels {
+      semantic = try Evaluator.evaluate(
+        queryCodes: queryCodes, databaseCodes: databaseCodes,
+        relevance: .labels(queries: queryLabels, database: databaseLabels), backend: backend,
+        options: settings.evaluation)
+    }
+    var reconstruction: Double?
+    if case .sigah(let sigahModel) = model {
+      reconstruction = try ReconstructionError.mean(sigahModel, vectors: split.queries, backend: backend)
+    }
+    return ExperimentRow(
+      method: name, bits: bits, euclidean: euclidean, semantic: semantic, trainSeconds: trainSeconds,
+      reconstructionError: reconstruction)
+  }
+}
+
+/// A way to train SiGAH: a configuration, a schedule, and validation selection or not.
+public struct SiGAHVariant: Sendable {
+  public var name: String
+  public var configuration: SiGAHConfiguration
+  public var schedule: LearningRateSchedule
+  /// Training vectors held out as validation pseudo-queries for model selection; 0 = none.
+  public var validationSize: Int
+
+  public init(name: String, configuration: SiGAHConfiguration, schedule: LearningRateSchedule, validationSize: Int) {
+    self.name = name
+    self.configuration = configuration
+    self.schedule = schedule
+    self.validationSize = validationSize
+  }
+
+  public func train(
+    data: Matrix, bits: Int, seed: UInt64, options: TrainingOptions, backend: any Backend,
+    onEvent: (TrainingEvent) -> Void = { _ in }
+  ) throws -> SiGAHModel {
+    var configuration = self.configuration
+    configuration.bits = bits
+    configuration.seed = seed
+    var options = options
+    options.schedule = schedule
+    if validationSize > 0 {
+      let validation = try ValidationSplit(training: data, size: validationSize, k: 1000, seed: seed, backend: backend)
+      options.validate = { hash in try validation.meanAveragePrecision(hash, backend: backend) }
+    }
+    return try SiGAHTrainer(configuration: configuration, data: data, backend: backend, options: options).train(onEvent: onEvent)
   }
 }
 

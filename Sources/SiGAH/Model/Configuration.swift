@@ -35,7 +35,17 @@ public enum ActivationName: String, Sendable, Codable, CaseIterable {
   }
 }
 
+/// The graph regulariser (SPEC §2 and §3b).
+public enum GraphTermKind: String, Sendable, Codable, CaseIterable {
+  /// `L_S = (1/N²)·Σ_ij S_ij‖H_i − H_j‖²`, paper Eq. 17 (default).
+  case paper
+  /// The distance-matching term of SiGAH-DM (SPEC §3b.2).
+  case distanceMatching = "distance-matching"
+}
+
 public struct SiGAHConfiguration: Sendable, Codable, Equatable {
+  /// "sigah" (the paper's method) or "sigah-dm" (SPEC §3b), as reports name it.
+  public var methodName = "sigah"
   /// Code length `r`.
   public var bits: Int = 64
   /// Generator width as a multiple of the input dimension (`m = 2d`).
@@ -62,12 +72,28 @@ public struct SiGAHConfiguration: Sendable, Codable, Equatable {
   public var adversarialWeight: Float = 1
   /// Graph σ; nil means 1 / mean in-batch distance (SPEC §2 choice).
   public var sigma: Float? = nil
+  public var graphTerm: GraphTermKind = .paper
+  /// Distance matching: the fraction of a batch that counts as each item's near set.
+  public var nearFraction: Float = 0.15
+  /// Start the hash layer from ITQ (SPEC §3b.1): epoch-0 codes are ITQ's codes.
+  public var itqStart = false
   public var batchSize: Int = 500
   public var learningRate: Float = 1e-2
   public var weightDecay: Float = 5e-4
   public var seed: UInt64 = 0
 
   public init() {}
+
+  /// SiGAH-DM (SPEC §3b): ITQ start and the distance-matching graph term, every SiGAH
+  /// component kept. The trainer adds the cosine schedule and validation selection.
+  public static var distanceMatchingPreset: SiGAHConfiguration {
+    var configuration = SiGAHConfiguration()
+    configuration.methodName = "sigah-dm"
+    configuration.itqStart = true
+    configuration.graphTerm = .distanceMatching
+    configuration.gamma = 1000
+    return configuration
+  }
 }
 
 extension SiGAHConfiguration {

@@ -39,7 +39,8 @@ public final class SiGAHNetwork {
   let dXHat: DeviceBuffer<Float>, dAdversarial: DeviceBuffer<Float>  // n × d
   let dG: DeviceBuffer<Float>, gScratch: DeviceBuffer<Float>  // n × m
   let dH: DeviceBuffer<Float>, lh: DeviceBuffer<Float>, hScratch: DeviceBuffer<Float>  // n × r
-  let similarity: DeviceBuffer<Float>  // S, n × n
+  let similarity: DeviceBuffer<Float>  // S (or e of distance matching), n × n
+  let dmTargets: DeviceBuffer<Float>, dmNear: DeviceBuffer<Float>, dmScratch: DeviceBuffer<Float>  // n × n, SPEC §3b
   let norms: DeviceBuffer<Float>, degrees: DeviceBuffer<Float>  // n
   let scalar: DeviceBuffer<Float>  // 1
 
@@ -85,6 +86,8 @@ public final class SiGAHNetwork {
     (dG, gScratch) = (try buffer(n * m), try buffer(n * m))
     (dH, lh, hScratch) = (try buffer(n * r), try buffer(n * r), try buffer(n * r))
     similarity = try buffer(n * n)
+    let dmSize = configuration.graphTerm == .distanceMatching ? n * n : 1
+    (dmTargets, dmNear, dmScratch) = (try buffer(dmSize), try buffer(dmSize), try buffer(dmSize))
     (norms, degrees, scalar) = (try buffer(n), try buffer(n), try buffer(1))
   }
 
@@ -250,7 +253,9 @@ public final class SiGAHNetwork {
 
     // Graph γ·L_S, L_S = (2/n²)·tr(Hᵀ(Diag(S1) − S)H) (paper Eq. 17, SPEC §2):
     // ∂L_S/∂H = (4/n²)·(Diag(S1) − S)·H.
-    if cfg.gamma != 0 {
+    if cfg.gamma != 0 && cfg.graphTerm == .distanceMatching {
+      terms.graph = try distanceMatchingTerm(rows: n)
+    } else if cfg.gamma != 0 {
       try backend.graphSimilarity(
         x, rows: n, columns: d, sigma: cfg.sigma, norms: norms, scratch: scalar, into: similarity)
       try backend.reduceRows(similarity, rows: n, columns: n, .sum, into: degrees)

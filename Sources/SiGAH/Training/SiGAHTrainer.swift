@@ -67,8 +67,12 @@ public final class SiGAHTrainer {
   public func train(resume: Checkpoint? = nil, onEvent: (TrainingEvent) -> Void = { _ in }) throws -> SiGAHModel {
     let started = Date()
     let d = data.columns
-    let weights = resume?.model.weights
+    var weights = resume?.model.weights
       ?? SiGAHWeights.initial(inputDimension: d, configuration: configuration, mean: data.columnMeans())
+    if resume == nil && configuration.itqStart {
+      weights.tensors["W"] = try ITQStart.projection(data, bits: configuration.bits, seed: configuration.seed, backend: backend)
+      weights.tensors["c"] = Array(repeating: 0, count: configuration.bits)
+    }
     guard weights.inputDimension == d else {
       throw TrainingError.invalidData("the checkpoint is for dimension \(weights.inputDimension), the data has \(d)")
     }

@@ -159,6 +159,30 @@ struct GradientCheck {
     }
   }
 
+  @Test func distanceMatchingTermMatchesFiniteDifferences() throws {
+    let check = try GradientCheck { cfg in
+      cfg.graphTerm = .distanceMatching
+      cfg.gamma = 1
+      cfg.nearFraction = 0.3
+      (cfg.reconstructionWeight, cfg.alpha, cfg.lambda, cfg.adversarialWeight) = (0, 0, 0, 0)
+    }
+    for parameter in [check.network.W, check.network.c] {
+      let error = try check.relativeError(parameter) { try check.network.generatorLoss(rows: GradientCheck.n).generator }
+      #expect(error < Self.tolerance, "∂L_DM/∂\(parameter.name) relative error \(error)")
+    }
+  }
+
+  @Test func distanceMatchingTargetsByHand() {
+    // Three points on a line at 0, 1, 3: squared distances 1, 9, 4.
+    let d: [Float] = [0, 1, 9, 1, 0, 4, 9, 4, 0]
+    let (targets, near) = DistanceMatching.targets(squaredDistances: d, n: 3, nearFraction: 0.5)
+    // s = (5, 2.5, 6.5); T_01 = 1 − 1/√(5·2.5).
+    #expect(abs(targets[1] - Float(1 - 1 / (5.0 * 2.5).squareRoot())) < 1e-6)
+    #expect(abs(targets[0] - 1) < 1e-6)
+    // Each point's single nearest other: 0→1, 1→0, 2→1; symmetric closure.
+    #expect(near == [0, 1, 0, 1, 0, 1, 0, 1, 0])
+  }
+
   @Test func wholeGeneratorLossAtPaperWeightsMatchesFiniteDifferences() throws {
     let check = try GradientCheck { _ in }
     for parameter in check.network.generatorParameters {

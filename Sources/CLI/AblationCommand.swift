@@ -1,0 +1,73 @@
+// `sigah ablation`: which parts of SiGAH-DM carry the result (issue 8's table).
+
+import ArgumentParser
+import Foundation
+import SiGAH
+
+struct AblationCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "ablation",
+    abstract: "Train the paper's SiGAH, each SiGAH-DM change alone, all three, and without D / reconstruction.",
+    discussion: """
+      Evaluates every variant (and ITQ) at each code length over several seeds by the \
+      protocol of `sigah eval`, and writes ablation.md and ablation.json to --out. \
+      Example (SIFT10K, its queries and top-100 ground truth): sigah ablation \
+      data/siftsmall/siftsmall_base.fvecs --query-file data/siftsmall/siftsmall_query.fvecs \
+      --groundtruth data/siftsmall/siftsmall_groundtruth.ivecs --k 100
+      """)
+
+  @Argument(help: "Data set (database and training set).") var data: String
+  @Option(help: "Query vectors; default: --queries drawn from DATA.") var queryFile: String?
+  @Option(help: "Number of queries drawn from DATA.") var queries = 1000
+  @Option(help: "Ground-truth .ivecs; default: computed.") var groundtruth: String?
+  @Option(help: "Relevant Euclidean neighbours per query (K).") var k = 1000
+  @Option(help: "Comma-separated code lengths.") var bits = "32,64"
+  @Option(help: "Comma-separated seeds.") var seeds = "0,1,2"
+  @Option(help: "Training epochs of every variant.") var epochs = 30
+  @Option(name: .shortAndLong, help: "Folder for ablation.md and ablation.json.") var out = "sigah-ablation"
+  @OptionGroup var backendOptions: BackendOptions
+  @OptionGroup var output: OutputOptions
+
+  func run() throws {
+    let console = Console(quiet: output.quiet)
+    let seedList = try seeds.split(separator: ",").map { text -> UInt64 in
+      guard let seed = UInt64(text.trimmingCharacters(in: .whitespaces)) else { throw ValidationError("--seeds must be comma-separated integers, got '\(seeds)'.") }
+      return seed
+    }
+    let dataset = try Dataset.load(data)
+    let split: EvaluationSplit
+    if let queryFile {
+      let query = try Dataset.load(queryFile)
+      guard query.vectors.columns == dataset.vectors.columns else {
+        throw CLIError("\(queryFile) has dimension \(query.vectors.columns) but \(data) has \(dataset.vectors.columns)")
+      }
+      split = EvaluationSplit(queries: query.vectors, database: dataset.vectors, queryLabels: query.labels, databaseLabels: dataset.labels, queryRows: [])
+    } else {
+      split = try EvaluationSplit.random(dataset, queryCount: queries, seed: 0)
+    }
+    let selected = try backendOptions.open()
+    console.line("backend: \(selected.backend.summary) (\(selected.reason))")
+    let truth: (ids: [Int32], k: Int)
+    if let groundtruth {
+      let file = try TexmexFormat.readIntegers(groundtruth)
+      guard file.rows == split.queries.rows else { throw CLIError("\(groundtruth) has \(file.rows) rows for \(split.queries.rows) queries") }
+      truth = (file.values, file.dimension)
+    } else {
+      let kk = min(k, split.database.rows)
+      truth = (try GroundTruth.compute(queries: split.queries, database: split.database, k: kk, backend: selected.backend), kk)
+    }
+    var options = TrainingOptions()
+    options.epochs = epochs
+    let rows = try Ablation.run(
+      split: split, truth: truth, relevantCount: min(k, truth.k), variants: Ablation.variants(), bits: try parseBits(bits),
+      seeds: seedList, options: options, backend: selected.backend, log: { console.line($0) })
+    let table = Ablation.markdown(rows)
+    try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+    try AtomicFile.write(Data(table.utf8), to: out + "/ablation.md")
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    try AtomicFile.write(try encoder.encode(rows), to: out + "/ablation.json")
+    console.line("")
+    console.line(table)
+  }
+}

@@ -1,0 +1,69 @@
+// SiGAH-DM's start (SPEC §3b.1): the hash layer begins as ITQ's projection, each bit
+// scaled so its pre-activation on the training data has about unit standard deviation.
+// The scale is the power of two nearest 1/std: multiplying by a power of two is exact in
+// floating point, so every dot product is exactly scaled, no sign can flip, and the
+// epoch-0 codes are ITQ's codes bit for bit. (An exact 1/std would round the weights and
+// could flip the sign of a dot product near 0.) The bias is 0: the model centres its input.
+
+import Backend
+import Foundation
+
+public enum ITQStart {
+  /// `W` (`r × d`) for the hash layer, from ITQ fitted with `seed` on `data`.
+  public static func projection(_ data: Matrix, bits: Int, seed: UInt64, backend: any Backend) throws -> [Float] {
+    let itq = try LinearBaselines.itq(data, bits: bits, seed: seed, backend: backend)
+    let (n, d) = (data.rows, data.columns)
+    let centred = try PCA.centre(data, mean: itq.mean, backend: backend)
+    let preActivation = try backend.makeBuffer(Float.self, count: n * bits)
+    try backend.gemm(centred, transposeA: false, try backend.makeBuffer(itq.projection), transposeB: true, into: preActivation, m: n, n: bits, k: d, alpha: 1, beta: 0)
+    let values = try backend.download(preActivation)
+    var projection = itq.projection
+    for bit in 0..<bits {
+      var (sum, squares) = (0.0, 0.0)
+      for i in 0..<n {
+        let v = Double(values[i * bits + bit])
+        sum += v
+        squares += v * v
+      }
+      let mean = sum / Double(n)
+      let std = max((squares / Double(n) - mean * mean).squareRoot(), 1e-12)
+      let scale = Float(exp2((-log2(std)).rounded()))
+      for j in 0..<d { projection[bit * d + j] *= scale }
+    }
+    return projection
+  }
+}
+
+/// Model selection on a validation split carved from the training set (SPEC §3b.3):
+/// `size` training vectors are pseudo-queries against the rest, with their own exact
+/// top-K ground truth. The test queries are never seen.
+public struct ValidationSplit {
+  /// Rows of the training set used as pseudo-queries.
+  public let queryRows: [Int]
+  let queries: Matrix
+  let database: Matrix
+  let truth: [Int32]
+  let k: Int
+
+  public init(training: Matrix, size: Int, k: Int, seed: UInt64, backend: any Backend) throws {
+    guard size >= 1, size < training.rows else {
+      throw TrainingError.invalidData("the validation size must be between 1 and \(training.rows - 1), got \(size)")
+    }
+    var generator = SeededGenerator(seed: seed ^ 0x76A1_1D47)
+    queryRows = Array(generator.permutation(training.rows).prefix(size)).sorted()
+    let chosen = Set(queryRows)
+    queries = training.rows(queryRows)
+    database = training.rows((0..<training.rows).filter { !chosen.contains($0) })
+    self.k = min(k, database.rows)
+    truth = try GroundTruth.compute(queries: queries, database: database, k: self.k, backend: backend)
+  }
+
+  /// Euclidean mAP of a hash function on the validation split.
+  public func meanAveragePrecision(_ hash: LinearHash, backend: any Backend) throws -> Double {
+    try Evaluator.evaluate(
+      queryCodes: try hash.encode(queries, backend: backend), databaseCodes: try hash.encode(database, backend: backend),
+      relevance: .neighbours(ids: truth, k: k, relevantCount: k), backend: backend,
+      options: { var options = EvaluationOptions(); options.recallTargets = []; options.mapCutoffs = []; options.precisionAt = []; return options }()
+    ).mAP
+  }
+}

@@ -24,8 +24,11 @@ for soname in libopenblas.so.0 libgfortran.so.5 libquadmath.so.0 libOpenCL.so.1 
   [ -n "$path" ] || { echo "bundle: $soname not found" >&2; exit 1; }
   cp -L "$path" "$out/lib/$soname"
 done
-# OpenBLAS finds gfortran through its own run path: give it the bundle's lib folder too.
-if command -v patchelf >/dev/null; then patchelf --set-rpath '$ORIGIN' "$out/lib/libopenblas.so.0"; fi
+# OpenBLAS and gfortran find their own dependencies through their run paths: point
+# them at the bundle's lib folder.
+if command -v patchelf >/dev/null; then
+  for lib in libopenblas.so.0 libgfortran.so.5; do patchelf --set-rpath '$ORIGIN' "$out/lib/$lib"; done
+fi
 cp README.md "$out/"
 tar -C dist -czf "dist/$name.tar.gz" "$name"
 echo "bundle: dist/$name.tar.gz ($(du -h "dist/$name.tar.gz" | cut -f1))"

@@ -51,11 +51,12 @@ final class Progress {
   }
 }
 
-/// Prints a line unless quiet.
+/// Prints a line unless quiet, unbuffered, so progress shows at once in a pipe too
+/// (`sigah train … | tee log`).
 struct Console {
   let quiet: Bool
 
   func line(_ text: String) {
-    if !quiet { print(text) }
+    if !quiet { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
   }
 }

@@ -108,3 +108,41 @@ import Testing
     #expect(trainHelp.stdout.contains("--learning-rate") && trainHelp.stdout.contains("Example:"))
   }
 }
+
+@Suite struct BenchAndVariantTests {
+  @Test func quickBenchReportsEveryMeasurementAsJSON() throws {
+    let run = try SigahBinary.run(["bench", "--quick", "--json", "--backend", "cpu", "--runs", "1"])
+    #expect(run.status == 0, "\(run.stderr)")
+    let results = try JSONDecoder().decode([BackendBench].self, from: Data(run.stdout.utf8))
+    #expect(results.count == 1)
+    let cpu = results[0]
+    #expect(cpu.backend.hasPrefix("cpu"))
+    #expect(cpu.gemm.count == 3 && cpu.gemm.allSatisfy { $0.gflops.median > 0 })
+    #expect(Set(cpu.training.keys) == ["250", "500"])
+    #expect(cpu.search.count == 2 && cpu.comparisonsPerSecond > 0)
+    #expect(cpu.trainingGflops > 0 && cpu.groundTruthQueriesPerSecond.median > 0)
+  }
+
+  @Test func trainsSiGAHDMWithValidationSelection() throws {
+    let folder = try scratchFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let (base, _) = try EndToEndTests.smallSIFT(in: folder)
+    let model = folder.appendingPathComponent("dm.safetensors").path
+    let run = try SigahBinary.run([
+      "train", base, "--method", "sigah-dm", "--bits", "16", "--epochs", "2", "--batch-size", "250", "--val-size", "200",
+      "--backend", "cpu", "--out", model,
+    ])
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(run.stdout.contains("val mAP"))
+    guard case .sigah(let trained) = try HashModel.read(from: model) else {
+      Issue.record("not a SiGAH model")
+      return
+    }
+    #expect(trained.configuration.methodName == "sigah-dm")
+    #expect(trained.configuration.itqStart && trained.configuration.graphTerm == .distanceMatching)
+    #expect(try HashModel.read(from: model).method == .sigahDM)
+    let kept = trained.summary!.keptEpoch
+    let best = trained.summary!.epochs.max { ($0.validationMAP ?? 0) < ($1.validationMAP ?? 0) }!
+    #expect(kept == best.epoch)
+  }
+}

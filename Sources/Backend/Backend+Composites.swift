@@ -37,6 +37,19 @@ extension Backend {
     try reduceRows(matrix, rows: rows, columns: columns, .sumOfSquares, into: out)
   }
 
+  /// `D[i, j] = ‖a_i − b_j‖²` between the `rows` rows of `a` and the `columns` rows of `b`
+  /// (both `dimension` wide) through one GEMM. The squared norms of both sides are passed
+  /// in, because callers reuse them across blocks.
+  public func squaredDistances(
+    _ a: DeviceBuffer<Float>, rows: Int, _ b: DeviceBuffer<Float>, columns: Int, dimension: Int,
+    rowNorms: DeviceBuffer<Float>, columnNorms: DeviceBuffer<Float>, into distances: DeviceBuffer<Float>
+  ) throws {
+    try gemm(a, transposeA: false, b, transposeB: true, into: distances, m: rows, n: columns, k: dimension, alpha: 1, beta: 0)
+    try distancesFromGram(
+      distances, rowNorms: rowNorms, columnNorms: columnNorms, rows: rows, columns: columns, squareRoot: false,
+      zeroDiagonal: false, into: distances)
+  }
+
   /// All in-batch Euclidean distances `D[i, j] = ‖x_i − x_j‖` of a `rows × columns` matrix
   /// through the Gram matrix (`‖x_i‖² + ‖x_j‖² − 2 x_i·x_j`, one GEMM). `norms` holds
   /// `rows` elements of scratch; `distances` receives `rows × rows`.

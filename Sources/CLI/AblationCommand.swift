@@ -16,11 +16,7 @@ struct AblationCommand: ParsableCommand {
       --groundtruth data/siftsmall/siftsmall_groundtruth.ivecs --k 100
       """)
 
-  @Argument(help: "Data set (database and training set).") var data: String
-  @Option(help: "Query vectors; default: --queries drawn from DATA.") var queryFile: String?
-  @Option(help: "Number of queries drawn from DATA.") var queries = 1000
-  @Option(help: "Ground-truth .ivecs; default: computed.") var groundtruth: String?
-  @Option(help: "Relevant Euclidean neighbours per query (K).") var k = 1000
+  @OptionGroup var splitOptions: DataSplitOptions
   @Option(help: "Comma-separated code lengths.") var bits = "32,64"
   @Option(help: "Comma-separated seeds.") var seeds = "0,1,2"
   @Option(help: "Training epochs of every variant.") var epochs = 30
@@ -34,28 +30,14 @@ struct AblationCommand: ParsableCommand {
       guard let seed = UInt64(text.trimmingCharacters(in: .whitespaces)) else { throw ValidationError("--seeds must be comma-separated integers, got '\(seeds)'.") }
       return seed
     }
-    let dataset = try Dataset.load(data)
-    let split: EvaluationSplit
-    if let queryFile {
-      let query = try Dataset.load(queryFile)
-      guard query.vectors.columns == dataset.vectors.columns else {
-        throw CLIError("\(queryFile) has dimension \(query.vectors.columns) but \(data) has \(dataset.vectors.columns)")
-      }
-      split = EvaluationSplit(queries: query.vectors, database: dataset.vectors, queryLabels: query.labels, databaseLabels: dataset.labels, queryRows: [])
-    } else {
-      split = try EvaluationSplit.random(dataset, queryCount: queries, seed: 0)
-    }
+    let split = try splitOptions.split(seed: 0)
     let selected = try backendOptions.open()
     console.line("backend: \(selected.backend.summary) (\(selected.reason))")
-    let truth: (ids: [Int32], k: Int)
-    if let groundtruth {
-      let file = try TexmexFormat.readIntegers(groundtruth)
-      guard file.rows == split.queries.rows else { throw CLIError("\(groundtruth) has \(file.rows) rows for \(split.queries.rows) queries") }
-      truth = (file.values, file.dimension)
-    } else {
+    let k = splitOptions.k
+    let truth = try splitOptions.groundTruth(for: split) ?? {
       let kk = min(k, split.database.rows)
-      truth = (try GroundTruth.compute(queries: split.queries, database: split.database, k: kk, backend: selected.backend), kk)
-    }
+      return (try GroundTruth.compute(queries: split.queries, database: split.database, k: kk, backend: selected.backend), kk)
+    }()
     var options = TrainingOptions()
     options.epochs = epochs
     let rows = try Ablation.run(

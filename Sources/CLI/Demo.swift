@@ -31,8 +31,9 @@ struct Demo: ParsableCommand {
     settings.bits = try parseBits(bits)
     settings.seed = seed
     settings.training.epochs = epochs
+    let split = try DataSplitOptions.parse([data, "--queries", "1000", "--k", "1000"])
     _ = try runExperiment(
-      data: data, queryFile: nil, trainFile: nil, queryCount: 1000, groundTruthFile: nil, settings: settings,
-      backendOptions: backendOptions, quiet: output.quiet, reportFolder: out)
+      split: split, trainFile: nil, settings: settings, backendOptions: backendOptions, quiet: output.quiet,
+      reportFolder: out)
   }
 }

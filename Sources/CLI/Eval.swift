@@ -17,12 +17,8 @@ struct Eval: ParsableCommand {
       also prints the figures to standard output.
       """)
 
-  @Argument(help: "Data set (the database, or everything when queries are drawn from it).") var data: String
-  @Option(help: "Query vectors; default: drawn from DATA.") var queryFile: String?
+  @OptionGroup var split: DataSplitOptions
   @Option(help: "Training vectors; default: the database.") var trainFile: String?
-  @Option(help: "Number of queries drawn from DATA.") var queries = 1000
-  @Option(help: "Ground-truth .ivecs (queries × K ids); default: computed.") var groundtruth: String?
-  @Option(help: "Relevant Euclidean neighbours per query (K).") var k = 1000
   @Option(help: "Comma-separated methods: sigah, sigah-dm, lsh, pcah, itq, sph.") var methods = "lsh,pcah,itq,sph,sigah"
   @Option(help: "Comma-separated code lengths.") var bits = "32,64"
   @Option(help: "SiGAH training epochs.") var epochs = 30
@@ -36,7 +32,7 @@ struct Eval: ParsableCommand {
   func validate() throws {
     _ = try parseBits(bits)
     _ = try parseMethods(methods)
-    guard epochs >= 1, k >= 1, queries >= 1 else { throw ValidationError("--epochs, --k and --queries must be at least 1.") }
+    guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1.") }
   }
 
   func run() throws {
@@ -44,7 +40,7 @@ struct Eval: ParsableCommand {
     var settings = ExperimentSettings()
     settings.methods = try parseMethods(methods)
     settings.bits = try parseBits(bits)
-    settings.groundTruthK = k
+    settings.groundTruthK = split.k
     settings.seed = seed
     settings.sigah = sigah.configuration(method: .sigah, bits: 0, seed: seed)
     settings.sigahDM = sigah.configuration(method: .sigahDM, bits: 0, seed: seed)
@@ -52,46 +48,24 @@ struct Eval: ParsableCommand {
     settings.training.epochs = epochs
     settings.training.schedule = sigah.learningRateSchedule(for: .sigah)
     let rows = try runExperiment(
-      data: data, queryFile: queryFile, trainFile: trainFile, queryCount: queries, groundTruthFile: groundtruth,
-      settings: settings, backendOptions: backendOptions, quiet: quiet, reportFolder: out)
+      split: split, trainFile: trainFile, settings: settings, backendOptions: backendOptions, quiet: quiet,
+      reportFolder: out)
     if json { print(String(decoding: try Report.json(rows), as: UTF8.self)) }
   }
 }
 
 /// Loads the data, splits it, runs the experiment, prints the table and writes the report.
 func runExperiment(
-  data: String, queryFile: String?, trainFile: String?, queryCount: Int, groundTruthFile: String?,
-  settings: ExperimentSettings, backendOptions: BackendOptions, quiet: Bool, reportFolder: String
+  split options: DataSplitOptions, trainFile: String?, settings: ExperimentSettings, backendOptions: BackendOptions,
+  quiet: Bool, reportFolder: String
 ) throws -> [ExperimentRow] {
   let console = Console(quiet: quiet)
-  let dataset = try Dataset.load(data)
-  let split: EvaluationSplit
-  if let queryFile {
-    let queries = try Dataset.load(queryFile)
-    guard queries.vectors.columns == dataset.vectors.columns else {
-      throw CLIError("\(queryFile) has dimension \(queries.vectors.columns) but \(data) has \(dataset.vectors.columns)")
-    }
-    split = EvaluationSplit(
-      queries: queries.vectors, database: dataset.vectors, queryLabels: queries.labels,
-      databaseLabels: dataset.labels, queryRows: [])
-  } else {
-    split = try EvaluationSplit.random(dataset, queryCount: queryCount, seed: settings.seed)
-  }
+  let split = try options.split(seed: settings.seed)
   let training = try trainFile.map { try Dataset.load($0).vectors }
-  if let training, training.columns != dataset.vectors.columns {
-    throw CLIError("\(trainFile!) has dimension \(training.columns) but \(data) has \(dataset.vectors.columns)")
+  if let training, training.columns != split.database.columns {
+    throw CLIError("\(trainFile!) has dimension \(training.columns) but \(options.data) has \(split.database.columns)")
   }
-  var truth: (ids: [Int32], k: Int)?
-  if let groundTruthFile {
-    let file = try TexmexFormat.readIntegers(groundTruthFile)
-    guard file.rows == split.queries.rows else {
-      throw CLIError("\(groundTruthFile) has \(file.rows) rows for \(split.queries.rows) queries")
-    }
-    guard file.values.allSatisfy({ $0 >= 0 && Int($0) < split.database.rows }) else {
-      throw CLIError("\(groundTruthFile) holds ids outside the \(split.database.rows)-item database")
-    }
-    truth = (file.values, file.dimension)
-  }
+  let truth = try options.groundTruth(for: split)
   let selected = try backendOptions.open()
   console.line("backend: \(selected.backend.summary) (\(selected.reason))")
   console.line("data: \(split.queries.rows) queries, \(split.database.rows) database vectors of dimension \(split.database.columns)\(split.queryLabels != nil ? ", labelled" : "")")
@@ -102,7 +76,7 @@ func runExperiment(
       if case .epoch = event { return }  // one line per method, not per epoch
       printer.handle(event)
     })
-  let title = "sigah evaluation: \(URL(fileURLWithPath: data).lastPathComponent)"
+  let title = "sigah evaluation: \(URL(fileURLWithPath: options.data).lastPathComponent)"
   let preamble = """
     \(split.queries.rows) queries, \(split.database.rows) database vectors (dimension \(split.database.columns)); \
     relevant = the \(min(settings.groundTruthK, truth?.k ?? settings.groundTruthK)) exact Euclidean neighbours\

@@ -74,10 +74,7 @@ public struct SphericalHash: Sendable, Equatable {
     let p = try backend.makeBuffer(pivots)
     let pNorms = try backend.makeBuffer(Float.self, count: bits)
     try backend.squaredRowNorms(p, rows: bits, columns: d, into: pNorms)
-    try backend.gemm(x, transposeA: false, p, transposeB: true, into: distances, m: n, n: bits, k: d, alpha: 1, beta: 0)
-    try backend.distancesFromGram(
-      distances, rowNorms: xNorms, columnNorms: pNorms, rows: n, columns: bits, squareRoot: false, zeroDiagonal: false,
-      into: distances)
+    try backend.squaredDistances(x, rows: n, p, columns: bits, dimension: d, rowNorms: xNorms, columnNorms: pNorms, into: distances)
     return try backend.download(distances, count: n * bits)
   }
 
@@ -102,10 +99,8 @@ public struct SphericalHash: Sendable, Equatable {
       let n = min(batch, data.rows - start)
       try backend.upload(Array(data.values[(start * inputDimension)..<((start + n) * inputDimension)]), to: x)
       try backend.squaredRowNorms(x, rows: n, columns: inputDimension, into: norms)
-      try backend.gemm(x, transposeA: false, p, transposeB: true, into: distances, m: n, n: bits, k: inputDimension, alpha: 1, beta: 0)
-      try backend.distancesFromGram(
-        distances, rowNorms: norms, columnNorms: pNorms, rows: n, columns: bits, squareRoot: false, zeroDiagonal: false,
-        into: distances)
+      try backend.squaredDistances(
+        x, rows: n, p, columns: bits, dimension: inputDimension, rowNorms: norms, columnNorms: pNorms, into: distances)
       try backend.linearCombination(alpha: -1, distances, beta: 0, distances, into: distances, count: n * bits)
       try backend.addRowVector(squaredRadii, to: distances, rows: n, columns: bits)
       try backend.signPack(distances, rows: n, bits: bits, into: codes)

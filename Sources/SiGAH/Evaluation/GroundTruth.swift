@@ -44,10 +44,8 @@ public enum GroundTruth {
         let nx = min(db, database.rows - databaseStart)
         try backend.upload(Array(database.values[(databaseStart * d)..<((databaseStart + nx) * d)]), to: xBuffer)
         try backend.squaredRowNorms(xBuffer, rows: nx, columns: d, into: xNorms)
-        try backend.gemm(qBuffer, transposeA: false, xBuffer, transposeB: true, into: distances, m: nq, n: nx, k: d, alpha: 1, beta: 0)
-        try backend.distancesFromGram(
-          distances, rowNorms: qNorms, columnNorms: xNorms, rows: nq, columns: nx, squareRoot: false,
-          zeroDiagonal: false, into: distances)
+        try backend.squaredDistances(
+          qBuffer, rows: nq, xBuffer, columns: nx, dimension: d, rowNorms: qNorms, columnNorms: xNorms, into: distances)
         let block = try backend.download(distances, count: nq * nx)
         let offset = databaseStart
         candidates.withUnsafeMutableBufferPointer { heaps in

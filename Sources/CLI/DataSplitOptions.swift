@@ -1,0 +1,45 @@
+// The data, queries and ground truth of an evaluation, shared by `eval` and `ablation`.
+
+import ArgumentParser
+import Backend
+import Foundation
+import SiGAH
+
+struct DataSplitOptions: ParsableArguments {
+  @Argument(help: "Data set (the database and training set, or everything when queries are drawn from it).")
+  var data: String
+  @Option(help: "Query vectors; default: --queries drawn from DATA.") var queryFile: String?
+  @Option(help: "Number of queries drawn from DATA (seeded by --seed).") var queries = 1000
+  @Option(help: "Ground-truth .ivecs (queries × K ids); default: computed.") var groundtruth: String?
+  @Option(help: "Relevant Euclidean neighbours per query (K).") var k = 1000
+
+  func validate() throws {
+    guard k >= 1, queries >= 1 else { throw ValidationError("--k and --queries must be at least 1.") }
+  }
+
+  /// The split: given queries against all of DATA, or `queries` drawn from DATA with `seed`.
+  func split(seed: UInt64) throws -> EvaluationSplit {
+    let dataset = try Dataset.load(data)
+    guard let queryFile else { return try EvaluationSplit.random(dataset, queryCount: queries, seed: seed) }
+    let query = try Dataset.load(queryFile)
+    guard query.vectors.columns == dataset.vectors.columns else {
+      throw CLIError("\(queryFile) has dimension \(query.vectors.columns) but \(data) has \(dataset.vectors.columns)")
+    }
+    return EvaluationSplit(
+      queries: query.vectors, database: dataset.vectors, queryLabels: query.labels, databaseLabels: dataset.labels,
+      queryRows: [])
+  }
+
+  /// The ground truth from --groundtruth, checked against the split; nil when not given.
+  func groundTruth(for split: EvaluationSplit) throws -> (ids: [Int32], k: Int)? {
+    guard let groundtruth else { return nil }
+    let file = try TexmexFormat.readIntegers(groundtruth)
+    guard file.rows == split.queries.rows else {
+      throw CLIError("\(groundtruth) has \(file.rows) rows for \(split.queries.rows) queries")
+    }
+    guard file.values.allSatisfy({ $0 >= 0 && Int($0) < split.database.rows }) else {
+      throw CLIError("\(groundtruth) holds ids outside the \(split.database.rows)-item database")
+    }
+    return (file.values, file.dimension)
+  }
+}

@@ -26,7 +26,8 @@ struct Search: ParsableCommand {
   @Option(help: "Re-rank this many Hamming candidates by exact distance.") var rerank: Int?
   @Option(help: "Database vectors for --rerank.") var databaseVectors: String?
   @Option(name: .shortAndLong, help: "Ids: .ivecs, .npy, or - for text.") var out: String
-  @Option(help: "Also write the distances (Hamming, or squared Euclidean after --rerank).") var distancesOut: String?
+  @Option(help: "Also write the distances: Hamming as int32 (.ivecs/.npy), or after --rerank squared Euclidean as float32 (.fvecs/.npy); - for text.")
+  var distancesOut: String?
   @OptionGroup var backendOptions: BackendOptions
   @OptionGroup var output: OutputOptions
 
@@ -68,6 +69,7 @@ struct Search: ParsableCommand {
     let databaseBuffer = try selected.backend.makeBuffer(databaseCodes.words)
     var ids: [Int32] = []
     var distances: [Int32] = []
+    var exactDistances: [Float]?
     let block = 256
     var start = 0
     while start < queryCodes.count {
@@ -89,7 +91,7 @@ struct Search: ParsableCommand {
         throw CLIError("\(path) holds \(base.rows) vectors of dimension \(base.columns); expected \(databaseCodes.count) of dimension \(queryVectors.columns)")
       }
       var rankedIds: [Int32] = []
-      var rankedDistances: [Int32] = []
+      var rankedDistances: [Float] = []
       for q in 0..<queryCodes.count {
         var exact: [(distance: Double, id: Int32)] = []
         for id in ids[(q * rerank)..<((q + 1) * rerank)] {
@@ -98,17 +100,34 @@ struct Search: ParsableCommand {
         exact.sort { a, b in a.distance < b.distance || (a.distance == b.distance && a.id < b.id) }
         for candidate in exact.prefix(k) {
           rankedIds.append(candidate.id)
-          rankedDistances.append(Int32(clamping: Int(candidate.distance.rounded())))
+          rankedDistances.append(Float(candidate.distance))
         }
       }
-      (ids, distances) = (rankedIds, rankedDistances)
+      ids = rankedIds
+      exactDistances = rankedDistances
     }
     let seconds = Date().timeIntervalSince(started)
     try write(ids, to: out, console: console)
-    if let distancesOut { try write(distances, to: distancesOut, console: console) }
+    if let distancesOut {
+      if let exactDistances {
+        try write(Matrix(rows: exactDistances.count / k, columns: k, values: exactDistances), to: distancesOut)
+      } else {
+        try write(distances, to: distancesOut, console: console)
+      }
+    }
     if out != "-" {
       console.line(String(format: "%d queries × %d codes of %d bits: top %d in %.3f s (%.0f queries/s), ids in %@", queryCodes.count,
                           databaseCodes.count, databaseCodes.bits, k, seconds, Double(queryCodes.count) / max(seconds, 1e-9), out))
+    }
+  }
+
+  func write(_ matrix: Matrix, to path: String) throws {
+    if path == "-" {
+      for q in 0..<matrix.rows { print(matrix[q].map { String($0) }.joined(separator: " ")) }
+    } else if path.hasSuffix(".npy") {
+      try NPYFormat.write(matrix, to: path)
+    } else {
+      try TexmexFormat.writeVectors(matrix, to: path)
     }
   }
 

@@ -55,9 +55,11 @@ import Testing
     let reranked = folder.appendingPathComponent("reranked.ivecs").path
     let rerank = try SigahBinary.run([
       "search", "--database", codes, "--queries", queries, "--model", model, "--k", "5", "--rerank", "200",
-      "--database-vectors", base, "--out", reranked, "--backend", "cpu",
+      "--database-vectors", base, "--out", reranked, "--distances-out", reranked + ".fvecs", "--backend", "cpu",
     ])
     #expect(rerank.status == 0, "\(rerank.stderr)")
+    let exact = try TexmexFormat.readVectors(reranked + ".fvecs")
+    #expect(exact.rows == 20 && exact.columns == 5)
     // Re-ranked results are sorted by exact distance.
     let ids = try TexmexFormat.readIntegers(reranked)
     let baseVectors = try TexmexFormat.readVectors(base)
@@ -65,6 +67,7 @@ import Testing
     for q in 0..<20 {
       let distances = (0..<5).map { GroundTruth.squaredDistance(queryVectors[q], baseVectors[Int(ids.values[q * 5 + $0])]) }
       #expect(distances == distances.sorted())
+      #expect(zip(distances, exact[q]).allSatisfy { abs($0 - Double($1)) <= 1e-6 * $0 })
     }
 
     let report = folder.appendingPathComponent("report").path

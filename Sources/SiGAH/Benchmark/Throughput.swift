@@ -19,6 +19,9 @@ public struct BenchSettings: Sendable {
   public var searchK = 100
   public var groundTruthDatabase = 20_000
   public var groundTruthQueries = 500
+  /// Real vectors for the ground-truth measurement (its first rows are the queries);
+  /// random vectors of `groundTruthDatabase × dimension` when nil.
+  public var groundTruthData: Matrix?
   public var seed: UInt64 = 0
 
   public init() {}
@@ -55,6 +58,8 @@ public struct BackendBench: Sendable, Codable, Equatable {
   public var search: [String: Rate]
   public var comparisonsPerSecond: Double
   public var groundTruthQueriesPerSecond: Rate
+  /// Database rows × dimension of the ground-truth measurement.
+  public var groundTruthShape: [Int]
   public var groundTruthGflops: Double
   public var groundTruthFractionOfGemm: Double
 }
@@ -132,18 +137,20 @@ public enum Throughput {
     let comparisons = search["\(largest)"]!.median * Double(largest)
 
     // Exact ground truth.
-    let base = Matrix(rows: settings.groundTruthDatabase, columns: d, values: (0..<(settings.groundTruthDatabase * d)).map { _ in Float(generator.uniform()) })
-    let queries = base.rows(0..<settings.groundTruthQueries)
+    let base = settings.groundTruthData
+      ?? Matrix(rows: settings.groundTruthDatabase, columns: d, values: (0..<(settings.groundTruthDatabase * d)).map { _ in Float(generator.uniform()) })
+    let queries = base.rows(0..<min(settings.groundTruthQueries, base.rows))
     let truth = Rate(work: Double(settings.groundTruthQueries), timing: try Timing.measure(runs: max(runs / 2, 1)) {
       _ = try GroundTruth.compute(queries: queries, database: base, k: 100, backend: backend)
     })
-    let truthGflops = truth.median * 2 * Double(settings.groundTruthDatabase * d) / 1e9
+    let truthGflops = truth.median * 2 * Double(base.rows * base.columns) / 1e9
     log(String(format: "ground truth: %.0f queries/s", truth.median))
 
     return BackendBench(
       backend: backend.summary, gemm: gemm, training: training, trainingGflops: trainingGflops,
       trainingFractionOfGemm: trainingGflops / referenceGemm, encodingVectorsPerSecond: encoding, search: search,
-      comparisonsPerSecond: comparisons, groundTruthQueriesPerSecond: truth, groundTruthGflops: truthGflops,
+      comparisonsPerSecond: comparisons, groundTruthQueriesPerSecond: truth, groundTruthShape: [base.rows, base.columns],
+      groundTruthGflops: truthGflops,
       groundTruthFractionOfGemm: truthGflops / referenceGemm)
   }
 }

@@ -27,11 +27,18 @@ enum DistanceMatching {
     // j is near i when it is among i's ⌈fraction·(n−1)⌉ nearest others (ties by index).
     let count = max(1, Int((Float(n - 1) * nearFraction).rounded(.up)))
     var near = [Float](repeating: 0, count: n * n)
+    // Keys (distance bits, index): distances are ≥ 0, whose bit patterns order as the
+    // values do, so one integer sort orders by distance and then index.
+    var keys = [UInt64](repeating: 0, count: max(n - 1, 0))
     for i in 0..<n where n > 1 {
-      let others = (0..<n).filter { $0 != i }.sorted { a, b in
-        d[i * n + a] < d[i * n + b] || (d[i * n + a] == d[i * n + b] && a < b)
+      var slot = 0
+      for j in 0..<n where j != i {
+        keys[slot] = UInt64(max(d[i * n + j], 0).bitPattern) << 32 | UInt64(j)
+        slot += 1
       }
-      for j in others.prefix(count) {
+      keys.sort()
+      for key in keys.prefix(count) {
+        let j = Int(key & 0xFFFF_FFFF)
         near[i * n + j] = 1
         near[j * n + i] = 1
       }

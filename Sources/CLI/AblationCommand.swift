@@ -41,7 +41,8 @@ struct AblationCommand: ParsableCommand {
     var options = TrainingOptions()
     options.epochs = epochs
     let rows = try Ablation.run(
-      split: split, truth: truth, relevantCount: min(k, truth.k), variants: Ablation.variants(), bits: try parseBits(bits),
+      split: split, truth: truth, relevantCount: min(k, truth.k), variants: Ablation.variants(validationK: min(k, truth.k)),
+      bits: try parseBits(bits),
       seeds: seedList, options: options, backend: selected.backend, log: { console.line($0) })
     let table = Ablation.markdown(rows)
     try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)

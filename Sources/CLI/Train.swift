@@ -65,7 +65,7 @@ struct Train: ParsableCommand {
           training: dataset.vectors, size: validationSize, k: 1000, seed: seed, backend: selected.backend)
         let backend = selected.backend
         options.validate = { hash in try validation.meanAveragePrecision(hash, backend: backend) }
-        console.line("validation: \(validationSize) training vectors as pseudo-queries; the best epoch is kept")
+        console.line("validation: \(validationSize) training vectors as pseudo-queries; the best epoch (0 = the start) is kept")
       }
       if checkpointEvery != nil || checkpoint != nil {
         options.checkpointEvery = checkpointEvery ?? epochs

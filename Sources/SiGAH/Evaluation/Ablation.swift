@@ -27,7 +27,9 @@ public struct AblationRow: Sendable, Codable {
 
 public enum Ablation {
   /// The variants, in table order, on top of `base` (batch size, learning rate, …).
-  public static func variants(base: SiGAHConfiguration = SiGAHConfiguration(), validationSize: Int = 500) -> [SiGAHVariant] {
+  public static func variants(
+    base: SiGAHConfiguration = SiGAHConfiguration(), validationSize: Int = 500, validationK: Int = 1000
+  ) -> [SiGAHVariant] {
     let dm = SiGAHConfiguration.distanceMatchingPreset
     func with(_ change: (inout SiGAHConfiguration) -> Void) -> SiGAHConfiguration {
       var configuration = base
@@ -44,7 +46,7 @@ public enum Ablation {
     noD.adversarialWeight = 0
     var noDNoRecon = noD
     noDNoRecon.reconstructionWeight = 0
-    return [
+    let variants = [
       SiGAHVariant(name: "paper (sigah)", configuration: base, schedule: .constant, validationSize: 0),
       SiGAHVariant(name: "+ ITQ start", configuration: with { $0.itqStart = true }, schedule: .constant, validationSize: 0),
       SiGAHVariant(
@@ -55,6 +57,11 @@ public enum Ablation {
       SiGAHVariant(name: "all three, no D", configuration: noD, schedule: .cosine, validationSize: validationSize),
       SiGAHVariant(name: "all three, no D, no recon", configuration: noDNoRecon, schedule: .cosine, validationSize: validationSize),
     ]
+    return variants.map { variant in
+      var variant = variant
+      variant.validationK = validationK
+      return variant
+    }
   }
 
   public static func run(

@@ -61,7 +61,9 @@ public enum Experiment {
           let variant = SiGAHVariant(name: "sigah", configuration: settings.sigah, schedule: settings.training.schedule, validationSize: 0)
           model = .sigah(try variant.train(data: train, bits: bits, seed: settings.seed, options: settings.training, backend: backend, onEvent: onTrainingEvent))
         case .sigahDM:
-          let variant = SiGAHVariant(name: "sigah-dm", configuration: settings.sigahDM, schedule: .cosine, validationSize: settings.validationSize)
+          let variant = SiGAHVariant(
+            name: "sigah-dm", configuration: settings.sigahDM, schedule: .cosine, validationSize: settings.validationSize,
+            validationK: settings.groundTruthK)
           model = .sigah(try variant.train(data: train, bits: bits, seed: settings.seed, options: settings.training, backend: backend, onEvent: onTrainingEvent))
         default:
           model = try HashModel.fitBaseline(method, data: train, bits: bits, seed: settings.seed, backend: backend)
@@ -113,12 +115,18 @@ public struct SiGAHVariant: Sendable {
   public var schedule: LearningRateSchedule
   /// Training vectors held out as validation pseudo-queries for model selection; 0 = none.
   public var validationSize: Int
+  /// Relevant neighbours of a validation pseudo-query: the evaluation's K.
+  public var validationK: Int
 
-  public init(name: String, configuration: SiGAHConfiguration, schedule: LearningRateSchedule, validationSize: Int) {
+  public init(
+    name: String, configuration: SiGAHConfiguration, schedule: LearningRateSchedule, validationSize: Int,
+    validationK: Int = 1000
+  ) {
     self.name = name
     self.configuration = configuration
     self.schedule = schedule
     self.validationSize = validationSize
+    self.validationK = validationK
   }
 
   public func train(
@@ -131,7 +139,7 @@ public struct SiGAHVariant: Sendable {
     var options = options
     options.schedule = schedule
     if validationSize > 0 {
-      let validation = try ValidationSplit(training: data, size: validationSize, k: 1000, seed: seed, backend: backend)
+      let validation = try ValidationSplit(training: data, size: validationSize, k: validationK, seed: seed, backend: backend)
       options.validate = { hash in try validation.meanAveragePrecision(hash, backend: backend) }
     }
     return try SiGAHTrainer(configuration: configuration, data: data, backend: backend, options: options).train(onEvent: onEvent)

@@ -28,7 +28,8 @@ public struct TrainingOptions {
   public var checkpointEvery: Int?
   public var checkpointPath: String?
   public var schedule: LearningRateSchedule = .constant
-  /// Measures a hash function's validation mAP; when set, the best epoch is kept.
+  /// Measures a hash function's validation mAP; when set, the best epoch is kept, the
+  /// starting weights (epoch 0) included.
   public var validate: ((LinearHash) throws -> Double)?
   public var validateEvery: Int = 1
 
@@ -89,6 +90,15 @@ public final class SiGAHTrainer {
       network.discriminatorSteps = resume.discriminatorSteps
       network.generatorSteps = resume.generatorSteps
     }
+    // The starting weights are a model too (with the ITQ start, ITQ's codes exactly):
+    // selection keeps them when no training epoch validates better.
+    var startValidationMAP = resume?.model.summary?.startValidationMAP
+    if resume == nil, let validate = options.validate {
+      let start = try network.weights()
+      let map = try validate(SiGAHModel(configuration: configuration, weights: start, summary: nil).hash)
+      best = (0, map, start)
+      startValidationMAP = map
+    }
     let firstEpoch = (resume?.epoch ?? 0) + 1
     var staging = [Float](repeating: 0, count: capacity * d)
     var epoch = firstEpoch
@@ -139,7 +149,7 @@ public final class SiGAHTrainer {
         let moments = try network.allParameters.map { ($0.name, try $0.moments(on: backend)) }
         let summary = TrainingSummary(
           backend: backend.summary, samples: data.rows, epochs: history, keptEpoch: epoch,
-          totalSeconds: Date().timeIntervalSince(started))
+          startValidationMAP: startValidationMAP, totalSeconds: Date().timeIntervalSince(started))
         try Checkpoint(
           model: SiGAHModel(configuration: configuration, weights: current, summary: summary), epoch: epoch,
           discriminatorSteps: network.discriminatorSteps, generatorSteps: network.generatorSteps,
@@ -161,7 +171,7 @@ public final class SiGAHTrainer {
     }
     let summary = TrainingSummary(
       backend: backend.summary, samples: data.rows, epochs: history, keptEpoch: keptEpoch,
-      totalSeconds: Date().timeIntervalSince(started))
+      startValidationMAP: startValidationMAP, totalSeconds: Date().timeIntervalSince(started))
     return SiGAHModel(configuration: configuration, weights: finalWeights, summary: summary)
   }
 }

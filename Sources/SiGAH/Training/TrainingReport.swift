@@ -16,8 +16,10 @@ public struct TrainingSummary: Sendable, Codable, Equatable {
   public var backend: String
   public var samples: Int
   public var epochs: [EpochReport]
-  /// The epoch whose weights were kept (the last, or the best on validation).
+  /// The epoch whose weights were kept (the last, or the best on validation; 0 = the start).
   public var keptEpoch: Int
+  /// Validation mAP of the starting weights, when selecting.
+  public var startValidationMAP: Double?
   public var totalSeconds: Double
 
   public var samplesPerSecond: Double {

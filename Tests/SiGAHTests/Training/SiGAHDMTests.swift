@@ -47,6 +47,9 @@ import Testing
       .train { if case .epoch(let report) = $0 { seenEpochs.append(report.epoch) } }
     #expect(seenEpochs == [1])
     #expect(model.summary?.epochs.first?.validationMAP == 0.5)
+    // A tie with the start keeps the start (epoch 0): training must beat it to be kept.
+    #expect(model.summary?.startValidationMAP == 0.5)
+    #expect(model.summary?.keptEpoch == 0)
     #expect(model.summary?.epochs.first?.losses.graph ?? 0 > 0)
   }
 

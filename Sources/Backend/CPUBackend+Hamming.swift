@@ -76,10 +76,10 @@ extension CPUBackend {
     ids.withUnsafeMutableBufferPointer { idsOut in
       distances.withUnsafeMutableBufferPointer { distancesOut in
         parallelChunks(queryCount) { range in
-          var selector = CountingTopK(bits: bits, databaseCount: databaseCount)
+          var selector = BlockedTopK(k: k)
           for i in range {
             selector.select(
-              query: q + i * words, database: db, words: words, k: k,
+              query: q + i * words, database: db, count: databaseCount, words: words,
               ids: idsOut.baseAddress! + i * k, distances: distancesOut.baseAddress! + i * k)
           }
         }
@@ -89,54 +89,92 @@ extension CPUBackend {
   }
 }
 
-/// Exact top-k by counting sort over the `bits + 1` possible distances: one pass computes
-/// the distances and their histogram, which fixes the k-th distance `t`; a second pass in
-/// index order drops every item at or below `t` into its slot, so ties come out by index.
-/// The same algorithm runs in `kernels/hamming.cl`.
-struct CountingTopK {
-  private var histogram: [Int]
-  private var slots: [Int]
-  private var scratch: [UInt16]
+/// Exact top-k in one pass: a max-heap of the k best (distance, index) keys, fed by
+/// blocks of distances. A block is computed into a small buffer first (a loop the
+/// compiler vectorises) and scanned only when its smallest distance beats the current
+/// k-th, which after the first blocks is rare; since indices only grow, a later item
+/// that ties the k-th distance loses the tie, as SPEC §4 orders them.
+struct BlockedTopK {
+  static let blockSize = 512
+  let k: Int
+  /// Keys `distance << 32 | index`, so comparing keys orders by distance then index.
+  private var heap: [UInt64]
+  private var block = [UInt16](repeating: 0, count: BlockedTopK.blockSize)
 
-  init(bits: Int, databaseCount: Int) {
-    histogram = Array(repeating: 0, count: bits + 1)
-    slots = Array(repeating: 0, count: bits + 1)
-    scratch = Array(repeating: 0, count: databaseCount)
+  init(k: Int) {
+    self.k = k
+    heap = []
+    heap.reserveCapacity(k)
   }
 
   mutating func select(
-    query: UnsafePointer<UInt64>, database: UnsafePointer<UInt64>, words: Int, k: Int,
+    query: UnsafePointer<UInt64>, database: UnsafePointer<UInt64>, count: Int, words: Int,
     ids: UnsafeMutablePointer<Int32>, distances: UnsafeMutablePointer<Int32>
   ) {
-    let count = scratch.count
-    for d in histogram.indices { histogram[d] = 0 }
-    histogram.withUnsafeMutableBufferPointer { histogram in
-      scratch.withUnsafeMutableBufferPointer { scratch in
-        CPUBackend.distances(from: query, to: database, count: count, words: words) {
-          scratch[$0] = UInt16($1)
-          histogram[$1] += 1
+    let k = self.k
+    heap.removeAll(keepingCapacity: true)
+    for i in 0..<k { heap.append(UInt64(Self.distance(query, database + i * words, words)) << 32 | UInt64(i)) }
+    heap.sort(by: >)  // descending order is a valid max-heap
+    heap.withUnsafeMutableBufferPointer { heap in
+      block.withUnsafeMutableBufferPointer { block in
+        var worst = UInt16(truncatingIfNeeded: heap[0] >> 32)
+        var start = k
+        while start < count {
+          let n = min(Self.blockSize, count - start)
+          var smallest = UInt16.max
+          if words == 1 {
+            let code = query[0]
+            let base = database + start
+            for j in 0..<n {
+              let d = UInt16(truncatingIfNeeded: (code ^ base[j]).nonzeroBitCount)
+              block[j] = d
+              smallest = min(smallest, d)
+            }
+          } else {
+            for j in 0..<n {
+              let d = UInt16(Self.distance(query, database + (start + j) * words, words))
+              block[j] = d
+              smallest = min(smallest, d)
+            }
+          }
+          if smallest < worst {
+            for j in 0..<n where block[j] < worst {
+              Self.replaceTop(heap, with: UInt64(block[j]) << 32 | UInt64(start + j))
+              worst = UInt16(truncatingIfNeeded: heap[0] >> 32)
+            }
+          }
+          start += n
         }
       }
     }
-    // t = the smallest distance whose cumulative count reaches k; slots[d] = first output
-    // position for distance d.
-    var threshold = 0
-    var below = 0
-    while below + histogram[threshold] < k {
-      slots[threshold] = below
-      below += histogram[threshold]
-      threshold += 1
+    heap.sort()
+    for (position, key) in heap.enumerated() {
+      ids[position] = Int32(truncatingIfNeeded: key & 0xFFFF_FFFF)
+      distances[position] = Int32(key >> 32)
     }
-    slots[threshold] = below
-    var placed = 0
-    for i in 0..<count {
-      let d = Int(scratch[i])
-      guard d <= threshold, slots[d] < k else { continue }
-      ids[slots[d]] = Int32(i)
-      distances[slots[d]] = Int32(d)
-      slots[d] += 1
-      placed += 1
-      if placed == k { break }
+  }
+
+  @inline(__always)
+  static func distance(_ a: UnsafePointer<UInt64>, _ b: UnsafePointer<UInt64>, _ words: Int) -> Int {
+    var total = 0
+    for w in 0..<words { total += (a[w] ^ b[w]).nonzeroBitCount }
+    return total
+  }
+
+  /// Replaces the largest key and sifts it down.
+  @inline(__always)
+  static func replaceTop(_ heap: UnsafeMutableBufferPointer<UInt64>, with key: UInt64) {
+    let count = heap.count
+    var parent = 0
+    while true {
+      let left = 2 * parent + 1
+      if left >= count { break }
+      var child = left
+      if left + 1 < count && heap[left + 1] > heap[left] { child = left + 1 }
+      if heap[child] <= key { break }
+      heap[parent] = heap[child]
+      parent = child
     }
+    heap[parent] = key
   }
 }

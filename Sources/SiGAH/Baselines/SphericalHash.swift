@@ -94,10 +94,9 @@ public struct SphericalHash: Sendable, Equatable {
     let pNorms = try backend.makeBuffer(Float.self, count: bits)
     try backend.squaredRowNorms(p, rows: bits, columns: inputDimension, into: pNorms)
     var words: [UInt64] = []
-    var start = 0
-    while start < data.rows {
-      let n = min(batch, data.rows - start)
-      try backend.upload(Array(data.values[(start * inputDimension)..<((start + n) * inputDimension)]), to: x)
+    for block in data.rowBlocks(batch) {
+      let n = block.count
+      try backend.upload(data.values(ofRows: block), to: x)
       try backend.squaredRowNorms(x, rows: n, columns: inputDimension, into: norms)
       try backend.squaredDistances(
         x, rows: n, p, columns: bits, dimension: inputDimension, rowNorms: norms, columnNorms: pNorms, into: distances)
@@ -105,8 +104,7 @@ public struct SphericalHash: Sendable, Equatable {
       try backend.addRowVector(squaredRadii, to: distances, rows: n, columns: bits)
       try backend.signPack(distances, rows: n, bits: bits, into: codes)
       words += try backend.download(codes, count: n * codeWords(bits: bits))
-      start += n
-      progress(start)
+      progress(block.upperBound)
     }
     return PackedCodes(count: data.rows, bits: bits, words: words)
   }

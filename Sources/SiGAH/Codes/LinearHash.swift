@@ -43,10 +43,9 @@ public struct LinearHash: Sendable, Equatable {
     let c = try backend.makeBuffer(offset)
     var out: [UInt64] = []
     out.reserveCapacity(data.rows * words)
-    var start = 0
-    while start < data.rows {
-      let n = min(batch, data.rows - start)
-      try backend.upload(Array(data.values[(start * inputDimension)..<((start + n) * inputDimension)]), to: input)
+    for block in data.rowBlocks(batch) {
+      let n = block.count
+      try backend.upload(data.values(ofRows: block), to: input)
       try backend.addRowVector(negatedMean, to: input, rows: n, columns: inputDimension)
       try backend.gemm(
         input, transposeA: false, w, transposeB: true, into: preActivation, m: n, n: bits,
@@ -54,8 +53,7 @@ public struct LinearHash: Sendable, Equatable {
       try backend.addRowVector(c, to: preActivation, rows: n, columns: bits)
       try backend.signPack(preActivation, rows: n, bits: bits, into: codes)
       out += try backend.download(codes, count: n * words)
-      start += n
-      progress(start)
+      progress(block.upperBound)
     }
     return PackedCodes(count: data.rows, bits: bits, words: out)
   }

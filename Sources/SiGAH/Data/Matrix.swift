@@ -21,6 +21,16 @@ public struct Matrix: Sendable, Equatable {
     values[(row * columns)..<((row + 1) * columns)]
   }
 
+  /// The values of the rows in `range`, row-major.
+  public func values(ofRows range: Range<Int>) -> [Float] {
+    Array(values[(range.lowerBound * columns)..<(range.upperBound * columns)])
+  }
+
+  /// `0..<rows` cut into consecutive blocks of at most `size` rows, the last one short.
+  public func rowBlocks(_ size: Int) -> [Range<Int>] {
+    stride(from: 0, to: rows, by: max(size, 1)).map { $0..<Swift.min($0 + max(size, 1), rows) }
+  }
+
   /// The rows at `indices`, in that order.
   public func rows(_ indices: some Collection<Int>) -> Matrix {
     var out: [Float] = []

@@ -152,16 +152,14 @@ public enum ReconstructionError {
     let capacity = min(500, vectors.rows)
     let network = try SiGAHNetwork(weights: model.weights, configuration: model.configuration, backend: backend, capacity: capacity)
     var total = 0.0
-    var start = 0
     let scratch = try backend.makeBuffer(Float.self, count: 1)
-    while start < vectors.rows {
-      let n = min(capacity, vectors.rows - start)
-      try network.loadBatch(Array(vectors.values[(start * vectors.columns)..<((start + n) * vectors.columns)]), count: n)
+    for block in vectors.rowBlocks(capacity) {
+      let n = block.count
+      try network.loadBatch(vectors.values(ofRows: block), count: n)
       try network.forward(rows: n)
       try backend.linearCombination(alpha: 1, network.xHat, beta: -1, network.x, into: network.dXHat, count: n * network.d)
       try backend.reduceRows(network.dXHat, rows: 1, columns: n * network.d, .sumOfSquares, into: scratch)
       total += Double(try backend.download(scratch, offset: 0, count: 1)[0])
-      start += n
     }
     return total / Double(vectors.rows * vectors.columns)
   }

@@ -33,21 +33,19 @@ public enum GroundTruth {
     let xNorms = try backend.makeBuffer(Float.self, count: db)
     let distances = try backend.makeBuffer(Float.self, count: qb * db)
     var result = [Int32](repeating: 0, count: queries.rows * k)
-    var queryStart = 0
-    while queryStart < queries.rows {
-      let nq = min(qb, queries.rows - queryStart)
-      try backend.upload(Array(queries.values[(queryStart * d)..<((queryStart + nq) * d)]), to: qBuffer)
+    for queryBlock in queries.rowBlocks(qb) {
+      let (queryStart, nq) = (queryBlock.lowerBound, queryBlock.count)
+      try backend.upload(queries.values(ofRows: queryBlock), to: qBuffer)
       try backend.squaredRowNorms(qBuffer, rows: nq, columns: d, into: qNorms)
       var candidates = (0..<nq).map { _ in BoundedMaxHeap(capacity: pool) }
-      var databaseStart = 0
-      while databaseStart < database.rows {
-        let nx = min(db, database.rows - databaseStart)
-        try backend.upload(Array(database.values[(databaseStart * d)..<((databaseStart + nx) * d)]), to: xBuffer)
+      for databaseBlock in database.rowBlocks(db) {
+        let nx = databaseBlock.count
+        try backend.upload(database.values(ofRows: databaseBlock), to: xBuffer)
         try backend.squaredRowNorms(xBuffer, rows: nx, columns: d, into: xNorms)
         try backend.squaredDistances(
           qBuffer, rows: nq, xBuffer, columns: nx, dimension: d, rowNorms: qNorms, columnNorms: xNorms, into: distances)
         let block = try backend.download(distances, count: nq * nx)
-        let offset = databaseStart
+        let offset = databaseBlock.lowerBound
         candidates.withUnsafeMutableBufferPointer { heaps in
           block.withUnsafeBufferPointer { values in
             // Each query's heap is its own: the queries of a block merge in parallel.
@@ -58,7 +56,6 @@ public enum GroundTruth {
             }
           }
         }
-        databaseStart += nx
       }
       let pools = candidates
       result.withUnsafeMutableBufferPointer { out in
@@ -77,8 +74,7 @@ public enum GroundTruth {
           for j in 0..<k { out[(first + q) * k + j] = exact[j].id }
         }
       }
-      queryStart += nq
-      progress(queryStart)
+      progress(queryBlock.upperBound)
     }
     return result
   }

@@ -17,7 +17,7 @@ let package = Package(
     .library(name: "Backend", targets: ["Backend"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
   ],
   targets: [
     // MARK: C shims (not API: thin module maps over system libraries)

@@ -44,7 +44,8 @@ extension Backend {
     _ a: DeviceBuffer<Float>, rows: Int, _ b: DeviceBuffer<Float>, columns: Int, dimension: Int,
     rowNorms: DeviceBuffer<Float>, columnNorms: DeviceBuffer<Float>, into distances: DeviceBuffer<Float>
   ) throws {
-    try gemm(a, transposeA: false, b, transposeB: true, into: distances, m: rows, n: columns, k: dimension, alpha: 1, beta: 0)
+    try gemm(
+      a, transposeA: false, b, transposeB: true, into: distances, m: rows, n: columns, k: dimension, alpha: 1, beta: 0)
     try distancesFromGram(
       distances, rowNorms: rowNorms, columnNorms: columnNorms, rows: rows, columns: columns, squareRoot: false,
       zeroDiagonal: false, into: distances)

@@ -113,7 +113,8 @@ public protocol Backend: AnyObject {
   /// Only the `queryCount × k` result leaves the device.
   func hammingTopK(
     queries: DeviceBuffer<UInt64>, queryCount: Int, database: DeviceBuffer<UInt64>,
-    databaseCount: Int, bits: Int, k: Int) throws -> TopK
+    databaseCount: Int, bits: Int, k: Int
+  ) throws -> TopK
 
   // MARK: Optimiser
 

@@ -1,8 +1,8 @@
 // The one random source of the library: every weight, projection, split and shuffle is
 // drawn from it, so a seed fixes a run on either backend (SPEC §1 "Initialisation").
 
-
 import Foundation
+
 /// xoshiro256** seeded through SplitMix64: fast, well tested, and stable across
 /// platforms and Swift versions (unlike the standard library's default generator).
 public struct SeededGenerator: RandomNumberGenerator, Sendable {

@@ -27,21 +27,29 @@ struct AblationCommand: ParsableCommand {
   func run() throws {
     let console = Console(quiet: output.quiet)
     let seedList = try seeds.split(separator: ",").map { text -> UInt64 in
-      guard let seed = UInt64(text.trimmingCharacters(in: .whitespaces)) else { throw ValidationError("--seeds must be comma-separated integers, got '\(seeds)'.") }
+      guard let seed = UInt64(text.trimmingCharacters(in: .whitespaces)) else {
+        throw ValidationError("--seeds must be comma-separated integers, got '\(seeds)'.")
+      }
       return seed
     }
     let split = try splitOptions.split(seed: 0)
     let selected = try backendOptions.open()
     console.line("backend: \(selected.backend.summary) (\(selected.reason))")
     let k = splitOptions.k
-    let truth = try splitOptions.groundTruth(for: split) ?? {
-      let kk = min(k, split.database.rows)
-      return (try GroundTruth.compute(queries: split.queries, database: split.database, k: kk, backend: selected.backend), kk)
-    }()
+    let truth =
+      try splitOptions.groundTruth(for: split)
+      ?? {
+        let kk = min(k, split.database.rows)
+        return (
+          try GroundTruth.compute(queries: split.queries, database: split.database, k: kk, backend: selected.backend),
+          kk
+        )
+      }()
     var options = TrainingOptions()
     options.epochs = epochs
     let rows = try Ablation.run(
-      split: split, truth: truth, relevantCount: min(k, truth.k), variants: Ablation.variants(validationK: min(k, truth.k)),
+      split: split, truth: truth, relevantCount: min(k, truth.k),
+      variants: Ablation.variants(validationK: min(k, truth.k)),
       bits: try parseBits(bits),
       seeds: seedList, options: options, backend: selected.backend, log: { console.line($0) })
     let table = Ablation.markdown(rows)

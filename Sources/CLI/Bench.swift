@@ -24,7 +24,8 @@ struct Bench: ParsableCommand {
   @Option(help: "Only this backend: cpu or opencl.") var backend: String?
   @Option(help: "Only this OpenCL device.") var device: Int?
   @Option(help: "CPU backend threads.") var threads: Int?
-  @Option(help: "Measure ground truth on this data file (e.g. MNIST's 60,000 training images) instead of random vectors.")
+  @Option(
+    help: "Measure ground truth on this data file (e.g. MNIST's 60,000 training images) instead of random vectors.")
   var groundtruthData: String?
   @Option(help: "Queries of the ground-truth measurement (the first rows of the data).") var groundtruthQueries: Int?
   @OptionGroup var output: OutputOptions
@@ -63,21 +64,37 @@ struct Bench: ParsableCommand {
   }
 
   func table(_ results: [BackendBench], settings: BenchSettings) -> String {
-    var lines = ["| measurement | " + results.map(\.backend).joined(separator: " | ") + " |",
-                 "| --- |" + String(repeating: " ---: |", count: results.count)]
-    func row(_ name: String, _ value: (BackendBench) -> String) { lines.append("| \(name) | " + results.map(value).joined(separator: " | ") + " |") }
+    var lines = [
+      "| measurement | " + results.map(\.backend).joined(separator: " | ") + " |",
+      "| --- |" + String(repeating: " ---: |", count: results.count),
+    ]
+    func row(_ name: String, _ value: (BackendBench) -> String) {
+      lines.append("| \(name) | " + results.map(value).joined(separator: " | ") + " |")
+    }
     for (index, shape) in settings.gemmShapes.enumerated() {
       row("GEMM \(shape.m)×\(shape.n)·\(shape.k), GFLOP/s") { String(format: "%.1f", $0.gemm[index].gflops.median) }
     }
-    for batch in settings.batchSizes { row("training, batch \(batch), samples/s") { String(format: "%.0f", $0.training["\(batch)"]!.median) } }
-    row("training GFLOP/s (fraction of GEMM)") { String(format: "%.1f (%.0f %%)", $0.trainingGflops, 100 * $0.trainingFractionOfGemm) }
+    for batch in settings.batchSizes {
+      row("training, batch \(batch), samples/s") { String(format: "%.0f", $0.training["\(batch)"]!.median) }
+    }
+    row("training GFLOP/s (fraction of GEMM)") {
+      String(format: "%.1f (%.0f %%)", $0.trainingGflops, 100 * $0.trainingFractionOfGemm)
+    }
     row("encoding, vectors/s") { String(format: "%.0f", $0.encodingVectorsPerSecond.median) }
-    for size in settings.searchDatabase { row("top-\(settings.searchK) in \(size) codes, queries/s") { String(format: "%.0f", $0.search["\(size)"]!.median) } }
+    for size in settings.searchDatabase {
+      row("top-\(settings.searchK) in \(size) codes, queries/s") {
+        String(format: "%.0f", $0.search["\(size)"]!.median)
+      }
+    }
     row("code comparisons/s (largest database)") { String(format: "%.2e", $0.comparisonsPerSecond) }
-    row("ground truth, queries/s (\(results.first.map { "\($0.groundTruthShape[0])×\($0.groundTruthShape[1])" } ?? ""))") {
+    row(
+      "ground truth, queries/s (\(results.first.map { "\($0.groundTruthShape[0])×\($0.groundTruthShape[1])" } ?? ""))"
+    ) {
       String(format: "%.0f", $0.groundTruthQueriesPerSecond.median)
     }
-    row("ground truth GFLOP/s (fraction of GEMM)") { String(format: "%.1f (%.0f %%)", $0.groundTruthGflops, 100 * $0.groundTruthFractionOfGemm) }
+    row("ground truth GFLOP/s (fraction of GEMM)") {
+      String(format: "%.1f (%.0f %%)", $0.groundTruthGflops, 100 * $0.groundTruthFractionOfGemm)
+    }
     return lines.joined(separator: "\n")
   }
 }

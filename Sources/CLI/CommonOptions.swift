@@ -13,15 +13,18 @@ struct OutputOptions: ParsableArguments {
 struct SiGAHOptions: ParsableArguments {
   @Option(help: "Samples per batch N_B.") var batchSize = 500
   @Option(help: "Adam learning rate.") var learningRate: Float = 1e-2
-  @Option(help: "Learning-rate schedule: constant or cosine (default: constant; cosine for sigah-dm).") var schedule: String?
+  @Option(help: "Learning-rate schedule: constant or cosine (default: constant; cosine for sigah-dm).") var schedule:
+    String?
   @Option(help: "L2 weight decay on weights (not biases).") var weightDecay: Float = 5e-4
   @Option(help: "Quantisation weight α.") var alpha: Float = 1e-3
   @Option(help: "Sparsity weight λ.") var lambda: Float = 1e-4
   @Option(help: "Graph weight γ (default 1e-4; 1000 for sigah-dm's distance matching).") var gamma: Float?
-  @Option(help: "Graph term: paper (Eq. 17) or distance-matching (SPEC §3b; default for sigah-dm).") var graphTerm: String?
+  @Option(help: "Graph term: paper (Eq. 17) or distance-matching (SPEC §3b; default for sigah-dm).") var graphTerm:
+    String?
   @Option(help: "Start the hash layer from ITQ: true or false (default false; true for sigah-dm).") var itqStart: Bool?
   @Option(help: "Distance matching: fraction of a batch that is each item's near set.") var nearFraction: Float = 0.15
-  @Option(help: "Training vectors held out to select the best epoch by mAP (default 0; 500 for sigah-dm).") var valSize: Int?
+  @Option(help: "Training vectors held out to select the best epoch by mAP (default 0; 500 for sigah-dm).") var valSize:
+    Int?
   @Option(help: "Measure validation mAP every N epochs.") var valEvery = 1
   @Option(help: "Adversarial weight μ; 0 drops the discriminator (the 'w/o D' ablation).") var mu: Float = 1
   @Option(help: "Reconstruction weight ρ.") var reconstructionWeight: Float = 1
@@ -30,7 +33,8 @@ struct SiGAHOptions: ParsableArguments {
   @Option(help: "Generator width m as a multiple of d.") var widthMultiple = 2
   @Option(help: "Discriminator hidden width d_l.") var discriminatorWidth = 50
   @Option(help: "Generator activation: leaky-relu, relu, tanh or sigmoid.") var generatorActivation = "leaky-relu"
-  @Option(help: "Discriminator activation: leaky-relu, relu, tanh or sigmoid.") var discriminatorActivation = "leaky-relu"
+  @Option(help: "Discriminator activation: leaky-relu, relu, tanh or sigmoid.") var discriminatorActivation =
+    "leaky-relu"
   @Option(help: "LeakyReLU slope.") var leakySlope: Float = 0.2
   @Option(help: "Energy of the discriminator: mse ((1/d)‖R(a) − a‖²) or l2.") var energy = "mse"
   @Option(help: "Sparsity penalty: l2 (mean square) or l1.") var sparsity = "l2"
@@ -45,13 +49,22 @@ struct SiGAHOptions: ParsableArguments {
     }
     if let valSize, valSize < 0 { throw ValidationError("--val-size must not be negative.") }
     guard valEvery >= 1 else { throw ValidationError("--val-every must be at least 1.") }
-    for (flag, value) in [("--generator-activation", generatorActivation), ("--discriminator-activation", discriminatorActivation)]
+    for (flag, value) in [
+      ("--generator-activation", generatorActivation), ("--discriminator-activation", discriminatorActivation),
+    ]
     where ActivationName(rawValue: value) == nil {
-      throw ValidationError("\(flag) must be one of \(ActivationName.allCases.map(\.rawValue).joined(separator: ", ")), got '\(value)'.")
+      throw ValidationError(
+        "\(flag) must be one of \(ActivationName.allCases.map(\.rawValue).joined(separator: ", ")), got '\(value)'.")
     }
-    guard EnergyKind(rawValue: energy) != nil else { throw ValidationError("--energy must be mse or l2, got '\(energy)'.") }
-    guard SparsityKind(rawValue: sparsity) != nil else { throw ValidationError("--sparsity must be l2 or l1, got '\(sparsity)'.") }
-    guard widthMultiple >= 1, discriminatorWidth >= 1 else { throw ValidationError("--width-multiple and --discriminator-width must be at least 1.") }
+    guard EnergyKind(rawValue: energy) != nil else {
+      throw ValidationError("--energy must be mse or l2, got '\(energy)'.")
+    }
+    guard SparsityKind(rawValue: sparsity) != nil else {
+      throw ValidationError("--sparsity must be l2 or l1, got '\(sparsity)'.")
+    }
+    guard widthMultiple >= 1, discriminatorWidth >= 1 else {
+      throw ValidationError("--width-multiple and --discriminator-width must be at least 1.")
+    }
   }
 
   /// The configuration of `method` (sigah or sigah-dm) with every option given applied.
@@ -109,7 +122,8 @@ func parseBits(_ text: String) throws -> [Int] {
 func parseMethods(_ text: String) throws -> [HashMethod] {
   try text.split(separator: ",").map { name in
     guard let method = HashMethod(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
-      throw ValidationError("unknown method '\(name)'; expected one of \(HashMethod.allCases.map(\.rawValue).joined(separator: ", ")).")
+      throw ValidationError(
+        "unknown method '\(name)'; expected one of \(HashMethod.allCases.map(\.rawValue).joined(separator: ", ")).")
     }
     return method
   }
@@ -140,7 +154,8 @@ final class TrainingPrinter {
       bar = nil
       let terms = report.losses.named.map { String(format: "%@ %.5g", $0.0, $0.1) }.joined(separator: "  ")
       let validation = report.validationMAP.map { String(format: "  val mAP %.4f", $0) } ?? ""
-      console.line(String(format: "epoch %3d  %@  %.0f samples/s%@", report.epoch, terms, report.samplesPerSecond, validation))
+      console.line(
+        String(format: "epoch %3d  %@  %.0f samples/s%@", report.epoch, terms, report.samplesPerSecond, validation))
     case .checkpoint(let path, let epoch):
       console.line("checkpoint: epoch \(epoch) written to \(path)")
     }

@@ -25,7 +25,9 @@ struct Encode: ParsableCommand {
     let hash = try HashModel.read(from: model)
     let dataset = try Dataset.load(data)
     guard dataset.vectors.columns == hash.inputDimension else {
-      throw CLIError("\(data) has vectors of dimension \(dataset.vectors.columns), but the model \(model) expects \(hash.inputDimension)")
+      throw CLIError(
+        "\(data) has vectors of dimension \(dataset.vectors.columns), but the model \(model) expects \(hash.inputDimension)"
+      )
     }
     let selected = try backendOptions.open()
     let progress = Progress("encoding", total: dataset.vectors.rows, unit: "vectors", quiet: output.quiet)
@@ -33,8 +35,10 @@ struct Encode: ParsableCommand {
     let codes = try hash.encode(dataset.vectors, backend: selected.backend, progress: progress.update)
     progress.finish()
     try NPYFormat.write(codes: codes, words: words, to: out)
-    console.line(String(format: "%d codes of %d bits written to %@ (%.0f vectors/s on %@)", codes.count, codes.bits, out,
-                        Double(codes.count) / max(Date().timeIntervalSince(started), 1e-9), selected.backend.summary))
+    console.line(
+      String(
+        format: "%d codes of %d bits written to %@ (%.0f vectors/s on %@)", codes.count, codes.bits, out,
+        Double(codes.count) / max(Date().timeIntervalSince(started), 1e-9), selected.backend.summary))
   }
 }
 

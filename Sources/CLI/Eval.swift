@@ -68,11 +68,14 @@ func runExperiment(
   let truth = try options.groundTruth(for: split)
   let selected = try backendOptions.open()
   console.line("backend: \(selected.backend.summary) (\(selected.reason))")
-  console.line("data: \(split.queries.rows) queries, \(split.database.rows) database vectors of dimension \(split.database.columns)\(split.queryLabels != nil ? ", labelled" : "")")
+  console.line(
+    "data: \(split.queries.rows) queries, \(split.database.rows) database vectors of dimension \(split.database.columns)\(split.queryLabels != nil ? ", labelled" : "")"
+  )
   let printer = TrainingPrinter(quiet: quiet)
   let rows = try Experiment.run(
     split: split, training: training, groundTruth: truth, settings: settings, backend: selected.backend,
-    log: { console.line($0) }, onTrainingEvent: { event in
+    log: { console.line($0) },
+    onTrainingEvent: { event in
       if case .epoch = event { return }  // one line per method, not per epoch
       printer.handle(event)
     })

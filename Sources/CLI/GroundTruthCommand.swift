@@ -24,14 +24,20 @@ struct GroundTruthCommand: ParsableCommand {
     guard base.columns == query.columns else {
       throw CLIError("\(queries) has dimension \(query.columns) but \(database) has \(base.columns)")
     }
-    guard (1...base.rows).contains(k) else { throw CLIError("--k must be between 1 and the database size \(base.rows), got \(k)") }
+    guard (1...base.rows).contains(k) else {
+      throw CLIError("--k must be between 1 and the database size \(base.rows), got \(k)")
+    }
     let selected = try backendOptions.open()
     let progress = Progress("ground truth", total: query.rows, unit: "queries", quiet: output.quiet)
     let started = Date()
-    let ids = try GroundTruth.compute(queries: query, database: base, k: k, backend: selected.backend, progress: progress.update)
+    let ids = try GroundTruth.compute(
+      queries: query, database: base, k: k, backend: selected.backend, progress: progress.update)
     progress.finish()
     try TexmexFormat.writeIntegers(ids, dimension: k, to: out)
     let seconds = Date().timeIntervalSince(started)
-    console.line(String(format: "top %d of %d queries × %d vectors in %.2f s (%.0f queries/s) written to %@", k, query.rows, base.rows, seconds, Double(query.rows) / max(seconds, 1e-9), out))
+    console.line(
+      String(
+        format: "top %d of %d queries × %d vectors in %.2f s (%.0f queries/s) written to %@", k, query.rows, base.rows,
+        seconds, Double(query.rows) / max(seconds, 1e-9), out))
   }
 }

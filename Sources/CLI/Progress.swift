@@ -46,8 +46,10 @@ final class Progress {
   }
 
   static func duration(_ seconds: Double) -> String {
-    seconds >= 3600 ? String(format: "%dh%02dm", Int(seconds) / 3600, Int(seconds) % 3600 / 60)
-      : seconds >= 60 ? String(format: "%dm%02ds", Int(seconds) / 60, Int(seconds) % 60) : String(format: "%.0fs", seconds)
+    seconds >= 3600
+      ? String(format: "%dh%02dm", Int(seconds) / 3600, Int(seconds) % 3600 / 60)
+      : seconds >= 60
+        ? String(format: "%dm%02ds", Int(seconds) / 60, Int(seconds) % 60) : String(format: "%.0fs", seconds)
   }
 }
 

@@ -26,7 +26,10 @@ struct Search: ParsableCommand {
   @Option(help: "Re-rank this many Hamming candidates by exact distance.") var rerank: Int?
   @Option(help: "Database vectors for --rerank.") var databaseVectors: String?
   @Option(name: .shortAndLong, help: "Ids: .ivecs, .npy, or - for text.") var out: String
-  @Option(help: "Also write the distances: Hamming as int32 (.ivecs/.npy), or after --rerank squared Euclidean as float32 (.fvecs/.npy); - for text.")
+  @Option(
+    help:
+      "Also write the distances: Hamming as int32 (.ivecs/.npy), or after --rerank squared Euclidean as float32 (.fvecs/.npy); - for text."
+  )
   var distancesOut: String?
   @OptionGroup var backendOptions: BackendOptions
   @OptionGroup var output: OutputOptions
@@ -35,7 +38,9 @@ struct Search: ParsableCommand {
     guard k >= 1 else { throw ValidationError("--k must be at least 1, got \(k).") }
     if let rerank {
       guard rerank >= k else { throw ValidationError("--rerank must be at least --k (\(k)), got \(rerank).") }
-      guard model != nil, databaseVectors != nil else { throw ValidationError("--rerank needs --model and --database-vectors.") }
+      guard model != nil, databaseVectors != nil else {
+        throw ValidationError("--rerank needs --model and --database-vectors.")
+      }
     }
   }
 
@@ -50,7 +55,8 @@ struct Search: ParsableCommand {
     if let hash {
       let vectors = try Dataset.load(queries).vectors
       guard vectors.columns == hash.inputDimension else {
-        throw CLIError("\(queries) has vectors of dimension \(vectors.columns), but the model expects \(hash.inputDimension)")
+        throw CLIError(
+          "\(queries) has vectors of dimension \(vectors.columns), but the model expects \(hash.inputDimension)")
       }
       queryVectors = vectors
       queryCodes = try hash.encode(vectors, backend: selected.backend)
@@ -75,7 +81,8 @@ struct Search: ParsableCommand {
     while start < queryCodes.count {
       let n = min(block, queryCodes.count - start)
       let words = queryCodes.wordsPerCode
-      let queryBuffer = try selected.backend.makeBuffer(Array(queryCodes.words[(start * words)..<((start + n) * words)]))
+      let queryBuffer = try selected.backend.makeBuffer(
+        Array(queryCodes.words[(start * words)..<((start + n) * words)]))
       let top = try selected.backend.hammingTopK(
         queries: queryBuffer, queryCount: n, database: databaseBuffer, databaseCount: databaseCodes.count,
         bits: databaseCodes.bits, k: candidates)
@@ -88,7 +95,9 @@ struct Search: ParsableCommand {
     if let rerank, let queryVectors, let path = databaseVectors {
       let base = try Dataset.load(path).vectors
       guard base.rows == databaseCodes.count, base.columns == queryVectors.columns else {
-        throw CLIError("\(path) holds \(base.rows) vectors of dimension \(base.columns); expected \(databaseCodes.count) of dimension \(queryVectors.columns)")
+        throw CLIError(
+          "\(path) holds \(base.rows) vectors of dimension \(base.columns); expected \(databaseCodes.count) of dimension \(queryVectors.columns)"
+        )
       }
       var rankedIds: [Int32] = []
       var rankedDistances: [Float] = []
@@ -116,8 +125,10 @@ struct Search: ParsableCommand {
       }
     }
     if out != "-" {
-      console.line(String(format: "%d queries × %d codes of %d bits: top %d in %.3f s (%.0f queries/s), ids in %@", queryCodes.count,
-                          databaseCodes.count, databaseCodes.bits, k, seconds, Double(queryCodes.count) / max(seconds, 1e-9), out))
+      console.line(
+        String(
+          format: "%d queries × %d codes of %d bits: top %d in %.3f s (%.0f queries/s), ids in %@", queryCodes.count,
+          databaseCodes.count, databaseCodes.bits, k, seconds, Double(queryCodes.count) / max(seconds, 1e-9), out))
     }
   }
 

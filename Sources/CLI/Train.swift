@@ -38,7 +38,8 @@ struct Train: ParsableCommand {
 
   func validate() throws {
     guard HashMethod(rawValue: method) != nil else {
-      throw ValidationError("--method must be one of \(HashMethod.allCases.map(\.rawValue).joined(separator: ", ")), got '\(method)'.")
+      throw ValidationError(
+        "--method must be one of \(HashMethod.allCases.map(\.rawValue).joined(separator: ", ")), got '\(method)'.")
     }
     guard (1...4096).contains(bits) else { throw ValidationError("--bits must be between 1 and 4096, got \(bits).") }
     guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1, got \(epochs).") }
@@ -65,7 +66,8 @@ struct Train: ParsableCommand {
           training: dataset.vectors, size: validationSize, k: 1000, seed: seed, backend: selected.backend)
         let backend = selected.backend
         options.validate = { hash in try validation.meanAveragePrecision(hash, backend: backend) }
-        console.line("validation: \(validationSize) training vectors as pseudo-queries; the best epoch (0 = the start) is kept")
+        console.line(
+          "validation: \(validationSize) training vectors as pseudo-queries; the best epoch (0 = the start) is kept")
       }
       if checkpointEvery != nil || checkpoint != nil {
         options.checkpointEvery = checkpointEvery ?? epochs
@@ -76,7 +78,8 @@ struct Train: ParsableCommand {
       if let resumed { console.line("resuming from \(resume!) after epoch \(resumed.epoch)") }
       let printer = TrainingPrinter(quiet: output.quiet)
       var log: [String] = []
-      let trainer = try SiGAHTrainer(configuration: configuration, data: dataset.vectors, backend: selected.backend, options: options)
+      let trainer = try SiGAHTrainer(
+        configuration: configuration, data: dataset.vectors, backend: selected.backend, options: options)
       let trained = try trainer.train(resume: resumed) { event in
         printer.handle(event)
         if let path = logJson, case .epoch(let report) = event, let line = try? JSONEncoder().encode(report) {
@@ -84,11 +87,15 @@ struct Train: ParsableCommand {
           try? AtomicFile.write(Data((log.joined(separator: "\n") + "\n").utf8), to: path)
         }
       }
-      console.line(String(format: "trained %d epochs at %.0f samples/s", trained.summary?.epochs.count ?? 0, trained.summary?.samplesPerSecond ?? 0))
+      console.line(
+        String(
+          format: "trained %d epochs at %.0f samples/s", trained.summary?.epochs.count ?? 0,
+          trained.summary?.samplesPerSecond ?? 0))
       model = .sigah(trained)
     } else {
       let started = Date()
-      model = try HashModel.fitBaseline(method, data: dataset.vectors, bits: bits, seed: seed, backend: selected.backend)
+      model = try HashModel.fitBaseline(
+        method, data: dataset.vectors, bits: bits, seed: seed, backend: selected.backend)
       console.line(String(format: "fitted %@ in %.2f s", method.rawValue, Date().timeIntervalSince(started)))
     }
     try model.write(to: out)

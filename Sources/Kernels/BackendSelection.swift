@@ -20,7 +20,9 @@ public enum BackendSelector {
   /// The choice named by `option`, else by SIGAH_BACKEND, else `auto`.
   public static func choice(option: String?, environment: [String: String]) throws -> BackendChoice {
     let (text, source): (String, String) =
-      if let option { (option, "--backend") } else if let value = environment[environmentVariable],
+      if let option {
+        (option, "--backend")
+      } else if let value = environment[environmentVariable],
         !value.isEmpty
       { (value, environmentVariable) } else { ("auto", "default") }
     guard let choice = BackendChoice(rawValue: text.lowercased()) else {
@@ -55,7 +57,8 @@ public enum BackendSelector {
       } catch {
         return try cpu(threads, because: "OpenCL is not usable here (\(error))")
       }
-      let target = device.flatMap { index in devices.first { $0.index == index } }
+      let target =
+        device.flatMap { index in devices.first { $0.index == index } }
         ?? autoDevice(in: devices)
       guard let target else {
         let found = devices.isEmpty ? "no OpenCL device" : "no OpenCL GPU among \(devices.count) devices"
@@ -63,7 +66,8 @@ public enum BackendSelector {
       }
       do {
         let backend = try OpenCLBackend(deviceIndex: target.index)
-        return SelectedBackend(backend: backend, reason: "auto chose OpenCL \(target.isGPU ? "GPU" : "device") \(target.index)")
+        return SelectedBackend(
+          backend: backend, reason: "auto chose OpenCL \(target.isGPU ? "GPU" : "device") \(target.index)")
       } catch {
         return try cpu(threads, because: "OpenCL device \(target.index) failed to start (\(error))")
       }

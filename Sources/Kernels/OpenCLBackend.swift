@@ -113,8 +113,9 @@ public final class OpenCLBackend: Backend {
     try Validate.positive("makeBuffer", "count", count)
     var status: cl_int = 0
     let bytes = count * MemoryLayout<T>.stride
-    guard let memory = clCreateBuffer(
-      context.context, cl_mem_flags(CL_MEM_READ_WRITE), bytes, nil, &status)
+    guard
+      let memory = clCreateBuffer(
+        context.context, cl_mem_flags(CL_MEM_READ_WRITE), bytes, nil, &status)
     else {
       try OpenCLStatus.check(status == CL_SUCCESS ? CL_MEM_OBJECT_ALLOCATION_FAILURE : status, "clCreateBuffer")
       throw BackendError.openCL(call: "clCreateBuffer", status: -4, name: OpenCLStatus.name(-4))

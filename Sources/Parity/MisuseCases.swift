@@ -39,7 +39,9 @@ public enum MisuseSuite {
         expected: .bufferTooSmall(operation: "upload", argument: "destination", needed: 4, actual: 3)),
       MisuseCase(
         name: "download with a negative offset",
-        call: { backend, _ in _ = try backend.download(try backend.makeBuffer(Float.self, count: 3), offset: -1, count: 1) },
+        call: { backend, _ in
+          _ = try backend.download(try backend.makeBuffer(Float.self, count: 3), offset: -1, count: 1)
+        },
         expected: .invalidArgument(
           operation: "download", message: "offset and count must not be negative, got offset -1 and count 1")),
       MisuseCase(
@@ -73,7 +75,8 @@ public enum MisuseSuite {
         call: { backend, _ in
           let codes = try backend.makeBuffer(UInt64.self, count: 3)
           let out = try backend.makeBuffer(Int32.self, count: 8)
-          try backend.hammingDistances(queries: codes, queryCount: 1, database: codes, databaseCount: 2, bits: 100, into: out)
+          try backend.hammingDistances(
+            queries: codes, queryCount: 1, database: codes, databaseCount: 2, bits: 100, into: out)
         },
         expected: .bufferTooSmall(operation: "hammingDistances", argument: "database", needed: 4, actual: 3)),
       MisuseCase(

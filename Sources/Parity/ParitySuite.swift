@@ -223,7 +223,9 @@ public enum ParitySuite {
           operation: "marginLoss", shape: "\(count), margin 0.1", tolerance: 1e-6,
           run: { backend in
             let e = try backend.makeBuffer(energies)
-            let (losses, gradient) = (try backend.makeBuffer(Float.self, count: count), try backend.makeBuffer(Float.self, count: count))
+            let (losses, gradient) = (
+              try backend.makeBuffer(Float.self, count: count), try backend.makeBuffer(Float.self, count: count)
+            )
             try backend.marginLoss(energies: e, count: count, margin: 0.1, losses: losses, gradient: gradient)
             return doubles(try backend.download(losses) + backend.download(gradient))
           },
@@ -235,8 +237,12 @@ public enum ParitySuite {
       let left = gaussians(rows * width, seed: 61)
       let right = gaussians(columns * width, seed: 62)
       // Norms and Gram in Float32 from real points, so the inputs are consistent.
-      let rowNorms = (0..<rows).map { i in (0..<width).reduce(Float(0)) { $0 + left[i * width + $1] * left[i * width + $1] } }
-      let columnNorms = (0..<columns).map { j in (0..<width).reduce(Float(0)) { $0 + right[j * width + $1] * right[j * width + $1] } }
+      let rowNorms = (0..<rows).map { i in
+        (0..<width).reduce(Float(0)) { $0 + left[i * width + $1] * left[i * width + $1] }
+      }
+      let columnNorms = (0..<columns).map { j in
+        (0..<width).reduce(Float(0)) { $0 + right[j * width + $1] * right[j * width + $1] }
+      }
       let gram = (0..<(rows * columns)).map { index in
         (0..<width).reduce(Float(0)) { $0 + left[index / columns * width + $1] * right[index % columns * width + $1] }
       }
@@ -246,7 +252,9 @@ public enum ParitySuite {
             operation: "distancesFromGram", shape: "\(rows)×\(columns)\(squareRoot ? ", √" : "")",
             tolerance: 1e-6,
             run: { backend in
-              let (g, a, b) = (try backend.makeBuffer(gram), try backend.makeBuffer(rowNorms), try backend.makeBuffer(columnNorms))
+              let (g, a, b) = (
+                try backend.makeBuffer(gram), try backend.makeBuffer(rowNorms), try backend.makeBuffer(columnNorms)
+              )
               let d = try backend.makeBuffer(Float.self, count: rows * columns)
               try backend.distancesFromGram(
                 g, rowNorms: a, columnNorms: b, rows: rows, columns: columns, squareRoot: squareRoot,
@@ -255,7 +263,8 @@ public enum ParitySuite {
             },
             reference: {
               (0..<(rows * columns)).map { index in
-                let squared = max(0, Double(rowNorms[index / columns]) + Double(columnNorms[index % columns]) - 2 * Double(gram[index]))
+                let squared = max(
+                  0, Double(rowNorms[index / columns]) + Double(columnNorms[index % columns]) - 2 * Double(gram[index]))
                 return squareRoot ? squared.squareRoot() : squared
               }
             }))
@@ -271,7 +280,8 @@ public enum ParitySuite {
             let norms = try backend.makeBuffer(Float.self, count: rows)
             let scratch = try backend.makeBuffer(Float.self, count: 1)
             let s = try backend.makeBuffer(Float.self, count: rows * rows)
-            try backend.graphSimilarity(dx, rows: rows, columns: columns, sigma: nil, norms: norms, scratch: scratch, into: s)
+            try backend.graphSimilarity(
+              dx, rows: rows, columns: columns, sigma: nil, norms: norms, scratch: scratch, into: s)
             return doubles(try backend.download(s))
           },
           reference: { Reference.graphSimilarity(x, rows: rows, columns: columns) }))
@@ -314,12 +324,15 @@ public enum ParitySuite {
             let words = codeWords(bits: bits)
             return (0..<(queryCount * databaseCount)).map { index in
               let (q, i) = (index / databaseCount, index % databaseCount)
-              return Double(Reference.hamming(queries[(q * words)..<((q + 1) * words)], database[(i * words)..<((i + 1) * words)]))
+              return Double(
+                Reference.hamming(queries[(q * words)..<((q + 1) * words)], database[(i * words)..<((i + 1) * words)]))
             }
           }))
     }
     // 8-bit codes over 500 items: dozens of ties at every distance, so tie order is tested.
-    for (queryCount, databaseCount, bits, k) in [(7, 500, 8, 1), (7, 500, 8, 50), (7, 500, 8, 500), (3, 1024, 64, 100), (2, 93, 200, 7)] {
+    for (queryCount, databaseCount, bits, k) in [
+      (7, 500, 8, 1), (7, 500, 8, 50), (7, 500, 8, 500), (3, 1024, 64, 100), (2, 93, 200, 7),
+    ] {
       let (queries, database) = randomCodes(queryCount, databaseCount, bits: bits, seed: 95)
       cases.append(
         ParityCase(
@@ -332,7 +345,8 @@ public enum ParitySuite {
           },
           reference: {
             let top = Reference.hammingTopK(
-              queries: queries, database: database, queryCount: queryCount, databaseCount: databaseCount, bits: bits, k: k)
+              queries: queries, database: database, queryCount: queryCount, databaseCount: databaseCount, bits: bits,
+              k: k)
             return (top.ids + top.distances).map(Double.init)
           }))
     }
@@ -356,7 +370,8 @@ public enum ParitySuite {
             try backend.adamUpdate(
               parameters: buffers[0], gradients: buffers[1], firstMoment: buffers[2], secondMoment: buffers[3],
               count: count, step: settings)
-            return doubles(try backend.download(buffers[0]) + backend.download(buffers[2]) + backend.download(buffers[3]))
+            return doubles(
+              try backend.download(buffers[0]) + backend.download(buffers[2]) + backend.download(buffers[3]))
           },
           reference: { Reference.adam(theta, gradient, m, v, settings) }))
     }

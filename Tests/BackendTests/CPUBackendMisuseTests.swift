@@ -22,7 +22,8 @@ func foreignBuffer() -> DeviceBuffer<Float> { DeviceBuffer(count: 8, storage: Fo
   }
 
   @Test func rejectsZeroThreads() {
-    #expect(throws: BackendError.invalidArgument(operation: "CPUBackend", message: "threads must be at least 1, got 0")) {
+    #expect(throws: BackendError.invalidArgument(operation: "CPUBackend", message: "threads must be at least 1, got 0"))
+    {
       try CPUBackend(threads: 0)
     }
   }

@@ -9,8 +9,10 @@ import Testing
 @Suite(.serialized) struct EndToEndTests {
   /// 2,000 SIFT descriptors and 20 of the official queries, written as .fvecs.
   static func smallSIFT(in folder: URL) throws -> (base: String, queries: String) {
-    let base = try TexmexFormat.readVectors(repositoryRoot.appendingPathComponent("data/siftsmall/siftsmall_base.fvecs").path)
-    let queries = try TexmexFormat.readVectors(repositoryRoot.appendingPathComponent("data/siftsmall/siftsmall_query.fvecs").path)
+    let base = try TexmexFormat.readVectors(
+      repositoryRoot.appendingPathComponent("data/siftsmall/siftsmall_base.fvecs").path)
+    let queries = try TexmexFormat.readVectors(
+      repositoryRoot.appendingPathComponent("data/siftsmall/siftsmall_query.fvecs").path)
     let basePath = folder.appendingPathComponent("base.fvecs").path
     let queryPath = folder.appendingPathComponent("queries.fvecs").path
     try TexmexFormat.writeVectors(base.rows(0..<2000), to: basePath)
@@ -65,7 +67,9 @@ import Testing
     let baseVectors = try TexmexFormat.readVectors(base)
     let queryVectors = try TexmexFormat.readVectors(queries)
     for q in 0..<20 {
-      let distances = (0..<5).map { GroundTruth.squaredDistance(queryVectors[q], baseVectors[Int(ids.values[q * 5 + $0])]) }
+      let distances = (0..<5).map {
+        GroundTruth.squaredDistance(queryVectors[q], baseVectors[Int(ids.values[q * 5 + $0])])
+      }
       #expect(distances == distances.sorted())
       #expect(zip(distances, exact[q]).allSatisfy { abs($0 - Double($1)) <= 1e-6 * $0 })
     }
@@ -95,9 +99,12 @@ import Testing
     ])
     #expect(run.status == 0, "\(run.stderr)")
     let ours = try TexmexFormat.readIntegers(out)
-    let theirs = try TexmexFormat.readIntegers(repositoryRoot.appendingPathComponent("data/siftsmall/siftsmall_groundtruth.ivecs").path)
+    let theirs = try TexmexFormat.readIntegers(
+      repositoryRoot.appendingPathComponent("data/siftsmall/siftsmall_groundtruth.ivecs").path)
     // Equal rows, except where exact ties are ordered differently (9 rows, data README).
-    let differing = (0..<100).filter { q in ours.values[(q * 100)..<((q + 1) * 100)] != theirs.values[(q * 100)..<((q + 1) * 100)] }
+    let differing = (0..<100).filter { q in
+      ours.values[(q * 100)..<((q + 1) * 100)] != theirs.values[(q * 100)..<((q + 1) * 100)]
+    }
     #expect(differing.count <= 9)
   }
 
@@ -132,7 +139,8 @@ import Testing
     let (base, _) = try EndToEndTests.smallSIFT(in: folder)
     let model = folder.appendingPathComponent("dm.safetensors").path
     let run = try SigahBinary.run([
-      "train", base, "--method", "sigah-dm", "--bits", "16", "--epochs", "2", "--batch-size", "250", "--val-size", "200",
+      "train", base, "--method", "sigah-dm", "--bits", "16", "--epochs", "2", "--batch-size", "250", "--val-size",
+      "200",
       "--backend", "cpu", "--out", model,
     ])
     #expect(run.status == 0, "\(run.stderr)")

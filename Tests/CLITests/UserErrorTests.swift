@@ -6,8 +6,10 @@ import SiGAH
 import Testing
 
 @Suite struct UserErrorTests {
-  func expectError(_ arguments: [String], contains fragments: [String], status: Int32? = nil, noFile: String? = nil,
-                   environment: [String: String] = [:]) throws {
+  func expectError(
+    _ arguments: [String], contains fragments: [String], status: Int32? = nil, noFile: String? = nil,
+    environment: [String: String] = [:]
+  ) throws {
     let run = try SigahBinary.run(arguments, environment: environment)
     #expect(run.status != 0, "\(arguments) should fail")
     if let status { #expect(run.status == status, "\(arguments): status \(run.status)") }
@@ -20,7 +22,9 @@ import Testing
     let folder = try scratchFolder()
     defer { try? FileManager.default.removeItem(at: folder) }
     let out = folder.appendingPathComponent("m.safetensors").path
-    try expectError(["train", "/nonexistent/data.fvecs", "--out", out, "--backend", "cpu"], contains: ["/nonexistent/data.fvecs", "no such file"], status: 1, noFile: out)
+    try expectError(
+      ["train", "/nonexistent/data.fvecs", "--out", out, "--backend", "cpu"],
+      contains: ["/nonexistent/data.fvecs", "no such file"], status: 1, noFile: out)
   }
 
   @Test func truncatedFile() throws {
@@ -32,7 +36,9 @@ import Testing
     try handle.truncate(atOffset: 50)
     try handle.close()
     let out = folder.appendingPathComponent("m.safetensors").path
-    try expectError(["train", data, "--method", "lsh", "--bits", "8", "--out", out, "--backend", "cpu"], contains: [data, "record 2", "truncated"], status: 1, noFile: out)
+    try expectError(
+      ["train", data, "--method", "lsh", "--bits", "8", "--out", out, "--backend", "cpu"],
+      contains: [data, "record 2", "truncated"], status: 1, noFile: out)
   }
 
   @Test func dimensionMismatchBetweenModelAndData() throws {
@@ -43,14 +49,21 @@ import Testing
     try TexmexFormat.writeVectors(Matrix(rows: 20, columns: 4, values: (0..<80).map { Float($0 % 7) }), to: a)
     try TexmexFormat.writeVectors(Matrix(rows: 20, columns: 5, values: (0..<100).map { Float($0 % 7) }), to: b)
     let model = folder.appendingPathComponent("m.safetensors").path
-    #expect(try SigahBinary.run(["train", a, "--method", "lsh", "--bits", "8", "--out", model, "--backend", "cpu", "-q"]).status == 0)
+    #expect(
+      try SigahBinary.run(["train", a, "--method", "lsh", "--bits", "8", "--out", model, "--backend", "cpu", "-q"])
+        .status == 0)
     let codes = folder.appendingPathComponent("codes.npy").path
-    try expectError(["encode", "--model", model, b, "--out", codes, "--backend", "cpu"], contains: ["dimension 5", "expects 4"], status: 1, noFile: codes)
+    try expectError(
+      ["encode", "--model", model, b, "--out", codes, "--backend", "cpu"], contains: ["dimension 5", "expects 4"],
+      status: 1, noFile: codes)
   }
 
   @Test func bitsOutOfRange() throws {
-    try expectError(["train", "x.fvecs", "--bits", "5000", "--out", "m"], contains: ["--bits must be between 1 and 4096, got 5000"], status: 64)
-    try expectError(["eval", "x.fvecs", "--bits", "32,0"], contains: ["--bits must be a comma-separated list"], status: 64)
+    try expectError(
+      ["train", "x.fvecs", "--bits", "5000", "--out", "m"], contains: ["--bits must be between 1 and 4096, got 5000"],
+      status: 64)
+    try expectError(
+      ["eval", "x.fvecs", "--bits", "32,0"], contains: ["--bits must be a comma-separated list"], status: 64)
   }
 
   @Test func unknownBackendAndDevice() throws {
@@ -58,12 +71,19 @@ import Testing
     let folder = try scratchFolder()
     defer { try? FileManager.default.removeItem(at: folder) }
     let out = folder.appendingPathComponent("gt.ivecs").path
-    try expectError(["groundtruth", "--database", data, "--queries", data, "--k", "5", "--out", out, "--backend", "cuda"],
-                    contains: ["unknown backend 'cuda'", "auto, cpu, opencl"], status: 1, noFile: out)
-    try expectError(["groundtruth", "--database", data, "--queries", data, "--k", "5", "--out", out],
-                    contains: ["SIGAH_BACKEND", "unknown backend 'metal'"], status: 1, noFile: out, environment: ["SIGAH_BACKEND": "metal"])
-    try expectError(["groundtruth", "--database", data, "--queries", data, "--k", "5", "--out", out, "--backend", "opencl", "--device", "99"],
-                    contains: ["no OpenCL device 99"], status: 1, noFile: out)
+    try expectError(
+      ["groundtruth", "--database", data, "--queries", data, "--k", "5", "--out", out, "--backend", "cuda"],
+      contains: ["unknown backend 'cuda'", "auto, cpu, opencl"], status: 1, noFile: out)
+    try expectError(
+      ["groundtruth", "--database", data, "--queries", data, "--k", "5", "--out", out],
+      contains: ["SIGAH_BACKEND", "unknown backend 'metal'"], status: 1, noFile: out,
+      environment: ["SIGAH_BACKEND": "metal"])
+    try expectError(
+      [
+        "groundtruth", "--database", data, "--queries", data, "--k", "5", "--out", out, "--backend", "opencl",
+        "--device", "99",
+      ],
+      contains: ["no OpenCL device 99"], status: 1, noFile: out)
   }
 
   @Test func malformedModelFile() throws {
@@ -73,6 +93,8 @@ import Testing
     try Data([1, 2, 3]).write(to: URL(fileURLWithPath: model))
     let data = repositoryRoot.appendingPathComponent("data/siftsmall/siftsmall_query.fvecs").path
     let out = folder.appendingPathComponent("c.npy").path
-    try expectError(["encode", "--model", model, data, "--out", out], contains: [model, "byte 0", "8-byte safetensors header"], status: 1, noFile: out)
+    try expectError(
+      ["encode", "--model", model, data, "--out", out], contains: [model, "byte 0", "8-byte safetensors header"],
+      status: 1, noFile: out)
   }
 }

@@ -17,8 +17,11 @@ struct TrainingParityTests {
     configuration.seed = 2
     var options = TrainingOptions()
     options.epochs = 2  // 6 iterations of both players
-    let cpu = try SiGAHTrainer(configuration: configuration, data: data, backend: try CPUBackend(), options: options).train()
-    let gpu = try SiGAHTrainer(configuration: configuration, data: data, backend: try OpenCLUnderTest.backend(), options: options).train()
+    let cpu = try SiGAHTrainer(configuration: configuration, data: data, backend: try CPUBackend(), options: options)
+      .train()
+    let gpu = try SiGAHTrainer(
+      configuration: configuration, data: data, backend: try OpenCLUnderTest.backend(), options: options
+    ).train()
     for (name, expected) in cpu.weights.tensors {
       let got = gpu.weights.tensors[name]!
       let scale = max(expected.map(abs).max()!, 1e-6)

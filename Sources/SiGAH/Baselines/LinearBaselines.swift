@@ -29,7 +29,9 @@ public enum LinearBaselines {
     let (n, d, r) = (data.rows, data.columns, bits)
     let centred = try PCA.centre(data, mean: mean, backend: backend)
     let v = try backend.makeBuffer(Float.self, count: n * r)
-    try backend.gemm(centred, transposeA: false, try backend.makeBuffer(directions), transposeB: true, into: v, m: n, n: r, k: d, alpha: 1, beta: 0)
+    try backend.gemm(
+      centred, transposeA: false, try backend.makeBuffer(directions), transposeB: true, into: v, m: n, n: r, k: d,
+      alpha: 1, beta: 0)
     var generator = SeededGenerator(seed: seed)
     var rotation = try LinearAlgebra.svd(generator.gaussians(count: r * r), m: r, n: r).u
     let rotationBuffer = try backend.makeBuffer(rotation)
@@ -37,15 +39,18 @@ public enum LinearBaselines {
     let product = try backend.makeBuffer(Float.self, count: r * r)
     for _ in 0..<iterations {
       try backend.upload(rotation, to: rotationBuffer)
-      try backend.gemm(v, transposeA: false, rotationBuffer, transposeB: false, into: projected, m: n, n: r, k: r, alpha: 1, beta: 0)
+      try backend.gemm(
+        v, transposeA: false, rotationBuffer, transposeB: false, into: projected, m: n, n: r, k: r, alpha: 1, beta: 0)
       // B = sign(VR) with sign(0) = +1, as the codes (SPEC §4).
       try backend.map(.sign, projected, into: projected, count: n * r)
       let signs = try backend.download(projected, count: n * r).map { $0 < 0 ? Float(-1) : 1 }
       try backend.upload(signs, to: projected)
-      try backend.gemm(projected, transposeA: true, v, transposeB: false, into: product, m: r, n: r, k: n, alpha: 1, beta: 0)
+      try backend.gemm(
+        projected, transposeA: true, v, transposeB: false, into: product, m: r, n: r, k: n, alpha: 1, beta: 0)
       let (u, _, vt) = try LinearAlgebra.svd(try backend.download(product), m: r, n: r)
       // R = Ŝ·Sᵀ = (Vᵀ)ᵀ·Uᵀ.
-      rotation = multiply(LinearAlgebra.transpose(vt, rows: r, columns: r), LinearAlgebra.transpose(u, rows: r, columns: r), r)
+      rotation = multiply(
+        LinearAlgebra.transpose(vt, rows: r, columns: r), LinearAlgebra.transpose(u, rows: r, columns: r), r)
     }
     let projection = multiply(LinearAlgebra.transpose(rotation, rows: r, columns: r), directions, r, columns: d)
     return LinearHash(mean: mean, projection: projection, offset: Array(repeating: 0, count: r), bits: r)

@@ -6,11 +6,14 @@ import Backend
 public enum PCA {
   /// The `components` leading principal directions as rows (`components × d`), largest
   /// variance first, and the training mean.
-  public static func fit(_ data: Matrix, components: Int, backend: any Backend) throws -> (mean: [Float], directions: [Float]) {
+  public static func fit(_ data: Matrix, components: Int, backend: any Backend) throws -> (
+    mean: [Float], directions: [Float]
+  ) {
     let d = data.columns
     guard (1...d).contains(components) else {
       throw BackendError.invalidArgument(
-        operation: "pca", message: "bits must be between 1 and the dimension \(d) for a PCA-based method, got \(components)")
+        operation: "pca",
+        message: "bits must be between 1 and the dimension \(d) for a PCA-based method, got \(components)")
     }
     let mean = data.columnMeans()
     let centred = try centre(data, mean: mean, backend: backend)
@@ -30,7 +33,8 @@ public enum PCA {
   /// `X − μ` on the backend.
   static func centre(_ data: Matrix, mean: [Float], backend: any Backend) throws -> DeviceBuffer<Float> {
     let buffer = try backend.makeBuffer(data.values)
-    try backend.addRowVector(try backend.makeBuffer(mean.map { -$0 }), to: buffer, rows: data.rows, columns: data.columns)
+    try backend.addRowVector(
+      try backend.makeBuffer(mean.map { -$0 }), to: buffer, rows: data.rows, columns: data.columns)
     return buffer
   }
 }

@@ -30,7 +30,9 @@ public struct SphericalHash: Sendable, Equatable {
     var generator = SeededGenerator(seed: seed)
     let sample = data.rows > sampleSize ? data.rows(generator.permutation(data.rows).prefix(sampleSize)) : data
     let (n, d) = (sample.rows, sample.columns)
-    guard n >= 2 else { throw BackendError.invalidArgument(operation: "sph", message: "needs at least 2 training vectors") }
+    guard n >= 2 else {
+      throw BackendError.invalidArgument(operation: "sph", message: "needs at least 2 training vectors")
+    }
     var pivots = sample.rows(generator.permutation(n).prefix(bits).map { $0 }).values
     while pivots.count < bits * d { pivots += sample[Int(generator.next() % UInt64(n))] }  // more bits than points
     let x = try backend.makeBuffer(sample.values)
@@ -40,7 +42,8 @@ public struct SphericalHash: Sendable, Equatable {
     var radii = [Float](repeating: 0, count: bits)
     let quarter = Double(n) / 4
     for _ in 0..<iterations {
-      let squared = try squaredDistances(x, xNorms, rows: n, pivots: pivots, bits: bits, d: d, backend: backend, into: distances)
+      let squared = try squaredDistances(
+        x, xNorms, rows: n, pivots: pivots, bits: bits, d: d, backend: backend, into: distances)
       // Radius: the median distance, so each sphere holds half the points.
       var inside = [[Bool]](repeating: [], count: bits)
       for k in 0..<bits {
@@ -59,7 +62,9 @@ public struct SphericalHash: Sendable, Equatable {
         }
       }
       let mean = deviations.isEmpty ? 0 : deviations.reduce(0, +) / Double(deviations.count)
-      let spread = deviations.isEmpty ? 0 : (deviations.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(deviations.count)).squareRoot()
+      let spread =
+        deviations.isEmpty
+        ? 0 : (deviations.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(deviations.count)).squareRoot()
       if mean <= 0.1 * quarter && spread <= 0.15 * quarter { break }
       for index in pivots.indices { pivots[index] += forces[index] }
     }
@@ -74,15 +79,19 @@ public struct SphericalHash: Sendable, Equatable {
     let p = try backend.makeBuffer(pivots)
     let pNorms = try backend.makeBuffer(Float.self, count: bits)
     try backend.squaredRowNorms(p, rows: bits, columns: d, into: pNorms)
-    try backend.squaredDistances(x, rows: n, p, columns: bits, dimension: d, rowNorms: xNorms, columnNorms: pNorms, into: distances)
+    try backend.squaredDistances(
+      x, rows: n, p, columns: bits, dimension: d, rowNorms: xNorms, columnNorms: pNorms, into: distances)
     return try backend.download(distances, count: n * bits)
   }
 
   /// Bit k = 1 when `‖x − p_k‖ ≤ t_k`, i.e. `t_k² − ‖x − p_k‖² ≥ 0`, packed on the backend.
-  public func encode(_ data: Matrix, backend: any Backend, batchSize: Int = 4096, progress: (Int) -> Void = { _ in }) throws -> PackedCodes {
+  public func encode(_ data: Matrix, backend: any Backend, batchSize: Int = 4096, progress: (Int) -> Void = { _ in })
+    throws -> PackedCodes
+  {
     guard data.columns == inputDimension else {
       throw BackendError.invalidArgument(
-        operation: "encode", message: "the model expects vectors of dimension \(inputDimension), the data has \(data.columns)")
+        operation: "encode",
+        message: "the model expects vectors of dimension \(inputDimension), the data has \(data.columns)")
     }
     let batch = max(1, min(batchSize, data.rows))
     let x = try backend.makeBuffer(Float.self, count: batch * inputDimension)

@@ -4,7 +4,9 @@
 public enum ModelFlops {
   /// FLOPs per training sample with input `d`, `r` bits, generator width `m`,
   /// discriminator width `dl` and batch `n`.
-  public static func perSample(d: Int, r: Int, m: Int, dl: Int, batch n: Int, graph: Bool = true, discriminator: Bool = true) -> Double {
+  public static func perSample(
+    d: Int, r: Int, m: Int, dl: Int, batch n: Int, graph: Bool = true, discriminator: Bool = true
+  ) -> Double {
     var macs = 0
     macs += d * r + r * m + m * d  // forward: X̃Wᵀ, HW2ᵀ, GoutΨᵀ
     macs += m * d + 2 * m * r + r * d  // backward: dX̂Ψ, dW2 and dH, dW

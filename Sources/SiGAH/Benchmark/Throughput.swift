@@ -65,7 +65,9 @@ public struct BackendBench: Sendable, Codable, Equatable {
 }
 
 public enum Throughput {
-  public static func run(on backend: any Backend, settings: BenchSettings, log: (String) -> Void = { _ in }) throws -> BackendBench {
+  public static func run(on backend: any Backend, settings: BenchSettings, log: (String) -> Void = { _ in }) throws
+    -> BackendBench
+  {
     var generator = SeededGenerator(seed: settings.seed)
     let runs = settings.runs
 
@@ -78,7 +80,8 @@ public enum Throughput {
       let repeats = 10
       let timing = try Timing.measure(runs: runs) {
         for _ in 0..<repeats {
-          try backend.gemm(a, transposeA: false, b, transposeB: false, into: c, m: shape.m, n: shape.n, k: shape.k, alpha: 1, beta: 0)
+          try backend.gemm(
+            a, transposeA: false, b, transposeB: false, into: c, m: shape.m, n: shape.n, k: shape.k, alpha: 1, beta: 0)
         }
         try backend.synchronize()
       }
@@ -91,7 +94,9 @@ public enum Throughput {
     // Training on MNIST-shaped data: one run of 1 + runs epochs; the epochs' own times
     // (batch gathering and uploads included, set-up excluded), the first as warm-up.
     let d = settings.dimension
-    let data = Matrix(rows: settings.trainingSamples, columns: d, values: (0..<(settings.trainingSamples * d)).map { _ in Float(generator.uniform()) })
+    let data = Matrix(
+      rows: settings.trainingSamples, columns: d,
+      values: (0..<(settings.trainingSamples * d)).map { _ in Float(generator.uniform()) })
     var training: [String: Rate] = [:]
     for batch in settings.batchSizes {
       var configuration = SiGAHConfiguration()
@@ -101,7 +106,8 @@ public enum Throughput {
       options.epochs = 1 + runs
       let model = try SiGAHTrainer(configuration: configuration, data: data, backend: backend, options: options).train()
       let seconds = model.summary!.epochs.dropFirst().map(\.seconds).sorted()
-      let timing = Timing(runs: seconds.count, minimum: seconds[0], median: seconds[seconds.count / 2], maximum: seconds.last!)
+      let timing = Timing(
+        runs: seconds.count, minimum: seconds[0], median: seconds[seconds.count / 2], maximum: seconds.last!)
       training["\(batch)"] = Rate(work: Double(settings.trainingSamples), timing: timing)
       log(String(format: "training, batch %d: %.0f samples/s", batch, training["\(batch)"]!.median))
     }
@@ -112,10 +118,15 @@ public enum Throughput {
     // Encoding.
     var configuration = SiGAHConfiguration()
     configuration.bits = settings.bits
-    let weights = SiGAHWeights.initial(inputDimension: d, configuration: configuration, mean: Array(repeating: 0.5, count: d))
+    let weights = SiGAHWeights.initial(
+      inputDimension: d, configuration: configuration, mean: Array(repeating: 0.5, count: d))
     let model = SiGAHModel(configuration: configuration, weights: weights, summary: nil)
-    let vectors = Matrix(rows: settings.encodeVectors, columns: d, values: (0..<(settings.encodeVectors * d)).map { _ in Float(generator.uniform()) })
-    let encoding = Rate(work: Double(settings.encodeVectors), timing: try Timing.measure(runs: runs) { _ = try model.hash.encode(vectors, backend: backend) })
+    let vectors = Matrix(
+      rows: settings.encodeVectors, columns: d,
+      values: (0..<(settings.encodeVectors * d)).map { _ in Float(generator.uniform()) })
+    let encoding = Rate(
+      work: Double(settings.encodeVectors),
+      timing: try Timing.measure(runs: runs) { _ = try model.hash.encode(vectors, backend: backend) })
     log(String(format: "encoding: %.0f vectors/s", encoding.median))
 
     // Hamming top-k over resident databases of random codes.
@@ -127,29 +138,37 @@ public enum Throughput {
       let timing = try Timing.measure(runs: runs) {
         let queries = try backend.makeBuffer(queryWords)
         _ = try backend.hammingTopK(
-          queries: queries, queryCount: settings.searchQueries, database: database, databaseCount: size, bits: settings.bits,
+          queries: queries, queryCount: settings.searchQueries, database: database, databaseCount: size,
+          bits: settings.bits,
           k: settings.searchK)
       }
       search["\(size)"] = Rate(work: Double(settings.searchQueries), timing: timing)
-      log(String(format: "search top-%d in %d codes: %.0f queries/s", settings.searchK, size, search["\(size)"]!.median))
+      log(
+        String(format: "search top-%d in %d codes: %.0f queries/s", settings.searchK, size, search["\(size)"]!.median))
     }
     let largest = settings.searchDatabase.max()!
     let comparisons = search["\(largest)"]!.median * Double(largest)
 
     // Exact ground truth.
-    let base = settings.groundTruthData
-      ?? Matrix(rows: settings.groundTruthDatabase, columns: d, values: (0..<(settings.groundTruthDatabase * d)).map { _ in Float(generator.uniform()) })
+    let base =
+      settings.groundTruthData
+      ?? Matrix(
+        rows: settings.groundTruthDatabase, columns: d,
+        values: (0..<(settings.groundTruthDatabase * d)).map { _ in Float(generator.uniform()) })
     let queries = base.rows(0..<min(settings.groundTruthQueries, base.rows))
-    let truth = Rate(work: Double(settings.groundTruthQueries), timing: try Timing.measure(runs: max(runs / 2, 1)) {
-      _ = try GroundTruth.compute(queries: queries, database: base, k: 100, backend: backend)
-    })
+    let truth = Rate(
+      work: Double(settings.groundTruthQueries),
+      timing: try Timing.measure(runs: max(runs / 2, 1)) {
+        _ = try GroundTruth.compute(queries: queries, database: base, k: 100, backend: backend)
+      })
     let truthGflops = truth.median * 2 * Double(base.rows * base.columns) / 1e9
     log(String(format: "ground truth: %.0f queries/s", truth.median))
 
     return BackendBench(
       backend: backend.summary, gemm: gemm, training: training, trainingGflops: trainingGflops,
       trainingFractionOfGemm: trainingGflops / referenceGemm, encodingVectorsPerSecond: encoding, search: search,
-      comparisonsPerSecond: comparisons, groundTruthQueriesPerSecond: truth, groundTruthShape: [base.rows, base.columns],
+      comparisonsPerSecond: comparisons, groundTruthQueriesPerSecond: truth,
+      groundTruthShape: [base.rows, base.columns],
       groundTruthGflops: truthGflops,
       groundTruthFractionOfGemm: truthGflops / referenceGemm)
   }

@@ -18,7 +18,8 @@ public struct Timing: Sendable, Codable, Equatable {
       seconds.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
     }
     seconds.sort()
-    return Timing(runs: seconds.count, minimum: seconds[0], median: seconds[seconds.count / 2], maximum: seconds[seconds.count - 1])
+    return Timing(
+      runs: seconds.count, minimum: seconds[0], median: seconds[seconds.count / 2], maximum: seconds[seconds.count - 1])
   }
 }
 

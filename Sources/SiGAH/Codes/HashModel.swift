@@ -96,7 +96,9 @@ public enum HashModel: Sendable {
     guard file.metadata["format"] == "sigah-model", let name = file.metadata["method"],
       let method = HashMethod(rawValue: name)
     else {
-      throw DataError(file: path, position: "header", "expected a sigah model file (metadata format = sigah-model and a known method)")
+      throw DataError(
+        file: path, position: "header", "expected a sigah model file (metadata format = sigah-model and a known method)"
+      )
     }
     switch method {
     case .sigah, .sigahDM:
@@ -107,9 +109,11 @@ public enum HashModel: Sendable {
       else {
         throw DataError(file: path, position: "tensors", "expected mu [d], W [r, d] and c [r] for a \(name) model")
       }
-      return .linear(LinearHash(mean: mu.values, projection: w.values, offset: c.values, bits: w.shape[0]), method: method)
+      return .linear(
+        LinearHash(mean: mu.values, projection: w.values, offset: c.values, bits: w.shape[0]), method: method)
     case .sph:
-      guard let p = file.tensors["pivots"], p.shape.count == 2, let t = file.tensors["radii"], t.shape == [p.shape[0]] else {
+      guard let p = file.tensors["pivots"], p.shape.count == 2, let t = file.tensors["radii"], t.shape == [p.shape[0]]
+      else {
         throw DataError(file: path, position: "tensors", "expected pivots [r, d] and radii [r] for an sph model")
       }
       return .spherical(SphericalHash(pivots: p.values, radii: t.values, bits: p.shape[0], inputDimension: p.shape[1]))

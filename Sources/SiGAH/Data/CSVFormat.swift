@@ -17,7 +17,9 @@ public enum CSVFormat {
       lineNumber += 1
       let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
       if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
-      var fields = trimmed.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+      var fields = trimmed.split(separator: ",", omittingEmptySubsequences: false).map {
+        $0.trimmingCharacters(in: .whitespaces)
+      }
       if let labelColumn {
         let index = labelColumn < 0 ? fields.count + labelColumn : labelColumn
         guard fields.indices.contains(index), let label = Int32(fields[index]) else {
@@ -28,11 +30,15 @@ public enum CSVFormat {
       }
       if width == nil { width = fields.count }
       guard fields.count == width else {
-        throw DataError(file: path, position: "line \(lineNumber)", "expected \(width!) numbers as on the first line, found \(fields.count)")
+        throw DataError(
+          file: path, position: "line \(lineNumber)",
+          "expected \(width!) numbers as on the first line, found \(fields.count)")
       }
       for (column, field) in fields.enumerated() {
         guard let value = Float(field), value.isFinite else {
-          throw DataError(file: path, position: "line \(lineNumber), column \(column + 1)", "expected a finite number, found '\(field)'")
+          throw DataError(
+            file: path, position: "line \(lineNumber), column \(column + 1)",
+            "expected a finite number, found '\(field)'")
         }
         values.append(value)
       }

@@ -40,7 +40,9 @@ public struct Dataset: Sendable {
       if labelsPath != path, FileManager.default.fileExists(atPath: labelsPath) {
         labels = try IDXFormat.readLabels(labelsPath)
         guard labels!.count == images.rows else {
-          throw DataError(file: labelsPath, position: "byte 4", "expected \(images.rows) labels to match \(name), found \(labels!.count)")
+          throw DataError(
+            file: labelsPath, position: "byte 4",
+            "expected \(images.rows) labels to match \(name), found \(labels!.count)")
         }
       }
       return Dataset(vectors: images, labels: labels, name: name)

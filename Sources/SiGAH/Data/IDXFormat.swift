@@ -24,14 +24,17 @@ public enum IDXFormat {
   private static func header(_ path: String, dimensions: Int) throws -> (sizes: [Int], data: Data, offset: Int) {
     let data = try FileBytes.read(path)
     guard data.count >= 4 + 4 * dimensions else {
-      throw DataError(file: path, position: "byte 0", "expected an IDX header of \(4 + 4 * dimensions) bytes, found \(data.count) bytes")
+      throw DataError(
+        file: path, position: "byte 0",
+        "expected an IDX header of \(4 + 4 * dimensions) bytes, found \(data.count) bytes")
     }
     let magic = FileBytes.bigEndianUInt32(data, 0)
     let expected = UInt32(0x0800) | UInt32(dimensions)
     guard magic == expected else {
       throw DataError(
         file: path, position: "byte 0",
-        "expected IDX magic 0x\(String(expected, radix: 16, uppercase: true).leftPadded(8)) (\(dimensions)-dimensional unsigned bytes), found 0x\(String(magic, radix: 16, uppercase: true).leftPadded(8))")
+        "expected IDX magic 0x\(String(expected, radix: 16, uppercase: true).leftPadded(8)) (\(dimensions)-dimensional unsigned bytes), found 0x\(String(magic, radix: 16, uppercase: true).leftPadded(8))"
+      )
     }
     let sizes = (0..<dimensions).map { Int(FileBytes.bigEndianUInt32(data, 4 + 4 * $0)) }
     let offset = 4 + 4 * dimensions

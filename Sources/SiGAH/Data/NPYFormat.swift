@@ -41,25 +41,32 @@ public enum NPYFormat {
     }
     let descr = String(descrField[descrField.index(after: descrField.startIndex)..<quote])
     guard let type = ElementType(rawValue: descr == "<u1" ? "|u1" : descr) else {
-      throw DataError(file: file, position: "header", "expected dtype float32 (<f4), float64 (<f8), int32 (<i4) or uint8 (|u1), found '\(descr)'")
+      throw DataError(
+        file: file, position: "header",
+        "expected dtype float32 (<f4), float64 (<f8), int32 (<i4) or uint8 (|u1), found '\(descr)'")
     }
     if let fortran = field("fortran_order"), fortran.hasPrefix("True") {
       throw DataError(file: file, position: "header", "expected C order, found Fortran order")
     }
-    guard let shapeField = field("shape"), let open = shapeField.firstIndex(of: "("), let close = shapeField.firstIndex(of: ")") else {
+    guard let shapeField = field("shape"), let open = shapeField.firstIndex(of: "("),
+      let close = shapeField.firstIndex(of: ")")
+    else {
       throw DataError(file: file, position: "header", "expected a 'shape' entry")
     }
     let sizes = shapeField[shapeField.index(after: open)..<close].split(separator: ",")
       .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.compactMap { Int($0) }
     guard sizes.count == 2 else {
-      throw DataError(file: file, position: "header", "expected a 2-D array, found shape (\(sizes.map(String.init).joined(separator: ", ")))")
+      throw DataError(
+        file: file, position: "header",
+        "expected a 2-D array, found shape (\(sizes.map(String.init).joined(separator: ", ")))")
     }
     let offset = start + length
     let needed = sizes[0] * sizes[1] * type.size
     guard data.count - offset == needed else {
       throw DataError(
         file: file, position: "byte \(offset)",
-        "expected \(needed) data bytes for shape (\(sizes[0]), \(sizes[1])) of \(type.rawValue), found \(data.count - offset)")
+        "expected \(needed) data bytes for shape (\(sizes[0]), \(sizes[1])) of \(type.rawValue), found \(data.count - offset)"
+      )
     }
     guard sizes[0] >= 1, sizes[1] >= 1 else { throw DataError(file: file, position: "header", "the array is empty") }
     return Header(type: type, rows: sizes[0], columns: sizes[1], dataOffset: offset)
@@ -74,14 +81,23 @@ public enum NPYFormat {
       for i in values.indices {
         let value: Float
         switch h.type {
-        case .float32: value = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: h.dataOffset + 4 * i, as: UInt32.self)))
-        case .float64: value = Float(Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: h.dataOffset + 8 * i, as: UInt64.self))))
-        case .int32: value = Float(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: h.dataOffset + 4 * i, as: Int32.self)))
+        case .float32:
+          value = Float(
+            bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: h.dataOffset + 4 * i, as: UInt32.self)))
+        case .float64:
+          value = Float(
+            Double(
+              bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: h.dataOffset + 8 * i, as: UInt64.self))
+            ))
+        case .int32:
+          value = Float(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: h.dataOffset + 4 * i, as: Int32.self)))
         case .uint8: value = Float(raw[h.dataOffset + i])
         case .uint64: value = .nan  // codes, not vectors: rejected below
         }
         guard value.isFinite else {
-          throw DataError(file: path, position: "row \(i / h.columns), column \(i % h.columns)", "expected a finite number, found \(value)")
+          throw DataError(
+            file: path, position: "row \(i / h.columns), column \(i % h.columns)",
+            "expected a finite number, found \(value)")
         }
         values[i] = value
       }
@@ -96,17 +112,22 @@ public enum NPYFormat {
     let h = try header(data, file: path)
     let capacity = h.type == .uint8 ? 8 * h.columns : 64 * h.columns
     guard h.type == .uint8 || h.type == .uint64 else {
-      throw DataError(file: path, position: "header", "expected packed codes as uint8 (|u1) or uint64 (<u8), found \(h.type.rawValue)")
+      throw DataError(
+        file: path, position: "header", "expected packed codes as uint8 (|u1) or uint64 (<u8), found \(h.type.rawValue)"
+      )
     }
     let r = bits ?? capacity
     let expectedColumns = h.type == .uint8 ? (r + 7) / 8 : (r + 63) / 64
     guard (1...4096).contains(r), expectedColumns == h.columns else {
-      throw DataError(file: path, position: "header", "expected \(expectedColumns) columns for \(r)-bit codes, found \(h.columns)")
+      throw DataError(
+        file: path, position: "header", "expected \(expectedColumns) columns for \(r)-bit codes, found \(h.columns)")
     }
     let payload = Array(data[(data.startIndex + h.dataOffset)...])
     if h.type == .uint8 { return PackedCodes(count: h.rows, bits: r, bytes: payload) }
     let words = payload.withUnsafeBytes { raw in
-      (0..<(h.rows * h.columns)).map { UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * $0, as: UInt64.self)) }
+      (0..<(h.rows * h.columns)).map {
+        UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * $0, as: UInt64.self))
+      }
     }
     return PackedCodes(count: h.rows, bits: r, words: words)
   }

@@ -11,7 +11,11 @@ public enum TexmexFormat: String, Sendable {
   /// Splits a file into records, checking every dimension. Returns (rows, dimension).
   static func layout(_ data: Data, file: String, format: TexmexFormat) throws -> (rows: Int, dimension: Int) {
     guard data.count >= 4 else {
-      throw DataError(file: file, position: "byte 0", data.isEmpty ? "the file is empty; expected at least one record" : "expected a 4-byte dimension, found \(data.count) bytes")
+      throw DataError(
+        file: file, position: "byte 0",
+        data.isEmpty
+          ? "the file is empty; expected at least one record" : "expected a 4-byte dimension, found \(data.count) bytes"
+      )
     }
     let dimension = Int(FileBytes.int32(data, 0))
     guard dimension >= 1 else {
@@ -21,13 +25,15 @@ public enum TexmexFormat: String, Sendable {
     guard data.count % recordSize == 0 else {
       throw DataError(
         file: file, position: "record \(data.count / recordSize)",
-        "truncated: \(data.count % recordSize) bytes where a \(recordSize)-byte record of dimension \(dimension) was expected")
+        "truncated: \(data.count % recordSize) bytes where a \(recordSize)-byte record of dimension \(dimension) was expected"
+      )
     }
     let rows = data.count / recordSize
     for row in 1..<max(rows, 1) {
       let found = Int(FileBytes.int32(data, row * recordSize))
       guard found == dimension else {
-        throw DataError(file: file, position: "record \(row)", "expected dimension \(dimension) as in record 0, found \(found)")
+        throw DataError(
+          file: file, position: "record \(row)", "expected dimension \(dimension) as in record 0, found \(found)")
       }
     }
     return (rows, dimension)
@@ -46,12 +52,16 @@ public enum TexmexFormat: String, Sendable {
         for j in 0..<dimension {
           let value: Float
           switch format {
-          case .fvecs: value = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: base + 4 * j, as: UInt32.self)))
+          case .fvecs:
+            value = Float(
+              bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: base + 4 * j, as: UInt32.self)))
           case .bvecs: value = Float(raw[base + j])
-          case .ivecs: value = Float(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: base + 4 * j, as: Int32.self)))
+          case .ivecs:
+            value = Float(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: base + 4 * j, as: Int32.self)))
           }
           guard value.isFinite else {
-            throw DataError(file: path, position: "record \(row), component \(j)", "expected a finite number, found \(value)")
+            throw DataError(
+              file: path, position: "record \(row), component \(j)", "expected a finite number, found \(value)")
           }
           values[row * dimension + j] = value
         }
@@ -66,7 +76,9 @@ public enum TexmexFormat: String, Sendable {
     let (rows, dimension) = try layout(data, file: path, format: .ivecs)
     var values = [Int32](repeating: 0, count: rows * dimension)
     for row in 0..<rows {
-      for j in 0..<dimension { values[row * dimension + j] = FileBytes.int32(data, row * (4 + 4 * dimension) + 4 + 4 * j) }
+      for j in 0..<dimension {
+        values[row * dimension + j] = FileBytes.int32(data, row * (4 + 4 * dimension) + 4 + 4 * j)
+      }
     }
     return (rows, dimension, values)
   }
@@ -77,7 +89,9 @@ public enum TexmexFormat: String, Sendable {
     var data = Data(capacity: values.count / dimension * (4 + 4 * dimension))
     for row in 0..<(values.count / dimension) {
       withUnsafeBytes(of: Int32(dimension).littleEndian) { data.append(contentsOf: $0) }
-      for j in 0..<dimension { withUnsafeBytes(of: values[row * dimension + j].littleEndian) { data.append(contentsOf: $0) } }
+      for j in 0..<dimension {
+        withUnsafeBytes(of: values[row * dimension + j].littleEndian) { data.append(contentsOf: $0) }
+      }
     }
     try AtomicFile.write(data, to: path)
   }

@@ -16,7 +16,9 @@ public struct AblationRow: Sendable, Codable {
 
   public var mean: Double { maps.reduce(0, +) / Double(max(maps.count, 1)) }
   public var standardDeviation: Double { Self.std(maps) }
-  public var semanticMean: Double? { semanticMaps.isEmpty ? nil : semanticMaps.reduce(0, +) / Double(semanticMaps.count) }
+  public var semanticMean: Double? {
+    semanticMaps.isEmpty ? nil : semanticMaps.reduce(0, +) / Double(semanticMaps.count)
+  }
 
   static func std(_ values: [Double]) -> Double {
     guard values.count > 1 else { return 0 }
@@ -48,14 +50,21 @@ public enum Ablation {
     noDNoRecon.reconstructionWeight = 0
     let variants = [
       SiGAHVariant(name: "paper (sigah)", configuration: base, schedule: .constant, validationSize: 0),
-      SiGAHVariant(name: "+ ITQ start", configuration: with { $0.itqStart = true }, schedule: .constant, validationSize: 0),
       SiGAHVariant(
-        name: "+ distance matching", configuration: with { $0.graphTerm = .distanceMatching; $0.gamma = dm.gamma },
+        name: "+ ITQ start", configuration: with { $0.itqStart = true }, schedule: .constant, validationSize: 0),
+      SiGAHVariant(
+        name: "+ distance matching",
+        configuration: with {
+          $0.graphTerm = .distanceMatching
+          $0.gamma = dm.gamma
+        },
         schedule: .constant, validationSize: 0),
-      SiGAHVariant(name: "+ cosine & selection", configuration: base, schedule: .cosine, validationSize: validationSize),
+      SiGAHVariant(
+        name: "+ cosine & selection", configuration: base, schedule: .cosine, validationSize: validationSize),
       SiGAHVariant(name: "all three (sigah-dm)", configuration: all, schedule: .cosine, validationSize: validationSize),
       SiGAHVariant(name: "all three, no D", configuration: noD, schedule: .cosine, validationSize: validationSize),
-      SiGAHVariant(name: "all three, no D, no recon", configuration: noDNoRecon, schedule: .cosine, validationSize: validationSize),
+      SiGAHVariant(
+        name: "all three, no D, no recon", configuration: noDNoRecon, schedule: .cosine, validationSize: validationSize),
     ]
     return variants.map { variant in
       var variant = variant
@@ -76,7 +85,8 @@ public enum Ablation {
       for seed in seeds {
         let model = try HashModel.fitBaseline(.itq, data: split.database, bits: r, seed: seed, backend: backend)
         let row = try Experiment.evaluate(
-          model, name: "itq", split: split, truth: truth, relevantCount: relevantCount, settings: settings, backend: backend,
+          model, name: "itq", split: split, truth: truth, relevantCount: relevantCount, settings: settings,
+          backend: backend,
           trainSeconds: 0)
         itq.maps.append(row.euclidean.mAP)
         if let semantic = row.semantic { itq.semanticMaps.append(semantic.mAP) }
@@ -88,13 +98,17 @@ public enum Ablation {
         for seed in seeds {
           let model = try variant.train(data: split.database, bits: r, seed: seed, options: options, backend: backend)
           let row = try Experiment.evaluate(
-            .sigah(model), name: variant.name, split: split, truth: truth, relevantCount: relevantCount, settings: settings,
+            .sigah(model), name: variant.name, split: split, truth: truth, relevantCount: relevantCount,
+            settings: settings,
             backend: backend, trainSeconds: 0)
           result.maps.append(row.euclidean.mAP)
           if let semantic = row.semantic { result.semanticMaps.append(semantic.mAP) }
         }
         rows.append(result)
-        log(String(format: "%d bits  %-28@ mAP %.4f ± %.4f (%.3f × ITQ)", r, variant.name, result.mean, result.standardDeviation, result.mean / itq.mean))
+        log(
+          String(
+            format: "%d bits  %-28@ mAP %.4f ± %.4f (%.3f × ITQ)", r, variant.name, result.mean,
+            result.standardDeviation, result.mean / itq.mean))
       }
     }
     return rows
@@ -108,7 +122,8 @@ public enum Ablation {
     ]
     for row in rows {
       let itq = rows.first { $0.bits == row.bits && $0.name == "ITQ (baseline)" }!.mean
-      var line = String(format: "| %d | %@ | %.4f ± %.4f | %.3f |", row.bits, row.name, row.mean, row.standardDeviation, row.mean / itq)
+      var line = String(
+        format: "| %d | %@ | %.4f ± %.4f | %.3f |", row.bits, row.name, row.mean, row.standardDeviation, row.mean / itq)
       if hasSemantic { line += row.semanticMean.map { String(format: " %.4f |", $0) } ?? " – |" }
       lines.append(line)
     }

@@ -52,7 +52,8 @@ public enum Evaluator {
     let database = try backend.makeBuffer(databaseCodes.words)
     let distances = try backend.makeBuffer(Int32.self, count: block * n)
     var sums = (map: 0.0, tie: 0.0, p2: 0.0, r2: 0.0)
-    var mapAt = [Int: Double](), precisionAt = [Int: Double]()
+    var mapAt = [Int: Double]()
+    var precisionAt = [Int: Double]()
     var curves = [Int: [Double]]()
     for target in targets { curves[target] = Array(repeating: 0, count: cutoffs.count) }
     var start = 0
@@ -71,8 +72,12 @@ public enum Evaluator {
         let distancesInOrder = order.map { row[Int($0)] }
         sums.map += Metrics.averagePrecision(relevant: relevantInOrder)
         sums.tie += Metrics.tieAwareAveragePrecision(distances: distancesInOrder, relevant: relevantInOrder)
-        for t in options.mapCutoffs { mapAt[t, default: 0] += Metrics.averagePrecision(relevant: relevantInOrder, cutoff: t) }
-        for p in options.precisionAt where p <= n { precisionAt[p, default: 0] += Metrics.precision(relevant: relevantInOrder, at: p) }
+        for t in options.mapCutoffs {
+          mapAt[t, default: 0] += Metrics.averagePrecision(relevant: relevantInOrder, cutoff: t)
+        }
+        for p in options.precisionAt where p <= n {
+          precisionAt[p, default: 0] += Metrics.precision(relevant: relevantInOrder, at: p)
+        }
         let radius = Metrics.withinRadius(distances: row, relevant: isRelevant, radius: 2)
         sums.p2 += radius.precision
         sums.r2 += radius.recall

@@ -48,7 +48,9 @@ public enum Experiment {
       let k = min(settings.groundTruthK, split.database.rows)
       let started = Date()
       truth = (try GroundTruth.compute(queries: split.queries, database: split.database, k: k, backend: backend), k)
-      log("ground truth: \(split.queries.rows) queries × \(split.database.rows) items, top \(k), \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+      log(
+        "ground truth: \(split.queries.rows) queries × \(split.database.rows) items, top \(k), \(String(format: "%.1f", Date().timeIntervalSince(started))) s"
+      )
     }
     let relevantCount = min(settings.groundTruthK, truth.k)
     var rows: [ExperimentRow] = []
@@ -58,13 +60,21 @@ public enum Experiment {
         let model: HashModel
         switch method {
         case .sigah:
-          let variant = SiGAHVariant(name: "sigah", configuration: settings.sigah, schedule: settings.training.schedule, validationSize: 0)
-          model = .sigah(try variant.train(data: train, bits: bits, seed: settings.seed, options: settings.training, backend: backend, onEvent: onTrainingEvent))
+          let variant = SiGAHVariant(
+            name: "sigah", configuration: settings.sigah, schedule: settings.training.schedule, validationSize: 0)
+          model = .sigah(
+            try variant.train(
+              data: train, bits: bits, seed: settings.seed, options: settings.training, backend: backend,
+              onEvent: onTrainingEvent))
         case .sigahDM:
           let variant = SiGAHVariant(
-            name: "sigah-dm", configuration: settings.sigahDM, schedule: .cosine, validationSize: settings.validationSize,
+            name: "sigah-dm", configuration: settings.sigahDM, schedule: .cosine,
+            validationSize: settings.validationSize,
             validationK: settings.groundTruthK)
-          model = .sigah(try variant.train(data: train, bits: bits, seed: settings.seed, options: settings.training, backend: backend, onEvent: onTrainingEvent))
+          model = .sigah(
+            try variant.train(
+              data: train, bits: bits, seed: settings.seed, options: settings.training, backend: backend,
+              onEvent: onTrainingEvent))
         default:
           model = try HashModel.fitBaseline(method, data: train, bits: bits, seed: settings.seed, backend: backend)
         }
@@ -72,8 +82,10 @@ public enum Experiment {
           model, name: method.rawValue, split: split, truth: truth, relevantCount: relevantCount, settings: settings,
           backend: backend, trainSeconds: Date().timeIntervalSince(started))
         rows.append(row)
-        log(String(format: "%@ %d bits: mAP %.4f%@ (%.1f s)", method.rawValue, bits, row.euclidean.mAP,
-                   row.semantic.map { String(format: ", semantic mAP %.4f", $0.mAP) } ?? "", row.trainSeconds))
+        log(
+          String(
+            format: "%@ %d bits: mAP %.4f%@ (%.1f s)", method.rawValue, bits, row.euclidean.mAP,
+            row.semantic.map { String(format: ", semantic mAP %.4f", $0.mAP) } ?? "", row.trainSeconds))
       }
     }
     return rows
@@ -139,10 +151,12 @@ public struct SiGAHVariant: Sendable {
     var options = options
     options.schedule = schedule
     if validationSize > 0 {
-      let validation = try ValidationSplit(training: data, size: validationSize, k: validationK, seed: seed, backend: backend)
+      let validation = try ValidationSplit(
+        training: data, size: validationSize, k: validationK, seed: seed, backend: backend)
       options.validate = { hash in try validation.meanAveragePrecision(hash, backend: backend) }
     }
-    return try SiGAHTrainer(configuration: configuration, data: data, backend: backend, options: options).train(onEvent: onEvent)
+    return try SiGAHTrainer(configuration: configuration, data: data, backend: backend, options: options).train(
+      onEvent: onEvent)
   }
 }
 
@@ -150,14 +164,16 @@ public struct SiGAHVariant: Sendable {
 public enum ReconstructionError {
   public static func mean(_ model: SiGAHModel, vectors: Matrix, backend: any Backend) throws -> Double {
     let capacity = min(500, vectors.rows)
-    let network = try SiGAHNetwork(weights: model.weights, configuration: model.configuration, backend: backend, capacity: capacity)
+    let network = try SiGAHNetwork(
+      weights: model.weights, configuration: model.configuration, backend: backend, capacity: capacity)
     var total = 0.0
     let scratch = try backend.makeBuffer(Float.self, count: 1)
     for block in vectors.rowBlocks(capacity) {
       let n = block.count
       try network.loadBatch(vectors.values(ofRows: block), count: n)
       try network.forward(rows: n)
-      try backend.linearCombination(alpha: 1, network.xHat, beta: -1, network.x, into: network.dXHat, count: n * network.d)
+      try backend.linearCombination(
+        alpha: 1, network.xHat, beta: -1, network.x, into: network.dXHat, count: n * network.d)
       try backend.reduceRows(network.dXHat, rows: 1, columns: n * network.d, .sumOfSquares, into: scratch)
       total += Double(try backend.download(scratch, offset: 0, count: 1)[0])
     }

@@ -90,7 +90,9 @@ public enum Metrics {
 
   /// Precision and recall of the items within Hamming `radius` (precision 0 when nothing
   /// is within the radius).
-  public static func withinRadius(distances: [Int32], relevant: [Bool], radius: Int32) -> (precision: Double, recall: Double) {
+  public static func withinRadius(distances: [Int32], relevant: [Bool], radius: Int32) -> (
+    precision: Double, recall: Double
+  ) {
     var retrieved = 0
     var hits = 0
     for (d, isRelevant) in zip(distances, relevant) where d <= radius {
@@ -98,6 +100,9 @@ public enum Metrics {
       if isRelevant { hits += 1 }
     }
     let totalRelevant = relevant.filter { $0 }.count
-    return (retrieved == 0 ? 0 : Double(hits) / Double(retrieved), totalRelevant == 0 ? 0 : Double(hits) / Double(totalRelevant))
+    return (
+      retrieved == 0 ? 0 : Double(hits) / Double(retrieved),
+      totalRelevant == 0 ? 0 : Double(hits) / Double(totalRelevant)
+    )
   }
 }

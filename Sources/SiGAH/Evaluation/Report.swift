@@ -12,7 +12,8 @@ public enum Report {
     var header = "| method |"
     var rule = "| --- |"
     for bits in lengths {
-      header += " mAP \(bits)b | tie-aware mAP \(bits)b | P@100 \(bits)b |" + (hasSemantic ? " semantic mAP \(bits)b |" : "")
+      header +=
+        " mAP \(bits)b | tie-aware mAP \(bits)b | P@100 \(bits)b |" + (hasSemantic ? " semantic mAP \(bits)b |" : "")
       rule += " ---: | ---: | ---: |" + (hasSemantic ? " ---: |" : "")
     }
     var lines = ["### \(title)", "", header, rule]
@@ -23,7 +24,9 @@ public enum Report {
           line += " – | – | – |" + (hasSemantic ? " – |" : "")
           continue
         }
-        line += String(format: " %.4f | %.4f | %.4f |", row.euclidean.mAP, row.euclidean.tieAwareMAP, row.euclidean.precisionAt["100"] ?? .nan)
+        line += String(
+          format: " %.4f | %.4f | %.4f |", row.euclidean.mAP, row.euclidean.tieAwareMAP,
+          row.euclidean.precisionAt["100"] ?? .nan)
         if hasSemantic { line += row.semantic.map { String(format: " %.4f |", $0.mAP) } ?? " – |" }
       }
       lines.append(line)
@@ -34,7 +37,8 @@ public enum Report {
   public static func json(_ rows: [ExperimentRow]) throws -> Data {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(
+      positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
     return try encoder.encode(rows)
   }
 
@@ -77,20 +81,27 @@ public enum Report {
       svg += "<text x=\"\(x(t))\" y=\"\(y(0) + 18)\" text-anchor=\"middle\">\(Int(t))</text>\n"
       t *= 10
     }
-    svg += "<text x=\"\((left + width - right) / 2)\" y=\"\(height - 10)\" text-anchor=\"middle\">T (items retrieved)</text>\n"
+    svg +=
+      "<text x=\"\((left + width - right) / 2)\" y=\"\(height - 10)\" text-anchor=\"middle\">T (items retrieved)</text>\n"
     for (index, row) in series.enumerated() {
       let colour = colours[index % colours.count]
-      let points = zip(cutoffs, row.euclidean.recallCurves[curve]!).map { "\(String(format: "%.1f", x(Double($0)))),\(String(format: "%.1f", y($1)))" }
-      svg += "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\" points=\"\(points.joined(separator: " "))\"/>\n"
+      let points = zip(cutoffs, row.euclidean.recallCurves[curve]!).map {
+        "\(String(format: "%.1f", x(Double($0)))),\(String(format: "%.1f", y($1)))"
+      }
+      svg +=
+        "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\" points=\"\(points.joined(separator: " "))\"/>\n"
       let legendY = top + 20 * Double(index)
-      svg += "<line x1=\"\(width - right + 15)\" y1=\"\(legendY)\" x2=\"\(width - right + 40)\" y2=\"\(legendY)\" stroke=\"\(colour)\" stroke-width=\"2\"/>"
+      svg +=
+        "<line x1=\"\(width - right + 15)\" y1=\"\(legendY)\" x2=\"\(width - right + 40)\" y2=\"\(legendY)\" stroke=\"\(colour)\" stroke-width=\"2\"/>"
       svg += "<text x=\"\(width - right + 46)\" y=\"\(legendY + 4)\">\(row.method)</text>\n"
     }
     return svg + "</svg>\n"
   }
 
   /// Writes report.md, report.json, recall.csv and one SVG per length into `folder`.
-  public static func write(_ rows: [ExperimentRow], title: String, preamble: String, to folder: String) throws -> [String] {
+  public static func write(_ rows: [ExperimentRow], title: String, preamble: String, to folder: String) throws
+    -> [String]
+  {
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     var written: [String] = []
     func save(_ name: String, _ data: Data) throws {
@@ -98,9 +109,12 @@ public enum Report {
       try AtomicFile.write(data, to: path)
       written.append(path)
     }
-    var markdown = "# \(title)\n\n\(preamble)\n\n" + markdownTable(rows, title: "Euclidean top-K mAP, Precision@100, semantic mAP")
+    var markdown =
+      "# \(title)\n\n\(preamble)\n\n" + markdownTable(rows, title: "Euclidean top-K mAP, Precision@100, semantic mAP")
     for bits in Array(Set(rows.map(\.bits))).sorted() {
-      let curve = rows.first?.euclidean.recallCurves.keys.contains("R-100") == true ? "R-100" : (rows.first?.euclidean.recallCurves.keys.sorted().last ?? "R-1")
+      let curve =
+        rows.first?.euclidean.recallCurves.keys.contains("R-100") == true
+        ? "R-100" : (rows.first?.euclidean.recallCurves.keys.sorted().last ?? "R-1")
       let name = "recall-\(bits)bits.svg"
       try save(name, Data(recallSVG(rows, bits: bits, curve: curve).utf8))
       markdown += "\n![Recall@T, \(bits) bits](\(name))\n"

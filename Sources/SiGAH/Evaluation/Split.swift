@@ -23,7 +23,8 @@ public struct EvaluationSplit: Sendable {
   public static func random(_ dataset: Dataset, queryCount: Int, seed: UInt64) throws -> EvaluationSplit {
     let n = dataset.vectors.rows
     guard queryCount >= 1, queryCount < n else {
-      throw TrainingError.invalidData("the number of queries must be between 1 and \(n - 1) for \(n) vectors, got \(queryCount)")
+      throw TrainingError.invalidData(
+        "the number of queries must be between 1 and \(n - 1) for \(n) vectors, got \(queryCount)")
     }
     var generator = SeededGenerator(seed: seed)
     let order = generator.permutation(n)

@@ -77,7 +77,9 @@ extension SiGAHNetwork {
     try backend.reduceRows(dmTargets, rows: 1, columns: nn, .sum, into: scalar)
     let value = Double(weight) * Double(try backend.download(scalar, offset: 0, count: 1)[0]) / Double(nn)
     // ∂/∂H += γ·(4/(r·n²))·G·H.
-    try backend.gemm(g, transposeA: false, h, transposeB: false, into: dH, m: n, n: r, k: n, alpha: 4 * weight / (Float(r) * Float(nn)), beta: 1)
+    try backend.gemm(
+      g, transposeA: false, h, transposeB: false, into: dH, m: n, n: r, k: n,
+      alpha: 4 * weight / (Float(r) * Float(nn)), beta: 1)
     return value
   }
 }

@@ -70,11 +70,14 @@ public struct SafeTensors: Equatable {
 
   public static func decode(_ data: Data, file: String) throws -> SafeTensors {
     guard data.count >= 8 else {
-      throw DataError(file: file, position: "byte 0", "expected an 8-byte safetensors header length, found \(data.count) bytes")
+      throw DataError(
+        file: file, position: "byte 0", "expected an 8-byte safetensors header length, found \(data.count) bytes")
     }
     let headerLength = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.1) << (8 * UInt64($1.0)) }
     guard headerLength <= UInt64(data.count - 8) else {
-      throw DataError(file: file, position: "byte 0", "header length \(headerLength) runs past the end of the \(data.count)-byte file")
+      throw DataError(
+        file: file, position: "byte 0", "header length \(headerLength) runs past the end of the \(data.count)-byte file"
+      )
     }
     let headerEnd = 8 + Int(headerLength)
     let parsed = try? JSONSerialization.jsonObject(with: data.subdata(in: 8..<headerEnd))
@@ -111,7 +114,8 @@ public struct SafeTensors: Equatable {
       let start = headerEnd + offsets[0]
       data.withUnsafeBytes { raw in
         for i in 0..<count {
-          values[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: start + 4 * i, as: UInt32.self)))
+          values[i] = Float(
+            bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: start + 4 * i, as: UInt32.self)))
         }
       }
       result.tensors[name] = Tensor(shape: shape, values: values)

@@ -47,7 +47,8 @@ public struct SiGAHModel: Sendable, Equatable {
     file.metadata = [
       "format": "sigah-model", "method": "sigah",
       "configuration": String(decoding: try Self.jsonEncoder.encode(configuration), as: UTF8.self),
-      "dimensions": "{\"d\":\(weights.inputDimension),\"r\":\(weights.bits),\"m\":\(weights.generatorWidth),\"dl\":\(weights.discriminatorWidth)}",
+      "dimensions":
+        "{\"d\":\(weights.inputDimension),\"r\":\(weights.bits),\"m\":\(weights.generatorWidth),\"dl\":\(weights.discriminatorWidth)}",
     ]
     if let summary {
       file.metadata["summary"] = String(decoding: try Self.jsonEncoder.encode(summary), as: UTF8.self)
@@ -67,7 +68,9 @@ public struct SiGAHModel: Sendable, Equatable {
     }
     do {
       configuration = try Self.jsonDecoder.decode(SiGAHConfiguration.self, from: Data(configurationText.utf8))
-      summary = try file.metadata["summary"].map { try Self.jsonDecoder.decode(TrainingSummary.self, from: Data($0.utf8)) }
+      summary = try file.metadata["summary"].map {
+        try Self.jsonDecoder.decode(TrainingSummary.self, from: Data($0.utf8))
+      }
     } catch {
       throw DataError(file: path, position: "header", "the configuration or summary is not valid JSON (\(error))")
     }
@@ -82,7 +85,8 @@ public struct SiGAHModel: Sendable, Equatable {
       guard let tensor = file.tensors[spec.name], tensor.shape == spec.shape else {
         throw DataError(
           file: path, position: "tensor '\(spec.name)'",
-          "expected shape \(spec.shape) for a model with d = \(d), r = \(r), m = \(m), d_l = \(dl), found \(file.tensors[spec.name].map { "\($0.shape)" } ?? "none")")
+          "expected shape \(spec.shape) for a model with d = \(d), r = \(r), m = \(m), d_l = \(dl), found \(file.tensors[spec.name].map { "\($0.shape)" } ?? "none")"
+        )
       }
       tensors[spec.name] = tensor.values
     }

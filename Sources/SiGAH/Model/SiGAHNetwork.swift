@@ -150,17 +150,20 @@ public final class SiGAHNetwork {
     let dR = residual
     try backend.scaleRows(dR, by: rowWeights, rows: n, columns: d)
     if parameterGradients {
-      try backend.gemm(dR, transposeA: true, e, transposeB: false, into: W4.gradient, m: d, n: dl, k: n, alpha: 1, beta: 0)
+      try backend.gemm(
+        dR, transposeA: true, e, transposeB: false, into: W4.gradient, m: d, n: dl, k: n, alpha: 1, beta: 0)
       try backend.sumColumns(dR, rows: n, columns: d, into: c4.gradient)
     }
     try backend.gemm(dR, transposeA: false, W4.value, transposeB: false, into: dE, m: n, n: dl, k: d, alpha: 1, beta: 0)
     try backend.activationBackward(discriminatorActivation, output: e, outputGradient: dE, into: dE, count: n * dl)
     if parameterGradients {
-      try backend.gemm(dE, transposeA: true, input, transposeB: false, into: W3.gradient, m: dl, n: d, k: n, alpha: 1, beta: 0)
+      try backend.gemm(
+        dE, transposeA: true, input, transposeB: false, into: W3.gradient, m: dl, n: d, k: n, alpha: 1, beta: 0)
       try backend.sumColumns(dE, rows: n, columns: dl, into: c3.gradient)
     }
     if let inputGradient {
-      try backend.gemm(dE, transposeA: false, W3.value, transposeB: false, into: inputGradient, m: n, n: d, k: dl, alpha: 1, beta: 0)
+      try backend.gemm(
+        dE, transposeA: false, W3.value, transposeB: false, into: inputGradient, m: n, n: d, k: dl, alpha: 1, beta: 0)
       try backend.linearCombination(alpha: 1, inputGradient, beta: -1, dR, into: inputGradient, count: n * d)
     }
   }
@@ -208,7 +211,8 @@ public final class SiGAHNetwork {
 
     // Reconstruction ρ·(1/d)‖x̂ − x̃‖²: ∂/∂X̂ = (2ρ/(d·n))(X̂ − X̃).
     try backend.linearCombination(alpha: 1, xHat, beta: -1, x, into: dXHat, count: n * d)
-    terms.reconstruction = Double(cfg.reconstructionWeight) * (try reduce(dXHat, count: n * d, .sumOfSquares)) / Double(d * n)
+    terms.reconstruction =
+      Double(cfg.reconstructionWeight) * (try reduce(dXHat, count: n * d, .sumOfSquares)) / Double(d * n)
     try backend.linearCombination(
       alpha: 2 * cfg.reconstructionWeight / (Float(d) * nf), dXHat, beta: 0, dXHat, into: dXHat, count: n * d)
 
@@ -259,7 +263,8 @@ public final class SiGAHNetwork {
       try backend.graphSimilarity(
         x, rows: n, columns: d, sigma: cfg.sigma, norms: norms, scratch: scalar, into: similarity)
       try backend.reduceRows(similarity, rows: n, columns: n, .sum, into: degrees)
-      try backend.gemm(similarity, transposeA: false, h, transposeB: false, into: lh, m: n, n: r, k: n, alpha: -1, beta: 0)
+      try backend.gemm(
+        similarity, transposeA: false, h, transposeB: false, into: lh, m: n, n: r, k: n, alpha: -1, beta: 0)
       try backend.copy(h, sourceOffset: 0, to: hScratch, destinationOffset: 0, count: n * r)
       try backend.scaleRows(hScratch, by: degrees, rows: n, columns: r)
       try backend.linearCombination(alpha: 1, lh, beta: 1, hScratch, into: lh, count: n * r)

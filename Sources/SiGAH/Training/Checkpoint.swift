@@ -24,7 +24,9 @@ public struct Checkpoint: Sendable {
     if let best { extra["checkpoint.best"] = "\(best.epoch) \(best.map)" }
     var file = try model.safeTensors(extraMetadata: extra)
     for (name, values) in firstMoments { file.tensors["adam.m.\(name)"] = .init(shape: [values.count], values: values) }
-    for (name, values) in secondMoments { file.tensors["adam.v.\(name)"] = .init(shape: [values.count], values: values) }
+    for (name, values) in secondMoments {
+      file.tensors["adam.v.\(name)"] = .init(shape: [values.count], values: values)
+    }
     if let best {
       for (name, values) in best.weights.tensors where ["W", "c", "W2", "c2", "W3", "c3", "W4", "c4"].contains(name) {
         file.tensors["best.\(name)"] = .init(shape: [values.count], values: values)
@@ -38,7 +40,9 @@ public struct Checkpoint: Sendable {
     let model = try SiGAHModel(file, path: path)
     func integer(_ key: String) throws -> Int {
       guard let text = file.metadata[key], let value = Int(text) else {
-        throw DataError(file: path, position: "header", "expected \(key) in a checkpoint; is this a model file rather than a checkpoint?")
+        throw DataError(
+          file: path, position: "header",
+          "expected \(key) in a checkpoint; is this a model file rather than a checkpoint?")
       }
       return value
     }

@@ -15,7 +15,9 @@ public enum ITQStart {
     let (n, d) = (data.rows, data.columns)
     let centred = try PCA.centre(data, mean: itq.mean, backend: backend)
     let preActivation = try backend.makeBuffer(Float.self, count: n * bits)
-    try backend.gemm(centred, transposeA: false, try backend.makeBuffer(itq.projection), transposeB: true, into: preActivation, m: n, n: bits, k: d, alpha: 1, beta: 0)
+    try backend.gemm(
+      centred, transposeA: false, try backend.makeBuffer(itq.projection), transposeB: true, into: preActivation, m: n,
+      n: bits, k: d, alpha: 1, beta: 0)
     let values = try backend.download(preActivation)
     var projection = itq.projection
     for bit in 0..<bits {
@@ -61,9 +63,16 @@ public struct ValidationSplit {
   /// Euclidean mAP of a hash function on the validation split.
   public func meanAveragePrecision(_ hash: LinearHash, backend: any Backend) throws -> Double {
     try Evaluator.evaluate(
-      queryCodes: try hash.encode(queries, backend: backend), databaseCodes: try hash.encode(database, backend: backend),
+      queryCodes: try hash.encode(queries, backend: backend),
+      databaseCodes: try hash.encode(database, backend: backend),
       relevance: .neighbours(ids: truth, k: k, relevantCount: k), backend: backend,
-      options: { var options = EvaluationOptions(); options.recallTargets = []; options.mapCutoffs = []; options.precisionAt = []; return options }()
+      options: {
+        var options = EvaluationOptions()
+        options.recallTargets = []
+        options.mapCutoffs = []
+        options.precisionAt = []
+        return options
+      }()
     ).mAP
   }
 }

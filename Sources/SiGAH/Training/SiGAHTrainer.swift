@@ -47,10 +47,13 @@ public final class SiGAHTrainer {
     guard (1...maximumCodeBits).contains(configuration.bits) else {
       throw TrainingError.invalidData("bits must be between 1 and \(maximumCodeBits), got \(configuration.bits)")
     }
-    guard configuration.batchSize >= 1, configuration.generatorWidthMultiple >= 1, configuration.discriminatorWidth >= 1 else {
+    guard configuration.batchSize >= 1, configuration.generatorWidthMultiple >= 1, configuration.discriminatorWidth >= 1
+    else {
       throw TrainingError.invalidData("batch size, generator width multiple and discriminator width must be at least 1")
     }
-    guard options.epochs >= 1 else { throw TrainingError.invalidData("epochs must be at least 1, got \(options.epochs)") }
+    guard options.epochs >= 1 else {
+      throw TrainingError.invalidData("epochs must be at least 1, got \(options.epochs)")
+    }
     self.configuration = configuration
     self.data = data
     self.backend = backend
@@ -68,10 +71,12 @@ public final class SiGAHTrainer {
   public func train(resume: Checkpoint? = nil, onEvent: (TrainingEvent) -> Void = { _ in }) throws -> SiGAHModel {
     let started = Date()
     let d = data.columns
-    var weights = resume?.model.weights
+    var weights =
+      resume?.model.weights
       ?? SiGAHWeights.initial(inputDimension: d, configuration: configuration, mean: data.columnMeans())
     if resume == nil && configuration.itqStart {
-      weights.tensors["W"] = try ITQStart.projection(data, bits: configuration.bits, seed: configuration.seed, backend: backend)
+      weights.tensors["W"] = try ITQStart.projection(
+        data, bits: configuration.bits, seed: configuration.seed, backend: backend)
       weights.tensors["c"] = Array(repeating: 0, count: configuration.bits)
     }
     guard weights.inputDimension == d else {

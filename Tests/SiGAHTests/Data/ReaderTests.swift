@@ -111,7 +111,8 @@ import Testing
     let threeD = Array(NPYFormat.encodeHeader(.float32, rows: 1, columns: 1)).map { $0 }
     var text = String(decoding: threeD[10...], as: UTF8.self).replacingOccurrences(of: "(1, 1)", with: "(1, 1, 1)")
     text = String(text.dropLast(3)) + "\n"
-    let threeDFile = try write(Array(threeD[0..<8]) + [UInt8(text.utf8.count), 0] + Array(text.utf8) + float(1), "3d.npy")
+    let threeDFile = try write(
+      Array(threeD[0..<8]) + [UInt8(text.utf8.count), 0] + Array(text.utf8) + float(1), "3d.npy")
     expectError(threeDFile, ["header", "2-D"]) { _ = try NPYFormat.readMatrix(threeDFile) }
     let truncated = Array(NPYFormat.encodeHeader(.float32, rows: 2, columns: 2)) + float(1)
     let truncatedFile = try write(truncated, "t.npy")
@@ -119,9 +120,13 @@ import Testing
     let withNaN = Array(NPYFormat.encodeHeader(.float32, rows: 1, columns: 2)) + float(1) + float(.nan)
     let nanFile = try write(withNaN, "nan.npy")
     expectError(nanFile, ["row 0, column 1", "finite"]) { _ = try NPYFormat.readMatrix(nanFile) }
-    let unsupported = String(decoding: NPYFormat.encodeHeader(.float32, rows: 1, columns: 1).dropFirst(10), as: UTF8.self)
-      .replacingOccurrences(of: "<f4", with: "<c8")
-    let complexFile = try write(Array(NPYFormat.encodeHeader(.float32, rows: 1, columns: 1).prefix(10)) + Array(unsupported.utf8) + float(1) + float(1), "c.npy")
+    let unsupported = String(
+      decoding: NPYFormat.encodeHeader(.float32, rows: 1, columns: 1).dropFirst(10), as: UTF8.self
+    )
+    .replacingOccurrences(of: "<f4", with: "<c8")
+    let complexFile = try write(
+      Array(NPYFormat.encodeHeader(.float32, rows: 1, columns: 1).prefix(10)) + Array(unsupported.utf8) + float(1)
+        + float(1), "c.npy")
     expectError(complexFile, ["header", "'<c8'"]) { _ = try NPYFormat.readMatrix(complexFile) }
   }
 

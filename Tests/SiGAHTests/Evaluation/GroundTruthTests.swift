@@ -13,7 +13,8 @@ import Testing
     let queries = Matrix(rows: 37, columns: 9, values: (0..<333).map { _ in Float(Int(generator.next() % 4)) })
     let k = 25
     // Small blocks, so the blocking and the merge across blocks are exercised.
-    let ids = try GroundTruth.compute(queries: queries, database: database, k: k, backend: try CPUBackend(), queryBlock: 8, databaseBlock: 100)
+    let ids = try GroundTruth.compute(
+      queries: queries, database: database, k: k, backend: try CPUBackend(), queryBlock: 8, databaseBlock: 100)
     for q in 0..<queries.rows {
       var all: [(distance: Double, id: Int32)] = []
       for i in 0..<database.rows { all.append((GroundTruth.squaredDistance(queries[q], database[i]), Int32(i))) }

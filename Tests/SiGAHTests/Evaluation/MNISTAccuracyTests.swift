@@ -11,7 +11,8 @@ import Testing
   static let setup: Result<(EvaluationSplit, [Int32]), Error> = Result {
     let dataset = try Dataset.load(TestData.mnistImages)
     let split = try EvaluationSplit.random(dataset, queryCount: 1000, seed: 0)
-    let truth = try GroundTruth.compute(queries: split.queries, database: split.database, k: 1000, backend: try CPUBackend())
+    let truth = try GroundTruth.compute(
+      queries: split.queries, database: split.database, k: 1000, backend: try CPUBackend())
     return (split, truth)
   }
 

@@ -41,7 +41,10 @@ import Testing
     #expect(abs(Metrics.tieAwareAveragePrecision(distances: [5, 5], relevant: [false, true]) - 0.75) < 1e-12)
     // No ties: equals plain AP.
     let distances: [Int32] = [0, 1, 2, 3, 4, 5]
-    #expect(abs(Metrics.tieAwareAveragePrecision(distances: distances, relevant: relevant) - Metrics.averagePrecision(relevant: relevant)) < 1e-12)
+    #expect(
+      abs(
+        Metrics.tieAwareAveragePrecision(distances: distances, relevant: relevant)
+          - Metrics.averagePrecision(relevant: relevant)) < 1e-12)
     // Brute force over all 3! orders of a 3-way tie holding 2 relevant after one relevant item.
     let orders = [[true, true, false], [true, false, true], [false, true, true]]
     let expected = orders.map { Metrics.averagePrecision(relevant: [true] + $0) }.reduce(0, +) / 3

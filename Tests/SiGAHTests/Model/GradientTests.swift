@@ -103,7 +103,9 @@ struct GradientCheck {
   func generatorTermMatchesFiniteDifferences(_ term: String) throws {
     let check = try GradientCheck(Self.only(term))
     for parameter in Self.parameters(of: term, in: check.network) {
-      let error = try check.relativeError(parameter) { try check.network.generatorLoss(rows: GradientCheck.n).generator }
+      let error = try check.relativeError(parameter) {
+        try check.network.generatorLoss(rows: GradientCheck.n).generator
+      }
       #expect(error < Self.tolerance, "\(term): ∂/∂\(parameter.name) relative error \(error)")
     }
   }
@@ -118,7 +120,9 @@ struct GradientCheck {
       cfg.gamma = 0.5
     }
     for parameter in check.network.generatorParameters {
-      let error = try check.relativeError(parameter) { try check.network.generatorLoss(rows: GradientCheck.n).generator }
+      let error = try check.relativeError(parameter) {
+        try check.network.generatorLoss(rows: GradientCheck.n).generator
+      }
       #expect(error < Self.tolerance, "\(activation): ∂/∂\(parameter.name) relative error \(error)")
     }
   }
@@ -167,7 +171,9 @@ struct GradientCheck {
       (cfg.reconstructionWeight, cfg.alpha, cfg.lambda, cfg.adversarialWeight) = (0, 0, 0, 0)
     }
     for parameter in [check.network.W, check.network.c] {
-      let error = try check.relativeError(parameter) { try check.network.generatorLoss(rows: GradientCheck.n).generator }
+      let error = try check.relativeError(parameter) {
+        try check.network.generatorLoss(rows: GradientCheck.n).generator
+      }
       #expect(error < Self.tolerance, "∂L_DM/∂\(parameter.name) relative error \(error)")
     }
   }
@@ -186,7 +192,9 @@ struct GradientCheck {
   @Test func wholeGeneratorLossAtPaperWeightsMatchesFiniteDifferences() throws {
     let check = try GradientCheck { _ in }
     for parameter in check.network.generatorParameters {
-      let error = try check.relativeError(parameter) { try check.network.generatorLoss(rows: GradientCheck.n).generator }
+      let error = try check.relativeError(parameter) {
+        try check.network.generatorLoss(rows: GradientCheck.n).generator
+      }
       #expect(error < Self.tolerance, "∂L_G/∂\(parameter.name) relative error \(error)")
     }
   }

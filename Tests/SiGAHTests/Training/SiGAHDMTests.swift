@@ -27,7 +27,9 @@ import Testing
     let centred = data.values.enumerated().map { $0.element - start.tensors["mu"]![$0.offset % 96] }
     for bit in 0..<bits {
       let row = start.tensors["W"]![(bit * 96)..<((bit + 1) * 96)]
-      let values = (0..<400).map { i in zip(row, centred[(i * 96)..<((i + 1) * 96)]).reduce(Float(0)) { $0 + $1.0 * $1.1 } }
+      let values = (0..<400).map { i in
+        zip(row, centred[(i * 96)..<((i + 1) * 96)]).reduce(Float(0)) { $0 + $1.0 * $1.1 }
+      }
       let mean = values.reduce(0, +) / 400
       let std = (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / 400).squareRoot()
       #expect(std > 0.7 && std < 1.42, "bit \(bit): std \(std)")

@@ -36,12 +36,17 @@ func smallConfiguration(bits: Int = 8) -> SiGAHConfiguration {
     let data = blobs(rows: 150)
     var options = TrainingOptions()
     options.epochs = 2
-    let a = try SiGAHTrainer(configuration: smallConfiguration(), data: data, backend: try CPUBackend(threads: 1), options: options).train()
-    let b = try SiGAHTrainer(configuration: smallConfiguration(), data: data, backend: try CPUBackend(threads: 1), options: options).train()
+    let a = try SiGAHTrainer(
+      configuration: smallConfiguration(), data: data, backend: try CPUBackend(threads: 1), options: options
+    ).train()
+    let b = try SiGAHTrainer(
+      configuration: smallConfiguration(), data: data, backend: try CPUBackend(threads: 1), options: options
+    ).train()
     #expect(a.weights == b.weights)
     var other = smallConfiguration()
     other.seed = 4
-    let c = try SiGAHTrainer(configuration: other, data: data, backend: try CPUBackend(threads: 1), options: options).train()
+    let c = try SiGAHTrainer(configuration: other, data: data, backend: try CPUBackend(threads: 1), options: options)
+      .train()
     #expect(a.weights != c.weights)
   }
 
@@ -51,11 +56,13 @@ func smallConfiguration(bits: Int = 8) -> SiGAHConfiguration {
     options.epochs = 3
     var batches: [Int] = []
     var reports: [EpochReport] = []
-    let model = try SiGAHTrainer(configuration: smallConfiguration(), data: data, backend: try CPUBackend(), options: options)
-      .train { event in
-        if case .batch(1, let done, _) = event { batches.append(done) }
-        if case .epoch(let report) = event { reports.append(report) }
-      }
+    let model = try SiGAHTrainer(
+      configuration: smallConfiguration(), data: data, backend: try CPUBackend(), options: options
+    )
+    .train { event in
+      if case .batch(1, let done, _) = event { batches.append(done) }
+      if case .epoch(let report) = event { reports.append(report) }
+    }
     #expect(batches == [64, 128, 150])
     #expect(reports.map(\.epoch) == [1, 2, 3])
     let losses = reports[0].losses
@@ -74,7 +81,8 @@ func smallConfiguration(bits: Int = 8) -> SiGAHConfiguration {
     options.epochs = 1
     let data = blobs(rows: 100)
     let initial = SiGAHWeights.initial(inputDimension: 16, configuration: configuration, mean: data.columnMeans())
-    let model = try SiGAHTrainer(configuration: configuration, data: data, backend: try CPUBackend(), options: options).train()
+    let model = try SiGAHTrainer(configuration: configuration, data: data, backend: try CPUBackend(), options: options)
+      .train()
     #expect(model.summary!.epochs[0].losses.discriminator == 0)
     #expect(model.summary!.epochs[0].losses.adversarial == 0)
     #expect(model.weights.tensors["W3"] == initial.tensors["W3"])
@@ -86,7 +94,9 @@ func smallConfiguration(bits: Int = 8) -> SiGAHConfiguration {
     var options = TrainingOptions()
     options.epochs = 1
     let backend = try CPUBackend()
-    let model = try SiGAHTrainer(configuration: smallConfiguration(bits: 70), data: data, backend: backend, options: options).train()
+    let model = try SiGAHTrainer(
+      configuration: smallConfiguration(bits: 70), data: data, backend: backend, options: options
+    ).train()
     let path = temporaryPath("model.safetensors")
     defer { try? FileManager.default.removeItem(atPath: path) }
     try model.write(to: path)
@@ -101,16 +111,22 @@ func smallConfiguration(bits: Int = 8) -> SiGAHConfiguration {
     defer { try? FileManager.default.removeItem(atPath: path) }
     var full = TrainingOptions()
     full.epochs = 3
-    let uninterrupted = try SiGAHTrainer(configuration: smallConfiguration(), data: data, backend: try CPUBackend(threads: 1), options: full).train()
+    let uninterrupted = try SiGAHTrainer(
+      configuration: smallConfiguration(), data: data, backend: try CPUBackend(threads: 1), options: full
+    ).train()
     var firstPart = TrainingOptions()
     firstPart.epochs = 2
     firstPart.checkpointEvery = 1
     firstPart.checkpointPath = path
-    _ = try SiGAHTrainer(configuration: smallConfiguration(), data: data, backend: try CPUBackend(threads: 1), options: firstPart).train()
+    _ = try SiGAHTrainer(
+      configuration: smallConfiguration(), data: data, backend: try CPUBackend(threads: 1), options: firstPart
+    ).train()
     let checkpoint = try Checkpoint.read(from: path)
     #expect(checkpoint.epoch == 2)
-    let resumed = try SiGAHTrainer(configuration: smallConfiguration(), data: data, backend: try CPUBackend(threads: 1), options: full)
-      .train(resume: checkpoint)
+    let resumed = try SiGAHTrainer(
+      configuration: smallConfiguration(), data: data, backend: try CPUBackend(threads: 1), options: full
+    )
+    .train(resume: checkpoint)
     #expect(resumed.weights == uninterrupted.weights)
     #expect(resumed.summary?.epochs.map(\.epoch) == [1, 2, 3])
   }
@@ -125,7 +141,9 @@ func smallConfiguration(bits: Int = 8) -> SiGAHConfiguration {
     options.checkpointEvery = 1
     options.checkpointPath = path
     #expect {
-      try SiGAHTrainer(configuration: configuration, data: blobs(rows: 150), backend: try CPUBackend(), options: options).train()
+      try SiGAHTrainer(
+        configuration: configuration, data: blobs(rows: 150), backend: try CPUBackend(), options: options
+      ).train()
     } throws: { error in
       guard case TrainingError.diverged(let epoch, let term, _) = error else { return false }
       return epoch == 1 && !term.isEmpty
@@ -136,7 +154,9 @@ func smallConfiguration(bits: Int = 8) -> SiGAHConfiguration {
   @Test func checkpointOfAModelFileIsAClearError() throws {
     var options = TrainingOptions()
     options.epochs = 1
-    let model = try SiGAHTrainer(configuration: smallConfiguration(), data: blobs(rows: 40), backend: try CPUBackend(), options: options).train()
+    let model = try SiGAHTrainer(
+      configuration: smallConfiguration(), data: blobs(rows: 40), backend: try CPUBackend(), options: options
+    ).train()
     let path = temporaryPath("model.safetensors")
     defer { try? FileManager.default.removeItem(atPath: path) }
     try model.write(to: path)

@@ -6,10 +6,8 @@ extension CPUBackend {
   public func addRowVector(
     _ vector: DeviceBuffer<Float>, to matrix: DeviceBuffer<Float>, rows: Int, columns: Int
   ) throws {
-    try Validate.positive("addRowVector", "rows", rows)
-    try Validate.positive("addRowVector", "columns", columns)
-    try Validate.fits("addRowVector", "vector", vector, needs: columns)
-    try Validate.fits("addRowVector", "matrix", matrix, needs: rows * columns)
+    try Validate.shape(
+      "addRowVector", rows: rows, columns: columns, [("vector", vector, columns), ("matrix", matrix, rows * columns)])
     let v = try pointer(vector, "addRowVector", "vector")
     let m = try pointer(matrix, "addRowVector", "matrix")
     parallelChunks(rows, minimumPerChunk: max(1, Self.grain / columns)) { range in
@@ -23,10 +21,8 @@ extension CPUBackend {
   public func scaleRows(
     _ matrix: DeviceBuffer<Float>, by scales: DeviceBuffer<Float>, rows: Int, columns: Int
   ) throws {
-    try Validate.positive("scaleRows", "rows", rows)
-    try Validate.positive("scaleRows", "columns", columns)
-    try Validate.fits("scaleRows", "scales", scales, needs: rows)
-    try Validate.fits("scaleRows", "matrix", matrix, needs: rows * columns)
+    try Validate.shape(
+      "scaleRows", rows: rows, columns: columns, [("scales", scales, rows), ("matrix", matrix, rows * columns)])
     let s = try pointer(scales, "scaleRows", "scales")
     let m = try pointer(matrix, "scaleRows", "matrix")
     parallelChunks(rows, minimumPerChunk: max(1, Self.grain / columns)) { range in
@@ -42,8 +38,7 @@ extension CPUBackend {
   private func elementwise(
     _ operation: String, _ buffers: [(String, DeviceBuffer<Float>)], count: Int
   ) throws -> [UnsafeMutablePointer<Float>] {
-    try Validate.positive(operation, "count", count)
-    for (name, buffer) in buffers { try Validate.fits(operation, name, buffer, needs: count) }
+    try Validate.elementwise(operation, buffers, count: count)
     return try buffers.map { try pointer($0.1, operation, $0.0) }
   }
 

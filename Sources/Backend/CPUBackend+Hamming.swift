@@ -4,11 +4,8 @@ extension CPUBackend {
   public func signPack(
     _ x: DeviceBuffer<Float>, rows: Int, bits: Int, into codes: DeviceBuffer<UInt64>
   ) throws {
-    try Validate.positive("signPack", "rows", rows)
-    try Validate.bits("signPack", bits)
+    try Validate.signPack(x, rows: rows, bits: bits, codes)
     let words = codeWords(bits: bits)
-    try Validate.fits("signPack", "x", x, needs: rows * bits)
-    try Validate.fits("signPack", "codes", codes, needs: rows * words)
     let px = try pointer(x, "signPack", "x")
     let pc = try pointer(codes, "signPack", "codes")
     for i in 0..<rows {

@@ -5,10 +5,8 @@ extension CPUBackend {
     _ matrix: DeviceBuffer<Float>, rows: Int, columns: Int, _ reduction: RowReduction,
     into out: DeviceBuffer<Float>
   ) throws {
-    try Validate.positive("reduceRows", "rows", rows)
-    try Validate.positive("reduceRows", "columns", columns)
-    try Validate.fits("reduceRows", "matrix", matrix, needs: rows * columns)
-    try Validate.fits("reduceRows", "out", out, needs: rows)
+    try Validate.shape(
+      "reduceRows", rows: rows, columns: columns, [("matrix", matrix, rows * columns), ("out", out, rows)])
     let m = try pointer(matrix, "reduceRows", "matrix")
     let o = try pointer(out, "reduceRows", "out")
     // One long row (a whole-buffer sum) is split into fixed chunks whose partial sums
@@ -46,10 +44,8 @@ extension CPUBackend {
   public func sumColumns(
     _ matrix: DeviceBuffer<Float>, rows: Int, columns: Int, into out: DeviceBuffer<Float>
   ) throws {
-    try Validate.positive("sumColumns", "rows", rows)
-    try Validate.positive("sumColumns", "columns", columns)
-    try Validate.fits("sumColumns", "matrix", matrix, needs: rows * columns)
-    try Validate.fits("sumColumns", "out", out, needs: columns)
+    try Validate.shape(
+      "sumColumns", rows: rows, columns: columns, [("matrix", matrix, rows * columns), ("out", out, columns)])
     let m = try pointer(matrix, "sumColumns", "matrix")
     let o = try pointer(out, "sumColumns", "out")
     parallelChunks(columns, minimumPerChunk: max(16, Self.grain / rows)) { range in
@@ -84,12 +80,12 @@ extension CPUBackend {
     rows: Int, columns: Int, squareRoot: Bool, zeroDiagonal: Bool,
     into distances: DeviceBuffer<Float>
   ) throws {
-    try Validate.positive("distancesFromGram", "rows", rows)
-    try Validate.positive("distancesFromGram", "columns", columns)
-    try Validate.fits("distancesFromGram", "gram", gram, needs: rows * columns)
-    try Validate.fits("distancesFromGram", "rowNorms", rowNorms, needs: rows)
-    try Validate.fits("distancesFromGram", "columnNorms", columnNorms, needs: columns)
-    try Validate.fits("distancesFromGram", "distances", distances, needs: rows * columns)
+    try Validate.shape(
+      "distancesFromGram", rows: rows, columns: columns,
+      [
+        ("gram", gram, rows * columns), ("rowNorms", rowNorms, rows), ("columnNorms", columnNorms, columns),
+        ("distances", distances, rows * columns),
+      ])
     let g = try pointer(gram, "distancesFromGram", "gram")
     let a = try pointer(rowNorms, "distancesFromGram", "rowNorms")
     let b = try pointer(columnNorms, "distancesFromGram", "columnNorms")

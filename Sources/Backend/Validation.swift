@@ -41,6 +41,32 @@ package enum Validate {
     }
   }
 
+  /// A `rows × columns` operation: both sizes positive, then each `(name, buffer, needed)`
+  /// long enough, in order — the checks of the broadcasts, reductions and distances.
+  package static func shape(
+    _ operation: String, rows: Int, columns: Int, _ buffers: [(String, DeviceBuffer<Float>, Int)]
+  ) throws {
+    try positive(operation, "rows", rows)
+    try positive(operation, "columns", columns)
+    for (name, buffer, needed) in buffers { try fits(operation, name, buffer, needs: needed) }
+  }
+
+  /// An element-wise operation over `count` elements of every named buffer.
+  package static func elementwise(_ operation: String, _ buffers: [(String, DeviceBuffer<Float>)], count: Int) throws {
+    try positive(operation, "count", count)
+    for (name, buffer) in buffers { try fits(operation, name, buffer, needs: count) }
+  }
+
+  /// The checks of `signPack`.
+  package static func signPack(
+    _ x: DeviceBuffer<Float>, rows: Int, bits: Int, _ codes: DeviceBuffer<UInt64>
+  ) throws {
+    try positive("signPack", "rows", rows)
+    try Validate.bits("signPack", bits)
+    try fits("signPack", "x", x, needs: rows * bits)
+    try fits("signPack", "codes", codes, needs: rows * codeWords(bits: bits))
+  }
+
   /// The shape checks of `gemm`, identical on every backend.
   package static func gemm(
     _ a: DeviceBuffer<Float>, _ b: DeviceBuffer<Float>, _ c: DeviceBuffer<Float>,

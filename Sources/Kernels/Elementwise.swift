@@ -7,8 +7,7 @@ extension OpenCLBackend {
   func elementwise(
     _ operation: String, _ buffers: [(String, DeviceBuffer<Float>)], count: Int
   ) throws -> [KernelArgument] {
-    try Validate.positive(operation, "count", count)
-    for (name, buffer) in buffers { try Validate.fits(operation, name, buffer, needs: count) }
+    try Validate.elementwise(operation, buffers, count: count)
     return try buffers.map { .memory(try memory($0.1, operation, $0.0)) }
   }
 
@@ -20,10 +19,8 @@ extension OpenCLBackend {
   public func addRowVector(
     _ vector: DeviceBuffer<Float>, to matrix: DeviceBuffer<Float>, rows: Int, columns: Int
   ) throws {
-    try Validate.positive("addRowVector", "rows", rows)
-    try Validate.positive("addRowVector", "columns", columns)
-    try Validate.fits("addRowVector", "vector", vector, needs: columns)
-    try Validate.fits("addRowVector", "matrix", matrix, needs: rows * columns)
+    try Validate.shape(
+      "addRowVector", rows: rows, columns: columns, [("vector", vector, columns), ("matrix", matrix, rows * columns)])
     try launch(
       "add_row_vector", file: "elementwise", global: [rows * columns],
       [
@@ -35,10 +32,8 @@ extension OpenCLBackend {
   public func scaleRows(
     _ matrix: DeviceBuffer<Float>, by scales: DeviceBuffer<Float>, rows: Int, columns: Int
   ) throws {
-    try Validate.positive("scaleRows", "rows", rows)
-    try Validate.positive("scaleRows", "columns", columns)
-    try Validate.fits("scaleRows", "scales", scales, needs: rows)
-    try Validate.fits("scaleRows", "matrix", matrix, needs: rows * columns)
+    try Validate.shape(
+      "scaleRows", rows: rows, columns: columns, [("scales", scales, rows), ("matrix", matrix, rows * columns)])
     try launch(
       "scale_rows", file: "elementwise", global: [rows * columns],
       [

@@ -8,13 +8,13 @@ extension OpenCLBackend {
     rows: Int, columns: Int, squareRoot: Bool, zeroDiagonal: Bool,
     into distances: DeviceBuffer<Float>
   ) throws {
+    try Validate.shape(
+      "distancesFromGram", rows: rows, columns: columns,
+      [
+        ("gram", gram, rows * columns), ("rowNorms", rowNorms, rows), ("columnNorms", columnNorms, columns),
+        ("distances", distances, rows * columns),
+      ])
     let operation = "distancesFromGram"
-    try Validate.positive(operation, "rows", rows)
-    try Validate.positive(operation, "columns", columns)
-    try Validate.fits(operation, "gram", gram, needs: rows * columns)
-    try Validate.fits(operation, "rowNorms", rowNorms, needs: rows)
-    try Validate.fits(operation, "columnNorms", columnNorms, needs: columns)
-    try Validate.fits(operation, "distances", distances, needs: rows * columns)
     try launch(
       "distances_from_gram", file: "graph", global: [rows * columns],
       [

@@ -6,11 +6,8 @@ extension OpenCLBackend {
   public func signPack(
     _ x: DeviceBuffer<Float>, rows: Int, bits: Int, into codes: DeviceBuffer<UInt64>
   ) throws {
-    try Validate.positive("signPack", "rows", rows)
-    try Validate.bits("signPack", bits)
+    try Validate.signPack(x, rows: rows, bits: bits, codes)
     let words = codeWords(bits: bits)
-    try Validate.fits("signPack", "x", x, needs: rows * bits)
-    try Validate.fits("signPack", "codes", codes, needs: rows * words)
     try launch(
       "sign_pack", file: "hamming", global: [rows * words],
       [

@@ -7,10 +7,8 @@ extension OpenCLBackend {
     _ matrix: DeviceBuffer<Float>, rows: Int, columns: Int, _ reduction: RowReduction,
     into out: DeviceBuffer<Float>
   ) throws {
-    try Validate.positive("reduceRows", "rows", rows)
-    try Validate.positive("reduceRows", "columns", columns)
-    try Validate.fits("reduceRows", "matrix", matrix, needs: rows * columns)
-    try Validate.fits("reduceRows", "out", out, needs: rows)
+    try Validate.shape(
+      "reduceRows", rows: rows, columns: columns, [("matrix", matrix, rows * columns), ("out", out, rows)])
     let code: Int
     switch reduction {
     case .sum: code = 0
@@ -29,10 +27,8 @@ extension OpenCLBackend {
   public func sumColumns(
     _ matrix: DeviceBuffer<Float>, rows: Int, columns: Int, into out: DeviceBuffer<Float>
   ) throws {
-    try Validate.positive("sumColumns", "rows", rows)
-    try Validate.positive("sumColumns", "columns", columns)
-    try Validate.fits("sumColumns", "matrix", matrix, needs: rows * columns)
-    try Validate.fits("sumColumns", "out", out, needs: columns)
+    try Validate.shape(
+      "sumColumns", rows: rows, columns: columns, [("matrix", matrix, rows * columns), ("out", out, columns)])
     try launch(
       "sum_columns", file: "reductions", global: [columns],
       [

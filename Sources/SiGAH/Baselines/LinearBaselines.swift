@@ -42,7 +42,6 @@ public enum LinearBaselines {
       try backend.gemm(
         v, transposeA: false, rotationBuffer, transposeB: false, into: projected, m: n, n: r, k: r, alpha: 1, beta: 0)
       // B = sign(VR) with sign(0) = +1, as the codes (SPEC §4).
-      try backend.map(.sign, projected, into: projected, count: n * r)
       let signs = try backend.download(projected, count: n * r).map { $0 < 0 ? Float(-1) : 1 }
       try backend.upload(signs, to: projected)
       try backend.gemm(

@@ -74,8 +74,7 @@ extension SiGAHNetwork {
     try backend.linearCombination(alpha: 1, g, beta: 1, dmTargets, into: g, count: nn)
     // Value: (1/n²)·Σ e⊙G.
     try backend.multiply(e, g, into: dmTargets, count: nn)
-    try backend.reduceRows(dmTargets, rows: 1, columns: nn, .sum, into: scalar)
-    let value = Double(weight) * Double(try backend.download(scalar, offset: 0, count: 1)[0]) / Double(nn)
+    let value = Double(weight) * (try sum(dmTargets, count: nn)) / Double(nn)
     // ∂/∂H += γ·(4/(r·n²))·G·H.
     try backend.gemm(
       g, transposeA: false, h, transposeB: false, into: dH, m: n, n: r, k: n,

@@ -168,7 +168,7 @@ public final class SiGAHNetwork {
     }
   }
 
-  private func sum(_ buffer: DeviceBuffer<Float>, count: Int) throws -> Double {
+  func sum(_ buffer: DeviceBuffer<Float>, count: Int) throws -> Double {
     Double(try backend.sum(buffer, count: count, scratch: scalar))
   }
 

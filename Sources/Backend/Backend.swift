@@ -14,6 +14,8 @@
 public protocol Backend: AnyObject {
   /// One line naming the backend and its device, e.g. "cpu (OpenBLAS 0.3.21, 2 threads)".
   var summary: String { get }
+  /// Launches, waits and host↔device bytes so far (see `BackendCounts`).
+  var counts: BackendCounts { get }
 
   // MARK: Buffers
 

@@ -20,6 +20,7 @@ final class HostStorage {
 public final class CPUBackend: Backend {
   /// Threads for OpenBLAS and for the backend's own parallel loops.
   public let threads: Int
+  public internal(set) var counts = BackendCounts()
 
   /// - Parameter threads: worker threads; `nil` keeps OpenBLAS's default (one per core).
   public init(threads: Int? = nil) throws {
@@ -65,6 +66,7 @@ public final class CPUBackend: Backend {
       guard let base = source.baseAddress else { return }
       (destination + offset).update(from: base, count: source.count)
     }
+    counts.hostToDeviceBytes += values.count * MemoryLayout<T>.stride
   }
 
   public func download<T: DeviceScalar>(_ buffer: DeviceBuffer<T>, offset: Int, count: Int)
@@ -72,6 +74,7 @@ public final class CPUBackend: Backend {
   {
     try Validate.range("download", "source", buffer, offset: offset, count: count)
     let source = try pointer(buffer, "download", "source")
+    counts.deviceToHostBytes += count * MemoryLayout<T>.stride
     return Array(UnsafeBufferPointer(start: source + offset, count: count))
   }
 

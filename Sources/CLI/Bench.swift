@@ -80,6 +80,13 @@ struct Bench: ParsableCommand {
     row("training GFLOP/s (fraction of GEMM)") {
       String(format: "%.1f (%.0f %%)", $0.trainingGflops, 100 * $0.trainingFractionOfGemm)
     }
+    for method in ["sigah", "sigah-dm"] {
+      row("\(method) step (batch 500): launches / waits / bytes in / bytes out") {
+        guard let counts = $0.stepCounts[method] else { return "–" }
+        return
+          "\(counts.launches) / \(counts.blockingWaits) / \(counts.hostToDeviceBytes) / \(counts.deviceToHostBytes)"
+      }
+    }
     row("encoding, vectors/s") { String(format: "%.0f", $0.encodingVectorsPerSecond.median) }
     for size in settings.searchDatabase {
       row("top-\(settings.searchK) in \(size) codes, queries/s") {

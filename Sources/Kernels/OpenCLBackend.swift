@@ -50,6 +50,7 @@ public final class OpenCLBackend: Backend {
   let queue: cl_command_queue
   /// Kernel objects by name. cl_kernel holds its arguments, so each backend owns its own.
   private var kernels: [String: cl_kernel] = [:]
+  public internal(set) var counts = BackendCounts()
 
   /// Opens device `deviceIndex` (numbered as `OpenCLDevices.all()`), or when nil the first
   /// GPU, or failing that the first device of any kind. Kernels come from `kernelFolder`
@@ -145,6 +146,8 @@ public final class OpenCLBackend: Backend {
         nil, nil)
     }
     try OpenCLStatus.check(status, "clEnqueueWriteBuffer")
+    counts.hostToDeviceBytes += values.count * stride
+    counts.blockingWaits += 1
   }
 
   public func download<T: DeviceScalar>(_ buffer: DeviceBuffer<T>, offset: Int, count: Int)
@@ -161,6 +164,8 @@ public final class OpenCLBackend: Backend {
         nil)
     }
     try OpenCLStatus.check(status, "clEnqueueReadBuffer")
+    counts.deviceToHostBytes += count * stride
+    counts.blockingWaits += 1
     return values
   }
 
@@ -177,10 +182,12 @@ public final class OpenCLBackend: Backend {
         queue, try memory(source, "copy", "source"), try memory(destination, "copy", "destination"),
         sourceOffset * stride, destinationOffset * stride, count * stride, 0, nil, nil),
       "clEnqueueCopyBuffer")
+    counts.launches += 1
   }
 
   public func synchronize() throws {
     try OpenCLStatus.check(clFinish(queue), "clFinish")
+    counts.blockingWaits += 1
   }
 
   // MARK: Launching
@@ -236,5 +243,6 @@ public final class OpenCLBackend: Backend {
         local == nil ? nil : localPointer.baseAddress, 0, nil, nil)
     }
     try OpenCLStatus.check(status, "clEnqueueNDRangeKernel(\(name))")
+    counts.launches += 1
   }
 }

@@ -62,6 +62,8 @@ public struct BackendBench: Sendable, Codable, Equatable {
   public var groundTruthShape: [Int]
   public var groundTruthGflops: Double
   public var groundTruthFractionOfGemm: Double
+  /// Launches, waits and bytes of one steady-state training step at batch 500, by method.
+  public var stepCounts: [String: BackendCounts]
 }
 
 public enum Throughput {
@@ -114,6 +116,22 @@ public enum Throughput {
     let defaultBatch = settings.batchSizes.contains(500) ? 500 : settings.batchSizes.last!
     let flopsPerSample = ModelFlops.perSample(d: d, r: settings.bits, m: 2 * d, dl: 50, batch: defaultBatch)
     let trainingGflops = training["\(defaultBatch)"]!.median * flopsPerSample / 1e9
+
+    // What one steady-state step asks of the device, for each method (batch 500, MNIST
+    // shape): the counts that decide a step's time on a GPU.
+    var stepCounts: [String: BackendCounts] = [:]
+    let countData = Matrix(
+      rows: 2000, columns: d, values: (0..<(2000 * d)).map { _ in Float(generator.uniform()) })
+    for configuration in [SiGAHConfiguration(), SiGAHConfiguration.distanceMatchingPreset] {
+      var configuration = configuration
+      configuration.bits = settings.bits
+      configuration.batchSize = 500
+      let counts = try StepCounts.measure(configuration: configuration, data: countData, backend: backend)
+      stepCounts[configuration.methodName] = counts
+      log(
+        "\(configuration.methodName) step: \(counts.launches) launches, \(counts.blockingWaits) blocking waits, "
+          + "\(counts.hostToDeviceBytes) B host→device, \(counts.deviceToHostBytes) B device→host")
+    }
 
     // Encoding.
     var configuration = SiGAHConfiguration()
@@ -170,6 +188,6 @@ public enum Throughput {
       comparisonsPerSecond: comparisons, groundTruthQueriesPerSecond: truth,
       groundTruthShape: [base.rows, base.columns],
       groundTruthGflops: truthGflops,
-      groundTruthFractionOfGemm: truthGflops / referenceGemm)
+      groundTruthFractionOfGemm: truthGflops / referenceGemm, stepCounts: stepCounts)
   }
 }

@@ -26,11 +26,14 @@ let package = Package(
     .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
 
     // MARK: Backends
+    // The integer operation codes shared by the Swift enums and the kernels.
+    .target(name: "OperationCodes"),
     // The Backend protocol, device buffers, the seeded generator and the OpenBLAS backend.
-    .target(name: "Backend", dependencies: ["COpenBLAS"], swiftSettings: cpuSettings),
+    .target(name: "Backend", dependencies: ["COpenBLAS", "OperationCodes"], swiftSettings: cpuSettings),
     // The OpenCL backend: runtime, one launcher per kernels/*.cl file, the embedded
     // sources, and run-time backend selection.
-    .target(name: "Kernels", dependencies: ["Backend", "COpenCL"], plugins: ["EmbedKernels"]),
+    .target(
+      name: "Kernels", dependencies: ["Backend", "COpenCL", "OperationCodes"], plugins: ["EmbedKernels"]),
     // Parity cases run on any backend against the CPU one (tests and `sigah check`).
     .target(name: "Parity", dependencies: ["Backend"]),
 
@@ -46,7 +49,7 @@ let package = Package(
       ]),
 
     // MARK: Build tools
-    .executableTarget(name: "KernelEmbedder"),
+    .executableTarget(name: "KernelEmbedder", dependencies: ["OperationCodes"]),
     .plugin(name: "EmbedKernels", capability: .buildTool(), dependencies: ["KernelEmbedder"]),
 
     // MARK: Tests

@@ -1,35 +1,71 @@
-// activations.cl — LeakyReLU, ReLU, tanh, sigmoid and identity, forward and backward.
-// activation: 0 leaky ReLU (slope), 1 ReLU, 2 tanh, 3 sigmoid, 4 identity; codes match
-// Sources/Kernels/Activations.swift. Every one is monotone, so the backward pass needs
-// only the forward output y.
+// activations.cl — the activations forward and backward, alone and fused with a layer's
+// bias. Codes are the ACTIVATION_* macros generated from Sources/OperationCodes. Every
+// activation is monotone, so the backward pass needs only the forward output y.
+
+#define SELU_SCALE 1.0507009873554805f
+#define SELU_ALPHA 1.6732632423543772f
+
+inline float activation_forward(const int activation, const float slope, const float v) {
+  switch (activation) {
+    case ACTIVATION_LEAKY_RELU: return v > 0.0f ? v : slope * v;
+    case ACTIVATION_RELU: return v > 0.0f ? v : 0.0f;
+    case ACTIVATION_TANH: return tanh(v);
+    case ACTIVATION_SIGMOID: return 1.0f / (1.0f + exp(-v));
+    case ACTIVATION_IDENTITY: return v;
+    case ACTIVATION_SELU: return v > 0.0f ? SELU_SCALE * v : SELU_SCALE * SELU_ALPHA * (exp(v) - 1.0f);
+    default: return NAN;  // an unknown code shows as NaN, never as a silent identity
+  }
+}
+
+// f'(x) written in terms of y = f(x).
+inline float activation_derivative(const int activation, const float slope, const float y) {
+  switch (activation) {
+    case ACTIVATION_LEAKY_RELU: return y > 0.0f ? 1.0f : slope;
+    case ACTIVATION_RELU: return y > 0.0f ? 1.0f : 0.0f;
+    case ACTIVATION_TANH: return 1.0f - y * y;
+    case ACTIVATION_SIGMOID: return y * (1.0f - y);
+    case ACTIVATION_IDENTITY: return 1.0f;
+    case ACTIVATION_SELU: return y > 0.0f ? SELU_SCALE : y + SELU_SCALE * SELU_ALPHA;
+    default: return NAN;
+  }
+}
 
 __kernel void activate(const int activation, const float slope, const __global float* x,
                        __global float* y, const int count) {
   const int i = get_global_id(0);
-  if (i >= count) return;
-  const float v = x[i];
-  switch (activation) {
-    case 0: y[i] = v > 0.0f ? v : slope * v; break;
-    case 1: y[i] = v > 0.0f ? v : 0.0f; break;
-    case 2: y[i] = tanh(v); break;
-    case 3: y[i] = 1.0f / (1.0f + exp(-v)); break;
-    default: y[i] = v; break;
-  }
+  if (i < count) y[i] = activation_forward(activation, slope, x[i]);
 }
 
-// dx = dy · f'(x), with f' written in terms of y = f(x).
+// dx = dy · f'(x), from y.
 __kernel void activation_backward(const int activation, const float slope,
                                   const __global float* y, const __global float* dy,
                                   __global float* dx, const int count) {
   const int i = get_global_id(0);
-  if (i >= count) return;
-  const float out = y[i];
-  const float g = dy[i];
-  switch (activation) {
-    case 0: dx[i] = out > 0.0f ? g : slope * g; break;
-    case 1: dx[i] = out > 0.0f ? g : 0.0f; break;
-    case 2: dx[i] = g * (1.0f - out * out); break;
-    case 3: dx[i] = g * out * (1.0f - out); break;
-    default: dx[i] = g; break;
+  if (i < count) dx[i] = dy[i] * activation_derivative(activation, slope, y[i]);
+}
+
+// M[i, j] = f(M[i, j] + bias[j]) in place over a rows × columns matrix.
+__kernel void bias_activate(const int activation, const float slope, const __global float* bias,
+                            __global float* matrix, const int rows, const int columns) {
+  const int index = get_global_id(0);
+  if (index < rows * columns)
+    matrix[index] = activation_forward(activation, slope, matrix[index] + bias[index % columns]);
+}
+
+// dX = dY ⊙ f'(Y) and bias_gradient[j] = Σ_i dX[i, j]: one work-item a column, so the
+// column sum is in a fixed order and reads are coalesced across columns.
+__kernel void activation_backward_bias(const int activation, const float slope,
+                                       const __global float* y, const __global float* dy,
+                                       __global float* dx, const int rows, const int columns,
+                                       __global float* bias_gradient) {
+  const int j = get_global_id(0);
+  if (j >= columns) return;
+  float total = 0.0f;
+  for (int i = 0; i < rows; i++) {
+    const size_t index = (size_t)i * columns + j;
+    const float g = dy[index] * activation_derivative(activation, slope, y[index]);
+    dx[index] = g;
+    total += g;
   }
+  bias_gradient[j] = total;
 }

@@ -32,17 +32,31 @@ __kernel void multiply(const __global float* x, const __global float* y, __globa
   if (i < count) z[i] = x[i] * y[i];
 }
 
-// y = f(x); function: 0 sign, 1 abs, 2 square, 3 exp(parameter·x). Codes match
-// UnaryFunction's launcher in Sources/Kernels/Elementwise.swift.
+// y = f(x) for the FUNCTION_* codes generated from Sources/OperationCodes; exp is
+// exp(parameter·x).
 __kernel void map(const int function, const float parameter, const __global float* x,
                   __global float* y, const int count) {
   const int i = get_global_id(0);
   if (i >= count) return;
   const float v = x[i];
   switch (function) {
-    case 0: y[i] = v > 0.0f ? 1.0f : (v < 0.0f ? -1.0f : 0.0f); break;
-    case 1: y[i] = fabs(v); break;
-    case 2: y[i] = v * v; break;
-    default: y[i] = exp(parameter * v); break;
+    case FUNCTION_SIGN: y[i] = v > 0.0f ? 1.0f : (v < 0.0f ? -1.0f : 0.0f); break;
+    case FUNCTION_ABS: y[i] = fabs(v); break;
+    case FUNCTION_SQUARE: y[i] = v * v; break;
+    case FUNCTION_EXP: y[i] = exp(parameter * v); break;
+    default: y[i] = NAN; break;
   }
+}
+
+// out[r, j] = source[indices[first + r], j] − mean[j] (mean only when has_mean): a batch
+// gathered from a resident data set through a device-side permutation, centred on the way.
+__kernel void gather_rows(const __global float* source, const __global int* indices,
+                          const int first, const int rows, const int columns,
+                          const int has_mean, const __global float* mean, __global float* out) {
+  const int index = get_global_id(0);
+  if (index >= rows * columns) return;
+  const int r = index / columns;
+  const int j = index - r * columns;
+  const float value = source[(size_t)indices[first + r] * columns + j];
+  out[index] = has_mean ? value - mean[j] : value;
 }

@@ -16,3 +16,92 @@ __kernel void distances_from_gram(const __global float* gram, const __global flo
       ? 0.0f : fmax(0.0f, row_norms[i] + column_norms[j] - 2.0f * gram[index]);
   distances[index] = square_root ? sqrt(squared) : squared;
 }
+
+// S = exp(−σ·D) with σ = sigma when has_sigma, else pairs / total[0] (1 when the total or
+// the pair count is 0): the graph's σ is the reciprocal mean distance, read on the device.
+__kernel void exponential_similarity(const __global float* distances, const int count,
+                                     const int has_sigma, const float sigma,
+                                     const __global float* total, const int pairs,
+                                     __global float* similarity) {
+  const int i = get_global_id(0);
+  if (i >= count) return;
+  const float sum = total[0];
+  const float used = has_sigma ? sigma : (pairs > 0 && sum > 0.0f ? (float)pairs / sum : 1.0f);
+  similarity[i] = exp(-used * distances[i]);
+}
+
+#ifndef REDUCE_WG
+#define REDUCE_WG 64
+#endif
+
+// The near sets of distance matching (METHOD.md §3b.2): one work-group a row i marks the
+// `nearest` smallest D[i, j], j ≠ i, ties by ascending j. The k-th smallest value t is
+// found bit by bit from the top (distances are ≥ 0, so their bit patterns order as their
+// values): at each bit, if fewer than k values lie below prefix + 2^b, the k-th is at or
+// above it. Then every value below t is near, and the first (k − below) values equal to t
+// in index order.
+__kernel __attribute__((reqd_work_group_size(REDUCE_WG, 1, 1)))
+void nearest_selection(const __global float* distances, const int rows, const int nearest,
+                       __global float* selected) {
+  __local int counts[REDUCE_WG];
+  const int i = get_group_id(0);
+  const int lane = get_local_id(0);
+  const __global uint* row = (const __global uint*)(distances + (size_t)i * rows);
+  __global float* out = selected + (size_t)i * rows;
+  uint prefix = 0;
+  for (int bit = 31; bit >= 0 && nearest > 0; bit--) {
+    const uint candidate = prefix | (1u << bit);
+    int below = 0;
+    for (int j = lane; j < rows; j += REDUCE_WG) below += (j != i && row[j] < candidate);
+    counts[lane] = below;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int width = REDUCE_WG / 2; width > 0; width /= 2) {
+      if (lane < width) counts[lane] += counts[lane + width];
+      barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    if (counts[0] < nearest) prefix = candidate;
+    barrier(CLK_LOCAL_MEM_FENCE);
+  }
+  int below = 0;
+  for (int j = lane; j < rows; j += REDUCE_WG) {
+    const int near = nearest > 0 && j != i && row[j] < prefix;
+    out[j] = near ? 1.0f : 0.0f;
+    below += near;
+  }
+  counts[lane] = below;
+  barrier(CLK_LOCAL_MEM_FENCE);
+  for (int width = REDUCE_WG / 2; width > 0; width /= 2) {
+    if (lane < width) counts[lane] += counts[lane + width];
+    barrier(CLK_LOCAL_MEM_FENCE);
+  }
+  if (lane == 0 && nearest > 0) {
+    int ties = nearest - counts[0];
+    for (int j = 0; j < rows && ties > 0; j++) {
+      if (j != i && row[j] == prefix) {
+        out[j] = 1.0f;
+        ties--;
+      }
+    }
+  }
+}
+
+// The distance-matching residual (METHOD.md §3b.2) over a rows × rows batch: targets
+// T = 1 − D/√(s_i·s_j) with s_i = row_sums[i]/(rows − 1), e = P − T, near = selected[i, j]
+// or selected[j, i], G = near ? e : max(0, e). G replaces P; e·G goes to loss_terms.
+__kernel void distance_matching_residual(__global float* products, const __global float* distances,
+                                         const __global float* row_sums,
+                                         const __global float* selected, const int rows,
+                                         __global float* loss_terms) {
+  const int index = get_global_id(0);
+  if (index >= rows * rows) return;
+  const int i = index / rows;
+  const int j = index - i * rows;
+  const float others = (float)max(rows - 1, 1);
+  const float scale = sqrt((row_sums[i] / others) * (row_sums[j] / others));
+  const float target = 1.0f - (scale > 0.0f ? distances[index] / scale : 0.0f);
+  const float e = products[index] - target;
+  const int near = selected[index] > 0.0f || selected[(size_t)j * rows + i] > 0.0f;
+  const float g = near ? e : fmax(e, 0.0f);
+  products[index] = g;
+  loss_terms[index] = e * g;
+}

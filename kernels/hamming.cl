@@ -36,44 +36,98 @@ __kernel void hamming_distances(const __global ulong* queries, const __global ul
       hamming(queries + (size_t)q * words, database + (size_t)i * words, words);
 }
 
-// Exact top-k per query by counting sort over the bits + 1 possible distances (the CPU
-// backend uses a blocked heap instead, faster on a CPU core; both order ties by index,
-// and the parity suite demands equal results): a histogram
-// pass fixes the k-th distance t, then a pass in index order drops each item at or below
-// t into its slot, so ties come out by ascending index. One work-item per query; the
-// histogram (bits + 1 ints per query) lives in `scratch`. Only q × k results are written.
-__kernel void hamming_topk(const __global ulong* queries, const __global ulong* database,
-                           const int query_count, const int database_count, const int bits,
-                           const int k, __global int* scratch, __global int* ids,
-                           __global int* distances) {
-  const int q = get_global_id(0);
-  if (q >= query_count) return;
+#ifndef HAMMING_WG
+#define HAMMING_WG 64
+#endif
+
+// Exact top-k of one query per work-group, ties by ascending index, equal to the CPU's.
+// Pass 1: the lanes stream the database (consecutive lanes on consecutive codes) into a
+// histogram of the bits + 1 possible distances in local memory; it fixes the threshold t
+// (the k-th smallest distance), the count below it, and where each distance's run starts.
+// Pass 2 streams the database again in chunks of HAMMING_WG: a code below t takes the next
+// slot of its distance's run (in any order; each run is put in index order at the end),
+// and codes at t are ranked by a work-group prefix sum, so the first ones in index order
+// fill the k − below slots left. Scratch per query: k ids and bits + 1 run starts.
+// Local size HAMMING_WG, global size queries·HAMMING_WG; histogram (bits + 1) ints.
+__kernel __attribute__((reqd_work_group_size(HAMMING_WG, 1, 1)))
+void hamming_topk(const __global ulong* queries, const __global ulong* database,
+                  const int database_count, const int bits, const int k,
+                  __local int* histogram, __global int* scratch, __global int* ids,
+                  __global int* distances) {
+  __local int scan[HAMMING_WG];
+  __local int threshold, below, ties_placed, below_placed;
+  const int q = get_group_id(0);
+  const int lane = get_local_id(0);
   const int words = (bits + 63) / 64;
   const __global ulong* query = queries + (size_t)q * words;
-  __global int* slots = scratch + (size_t)q * (bits + 1);
-  for (int d = 0; d <= bits; d++) slots[d] = 0;
-  for (int i = 0; i < database_count; i++) {
-    slots[hamming(query, database + (size_t)i * words, words)] += 1;
-  }
-  // Turn counts into first output positions, up to the threshold distance t.
-  int threshold = 0;
-  int below = 0;
-  while (below + slots[threshold] < k) {
-    const int count = slots[threshold];
-    slots[threshold] = below;
-    below += count;
-    threshold++;
-  }
-  slots[threshold] = below;
   __global int* out_ids = ids + (size_t)q * k;
   __global int* out_distances = distances + (size_t)q * k;
-  int placed = 0;
-  for (int i = 0; i < database_count && placed < k; i++) {
-    const int d = hamming(query, database + (size_t)i * words, words);
-    if (d > threshold || slots[d] >= k) continue;
-    out_ids[slots[d]] = i;
-    out_distances[slots[d]] = d;
-    slots[d] += 1;
-    placed++;
+  __global int* run_ids = scratch + (size_t)q * (k + bits + 1);
+  __global int* run_starts = run_ids + k;
+
+  for (int d = lane; d <= bits; d += HAMMING_WG) histogram[d] = 0;
+  barrier(CLK_LOCAL_MEM_FENCE);
+  for (int i = lane; i < database_count; i += HAMMING_WG)
+    atomic_inc(&histogram[hamming(query, database + (size_t)i * words, words)]);
+  barrier(CLK_LOCAL_MEM_FENCE);
+  if (lane == 0) {
+    int total = 0;
+    int t = 0;
+    while (total + histogram[t] < k) {
+      const int count = histogram[t];
+      histogram[t] = total;  // from here on: the next free slot of distance t's run
+      run_starts[t] = total;
+      total += count;
+      t++;
+    }
+    threshold = t;
+    below = total;
+    ties_placed = 0;
+    below_placed = 0;
+  }
+  barrier(CLK_LOCAL_MEM_FENCE);
+  const int t = threshold;
+  const int needed = k - below;
+
+  for (int base = 0; base < database_count; base += HAMMING_WG) {
+    const int i = base + lane;
+    const int d = i < database_count ? hamming(query, database + (size_t)i * words, words) : bits + 1;
+    if (d < t) {
+      const int slot = atomic_inc(&histogram[d]);
+      run_ids[slot] = i;
+      out_distances[slot] = d;
+      atomic_inc(&below_placed);
+    }
+    const int tie = d == t;
+    scan[lane] = tie;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int offset = 1; offset < HAMMING_WG; offset *= 2) {
+      const int add = lane >= offset ? scan[lane - offset] : 0;
+      barrier(CLK_LOCAL_MEM_FENCE);
+      scan[lane] += add;
+      barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    const int rank = ties_placed + scan[lane] - tie;
+    if (tie && rank < needed) {
+      out_ids[below + rank] = i;
+      out_distances[below + rank] = t;
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+    if (lane == HAMMING_WG - 1) ties_placed += scan[lane];
+    barrier(CLK_LOCAL_MEM_FENCE);
+    if (ties_placed >= needed && below_placed == below) break;
+  }
+  barrier(CLK_GLOBAL_MEM_FENCE);
+
+  // Each run below t into index order: an id's place is its run's start plus the number of
+  // smaller ids in the run.
+  for (int e = lane; e < below; e += HAMMING_WG) {
+    const int d = out_distances[e];
+    const int start = run_starts[d];
+    const int end = d + 1 < t ? run_starts[d + 1] : below;
+    const int id = run_ids[e];
+    int smaller = 0;
+    for (int f = start; f < end; f++) smaller += run_ids[f] < id;
+    out_ids[start + smaller] = id;
   }
 }

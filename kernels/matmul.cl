@@ -1,69 +1,155 @@
 // matmul.cl — C = alpha·op(A)·op(B) + beta·C, row-major, any shape, both transposes.
-// Tiled in local memory: a work-group computes a TS × TS tile of C; each work-item keeps
-// WPT results of one column in registers. TS and WPT are defaults the host may override
-// by prepending its own #defines (CLBlast's convention).
+// Each work-item keeps an MWI × NWI block of C in registers (2-D register blocking),
+// NWI = VWN·NVW columns read as vectors of VWN; a work-group of MDIMC × NDIMC work-items
+// covers an MWG × NWG tile. GEMM_LOCAL selects the variant: 0 reads A and B straight from
+// global memory (the direct kernel, fastest on CPU devices), 1 stages K-slices of KWG of
+// both tiles in local memory (GPUs). Every knob is an #ifndef default the host overrides
+// with -D options (CLBlast's convention); `sigah tune` chooses them per device.
 
-#ifndef TS
-#define TS 32
+#ifndef GEMM_LOCAL
+#define GEMM_LOCAL 0
 #endif
-#ifndef WPT
-#define WPT 8
+#ifndef MWI
+#define MWI 8
 #endif
-#define RTS (TS / WPT)
+#ifndef VWN
+#define VWN 8
+#endif
+#ifndef NVW
+#define NVW 1
+#endif
+#ifndef MDIMC
+#define MDIMC 1
+#endif
+#ifndef NDIMC
+#define NDIMC 1
+#endif
+#ifndef KWG
+#define KWG 16
+#endif
+#define NWI (VWN * NVW)
+#define MWG (MWI * MDIMC)
+#define NWG (NWI * NDIMC)
 
-// Element (i, p) of op(A), an m × k matrix; zero outside it so partial tiles need no branch.
-inline float load_a(const __global float* a, int transpose_a, int m, int k, int i, int p) {
+#if VWN == 1
+typedef float floatn;
+#define LOADN(offset, pointer) ((pointer)[offset])
+#define STOREN(value, offset, pointer) ((pointer)[offset] = (value))
+#elif VWN == 2
+typedef float2 floatn;
+#define LOADN vload2
+#define STOREN vstore2
+#elif VWN == 4
+typedef float4 floatn;
+#define LOADN vload4
+#define STOREN vstore4
+#elif VWN == 8
+typedef float8 floatn;
+#define LOADN vload8
+#define STOREN vstore8
+#elif VWN == 16
+typedef float16 floatn;
+#define LOADN vload16
+#define STOREN vstore16
+#else
+#error "VWN must be 1, 2, 4, 8 or 16"
+#endif
+
+// Element (i, p) of op(A), an m × k matrix, and (p, j) of op(B), k × n; zero outside.
+inline float element_a(const __global float* a, int transpose_a, int m, int k, int i, int p) {
   if (i >= m || p >= k) return 0.0f;
   return transpose_a ? a[(size_t)p * m + i] : a[(size_t)i * k + p];
 }
-
-// Element (p, j) of op(B), a k × n matrix.
-inline float load_b(const __global float* b, int transpose_b, int k, int n, int p, int j) {
+inline float element_b(const __global float* b, int transpose_b, int k, int n, int p, int j) {
   if (p >= k || j >= n) return 0.0f;
   return transpose_b ? b[(size_t)j * k + p] : b[(size_t)p * n + j];
 }
 
-// Global size (⌈n/TS⌉·TS, ⌈m/TS⌉·RTS), local size (TS, RTS).
-__kernel __attribute__((reqd_work_group_size(TS, RTS, 1)))
+// Global size (⌈n/NWG⌉·NDIMC, ⌈m/MWG⌉·MDIMC), local size (NDIMC, MDIMC).
+__kernel __attribute__((reqd_work_group_size(NDIMC, MDIMC, 1)))
 void gemm(const int m, const int n, const int k, const float alpha, const float beta,
           const int transpose_a, const int transpose_b,
           const __global float* a, const __global float* b, __global float* c) {
-  const int column = get_local_id(0);
-  const int row_group = get_local_id(1);
-  const int tile_row = get_group_id(1) * TS;
-  const int tile_column = get_group_id(0) * TS;
+  const int item_row = get_local_id(1) * MWI;
+  const int item_column = get_local_id(0) * NWI;
+  const int row0 = get_group_id(1) * MWG + item_row;
+  const int col0 = get_group_id(0) * NWG + item_column;
+  floatn accumulator[MWI][NVW];
+  for (int i = 0; i < MWI; i++)
+    for (int v = 0; v < NVW; v++) accumulator[i][v] = (floatn)(0.0f);
 
-  __local float a_tile[TS][TS];  // a_tile[row][p]
-  __local float b_tile[TS][TS];  // b_tile[p][column]
-
-  float accumulator[WPT];
-  for (int w = 0; w < WPT; w++) accumulator[w] = 0.0f;
-
-  for (int offset = 0; offset < k; offset += TS) {
-    for (int w = 0; w < WPT; w++) {
-      const int r = row_group + w * RTS;
-      a_tile[r][column] = load_a(a, transpose_a, m, k, tile_row + r, offset + column);
-      b_tile[r][column] = load_b(b, transpose_b, k, n, offset + r, tile_column + column);
+#if GEMM_LOCAL
+  __local float a_tile[KWG][MWG];
+  __local float b_tile[KWG][NWG];
+  const int tile_row = get_group_id(1) * MWG;
+  const int tile_column = get_group_id(0) * NWG;
+  const int lane = get_local_id(1) * NDIMC + get_local_id(0);
+  for (int p0 = 0; p0 < k; p0 += KWG) {
+    // Cooperative loads, consecutive lanes on consecutive addresses of each layout.
+    for (int e = lane; e < KWG * MWG; e += MDIMC * NDIMC) {
+      const int p = transpose_a ? e / MWG : e % KWG;
+      const int i = transpose_a ? e % MWG : e / KWG;
+      a_tile[p][i] = element_a(a, transpose_a, m, k, tile_row + i, p0 + p);
+    }
+    for (int e = lane; e < KWG * NWG; e += MDIMC * NDIMC) {
+      const int p = transpose_b ? e % KWG : e / NWG;
+      const int j = transpose_b ? e / KWG : e % NWG;
+      b_tile[p][j] = element_b(b, transpose_b, k, n, p0 + p, tile_column + j);
     }
     barrier(CLK_LOCAL_MEM_FENCE);
-    for (int p = 0; p < TS; p++) {
-      const float b_value = b_tile[p][column];
-      for (int w = 0; w < WPT; w++) {
-        accumulator[w] = fma(a_tile[row_group + w * RTS][p], b_value, accumulator[w]);
+    for (int p = 0; p < KWG; p++) {
+      floatn b_values[NVW];
+      for (int v = 0; v < NVW; v++) b_values[v] = LOADN(0, &b_tile[p][item_column + v * VWN]);
+      for (int i = 0; i < MWI; i++) {
+        const floatn a_value = (floatn)(a_tile[p][item_row + i]);
+        for (int v = 0; v < NVW; v++) accumulator[i][v] = fma(a_value, b_values[v], accumulator[i][v]);
       }
     }
     barrier(CLK_LOCAL_MEM_FENCE);
   }
+#else
+  if (row0 >= m || col0 >= n) return;
+  if (row0 + MWI <= m && col0 + NWI <= n && !transpose_b) {
+    // Interior block: B rows are contiguous, read as vectors with no bounds checks.
+    for (int p = 0; p < k; p++) {
+      floatn b_values[NVW];
+      for (int v = 0; v < NVW; v++) b_values[v] = LOADN(0, b + (size_t)p * n + col0 + v * VWN);
+      for (int i = 0; i < MWI; i++) {
+        const float a_scalar =
+            transpose_a ? a[(size_t)p * m + row0 + i] : a[(size_t)(row0 + i) * k + p];
+        for (int v = 0; v < NVW; v++)
+          accumulator[i][v] = fma((floatn)(a_scalar), b_values[v], accumulator[i][v]);
+      }
+    }
+  } else {
+    for (int p = 0; p < k; p++) {
+      floatn b_values[NVW];
+      for (int v = 0; v < NVW; v++) {
+        float lanes[VWN];
+        for (int l = 0; l < VWN; l++) lanes[l] = element_b(b, transpose_b, k, n, p, col0 + v * VWN + l);
+        b_values[v] = LOADN(0, lanes);
+      }
+      for (int i = 0; i < MWI; i++) {
+        const floatn a_value = (floatn)(element_a(a, transpose_a, m, k, row0 + i, p));
+        for (int v = 0; v < NVW; v++) accumulator[i][v] = fma(a_value, b_values[v], accumulator[i][v]);
+      }
+    }
+  }
+#endif
 
-  const int j = tile_column + column;
-  if (j >= n) return;
-  for (int w = 0; w < WPT; w++) {
-    const int i = tile_row + row_group + w * RTS;
-    if (i < m) {
-      const size_t index = (size_t)i * n + j;
-      // With beta == 0 the old C is never read: it may hold garbage or NaN (BLAS rule).
-      c[index] = beta == 0.0f ? alpha * accumulator[w]
-                              : alpha * accumulator[w] + beta * c[index];
+  for (int i = 0; i < MWI; i++) {
+    const int row = row0 + i;
+    if (row >= m) break;
+    for (int v = 0; v < NVW; v++) {
+      float lanes[VWN];
+      STOREN(accumulator[i][v], 0, lanes);
+      for (int l = 0; l < VWN; l++) {
+        const int column = col0 + v * VWN + l;
+        if (column >= n) break;
+        const size_t index = (size_t)row * n + column;
+        // With beta == 0 the old C is never read: it may hold garbage or NaN (BLAS rule).
+        c[index] = beta == 0.0f ? alpha * lanes[l] : alpha * lanes[l] + beta * c[index];
+      }
     }
   }
 }

@@ -4,7 +4,9 @@
 
 /// Running totals since the backend was made; subtract two readings for an interval.
 public struct BackendCounts: Sendable, Equatable, Codable {
-  /// Operations queued: kernel launches on OpenCL, primitive calls on the CPU.
+  /// Backend operations called (every checked primitive but buffer creation and transfers).
+  public var operations = 0
+  /// Kernels (and device copies) enqueued; 0 on the CPU, which runs operations in place.
   public var launches = 0
   /// Times the host stopped until the device finished (blocking reads, `synchronize`).
   public var blockingWaits = 0
@@ -17,6 +19,7 @@ public struct BackendCounts: Sendable, Equatable, Codable {
 
   public static func - (lhs: BackendCounts, rhs: BackendCounts) -> BackendCounts {
     var difference = BackendCounts()
+    difference.operations = lhs.operations - rhs.operations
     difference.launches = lhs.launches - rhs.launches
     difference.blockingWaits = lhs.blockingWaits - rhs.blockingWaits
     difference.hostToDeviceBytes = lhs.hostToDeviceBytes - rhs.hostToDeviceBytes

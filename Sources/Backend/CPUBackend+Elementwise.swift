@@ -1,13 +1,12 @@
 // CPU backend: broadcasts, element-wise arithmetic and activations.
 
 import Foundation
+import OperationCodes
 
 extension CPUBackend {
-  public func addRowVector(
+  public func uncheckedAddRowVector(
     _ vector: DeviceBuffer<Float>, to matrix: DeviceBuffer<Float>, rows: Int, columns: Int
   ) throws {
-    try Validate.shape(
-      "addRowVector", rows: rows, columns: columns, [("vector", vector, columns), ("matrix", matrix, rows * columns)])
     let v = try pointer(vector, "addRowVector", "vector")
     let m = try pointer(matrix, "addRowVector", "matrix")
     parallelChunks(rows, minimumPerChunk: max(1, Self.grain / columns)) { range in
@@ -18,11 +17,9 @@ extension CPUBackend {
     }
   }
 
-  public func scaleRows(
+  public func uncheckedScaleRows(
     _ matrix: DeviceBuffer<Float>, by scales: DeviceBuffer<Float>, rows: Int, columns: Int
   ) throws {
-    try Validate.shape(
-      "scaleRows", rows: rows, columns: columns, [("scales", scales, rows), ("matrix", matrix, rows * columns)])
     let s = try pointer(scales, "scaleRows", "scales")
     let m = try pointer(matrix, "scaleRows", "matrix")
     parallelChunks(rows, minimumPerChunk: max(1, Self.grain / columns)) { range in
@@ -38,11 +35,10 @@ extension CPUBackend {
   private func elementwise(
     _ operation: String, _ buffers: [(String, DeviceBuffer<Float>)], count: Int
   ) throws -> [UnsafeMutablePointer<Float>] {
-    try Validate.elementwise(operation, buffers, count: count)
     return try buffers.map { try pointer($0.1, operation, $0.0) }
   }
 
-  public func linearCombination(
+  public func uncheckedLinearCombination(
     alpha: Float, _ x: DeviceBuffer<Float>, beta: Float, _ y: DeviceBuffer<Float>,
     into z: DeviceBuffer<Float>, count: Int
   ) throws {
@@ -51,7 +47,7 @@ extension CPUBackend {
     elements(count) { range in for i in range { pz[i] = alpha * px[i] + beta * py[i] } }
   }
 
-  public func multiply(
+  public func uncheckedMultiply(
     _ x: DeviceBuffer<Float>, _ y: DeviceBuffer<Float>, into z: DeviceBuffer<Float>, count: Int
   ) throws {
     let p = try elementwise("multiply", [("x", x), ("y", y), ("z", z)], count: count)
@@ -59,7 +55,7 @@ extension CPUBackend {
     elements(count) { range in for i in range { pz[i] = px[i] * py[i] } }
   }
 
-  public func map(
+  public func uncheckedMap(
     _ function: UnaryFunction, _ x: DeviceBuffer<Float>, into y: DeviceBuffer<Float>, count: Int
   ) throws {
     let p = try elementwise("map", [("x", x), ("y", y)], count: count)
@@ -74,37 +70,23 @@ extension CPUBackend {
     }
   }
 
-  public func activate(
+  public func uncheckedActivate(
     _ activation: Activation, _ x: DeviceBuffer<Float>, into y: DeviceBuffer<Float>, count: Int
   ) throws {
     let p = try elementwise("activate", [("x", x), ("y", y)], count: count)
     let (px, py) = (p[0], p[1])
-    elements(count) { range in
-      switch activation {
-      case .leakyReLU(let slope): for i in range { py[i] = px[i] > 0 ? px[i] : slope * px[i] }
-      case .relu: for i in range { py[i] = px[i] > 0 ? px[i] : 0 }
-      case .tanh: for i in range { py[i] = Foundation.tanh(px[i]) }
-      case .sigmoid: for i in range { py[i] = 1 / (1 + Foundation.exp(-px[i])) }
-      case .identity: for i in range { py[i] = px[i] }
-      }
-    }
+    let (code, slope) = activation.code
+    elements(count) { range in for i in range { py[i] = Self.activate(code, slope, px[i]) } }
   }
 
-  public func activationBackward(
+  public func uncheckedActivationBackward(
     _ activation: Activation, output y: DeviceBuffer<Float>, outputGradient dy: DeviceBuffer<Float>,
     into dx: DeviceBuffer<Float>, count: Int
   ) throws {
     let p = try elementwise(
       "activationBackward", [("output", y), ("outputGradient", dy), ("into", dx)], count: count)
     let (py, pdy, pdx) = (p[0], p[1], p[2])
-    elements(count) { range in
-      switch activation {
-      case .leakyReLU(let slope): for i in range { pdx[i] = py[i] > 0 ? pdy[i] : slope * pdy[i] }
-      case .relu: for i in range { pdx[i] = py[i] > 0 ? pdy[i] : 0 }
-      case .tanh: for i in range { pdx[i] = pdy[i] * (1 - py[i] * py[i]) }
-      case .sigmoid: for i in range { pdx[i] = pdy[i] * py[i] * (1 - py[i]) }
-      case .identity: for i in range { pdx[i] = pdy[i] }
-      }
-    }
+    let (code, slope) = activation.code
+    elements(count) { range in for i in range { pdx[i] = Self.derivative(code, slope, output: py[i]) * pdy[i] } }
   }
 }

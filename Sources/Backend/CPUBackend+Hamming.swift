@@ -1,10 +1,9 @@
 // CPU backend: sign-packing to bits, Hamming distances and exact top-k by counting.
 
 extension CPUBackend {
-  public func signPack(
+  public func uncheckedSignPack(
     _ x: DeviceBuffer<Float>, rows: Int, bits: Int, into codes: DeviceBuffer<UInt64>
   ) throws {
-    try Validate.signPack(x, rows: rows, bits: bits, codes)
     let words = codeWords(bits: bits)
     let px = try pointer(x, "signPack", "x")
     let pc = try pointer(codes, "signPack", "codes")
@@ -20,12 +19,10 @@ extension CPUBackend {
     }
   }
 
-  public func hammingDistances(
+  public func uncheckedHammingDistances(
     queries: DeviceBuffer<UInt64>, queryCount: Int, database: DeviceBuffer<UInt64>,
     databaseCount: Int, bits: Int, into distances: DeviceBuffer<Int32>
   ) throws {
-    try Validate.hamming("hammingDistances", queries, queryCount, database, databaseCount, bits)
-    try Validate.fits("hammingDistances", "distances", distances, needs: queryCount * databaseCount)
     let words = codeWords(bits: bits)
     let q = try pointer(queries, "hammingDistances", "queries")
     let db = try pointer(database, "hammingDistances", "database")
@@ -59,12 +56,10 @@ extension CPUBackend {
     }
   }
 
-  public func hammingTopK(
+  public func uncheckedHammingTopK(
     queries: DeviceBuffer<UInt64>, queryCount: Int, database: DeviceBuffer<UInt64>,
     databaseCount: Int, bits: Int, k: Int
   ) throws -> TopK {
-    try Validate.hamming("hammingTopK", queries, queryCount, database, databaseCount, bits)
-    try Validate.topK(k, databaseCount: databaseCount)
     let words = codeWords(bits: bits)
     let q = try pointer(queries, "hammingTopK", "queries")
     let db = try pointer(database, "hammingTopK", "database")

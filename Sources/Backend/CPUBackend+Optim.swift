@@ -1,18 +1,11 @@
 // CPU backend: the Adam update (SPEC §3).
 
 extension CPUBackend {
-  public func adamUpdate(
+  public func uncheckedAdamUpdate(
     parameters: DeviceBuffer<Float>, gradients: DeviceBuffer<Float>,
-    firstMoment: DeviceBuffer<Float>, secondMoment: DeviceBuffer<Float>, count: Int,
+    firstMoment: DeviceBuffer<Float>, secondMoment: DeviceBuffer<Float>, count: Int, decayed: Int,
     step: AdamStep
   ) throws {
-    try Validate.positive("adamUpdate", "count", count)
-    try Validate.positive("adamUpdate", "step", step.step)
-    let named = [
-      ("parameters", parameters), ("gradients", gradients), ("firstMoment", firstMoment),
-      ("secondMoment", secondMoment),
-    ]
-    for (name, buffer) in named { try Validate.fits("adamUpdate", name, buffer, needs: count) }
     let theta = try pointer(parameters, "adamUpdate", "parameters")
     let grad = try pointer(gradients, "adamUpdate", "gradients")
     let m = try pointer(firstMoment, "adamUpdate", "firstMoment")
@@ -20,7 +13,7 @@ extension CPUBackend {
     let (c1, c2) = step.biasCorrections
     elements(count) { range in
       for i in range {
-        let g = grad[i] + step.weightDecay * theta[i]
+        let g = grad[i] + (i < decayed ? step.weightDecay : 0) * theta[i]
         m[i] = step.beta1 * m[i] + (1 - step.beta1) * g
         v[i] = step.beta2 * v[i] + (1 - step.beta2) * g * g
         theta[i] -= step.learningRate * (m[i] * c1) / ((v[i] * c2).squareRoot() + step.epsilon)

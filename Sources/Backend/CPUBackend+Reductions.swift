@@ -1,33 +1,36 @@
 // CPU backend: row and column reductions, the margin loss and distances from a Gram matrix.
 
 extension CPUBackend {
-  public func reduceRows(
+  public func uncheckedReduceRows(
     _ matrix: DeviceBuffer<Float>, rows: Int, columns: Int, _ reduction: RowReduction,
     into out: DeviceBuffer<Float>
   ) throws {
-    try Validate.shape(
-      "reduceRows", rows: rows, columns: columns, [("matrix", matrix, rows * columns), ("out", out, rows)])
     let m = try pointer(matrix, "reduceRows", "matrix")
     let o = try pointer(out, "reduceRows", "out")
-    // One long row (a whole-buffer sum) is split into fixed chunks whose partial sums
-    // are added in order, so the result depends on the thread count, not the schedule.
-    if rows == 1 && columns >= 2 * Self.grain {
-      let chunks = max(1, min(threads, columns / Self.grain))
-      var partials = [Float](repeating: 0, count: chunks)
-      partials.withUnsafeMutableBufferPointer { partials in
-        parallelChunks(chunks) { range in
-          for chunk in range {
-            let span = (columns * chunk / chunks)..<(columns * (chunk + 1) / chunks)
-            partials[chunk] = Self.reduce(m + span.lowerBound, span.count, reduction)
-          }
-        }
-      }
-      o[0] = partials.reduce(0, +)
+    if rows == 1 {
+      o[0] = reduceAll(m, columns, reduction)
       return
     }
     parallelChunks(rows, minimumPerChunk: max(1, Self.grain / columns)) { range in
       for i in range { o[i] = Self.reduce(m + i * columns, columns, reduction) }
     }
+  }
+
+  /// `reduce(x[0..<count])`. A long run is split into fixed chunks whose partial sums are
+  /// added in order, so the result depends on the thread count, not the schedule.
+  func reduceAll(_ x: UnsafeMutablePointer<Float>, _ count: Int, _ reduction: RowReduction) -> Float {
+    guard count >= 2 * Self.grain else { return Self.reduce(x, count, reduction) }
+    let chunks = max(1, min(threads, count / Self.grain))
+    var partials = [Float](repeating: 0, count: chunks)
+    partials.withUnsafeMutableBufferPointer { partials in
+      parallelChunks(chunks) { range in
+        for chunk in range {
+          let span = (count * chunk / chunks)..<(count * (chunk + 1) / chunks)
+          partials[chunk] = Self.reduce(x + span.lowerBound, span.count, reduction)
+        }
+      }
+    }
+    return partials.reduce(0, +)
   }
 
   @inline(__always)
@@ -41,11 +44,9 @@ extension CPUBackend {
     return total
   }
 
-  public func sumColumns(
+  public func uncheckedSumColumns(
     _ matrix: DeviceBuffer<Float>, rows: Int, columns: Int, into out: DeviceBuffer<Float>
   ) throws {
-    try Validate.shape(
-      "sumColumns", rows: rows, columns: columns, [("matrix", matrix, rows * columns), ("out", out, columns)])
     let m = try pointer(matrix, "sumColumns", "matrix")
     let o = try pointer(out, "sumColumns", "out")
     parallelChunks(columns, minimumPerChunk: max(16, Self.grain / rows)) { range in
@@ -57,14 +58,10 @@ extension CPUBackend {
     }
   }
 
-  public func marginLoss(
+  public func uncheckedMarginLoss(
     energies: DeviceBuffer<Float>, count: Int, margin: Float, losses: DeviceBuffer<Float>,
     gradient: DeviceBuffer<Float>
   ) throws {
-    try Validate.positive("marginLoss", "count", count)
-    try Validate.fits("marginLoss", "energies", energies, needs: count)
-    try Validate.fits("marginLoss", "losses", losses, needs: count)
-    try Validate.fits("marginLoss", "gradient", gradient, needs: count)
     let e = try pointer(energies, "marginLoss", "energies")
     let l = try pointer(losses, "marginLoss", "losses")
     let g = try pointer(gradient, "marginLoss", "gradient")
@@ -75,17 +72,11 @@ extension CPUBackend {
     }
   }
 
-  public func distancesFromGram(
+  public func uncheckedDistancesFromGram(
     _ gram: DeviceBuffer<Float>, rowNorms: DeviceBuffer<Float>, columnNorms: DeviceBuffer<Float>,
     rows: Int, columns: Int, squareRoot: Bool, zeroDiagonal: Bool,
     into distances: DeviceBuffer<Float>
   ) throws {
-    try Validate.shape(
-      "distancesFromGram", rows: rows, columns: columns,
-      [
-        ("gram", gram, rows * columns), ("rowNorms", rowNorms, rows), ("columnNorms", columnNorms, columns),
-        ("distances", distances, rows * columns),
-      ])
     let g = try pointer(gram, "distancesFromGram", "gram")
     let a = try pointer(rowNorms, "distancesFromGram", "rowNorms")
     let b = try pointer(columnNorms, "distancesFromGram", "columnNorms")

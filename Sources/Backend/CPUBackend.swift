@@ -4,28 +4,39 @@
 import COpenBLAS
 import Foundation
 
-/// Host memory owned by the CPU backend, 64-byte aligned.
+/// Host memory owned by the CPU backend, 64-byte aligned, or a slice of another's.
 final class HostStorage {
   let base: UnsafeMutableRawPointer
   let byteCount: Int
+  /// The storage a slice aliases, kept alive with it; nil for an allocation.
+  let parent: HostStorage?
 
   init(byteCount: Int) {
     self.byteCount = byteCount
     base = .allocate(byteCount: max(byteCount, 1), alignment: 64)
+    parent = nil
   }
 
-  deinit { base.deallocate() }
+  init(slicing parent: HostStorage, byteOffset: Int, byteCount: Int) {
+    self.parent = parent
+    self.byteCount = byteCount
+    base = parent.base + byteOffset
+  }
+
+  deinit { if parent == nil { base.deallocate() } }
 }
 
 public final class CPUBackend: Backend {
   /// Threads for OpenBLAS and for the backend's own parallel loops.
   public let threads: Int
-  public internal(set) var counts = BackendCounts()
+  public var counts = BackendCounts()
 
   /// - Parameter threads: worker threads; `nil` keeps OpenBLAS's default (one per core).
   public init(threads: Int? = nil) throws {
     if let threads {
-      try Validate.positive("CPUBackend", "threads", threads)
+      guard threads >= 1 else {
+        throw BackendError.invalidArgument(operation: "CPUBackend", message: "threads must be at least 1, got \(threads)")
+      }
       openblas_set_num_threads(Int32(threads))
     }
     self.threads = Int(openblas_get_num_threads())
@@ -41,10 +52,23 @@ public final class CPUBackend: Backend {
 
   // MARK: Buffers
 
-  public func makeBuffer<T: DeviceScalar>(_ type: T.Type, count: Int) throws -> DeviceBuffer<T> {
-    try Validate.positive("makeBuffer", "count", count)
+  /// Host memory: a data set is resident when it fits in a quarter of the machine's.
+  public var largestBuffer: Int { Int(ProcessInfo.processInfo.physicalMemory / 4) }
+  public var sliceAlignment: Int { 64 }
+
+  public func uncheckedMakeBuffer<T: DeviceScalar>(_ type: T.Type, count: Int) throws -> DeviceBuffer<T> {
+    DeviceBuffer(count: count, storage: HostStorage(byteCount: count * MemoryLayout<T>.stride))
+  }
+
+  public func uncheckedMakeSlice<T: DeviceScalar>(of parent: DeviceBuffer<T>, offset: Int, count: Int) throws
+    -> DeviceBuffer<T>
+  {
+    guard let storage = parent.storage as? HostStorage else {
+      throw BackendError.foreignBuffer(operation: "makeSlice", argument: "parent")
+    }
+    let stride = MemoryLayout<T>.stride
     return DeviceBuffer(
-      count: count, storage: HostStorage(byteCount: count * MemoryLayout<T>.stride))
+      count: count, storage: HostStorage(slicing: storage, byteOffset: offset * stride, byteCount: count * stride))
   }
 
   /// The host pointer behind a buffer of this backend.
@@ -57,41 +81,32 @@ public final class CPUBackend: Backend {
     return storage.base.assumingMemoryBound(to: T.self)
   }
 
-  public func upload<T: DeviceScalar>(_ values: [T], to buffer: DeviceBuffer<T>, offset: Int)
+  public func uncheckedUpload<T: DeviceScalar>(_ values: UnsafeBufferPointer<T>, to buffer: DeviceBuffer<T>, offset: Int)
     throws
   {
-    try Validate.range("upload", "destination", buffer, offset: offset, count: values.count)
     let destination = try pointer(buffer, "upload", "destination")
-    values.withUnsafeBufferPointer { source in
-      guard let base = source.baseAddress else { return }
-      (destination + offset).update(from: base, count: source.count)
-    }
+    (destination + offset).update(from: values.baseAddress!, count: values.count)
     counts.hostToDeviceBytes += values.count * MemoryLayout<T>.stride
   }
 
-  public func download<T: DeviceScalar>(_ buffer: DeviceBuffer<T>, offset: Int, count: Int)
+  public func uncheckedDownload<T: DeviceScalar>(_ buffer: DeviceBuffer<T>, offset: Int, count: Int)
     throws -> [T]
   {
-    try Validate.range("download", "source", buffer, offset: offset, count: count)
     let source = try pointer(buffer, "download", "source")
     counts.deviceToHostBytes += count * MemoryLayout<T>.stride
     return Array(UnsafeBufferPointer(start: source + offset, count: count))
   }
 
-  public func copy<T: DeviceScalar>(
+  public func uncheckedCopy<T: DeviceScalar>(
     _ source: DeviceBuffer<T>, sourceOffset: Int, to destination: DeviceBuffer<T>,
     destinationOffset: Int, count: Int
   ) throws {
-    try Validate.range("copy", "source", source, offset: sourceOffset, count: count)
-    try Validate.range("copy", "destination", destination, offset: destinationOffset, count: count)
     let from = try pointer(source, "copy", "source")
     let to = try pointer(destination, "copy", "destination")
     (to + destinationOffset).update(from: from + sourceOffset, count: count)
   }
 
-  public func fill(_ buffer: DeviceBuffer<Float>, value: Float, count: Int) throws {
-    try Validate.positive("fill", "count", count)
-    try Validate.fits("fill", "buffer", buffer, needs: count)
+  public func uncheckedFill(_ buffer: DeviceBuffer<Float>, value: Float, count: Int) throws {
     try pointer(buffer, "fill", "buffer").update(repeating: value, count: count)
   }
 
@@ -99,11 +114,10 @@ public final class CPUBackend: Backend {
 
   // MARK: Dense algebra
 
-  public func gemm(
+  public func uncheckedGemm(
     _ a: DeviceBuffer<Float>, transposeA: Bool, _ b: DeviceBuffer<Float>, transposeB: Bool,
     into c: DeviceBuffer<Float>, m: Int, n: Int, k: Int, alpha: Float, beta: Float
   ) throws {
-    try Validate.gemm(a, b, c, m: m, n: n, k: k)
     let pa = try pointer(a, "gemm", "A")
     let pb = try pointer(b, "gemm", "B")
     let pc = try pointer(c, "gemm", "C")

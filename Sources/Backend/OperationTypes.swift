@@ -1,6 +1,7 @@
 // The small enums and value types that parameterise backend operations.
 
 import Foundation
+import OperationCodes
 
 /// Activation functions of the generator and discriminator (SPEC §1 choices).
 /// Every one is monotone non-decreasing, so its derivative can be computed from the
@@ -11,6 +12,24 @@ public enum Activation: Sendable, Equatable, CustomStringConvertible {
   case tanh
   case sigmoid
   case identity
+  /// Scaled ELU (Klambauer et al. 2017): `λ·x` for x > 0, `λ·α·(eˣ − 1)` otherwise.
+  case selu
+
+  /// SELU's constants, as the paper fixes them.
+  public static let seluScale: Float = 1.050_700_987_355_480_5
+  public static let seluAlpha: Float = 1.673_263_242_354_377_3
+
+  /// The kernels' code and the LeakyReLU slope (0 for the others).
+  public var code: (ActivationCode, slope: Float) {
+    switch self {
+    case .leakyReLU(let slope): (.leakyReLU, slope)
+    case .relu: (.relu, 0)
+    case .tanh: (.tanh, 0)
+    case .sigmoid: (.sigmoid, 0)
+    case .identity: (.identity, 0)
+    case .selu: (.selu, 0)
+    }
+  }
 
   public var description: String {
     switch self {
@@ -19,6 +38,7 @@ public enum Activation: Sendable, Equatable, CustomStringConvertible {
     case .tanh: return "tanh"
     case .sigmoid: return "sigmoid"
     case .identity: return "identity"
+    case .selu: return "selu"
     }
   }
 }
@@ -31,6 +51,16 @@ public enum UnaryFunction: Sendable, Equatable {
   case square
   /// `exp(scale · x)`, the graph similarity `exp(−σ·d)` with `scale = −σ`.
   case exp(scale: Float)
+
+  /// The kernels' code and the function's parameter (the scale of `exp`, else 0).
+  public var code: (UnaryFunctionCode, parameter: Float) {
+    switch self {
+    case .sign: (.sign, 0)
+    case .abs: (.abs, 0)
+    case .square: (.square, 0)
+    case .exp(let scale): (.exp, scale)
+    }
+  }
 }
 
 /// Per-row reductions of a matrix.
@@ -38,6 +68,14 @@ public enum RowReduction: Sendable, Equatable {
   case sum
   case sumOfSquares
   case sumOfAbsoluteValues
+
+  public var code: ReductionCode {
+    switch self {
+    case .sum: .sum
+    case .sumOfSquares: .sumOfSquares
+    case .sumOfAbsoluteValues: .sumOfAbsoluteValues
+    }
+  }
 }
 
 /// One Adam step's settings (SPEC §3). `step` counts from 1; the bias corrections use it.

@@ -1,6 +1,7 @@
 // Build tool: writes a Swift file holding each .cl file's text, keyed by its base name.
 // Usage: KernelEmbedder OUTPUT.swift KERNEL.cl...
 import Foundation
+import OperationCodes
 
 let arguments = CommandLine.arguments.dropFirst()
 guard let outputPath = arguments.first else {
@@ -46,7 +47,8 @@ for path in arguments.dropFirst() {
   for line in lines { file += "      \(swiftLiteral(String(line))),\n" }
   file += "    ].joined(separator: \"\\n\"),\n"
 }
-file += "  ]\n}\n"
+file += "  ]\n\n  /// The operation codes as `#define`s, prepended to every kernel file.\n"
+file += "  static let operationCodes = \(swiftLiteral(OperationCodes.openCLHeader))\n}\n"
 
 do {
   try file.write(toFile: outputPath, atomically: true, encoding: .utf8)

@@ -48,7 +48,8 @@ final class DeviceContext: @unchecked Sendable {
   }
 
   private func build(file: String, options: String, folder: String?) throws -> cl_program {
-    let source = try KernelSources.source(named: file, folder: folder)
+    // The operation codes come first, so every kernel's switch uses the Swift enums' values.
+    let source = EmbeddedKernelSources.operationCodes + (try KernelSources.source(named: file, folder: folder))
     var status: cl_int = 0
     let created: cl_program? = source.withCString { text in
       var pointer: UnsafePointer<CChar>? = text

@@ -1,27 +1,57 @@
-// Launcher for kernels/graph.cl.
+// Launchers for kernels/graph.cl.
 
 import Backend
 
 extension OpenCLBackend {
-  public func distancesFromGram(
-    _ gram: DeviceBuffer<Float>, rowNorms: DeviceBuffer<Float>, columnNorms: DeviceBuffer<Float>,
-    rows: Int, columns: Int, squareRoot: Bool, zeroDiagonal: Bool,
-    into distances: DeviceBuffer<Float>
+  public func uncheckedDistancesFromGram(
+    _ gram: DeviceBuffer<Float>, rowNorms: DeviceBuffer<Float>, columnNorms: DeviceBuffer<Float>, rows: Int,
+    columns: Int, squareRoot: Bool, zeroDiagonal: Bool, into distances: DeviceBuffer<Float>
   ) throws {
-    try Validate.shape(
-      "distancesFromGram", rows: rows, columns: columns,
-      [
-        ("gram", gram, rows * columns), ("rowNorms", rowNorms, rows), ("columnNorms", columnNorms, columns),
-        ("distances", distances, rows * columns),
-      ])
     let operation = "distancesFromGram"
     try launch(
       "distances_from_gram", file: "graph", global: [rows * columns],
       [
-        .memory(try memory(gram, operation, "gram")),
-        .memory(try memory(rowNorms, operation, "rowNorms")),
+        .memory(try memory(gram, operation, "gram")), .memory(try memory(rowNorms, operation, "rowNorms")),
         .memory(try memory(columnNorms, operation, "columnNorms")), .int(rows), .int(columns),
         .int(squareRoot ? 1 : 0), .int(zeroDiagonal ? 1 : 0), .memory(try memory(distances, operation, "distances")),
       ])
+  }
+
+  public func uncheckedExponentialSimilarity(
+    _ distances: DeviceBuffer<Float>, count: Int, sigma: Float?, total: DeviceBuffer<Float>, pairs: Int,
+    into similarity: DeviceBuffer<Float>
+  ) throws {
+    let operation = "exponentialSimilarity"
+    try launch(
+      "exponential_similarity", file: "graph", global: [count],
+      [
+        .memory(try memory(distances, operation, "distances")), .int(count), .int(sigma == nil ? 0 : 1),
+        .float(sigma ?? 0), .memory(try memory(total, operation, "total")), .int(pairs),
+        .memory(try memory(similarity, operation, "similarity")),
+      ])
+  }
+
+  public func uncheckedNearestSelection(
+    _ distances: DeviceBuffer<Float>, rows: Int, nearest: Int, into selected: DeviceBuffer<Float>
+  ) throws {
+    let group = tuning.reductionGroupSize
+    try launch(
+      "nearest_selection", file: "graph", global: [rows * group], local: [group],
+      [
+        .memory(try memory(distances, "nearestSelection", "distances")), .int(rows), .int(nearest),
+        .memory(try memory(selected, "nearestSelection", "selected")),
+      ])
+  }
+
+  public func uncheckedDistanceMatchingResidual(
+    products: DeviceBuffer<Float>, distances: DeviceBuffer<Float>, rowSums: DeviceBuffer<Float>,
+    selected: DeviceBuffer<Float>, rows: Int, lossTerms: DeviceBuffer<Float>
+  ) throws {
+    let buffers = try arguments(
+      "distanceMatchingResidual",
+      [("products", products), ("distances", distances), ("rowSums", rowSums), ("selected", selected)])
+    try launch(
+      "distance_matching_residual", file: "graph", global: [rows * rows],
+      buffers + [.int(rows), .memory(try memory(lossTerms, "distanceMatchingResidual", "lossTerms"))])
   }
 }

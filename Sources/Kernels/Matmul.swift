@@ -3,17 +3,16 @@
 import Backend
 
 extension OpenCLBackend {
-  public func gemm(
+  public func uncheckedGemm(
     _ a: DeviceBuffer<Float>, transposeA: Bool, _ b: DeviceBuffer<Float>, transposeB: Bool,
     into c: DeviceBuffer<Float>, m: Int, n: Int, k: Int, alpha: Float, beta: Float
   ) throws {
-    try Validate.gemm(a, b, c, m: m, n: n, k: k)
-    let tile = tuning.matmulTile
-    let rowsPerGroup = tile / tuning.matmulWorkPerThread
+    let tileRows = tuning.gemmRowsPerItem * tuning.gemmGroupRows
+    let tileColumns = tuning.gemmVectorWidth * tuning.gemmVectorsPerItem * tuning.gemmGroupColumns
     try launch(
       "gemm", file: "matmul",
-      global: [(n + tile - 1) / tile * tile, (m + tile - 1) / tile * rowsPerGroup],
-      local: [tile, rowsPerGroup],
+      global: [(n + tileColumns - 1) / tileColumns * tuning.gemmGroupColumns, (m + tileRows - 1) / tileRows * tuning.gemmGroupRows],
+      local: [tuning.gemmGroupColumns, tuning.gemmGroupRows],
       [
         .int(m), .int(n), .int(k), .float(alpha), .float(beta), .int(transposeA ? 1 : 0),
         .int(transposeB ? 1 : 0), .memory(try memory(a, "gemm", "A")),

@@ -18,27 +18,13 @@ final class DeviceMemory {
   deinit { clReleaseMemObject(memory) }
 }
 
-/// Compile-time tuning of the kernels, passed as `#define`s (see kernels/matmul.cl).
-public struct OpenCLTuning: Sendable, Equatable {
-  /// Side of the square tile of C a work-group computes.
-  public var matmulTile = 32
-  /// Results of C each work-item keeps in registers; must divide `matmulTile`.
-  public var matmulWorkPerThread = 8
-  /// Work-group size of the row reductions; a power of two.
-  public var reductionGroupSize = 64
-
-  public init() {}
-
-  var buildOptions: String {
-    "-cl-std=CL1.2 -DTS=\(matmulTile) -DWPT=\(matmulWorkPerThread) -DREDUCE_WG=\(reductionGroupSize)"
-  }
-}
-
 /// A kernel argument.
 enum KernelArgument {
   case memory(cl_mem)
   case int(Int)
   case float(Float)
+  /// Local memory of this many bytes for a `__local` pointer argument.
+  case local(bytes: Int)
 }
 
 public final class OpenCLBackend: Backend {
@@ -50,13 +36,19 @@ public final class OpenCLBackend: Backend {
   let queue: cl_command_queue
   /// Kernel objects by name. cl_kernel holds its arguments, so each backend owns its own.
   private var kernels: [String: cl_kernel] = [:]
-  public internal(set) var counts = BackendCounts()
+  public var counts = BackendCounts()
+  /// Host copies of uploads still in flight (non-blocking writes read them later).
+  let staging = StagingArea()
+  /// Result buffers of `hammingTopK`, kept between calls and grown when too small.
+  var topKBuffers: TopKWorkspace?
 
   /// Opens device `deviceIndex` (numbered as `OpenCLDevices.all()`), or when nil the first
   /// GPU, or failing that the first device of any kind. Kernels come from `kernelFolder`
   /// (default: SIGAH_KERNELS_DIR) when given, else from the copies embedded at build time.
+  /// `tuning` defaults to what `sigah tune` cached for this device and driver, else to
+  /// safe defaults for the device's kind.
   public init(
-    deviceIndex: Int? = nil, tuning: OpenCLTuning = OpenCLTuning(),
+    deviceIndex: Int? = nil, tuning: OpenCLTuning? = nil,
     kernelFolder: String? = KernelSources.folderFromEnvironment
   ) throws {
     let devices = try OpenCLDevices.all()
@@ -74,16 +66,9 @@ public final class OpenCLBackend: Backend {
     } else {
       chosen = devices.first(where: \.isGPU) ?? devices[0]
     }
-    guard tuning.matmulTile > 0, tuning.matmulWorkPerThread > 0,
-      tuning.matmulTile % tuning.matmulWorkPerThread == 0,
-      tuning.matmulTile * tuning.matmulTile / tuning.matmulWorkPerThread <= chosen.maxWorkGroupSize,
-      tuning.reductionGroupSize > 0, tuning.reductionGroupSize & (tuning.reductionGroupSize - 1) == 0,
-      tuning.reductionGroupSize <= chosen.maxWorkGroupSize
-    else {
-      throw BackendError.invalidArgument(
-        operation: "OpenCLBackend",
-        message: "tuning \(tuning.buildOptions) does not fit device '\(chosen.name)' "
-          + "(work-group limit \(chosen.maxWorkGroupSize))")
+    let tuning = tuning ?? TuningCache.load(for: chosen) ?? OpenCLTuning.defaults(for: chosen)
+    if let problem = tuning.problem(on: chosen) {
+      throw BackendError.invalidArgument(operation: "OpenCLBackend", message: problem)
     }
     self.device = chosen
     self.tuning = tuning
@@ -100,6 +85,7 @@ public final class OpenCLBackend: Backend {
 
   deinit {
     clFinish(queue)
+    staging.releaseAll()
     for kernel in kernels.values { clReleaseKernel(kernel) }
     clReleaseCommandQueue(queue)
   }
@@ -110,18 +96,36 @@ public final class OpenCLBackend: Backend {
 
   // MARK: Buffers
 
-  public func makeBuffer<T: DeviceScalar>(_ type: T.Type, count: Int) throws -> DeviceBuffer<T> {
-    try Validate.positive("makeBuffer", "count", count)
+  /// A data set may stay resident when it takes at most half the device's memory and fits
+  /// one allocation.
+  public var largestBuffer: Int { Int(min(device.maxAllocationBytes, device.globalMemoryBytes / 2)) }
+  public var sliceAlignment: Int { max(device.baseAddressAlignmentBytes, 16) }
+
+  public func uncheckedMakeBuffer<T: DeviceScalar>(_ type: T.Type, count: Int) throws -> DeviceBuffer<T> {
     var status: cl_int = 0
     let bytes = count * MemoryLayout<T>.stride
-    guard
-      let memory = clCreateBuffer(
-        context.context, cl_mem_flags(CL_MEM_READ_WRITE), bytes, nil, &status)
-    else {
-      try OpenCLStatus.check(status == CL_SUCCESS ? CL_MEM_OBJECT_ALLOCATION_FAILURE : status, "clCreateBuffer")
-      throw BackendError.openCL(call: "clCreateBuffer", status: -4, name: OpenCLStatus.name(-4))
+    let memory = clCreateBuffer(context.context, cl_mem_flags(CL_MEM_READ_WRITE), bytes, nil, &status)
+    guard let memory, status == CL_SUCCESS else {
+      throw BackendError.openCL(
+        call: "clCreateBuffer(\(bytes) bytes)", status: status,
+        name: OpenCLStatus.name(status == CL_SUCCESS ? CL_MEM_OBJECT_ALLOCATION_FAILURE : status))
     }
-    try OpenCLStatus.check(status, "clCreateBuffer")
+    return DeviceBuffer(count: count, storage: DeviceMemory(memory: memory, context: context))
+  }
+
+  public func uncheckedMakeSlice<T: DeviceScalar>(of parent: DeviceBuffer<T>, offset: Int, count: Int) throws
+    -> DeviceBuffer<T>
+  {
+    let stride = MemoryLayout<T>.stride
+    var region = cl_buffer_region(origin: offset * stride, size: count * stride)
+    var status: cl_int = 0
+    let memory = clCreateSubBuffer(
+      try memory(parent, "makeSlice", "parent"), cl_mem_flags(CL_MEM_READ_WRITE),
+      cl_buffer_create_type(CL_BUFFER_CREATE_TYPE_REGION), &region, &status)
+    guard let memory, status == CL_SUCCESS else {
+      try OpenCLStatus.check(status == CL_SUCCESS ? CL_INVALID_VALUE : status, "clCreateSubBuffer")
+      throw BackendError.unavailable(backend: "opencl", reason: "clCreateSubBuffer returned nothing")
+    }
     return DeviceBuffer(count: count, storage: DeviceMemory(memory: memory, context: context))
   }
 
@@ -133,49 +137,47 @@ public final class OpenCLBackend: Backend {
     return storage.memory
   }
 
-  public func upload<T: DeviceScalar>(_ values: [T], to buffer: DeviceBuffer<T>, offset: Int)
+  /// Copies the values into host staging memory and enqueues a non-blocking write from it;
+  /// the staging is freed once the write has completed. At most `StagingArea.inFlight`
+  /// writes are outstanding: a further one first waits for the oldest, so streamed batches
+  /// are double-buffered against compute rather than piling up in host memory.
+  public func uncheckedUpload<T: DeviceScalar>(_ values: UnsafeBufferPointer<T>, to buffer: DeviceBuffer<T>, offset: Int)
     throws
   {
-    try Validate.range("upload", "destination", buffer, offset: offset, count: values.count)
-    guard !values.isEmpty else { return }
     let destination = try memory(buffer, "upload", "destination")
-    let stride = MemoryLayout<T>.stride
-    let status = values.withUnsafeBytes { bytes in
-      clEnqueueWriteBuffer(
-        queue, destination, cl_bool(CL_TRUE), offset * stride, bytes.count, bytes.baseAddress, 0,
-        nil, nil)
+    let bytes = values.count * MemoryLayout<T>.stride
+    if try staging.waitIfFull() { counts.blockingWaits += 1 }
+    let copy = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+    copy.copyMemory(from: values.baseAddress!, byteCount: bytes)
+    var event: cl_event?
+    let status = clEnqueueWriteBuffer(
+      queue, destination, cl_bool(CL_FALSE), offset * MemoryLayout<T>.stride, bytes, copy, 0, nil, &event)
+    guard status == CL_SUCCESS, let event else {
+      copy.deallocate()
+      try OpenCLStatus.check(status == CL_SUCCESS ? CL_INVALID_EVENT : status, "clEnqueueWriteBuffer")
+      return
     }
-    try OpenCLStatus.check(status, "clEnqueueWriteBuffer")
-    counts.hostToDeviceBytes += values.count * stride
-    counts.blockingWaits += 1
+    staging.add(copy, event)
+    counts.hostToDeviceBytes += bytes
   }
 
-  public func download<T: DeviceScalar>(_ buffer: DeviceBuffer<T>, offset: Int, count: Int)
-    throws -> [T]
-  {
-    try Validate.range("download", "source", buffer, offset: offset, count: count)
+  public func uncheckedDownload<T: DeviceScalar>(_ buffer: DeviceBuffer<T>, offset: Int, count: Int) throws -> [T] {
     let source = try memory(buffer, "download", "source")
     var values = [T](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
-    guard count > 0 else { return values }
     let stride = MemoryLayout<T>.stride
     let status = values.withUnsafeMutableBytes { bytes in
-      clEnqueueReadBuffer(
-        queue, source, cl_bool(CL_TRUE), offset * stride, bytes.count, bytes.baseAddress, 0, nil,
-        nil)
+      clEnqueueReadBuffer(queue, source, cl_bool(CL_TRUE), offset * stride, bytes.count, bytes.baseAddress, 0, nil, nil)
     }
     try OpenCLStatus.check(status, "clEnqueueReadBuffer")
     counts.deviceToHostBytes += count * stride
     counts.blockingWaits += 1
+    staging.releaseAll()  // an in-order queue has finished every earlier write
     return values
   }
 
-  public func copy<T: DeviceScalar>(
-    _ source: DeviceBuffer<T>, sourceOffset: Int, to destination: DeviceBuffer<T>,
-    destinationOffset: Int, count: Int
+  public func uncheckedCopy<T: DeviceScalar>(
+    _ source: DeviceBuffer<T>, sourceOffset: Int, to destination: DeviceBuffer<T>, destinationOffset: Int, count: Int
   ) throws {
-    try Validate.range("copy", "source", source, offset: sourceOffset, count: count)
-    try Validate.range("copy", "destination", destination, offset: destinationOffset, count: count)
-    guard count > 0 else { return }
     let stride = MemoryLayout<T>.stride
     try OpenCLStatus.check(
       clEnqueueCopyBuffer(
@@ -188,6 +190,7 @@ public final class OpenCLBackend: Backend {
   public func synchronize() throws {
     try OpenCLStatus.check(clFinish(queue), "clFinish")
     counts.blockingWaits += 1
+    staging.releaseAll()
   }
 
   // MARK: Launching
@@ -195,7 +198,7 @@ public final class OpenCLBackend: Backend {
   /// The kernel `name` from `kernels/<file>.cl`, created once per backend.
   func kernel(_ name: String, file: String) throws -> cl_kernel {
     if let kernel = kernels[name] { return kernel }
-    let program = try context.program(file: file, options: tuning.buildOptions, folder: kernelFolder)
+    let program = try context.program(file: file, options: tuning.buildOptions(for: file), folder: kernelFolder)
     var status: cl_int = 0
     guard let kernel = clCreateKernel(program, name, &status) else {
       try OpenCLStatus.check(status, "clCreateKernel(\(name))")
@@ -229,6 +232,8 @@ public final class OpenCLBackend: Backend {
       case .float(let float):
         var value = float
         status = clSetKernelArg(kernel, cl_uint(index), MemoryLayout<Float>.size, &value)
+      case .local(let bytes):
+        status = clSetKernelArg(kernel, cl_uint(index), bytes, nil)
       }
       try OpenCLStatus.check(status, "clSetKernelArg(\(name), \(index))")
     }

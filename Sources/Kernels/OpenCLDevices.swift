@@ -15,6 +15,12 @@ public struct OpenCLDeviceInfo: Sendable, Equatable {
   public let computeUnits: Int
   public let globalMemoryBytes: UInt64
   public let localMemoryBytes: UInt64
+  /// The largest single buffer the device allows (CL_DEVICE_MAX_MEM_ALLOC_SIZE).
+  public let maxAllocationBytes: UInt64
+  /// Byte alignment of sub-buffer origins (CL_DEVICE_MEM_BASE_ADDR_ALIGN, given in bits).
+  public let baseAddressAlignmentBytes: Int
+  /// The driver's version string, part of the tuning cache's key.
+  public let driverVersion: String
   public let maxWorkGroupSize: Int
   public let isGPU: Bool
   /// Raw handles; valid for the life of the process.
@@ -59,6 +65,9 @@ public enum OpenCLDevices {
             computeUnits: Int(units),
             globalMemoryBytes: try deviceValue(id, CL_DEVICE_GLOBAL_MEM_SIZE),
             localMemoryBytes: try deviceValue(id, CL_DEVICE_LOCAL_MEM_SIZE),
+            maxAllocationBytes: try deviceValue(id, CL_DEVICE_MAX_MEM_ALLOC_SIZE),
+            baseAddressAlignmentBytes: Int(try deviceValue(id, CL_DEVICE_MEM_BASE_ADDR_ALIGN) as cl_uint) / 8,
+            driverVersion: try deviceString(id, CL_DRIVER_VERSION),
             maxWorkGroupSize: workGroup,
             isGPU: type & cl_device_type(CL_DEVICE_TYPE_GPU) != 0,
             platformID: platform, deviceID: id))

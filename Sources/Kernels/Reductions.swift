@@ -3,37 +3,39 @@
 import Backend
 
 extension OpenCLBackend {
-  public func reduceRows(
-    _ matrix: DeviceBuffer<Float>, rows: Int, columns: Int, _ reduction: RowReduction,
-    into out: DeviceBuffer<Float>
+  public func uncheckedReduceRows(
+    _ matrix: DeviceBuffer<Float>, rows: Int, columns: Int, _ reduction: RowReduction, into out: DeviceBuffer<Float>
   ) throws {
-    try Validate.shape(
-      "reduceRows", rows: rows, columns: columns, [("matrix", matrix, rows * columns), ("out", out, rows)])
-    let code: Int
-    switch reduction {
-    case .sum: code = 0
-    case .sumOfSquares: code = 1
-    case .sumOfAbsoluteValues: code = 2
-    }
     let group = tuning.reductionGroupSize
     try launch(
       "reduce_rows", file: "reductions", global: [rows * group], local: [group],
       [
-        .memory(try memory(matrix, "reduceRows", "matrix")), .int(rows), .int(columns), .int(code),
-        .memory(try memory(out, "reduceRows", "out")),
+        .memory(try memory(matrix, "reduceRows", "matrix")), .int(rows), .int(columns),
+        .int(Int(reduction.code.rawValue)), .memory(try memory(out, "reduceRows", "out")),
       ])
   }
 
-  public func sumColumns(
+  public func uncheckedSumColumns(
     _ matrix: DeviceBuffer<Float>, rows: Int, columns: Int, into out: DeviceBuffer<Float>
   ) throws {
-    try Validate.shape(
-      "sumColumns", rows: rows, columns: columns, [("matrix", matrix, rows * columns), ("out", out, columns)])
     try launch(
       "sum_columns", file: "reductions", global: [columns],
       [
         .memory(try memory(matrix, "sumColumns", "matrix")), .int(rows), .int(columns),
         .memory(try memory(out, "sumColumns", "out")),
+      ])
+  }
+
+  public func uncheckedAccumulate(
+    _ x: DeviceBuffer<Float>, count: Int, _ reduction: RowReduction, scale: Float,
+    into accumulator: DeviceBuffer<Float>, index: Int
+  ) throws {
+    let group = tuning.reductionGroupSize
+    try launch(
+      "accumulate", file: "reductions", global: [group], local: [group],
+      [
+        .memory(try memory(x, "accumulate", "x")), .int(count), .int(Int(reduction.code.rawValue)), .float(scale),
+        .memory(try memory(accumulator, "accumulate", "accumulator")), .int(index),
       ])
   }
 }

@@ -32,6 +32,9 @@ public enum Reference {
     case .tanh: return Foundation.tanh(x)
     case .sigmoid: return 1 / (1 + Foundation.exp(-x))
     case .identity: return x
+    case .selu:
+      let (scale, alpha) = (Double(Activation.seluScale), Double(Activation.seluAlpha))
+      return x > 0 ? scale * x : scale * alpha * (Foundation.exp(x) - 1)
     }
   }
 
@@ -43,6 +46,7 @@ public enum Reference {
     case .tanh: return 1 - y * y
     case .sigmoid: return y * (1 - y)
     case .identity: return 1
+    case .selu: return y > 0 ? Double(Activation.seluScale) : y + Double(Activation.seluScale * Activation.seluAlpha)
     }
   }
 

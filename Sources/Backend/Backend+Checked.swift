@@ -1,0 +1,373 @@
+// The public face of every backend: each method checks its arguments once, the same way
+// for every backend, and forwards to the backend's unchecked requirement.
+
+extension Backend {
+  // MARK: Buffers
+
+  /// A new buffer of `count` elements; its contents are unspecified until written.
+  public func makeBuffer<T: DeviceScalar>(_ type: T.Type, count: Int) throws -> DeviceBuffer<T> {
+    try Validate.positive("makeBuffer", "count", count)
+    return try uncheckedMakeBuffer(type, count: count)
+  }
+
+  /// A buffer aliasing `count` elements of `parent` from element `offset`. The offset's
+  /// bytes must be a multiple of `sliceAlignment` (what `ParameterBlock` lays out).
+  public func makeSlice<T: DeviceScalar>(of parent: DeviceBuffer<T>, offset: Int, count: Int) throws
+    -> DeviceBuffer<T>
+  {
+    try Validate.positive("makeSlice", "count", count)
+    try Validate.range("makeSlice", "parent", parent, offset: offset, count: count)
+    guard (offset * MemoryLayout<T>.stride) % sliceAlignment == 0 else {
+      throw BackendError.invalidArgument(
+        operation: "makeSlice",
+        message: "offset \(offset) is not a multiple of the device's \(sliceAlignment)-byte slice alignment")
+    }
+    return try uncheckedMakeSlice(of: parent, offset: offset, count: count)
+  }
+
+  /// Writes `values` into `buffer` starting at element `offset`. The values are copied
+  /// before this returns; the device may finish the write later.
+  public func upload<T: DeviceScalar>(_ values: [T], to buffer: DeviceBuffer<T>, offset: Int) throws {
+    try Validate.range("upload", "destination", buffer, offset: offset, count: values.count)
+    guard !values.isEmpty else { return }
+    try values.withUnsafeBufferPointer { try uncheckedUpload($0, to: buffer, offset: offset) }
+  }
+
+  /// Reads `count` elements starting at element `offset`; waits for queued work.
+  public func download<T: DeviceScalar>(_ buffer: DeviceBuffer<T>, offset: Int, count: Int) throws -> [T] {
+    try Validate.range("download", "source", buffer, offset: offset, count: count)
+    guard count > 0 else { return [] }
+    return try uncheckedDownload(buffer, offset: offset, count: count)
+  }
+
+  /// Copies `count` elements between buffers of this backend.
+  public func copy<T: DeviceScalar>(
+    _ source: DeviceBuffer<T>, sourceOffset: Int, to destination: DeviceBuffer<T>, destinationOffset: Int, count: Int
+  ) throws {
+    try Validate.range("copy", "source", source, offset: sourceOffset, count: count)
+    try Validate.range("copy", "destination", destination, offset: destinationOffset, count: count)
+    guard count > 0 else { return }
+    counts.operations += 1
+    try uncheckedCopy(
+      source, sourceOffset: sourceOffset, to: destination, destinationOffset: destinationOffset, count: count)
+  }
+
+  /// Sets the first `count` elements to `value`.
+  public func fill(_ buffer: DeviceBuffer<Float>, value: Float, count: Int) throws {
+    try Validate.elementwise("fill", [("buffer", buffer)], count: count)
+    counts.operations += 1
+    try uncheckedFill(buffer, value: value, count: count)
+  }
+
+  // MARK: Dense algebra
+
+  /// `C = alpha·op(A)·op(B) + beta·C` with `op(A)` of `m × k` and `op(B)` of `k × n`.
+  /// Without transposition `A` is stored `m × k`, with it `k × m` (likewise `B`).
+  /// With `beta == 0` the old contents of `C` are never read.
+  public func gemm(
+    _ a: DeviceBuffer<Float>, transposeA: Bool, _ b: DeviceBuffer<Float>, transposeB: Bool,
+    into c: DeviceBuffer<Float>, m: Int, n: Int, k: Int, alpha: Float, beta: Float
+  ) throws {
+    try Validate.gemm(a, b, c, m: m, n: n, k: k)
+    counts.operations += 1
+    try uncheckedGemm(
+      a, transposeA: transposeA, b, transposeB: transposeB, into: c, m: m, n: n, k: k, alpha: alpha, beta: beta)
+  }
+
+  /// `M[i, j] += v[j]` for a `rows × columns` matrix: the bias broadcast.
+  public func addRowVector(_ vector: DeviceBuffer<Float>, to matrix: DeviceBuffer<Float>, rows: Int, columns: Int)
+    throws
+  {
+    try Validate.shape(
+      "addRowVector", rows: rows, columns: columns, [("vector", vector, columns), ("matrix", matrix, rows * columns)])
+    counts.operations += 1
+    try uncheckedAddRowVector(vector, to: matrix, rows: rows, columns: columns)
+  }
+
+  /// `M[i, j] *= s[i]`: per-sample weights in the backward pass.
+  public func scaleRows(_ matrix: DeviceBuffer<Float>, by scales: DeviceBuffer<Float>, rows: Int, columns: Int) throws
+  {
+    try Validate.shape(
+      "scaleRows", rows: rows, columns: columns, [("scales", scales, rows), ("matrix", matrix, rows * columns)])
+    counts.operations += 1
+    try uncheckedScaleRows(matrix, by: scales, rows: rows, columns: columns)
+  }
+
+  /// `z = alpha·x + beta·y` element-wise; `z` may be `x` or `y`.
+  public func linearCombination(
+    alpha: Float, _ x: DeviceBuffer<Float>, beta: Float, _ y: DeviceBuffer<Float>, into z: DeviceBuffer<Float>,
+    count: Int
+  ) throws {
+    try Validate.elementwise("linearCombination", [("x", x), ("y", y), ("z", z)], count: count)
+    counts.operations += 1
+    try uncheckedLinearCombination(alpha: alpha, x, beta: beta, y, into: z, count: count)
+  }
+
+  /// `z = x ⊙ y` element-wise; `z` may be `x` or `y`.
+  public func multiply(_ x: DeviceBuffer<Float>, _ y: DeviceBuffer<Float>, into z: DeviceBuffer<Float>, count: Int)
+    throws
+  {
+    try Validate.elementwise("multiply", [("x", x), ("y", y), ("z", z)], count: count)
+    counts.operations += 1
+    try uncheckedMultiply(x, y, into: z, count: count)
+  }
+
+  /// `y = f(x)` element-wise; `y` may be `x`.
+  public func map(_ function: UnaryFunction, _ x: DeviceBuffer<Float>, into y: DeviceBuffer<Float>, count: Int)
+    throws
+  {
+    try Validate.elementwise("map", [("x", x), ("y", y)], count: count)
+    counts.operations += 1
+    try uncheckedMap(function, x, into: y, count: count)
+  }
+
+  /// `out[r, :] = source[indices[first + r], :] − subtract` for `r < rows`: a batch
+  /// gathered on the device from a resident data set and a device-side permutation, and
+  /// centred on the way when `subtracting` holds the mean.
+  public func gatherRows(
+    _ source: DeviceBuffer<Float>, sourceRows: Int, indices: DeviceBuffer<Int32>, first: Int, rows: Int,
+    columns: Int, subtracting: DeviceBuffer<Float>? = nil, into out: DeviceBuffer<Float>
+  ) throws {
+    try Validate.shape(
+      "gatherRows", rows: rows, columns: columns,
+      [("source", source, sourceRows * columns), ("out", out, rows * columns)]
+        + (subtracting.map { [("subtracting", $0, columns)] } ?? []))
+    try Validate.range("gatherRows", "indices", indices, offset: first, count: rows)
+    counts.operations += 1
+    try uncheckedGatherRows(
+      source, indices: indices, first: first, rows: rows, columns: columns, subtracting: subtracting, into: out)
+  }
+
+  // MARK: Activations
+
+  /// `y = f(x)` element-wise.
+  public func activate(_ activation: Activation, _ x: DeviceBuffer<Float>, into y: DeviceBuffer<Float>, count: Int)
+    throws
+  {
+    try Validate.elementwise("activate", [("x", x), ("y", y)], count: count)
+    counts.operations += 1
+    try uncheckedActivate(activation, x, into: y, count: count)
+  }
+
+  /// `dx = dy · f'(x)`, with `f'` computed from the forward output `y = f(x)` (every
+  /// activation here is monotone, so the output determines the derivative).
+  public func activationBackward(
+    _ activation: Activation, output y: DeviceBuffer<Float>, outputGradient dy: DeviceBuffer<Float>,
+    into dx: DeviceBuffer<Float>, count: Int
+  ) throws {
+    try Validate.elementwise("activationBackward", [("output", y), ("outputGradient", dy), ("into", dx)], count: count)
+    counts.operations += 1
+    try uncheckedActivationBackward(activation, output: y, outputGradient: dy, into: dx, count: count)
+  }
+
+  /// `M[i, j] = f(M[i, j] + b[j])` in place: a layer's bias and activation in one pass.
+  public func biasActivate(
+    _ activation: Activation, bias: DeviceBuffer<Float>, _ matrix: DeviceBuffer<Float>, rows: Int, columns: Int
+  ) throws {
+    try Validate.shape(
+      "biasActivate", rows: rows, columns: columns, [("bias", bias, columns), ("matrix", matrix, rows * columns)])
+    counts.operations += 1
+    try uncheckedBiasActivate(activation, bias: bias, matrix, rows: rows, columns: columns)
+  }
+
+  /// `dX = dY ⊙ f'(Y)` (from the output `Y`) and `biasGradient[j] = Σ_i dX[i, j]`: a
+  /// layer's activation backward and bias gradient in one pass. `dx` may be `dy`.
+  public func activationBackwardWithBiasGradient(
+    _ activation: Activation, output y: DeviceBuffer<Float>, outputGradient dy: DeviceBuffer<Float>,
+    into dx: DeviceBuffer<Float>, rows: Int, columns: Int, biasGradient: DeviceBuffer<Float>
+  ) throws {
+    let count = rows * columns
+    try Validate.shape(
+      "activationBackwardWithBiasGradient", rows: rows, columns: columns,
+      [("output", y, count), ("outputGradient", dy, count), ("into", dx, count), ("biasGradient", biasGradient, columns)]
+    )
+    counts.operations += 1
+    try uncheckedActivationBackwardWithBiasGradient(
+      activation, output: y, outputGradient: dy, into: dx, rows: rows, columns: columns, biasGradient: biasGradient)
+  }
+
+  // MARK: Reductions
+
+  /// `out[i] = reduce_j M[i, j]` over each row of a `rows × columns` matrix.
+  public func reduceRows(
+    _ matrix: DeviceBuffer<Float>, rows: Int, columns: Int, _ reduction: RowReduction, into out: DeviceBuffer<Float>
+  ) throws {
+    try Validate.shape(
+      "reduceRows", rows: rows, columns: columns, [("matrix", matrix, rows * columns), ("out", out, rows)])
+    counts.operations += 1
+    try uncheckedReduceRows(matrix, rows: rows, columns: columns, reduction, into: out)
+  }
+
+  /// `out[j] = Σ_i M[i, j]`: column sums, the bias gradient.
+  public func sumColumns(_ matrix: DeviceBuffer<Float>, rows: Int, columns: Int, into out: DeviceBuffer<Float>) throws
+  {
+    try Validate.shape(
+      "sumColumns", rows: rows, columns: columns, [("matrix", matrix, rows * columns), ("out", out, columns)])
+    counts.operations += 1
+    try uncheckedSumColumns(matrix, rows: rows, columns: columns, into: out)
+  }
+
+  /// `accumulator[index] += scale · reduce(x[0..<count])`, summed in an order fixed by
+  /// the backend (not by scheduling): how loss terms add up on the device over an epoch
+  /// without the host reading them.
+  public func accumulate(
+    _ x: DeviceBuffer<Float>, count: Int, _ reduction: RowReduction, scale: Float,
+    into accumulator: DeviceBuffer<Float>, index: Int
+  ) throws {
+    try Validate.elementwise("accumulate", [("x", x)], count: count)
+    try Validate.range("accumulate", "accumulator", accumulator, offset: index, count: 1)
+    counts.operations += 1
+    try uncheckedAccumulate(x, count: count, reduction, scale: scale, into: accumulator, index: index)
+  }
+
+  // MARK: Losses and graph
+
+  /// The margin (hinge) term of the discriminator loss, METHOD.md §2 (paper Eq. 21):
+  /// `loss[i] = max(0, margin − e[i])` and `gradient[i] = ∂loss[i]/∂e[i]` (−1 or 0).
+  public func marginLoss(
+    energies: DeviceBuffer<Float>, count: Int, margin: Float, losses: DeviceBuffer<Float>,
+    gradient: DeviceBuffer<Float>
+  ) throws {
+    try Validate.elementwise(
+      "marginLoss", [("energies", energies), ("losses", losses), ("gradient", gradient)], count: count)
+    counts.operations += 1
+    try uncheckedMarginLoss(energies: energies, count: count, margin: margin, losses: losses, gradient: gradient)
+  }
+
+  /// Pairwise distances from a Gram matrix: `D[i, j] = max(0, a[i] + b[j] − 2·G[i, j])`,
+  /// square-rooted when `squareRoot` (Euclidean) and left squared otherwise.
+  /// `a` and `b` are the squared row norms of the two sides; `G` is `rows × columns`.
+  /// `zeroDiagonal` sets `D[i, i] = 0` exactly, for a set against itself, where the
+  /// cancellation in `a + b − 2G` would otherwise leave a small positive self-distance.
+  public func distancesFromGram(
+    _ gram: DeviceBuffer<Float>, rowNorms: DeviceBuffer<Float>, columnNorms: DeviceBuffer<Float>, rows: Int,
+    columns: Int, squareRoot: Bool, zeroDiagonal: Bool, into distances: DeviceBuffer<Float>
+  ) throws {
+    try Validate.shape(
+      "distancesFromGram", rows: rows, columns: columns,
+      [
+        ("gram", gram, rows * columns), ("rowNorms", rowNorms, rows), ("columnNorms", columnNorms, columns),
+        ("distances", distances, rows * columns),
+      ])
+    counts.operations += 1
+    try uncheckedDistancesFromGram(
+      gram, rowNorms: rowNorms, columnNorms: columnNorms, rows: rows, columns: columns, squareRoot: squareRoot,
+      zeroDiagonal: zeroDiagonal, into: distances)
+  }
+
+  /// The graph similarity `S = exp(−σ·D)` of METHOD.md §2 over `count` distances, with
+  /// `σ = sigma` when given, else `σ = pairs / total[0]` read on the device (the reciprocal
+  /// of the mean distance; 1 when the total is 0). `similarity` may be `distances`.
+  public func exponentialSimilarity(
+    _ distances: DeviceBuffer<Float>, count: Int, sigma: Float?, total: DeviceBuffer<Float>, pairs: Int,
+    into similarity: DeviceBuffer<Float>
+  ) throws {
+    try Validate.elementwise("exponentialSimilarity", [("distances", distances), ("similarity", similarity)], count: count)
+    try Validate.fits("exponentialSimilarity", "total", total, needs: 1)
+    counts.operations += 1
+    try uncheckedExponentialSimilarity(
+      distances, count: count, sigma: sigma, total: total, pairs: pairs, into: similarity)
+  }
+
+  /// For each row `i` of a `rows × rows` distance matrix, `selected[i, j] = 1` when `j ≠ i`
+  /// is among the `nearest` smallest distances of the row (ties by ascending index) and 0
+  /// otherwise: the near sets of METHOD.md §3b.2, chosen on the device.
+  public func nearestSelection(
+    _ distances: DeviceBuffer<Float>, rows: Int, nearest: Int, into selected: DeviceBuffer<Float>
+  ) throws {
+    try Validate.shape(
+      "nearestSelection", rows: rows, columns: rows,
+      [("distances", distances, rows * rows), ("selected", selected, rows * rows)])
+    guard (0...max(rows - 1, 0)).contains(nearest) else {
+      throw BackendError.invalidArgument(
+        operation: "nearestSelection", message: "nearest must be between 0 and \(rows - 1), got \(nearest)")
+    }
+    counts.operations += 1
+    try uncheckedNearestSelection(distances, rows: rows, nearest: nearest, into: selected)
+  }
+
+  /// The distance-matching residual of METHOD.md §3b.2 for a batch of `rows`: from the
+  /// code products `P = H·Hᵀ/r`, the squared distances `D` (zero diagonal), their row
+  /// sums and the near selection, it computes `T_ij = 1 − D_ij/√(s_i·s_j)` with
+  /// `s_i = rowSums_i/(rows − 1)`, `e = P − T`, near = selected or its transpose, and
+  /// writes `G = near ? e : max(0, e)` over `products` and `e ⊙ G` into `lossTerms`.
+  public func distanceMatchingResidual(
+    products: DeviceBuffer<Float>, distances: DeviceBuffer<Float>, rowSums: DeviceBuffer<Float>,
+    selected: DeviceBuffer<Float>, rows: Int, lossTerms: DeviceBuffer<Float>
+  ) throws {
+    let count = rows * rows
+    try Validate.shape(
+      "distanceMatchingResidual", rows: rows, columns: rows,
+      [
+        ("products", products, count), ("distances", distances, count), ("rowSums", rowSums, rows),
+        ("selected", selected, count), ("lossTerms", lossTerms, count),
+      ])
+    counts.operations += 1
+    try uncheckedDistanceMatchingResidual(
+      products: products, distances: distances, rowSums: rowSums, selected: selected, rows: rows,
+      lossTerms: lossTerms)
+  }
+
+  // MARK: Binary codes (METHOD.md §4)
+
+  /// Packs `sign(x)` of each row of a `rows × bits` matrix into `⌈bits/64⌉` words a row:
+  /// bit `k` is 1 when `x[k] >= 0` (sign(0) = +1); unused high bits are 0.
+  public func signPack(_ x: DeviceBuffer<Float>, rows: Int, bits: Int, into codes: DeviceBuffer<UInt64>) throws {
+    try Validate.signPack(x, rows: rows, bits: bits, codes)
+    counts.operations += 1
+    try uncheckedSignPack(x, rows: rows, bits: bits, into: codes)
+  }
+
+  /// `D[q, i] = popcount(query_q XOR database_i)` for packed codes of `bits` bits.
+  public func hammingDistances(
+    queries: DeviceBuffer<UInt64>, queryCount: Int, database: DeviceBuffer<UInt64>, databaseCount: Int, bits: Int,
+    into distances: DeviceBuffer<Int32>
+  ) throws {
+    try Validate.hamming("hammingDistances", queries, queryCount, database, databaseCount, bits)
+    try Validate.fits("hammingDistances", "distances", distances, needs: queryCount * databaseCount)
+    counts.operations += 1
+    try uncheckedHammingDistances(
+      queries: queries, queryCount: queryCount, database: database, databaseCount: databaseCount, bits: bits,
+      into: distances)
+  }
+
+  /// The `k` nearest database codes of each query by Hamming distance, ties by index.
+  /// Only the `queryCount × k` result leaves the device.
+  public func hammingTopK(
+    queries: DeviceBuffer<UInt64>, queryCount: Int, database: DeviceBuffer<UInt64>, databaseCount: Int, bits: Int,
+    k: Int
+  ) throws -> TopK {
+    try Validate.hamming("hammingTopK", queries, queryCount, database, databaseCount, bits)
+    try Validate.topK(k, databaseCount: databaseCount)
+    counts.operations += 1
+    return try uncheckedHammingTopK(
+      queries: queries, queryCount: queryCount, database: database, databaseCount: databaseCount, bits: bits, k: k)
+  }
+
+  // MARK: Optimiser
+
+  /// One Adam update in place (METHOD.md §3) over `count` elements, with `weightDecay·θ`
+  /// added to the gradient of the first `decayed` of them (a player's weights come first
+  /// in its parameter block, its biases after).
+  public func adamUpdate(
+    parameters: DeviceBuffer<Float>, gradients: DeviceBuffer<Float>, firstMoment: DeviceBuffer<Float>,
+    secondMoment: DeviceBuffer<Float>, count: Int, decayed: Int? = nil, step: AdamStep
+  ) throws {
+    try Validate.positive("adamUpdate", "step", step.step)
+    try Validate.elementwise(
+      "adamUpdate",
+      [
+        ("parameters", parameters), ("gradients", gradients), ("firstMoment", firstMoment),
+        ("secondMoment", secondMoment),
+      ], count: count)
+    let decayed = decayed ?? count
+    guard (0...count).contains(decayed) else {
+      throw BackendError.invalidArgument(
+        operation: "adamUpdate", message: "decayed must be between 0 and \(count), got \(decayed)")
+    }
+    counts.operations += 1
+    try uncheckedAdamUpdate(
+      parameters: parameters, gradients: gradients, firstMoment: firstMoment, secondMoment: secondMoment, count: count,
+      decayed: decayed, step: step)
+  }
+}

@@ -1,0 +1,104 @@
+// Compile-time tuning of the kernels, passed as `#define`s that override the `#ifndef`
+// defaults in kernels/*.cl (CLBlast's convention). `sigah tune` chooses them per device
+// and caches them (TuningCache); without a cache, `defaults(for:)` is safe everywhere.
+
+import Backend
+import Foundation
+
+public struct OpenCLTuning: Sendable, Equatable, Codable, CustomStringConvertible {
+  /// How the GEMM reaches its operands.
+  public enum GemmVariant: String, Sendable, Codable, CaseIterable {
+    /// Each work-item reads A and B from global memory into registers (CPU caches, and
+    /// GPUs with large L1s, serve the reuse).
+    case direct
+    /// A work-group stages K-slices of its A and B tiles in local memory first.
+    case tiled
+  }
+
+  public var gemmVariant: GemmVariant = .direct
+  /// Rows of C each work-item keeps in registers (MWI).
+  public var gemmRowsPerItem = 8
+  /// Vector width of B and C loads along a row (VWN): 1, 2, 4, 8 or 16.
+  public var gemmVectorWidth = 8
+  /// Vectors of columns each work-item keeps (NVW); its columns are VWN·NVW.
+  public var gemmVectorsPerItem = 1
+  /// Work-group shape (MDIMC × NDIMC work-items).
+  public var gemmGroupRows = 1
+  public var gemmGroupColumns = 1
+  /// K-slice staged in local memory by the tiled variant (KWG).
+  public var gemmSliceK = 16
+  /// Work-group size of the reductions; a power of two.
+  public var reductionGroupSize = 64
+  /// Work-group size of the Hamming top-k (one work-group a query block); a power of two.
+  public var hammingGroupSize = 64
+
+  public init() {}
+
+  /// Safe starting points: the direct kernel for CPUs (measured on PoCL), 64 × 64 tiles
+  /// of 16 × 16 work-items in local memory for GPUs.
+  public static func defaults(for device: OpenCLDeviceInfo) -> OpenCLTuning {
+    var tuning = OpenCLTuning()
+    if device.isGPU {
+      tuning.gemmVariant = .tiled
+      tuning.gemmRowsPerItem = 4
+      tuning.gemmVectorWidth = 4
+      tuning.gemmVectorsPerItem = 1
+      tuning.gemmGroupRows = 16
+      tuning.gemmGroupColumns = 16
+      tuning.gemmSliceK = 16
+      tuning.reductionGroupSize = 256
+      tuning.hammingGroupSize = 256
+    }
+    return tuning
+  }
+
+  /// Why these settings cannot run on `device`, or nil when they can.
+  public func problem(on device: OpenCLDeviceInfo) -> String? {
+    let groupSize = gemmGroupRows * gemmGroupColumns
+    let powerOfTwo = { (value: Int) in value > 0 && value & (value - 1) == 0 }
+    if ![1, 2, 4, 8, 16].contains(gemmVectorWidth) { return "gemm vector width \(gemmVectorWidth) is not 1, 2, 4, 8 or 16" }
+    if gemmRowsPerItem < 1 || gemmVectorsPerItem < 1 || gemmGroupRows < 1 || gemmGroupColumns < 1 || gemmSliceK < 1 {
+      return "gemm sizes must be at least 1 (\(self))"
+    }
+    if groupSize > device.maxWorkGroupSize {
+      return "a gemm work-group of \(groupSize) exceeds the device's limit of \(device.maxWorkGroupSize)"
+    }
+    if !powerOfTwo(reductionGroupSize) || reductionGroupSize > device.maxWorkGroupSize {
+      return "reduction group size \(reductionGroupSize) is not a power of two within \(device.maxWorkGroupSize)"
+    }
+    if !powerOfTwo(hammingGroupSize) || hammingGroupSize > device.maxWorkGroupSize {
+      return "hamming group size \(hammingGroupSize) is not a power of two within \(device.maxWorkGroupSize)"
+    }
+    if gemmVariant == .tiled {
+      let tileRows = gemmRowsPerItem * gemmGroupRows
+      let tileColumns = gemmVectorWidth * gemmVectorsPerItem * gemmGroupColumns
+      let localBytes = 4 * gemmSliceK * (tileRows + tileColumns)
+      if UInt64(localBytes) > device.localMemoryBytes {
+        return "the tiled gemm needs \(localBytes) bytes of local memory; the device has \(device.localMemoryBytes)"
+      }
+    }
+    return nil
+  }
+
+  /// The `#define`s for a kernel file: each file gets the knobs it reads.
+  func buildOptions(for file: String) -> String {
+    var options = "-cl-std=CL1.2"
+    switch file {
+    case "matmul":
+      options +=
+        " -DGEMM_LOCAL=\(gemmVariant == .tiled ? 1 : 0) -DMWI=\(gemmRowsPerItem) -DVWN=\(gemmVectorWidth)"
+        + " -DNVW=\(gemmVectorsPerItem) -DMDIMC=\(gemmGroupRows) -DNDIMC=\(gemmGroupColumns) -DKWG=\(gemmSliceK)"
+    case "reductions", "graph": options += " -DREDUCE_WG=\(reductionGroupSize)"
+    case "hamming": options += " -DHAMMING_WG=\(hammingGroupSize)"
+    default: break
+    }
+    return options
+  }
+
+  public var description: String {
+    "gemm \(gemmVariant.rawValue) \(gemmRowsPerItem)×\(gemmVectorWidth * gemmVectorsPerItem) per item "
+      + "(vectors of \(gemmVectorWidth)), groups \(gemmGroupRows)×\(gemmGroupColumns)"
+      + (gemmVariant == .tiled ? ", k-slice \(gemmSliceK)" : "")
+      + "; reduction group \(reductionGroupSize); hamming group \(hammingGroupSize)"
+  }
+}

@@ -21,15 +21,6 @@ extension Backend {
     try download(buffer, offset: 0, count: count ?? buffer.count)
   }
 
-  /// `Σ x[i]` over the first `count` elements, read back to the host. `scratch` holds one
-  /// element, so a training loop can call this without allocating.
-  public func sum(_ x: DeviceBuffer<Float>, count: Int, scratch: DeviceBuffer<Float>) throws
-    -> Float
-  {
-    try reduceRows(x, rows: 1, columns: count, .sum, into: scratch)
-    return try download(scratch, offset: 0, count: 1)[0]
-  }
-
   /// Squared Euclidean norm of each row: `out[i] = ‖M[i, :]‖²`.
   public func squaredRowNorms(
     _ matrix: DeviceBuffer<Float>, rows: Int, columns: Int, into out: DeviceBuffer<Float>
@@ -67,25 +58,19 @@ extension Backend {
       zeroDiagonal: true, into: distances)
   }
 
-  /// The batch graph similarity of SPEC §2 (paper Eq. 17): `S[i, j] = exp(−σ·‖x_i − x_j‖)`
-  /// with `σ = 1 / (mean distance over the pairs i ≠ j)` when `sigma` is nil (the SPEC
-  /// default), or the given σ. Returns the σ used. `similarity` receives `rows × rows`.
-  @discardableResult
+  /// The batch graph similarity of METHOD.md §2 (paper Eq. 17): `S[i, j] = exp(−σ·‖x_i − x_j‖)`
+  /// with `σ = 1 / (mean distance over the pairs i ≠ j)` when `sigma` is nil (the default),
+  /// or the given σ. σ is computed and used on the device: `total` (one element) receives
+  /// the sum of the distances. `similarity` receives `rows × rows`.
   public func graphSimilarity(
     _ x: DeviceBuffer<Float>, rows: Int, columns: Int, sigma: Float?, norms: DeviceBuffer<Float>,
-    scratch: DeviceBuffer<Float>, into similarity: DeviceBuffer<Float>
-  ) throws -> Float {
+    total: DeviceBuffer<Float>, into similarity: DeviceBuffer<Float>
+  ) throws {
     try pairwiseDistances(x, rows: rows, columns: columns, norms: norms, into: similarity)
-    let sigmaUsed: Float
-    if let sigma {
-      sigmaUsed = sigma
-    } else {
-      // A batch of one has no pair: any σ gives S = [1].
-      let total = try sum(similarity, count: rows * rows, scratch: scratch)
-      let pairs = Float(rows * (rows - 1))
-      sigmaUsed = rows > 1 && total > 0 ? pairs / total : 1
+    if sigma == nil {
+      try reduceRows(similarity, rows: 1, columns: rows * rows, .sum, into: total)
     }
-    try map(.exp(scale: -sigmaUsed), similarity, into: similarity, count: rows * rows)
-    return sigmaUsed
+    try exponentialSimilarity(
+      similarity, count: rows * rows, sigma: sigma, total: total, pairs: rows * (rows - 1), into: similarity)
   }
 }

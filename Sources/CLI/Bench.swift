@@ -12,7 +12,9 @@ struct Bench: ParsableCommand {
     discussion: """
       Runs on the CPU backend and on every OpenCL device (or only those named with \
       --backend/--device), with the same seeded data: GEMM GFLOP/s at the model's shapes \
-      (500×1568·784, 500×64·784, 500×500·784); SiGAH training samples/s at batch sizes \
+      (500×1568·784, 500×64·784, 500×500·784), with CLBlast's SGEMM beside it on OpenCL \
+      devices when libclblast is installed; operations, kernel launches, blocking waits and \
+      host↔device bytes of one steady-state training step of sigah and sigah-dm; SiGAH training samples/s at batch sizes \
       100–1000 and its achieved GFLOP/s as a fraction of the GEMM rate; encoding vectors/s; \
       Hamming top-100 queries/s over 10k, 100k and 1M random 64-bit codes; exact \
       ground-truth queries/s. Warm-up runs are excluded; medians are quoted.
@@ -50,9 +52,21 @@ struct Bench: ParsableCommand {
       if backend == "opencl" && backends.isEmpty { throw CLIError("no OpenCL device could be opened") }
     }
     var results: [BackendBench] = []
+    let clblast = CLBlastReference.load()
     for backend in backends {
       console.line("== \(backend.summary)")
-      results.append(try Throughput.run(on: backend, settings: settings) { console.line("  " + $0) })
+      var result = try Throughput.run(on: backend, settings: settings) { console.line("  " + $0) }
+      if let clblast, let device = backend as? OpenCLBackend {
+        result.clblastGemm = try Throughput.gemmRates(on: device, settings: settings) { a, b, c, shape in
+          try clblast.gemm(
+            on: device, a, transposeA: false, b, transposeB: false, into: c, m: shape.m, n: shape.n, k: shape.k,
+            alpha: 1, beta: 0)
+        }
+        for gemm in result.clblastGemm! {
+          console.line(String(format: "  CLBlast gemm %d×%d·%d: %.1f GFLOP/s (median)", gemm.m, gemm.n, gemm.k, gemm.gflops.median))
+        }
+      }
+      results.append(result)
     }
     if json {
       let encoder = JSONEncoder()
@@ -73,6 +87,14 @@ struct Bench: ParsableCommand {
     }
     for (index, shape) in settings.gemmShapes.enumerated() {
       row("GEMM \(shape.m)×\(shape.n)·\(shape.k), GFLOP/s") { String(format: "%.1f", $0.gemm[index].gflops.median) }
+    }
+    if results.contains(where: { $0.clblastGemm != nil }) {
+      for (index, shape) in settings.gemmShapes.enumerated() {
+        row("CLBlast GEMM \(shape.m)×\(shape.n)·\(shape.k), GFLOP/s (ours ÷ CLBlast)") { result in
+          guard let clblast = result.clblastGemm?[index].gflops.median else { return "–" }
+          return String(format: "%.1f (%.2f×)", clblast, result.gemm[index].gflops.median / clblast)
+        }
+      }
     }
     for batch in settings.batchSizes {
       row("training, batch \(batch), samples/s") { String(format: "%.0f", $0.training["\(batch)"]!.median) }

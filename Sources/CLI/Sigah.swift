@@ -14,6 +14,6 @@ struct Sigah: ParsableCommand {
       """,
     subcommands: [
       Demo.self, Train.self, Encode.self, Search.self, GroundTruthCommand.self, Eval.self, Devices.self, Check.self,
-      Bench.self, AblationCommand.self,
+      Bench.self, Tune.self, AblationCommand.self,
     ])
 }

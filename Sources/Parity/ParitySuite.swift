@@ -14,7 +14,7 @@ public enum ParitySuite {
   /// Every case, in a fixed order.
   public static func cases() -> [ParityCase] {
     gemmCases() + elementwiseCases() + activationCases() + reductionCases() + lossAndGraphCases()
-      + codeCases() + optimiserCases()
+      + codeCases() + optimiserCases() + fusedCases() + distanceMatchingCases() + bufferCases()
   }
 
   static func gaussians(_ count: Int, seed: UInt64, scale: Double = 1) -> [Float] {
@@ -138,7 +138,7 @@ public enum ParitySuite {
 
   static func activationCases() -> [ParityCase] {
     var cases: [ParityCase] = []
-    let activations: [Activation] = [.leakyReLU(slope: 0.2), .relu, .tanh, .sigmoid, .identity]
+    let activations: [Activation] = [.leakyReLU(slope: 0.2), .relu, .tanh, .sigmoid, .identity, .selu]
     for count in [1, 93 * 7] {
       let x = gaussians(count, seed: 31, scale: 2)
       let dy = gaussians(count, seed: 32)
@@ -278,10 +278,10 @@ public enum ParitySuite {
           run: { backend in
             let dx = try backend.makeBuffer(x)
             let norms = try backend.makeBuffer(Float.self, count: rows)
-            let scratch = try backend.makeBuffer(Float.self, count: 1)
+            let total = try backend.makeBuffer(Float.self, count: 1)
             let s = try backend.makeBuffer(Float.self, count: rows * rows)
             try backend.graphSimilarity(
-              dx, rows: rows, columns: columns, sigma: nil, norms: norms, scratch: scratch, into: s)
+              dx, rows: rows, columns: columns, sigma: nil, norms: norms, total: total, into: s)
             return doubles(try backend.download(s))
           },
           reference: { Reference.graphSimilarity(x, rows: rows, columns: columns) }))

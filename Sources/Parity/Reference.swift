@@ -133,4 +133,14 @@ extension Reference {
     }
     return newTheta + newM + newV
   }
+
+  /// Row i marks the `nearest` smallest `D[i, j]`, `j ≠ i`, ties by index (METHOD.md §3b.2).
+  public static func nearestSelection(_ d: [Float], rows n: Int, nearest: Int) -> [Double] {
+    var out = [Double](repeating: 0, count: n * n)
+    for i in 0..<n {
+      let order = (0..<n).filter { $0 != i }.sorted { (d[i * n + $0], $0) < (d[i * n + $1], $1) }
+      for j in order.prefix(nearest) { out[i * n + j] = 1 }
+    }
+    return out
+  }
 }

@@ -51,19 +51,48 @@ struct OpenCLMisuseTests {
 
   @Test func tuningThatDoesNotFitIsRejected() {
     var tuning = OpenCLTuning()
-    tuning.matmulWorkPerThread = 5  // does not divide the 32-wide tile
+    tuning.gemmVectorWidth = 3  // not a vector width OpenCL has
+    #expect(throws: BackendError.self) { try OpenCLBackend(tuning: tuning) }
+    tuning = OpenCLTuning()
+    tuning.gemmGroupRows = 1 << 20  // a work-group no device allows
     #expect(throws: BackendError.self) { try OpenCLBackend(tuning: tuning) }
   }
 
-  @Test func otherTileSizesGiveTheSameProducts() throws {
-    // The #ifndef defaults are overridable: a 16-wide tile must compute the same GEMM.
-    var tuning = OpenCLTuning()
-    tuning.matmulTile = 16
-    tuning.matmulWorkPerThread = 4
+  /// The #ifndef defaults are overridable: both GEMM variants at other block shapes and
+  /// vector widths (the tuner's grid) compute the same products on every parity case.
+  static let otherTunings: [OpenCLTuning] = {
+    var settings: [OpenCLTuning] = []
+    for (variant, rows, width, vectors, groupRows, groupColumns, sliceK) in [
+      (OpenCLTuning.GemmVariant.tiled, 4, 4, 1, 16, 16, 16), (.tiled, 2, 1, 2, 4, 8, 8), (.tiled, 8, 8, 1, 2, 2, 32),
+      (.direct, 4, 4, 2, 2, 4, 16), (.direct, 3, 16, 1, 1, 1, 16), (.direct, 1, 1, 1, 8, 8, 16),
+    ] {
+      var tuning = OpenCLTuning()
+      (tuning.gemmVariant, tuning.gemmRowsPerItem, tuning.gemmVectorWidth, tuning.gemmVectorsPerItem) = (
+        variant, rows, width, vectors
+      )
+      (tuning.gemmGroupRows, tuning.gemmGroupColumns, tuning.gemmSliceK) = (groupRows, groupColumns, sliceK)
+      settings.append(tuning)
+    }
+    return settings
+  }()
+
+  @Test(arguments: otherTunings)
+  func otherGemmSettingsGiveTheSameProducts(_ tuning: OpenCLTuning) throws {
     let backend = try OpenCLBackend(tuning: tuning)
     for parityCase in ParitySuite.gemmCases() {
       let result = try parityCase.check(backend, against: try CPUBackend())
-      #expect(result.passed, "\(result)")
+      #expect(result.passed, "\(tuning): \(result)")
+    }
+  }
+
+  @Test(arguments: [1, 8, 32])
+  func otherHammingGroupSizesGiveTheSameTopK(_ groupSize: Int) throws {
+    var tuning = OpenCLTuning()
+    tuning.hammingGroupSize = groupSize
+    let backend = try OpenCLBackend(tuning: tuning)
+    for parityCase in ParitySuite.cases() where parityCase.operation == "hammingTopK" {
+      let result = try parityCase.check(backend, against: try CPUBackend())
+      #expect(result.passed, "group \(groupSize): \(result)")
     }
   }
 

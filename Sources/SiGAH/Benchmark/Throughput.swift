@@ -64,9 +64,33 @@ public struct BackendBench: Sendable, Codable, Equatable {
   public var groundTruthFractionOfGemm: Double
   /// Launches, waits and bytes of one steady-state training step at batch 500, by method.
   public var stepCounts: [String: BackendCounts]
+  /// CLBlast's SGEMM at the same shapes on the same device, when libclblast is present.
+  public var clblastGemm: [GemmResult]?
 }
 
 public enum Throughput {
+  /// GFLOP/s of `gemm` at each of the settings' shapes, on seeded operands: ten products a
+  /// timed run, waited for at the end. Shared by our GEMM and CLBlast's, so both are timed
+  /// the same way.
+  public static func gemmRates(
+    on backend: any Backend, settings: BenchSettings,
+    _ gemm: (DeviceBuffer<Float>, DeviceBuffer<Float>, DeviceBuffer<Float>, (m: Int, n: Int, k: Int)) throws -> Void
+  ) throws -> [GemmResult] {
+    var generator = SeededGenerator(seed: settings.seed ^ 0x6E6D)
+    return try settings.gemmShapes.map { shape in
+      let a = try backend.makeBuffer(generator.gaussians(count: shape.m * shape.k))
+      let b = try backend.makeBuffer(generator.gaussians(count: shape.k * shape.n))
+      let c = try backend.makeBuffer(Float.self, count: shape.m * shape.n)
+      let repeats = 10
+      let timing = try Timing.measure(runs: settings.runs) {
+        for _ in 0..<repeats { try gemm(a, b, c, shape) }
+        try backend.synchronize()
+      }
+      let rate = Rate(work: Double(repeats) * 2 * Double(shape.m * shape.n * shape.k) / 1e9, timing: timing)
+      return GemmResult(m: shape.m, n: shape.n, k: shape.k, gflops: rate)
+    }
+  }
+
   public static func run(on backend: any Backend, settings: BenchSettings, log: (String) -> Void = { _ in }) throws
     -> BackendBench
   {
@@ -74,22 +98,12 @@ public enum Throughput {
     let runs = settings.runs
 
     // GEMM at the model's shapes.
-    var gemm: [GemmResult] = []
-    for shape in settings.gemmShapes {
-      let a = try backend.makeBuffer(generator.gaussians(count: shape.m * shape.k))
-      let b = try backend.makeBuffer(generator.gaussians(count: shape.k * shape.n))
-      let c = try backend.makeBuffer(Float.self, count: shape.m * shape.n)
-      let repeats = 10
-      let timing = try Timing.measure(runs: runs) {
-        for _ in 0..<repeats {
-          try backend.gemm(
-            a, transposeA: false, b, transposeB: false, into: c, m: shape.m, n: shape.n, k: shape.k, alpha: 1, beta: 0)
-        }
-        try backend.synchronize()
-      }
-      let rate = Rate(work: Double(repeats) * 2 * Double(shape.m * shape.n * shape.k) / 1e9, timing: timing)
-      gemm.append(GemmResult(m: shape.m, n: shape.n, k: shape.k, gflops: rate))
-      log(String(format: "gemm %d×%d·%d: %.1f GFLOP/s (median)", shape.m, shape.n, shape.k, rate.median))
+    let gemm = try gemmRates(on: backend, settings: settings) { a, b, c, shape in
+      try backend.gemm(
+        a, transposeA: false, b, transposeB: false, into: c, m: shape.m, n: shape.n, k: shape.k, alpha: 1, beta: 0)
+    }
+    for result in gemm {
+      log(String(format: "gemm %d×%d·%d: %.1f GFLOP/s (median)", result.m, result.n, result.k, result.gflops.median))
     }
     let referenceGemm = gemm.first?.gflops.median ?? 1
 
@@ -129,7 +143,7 @@ public enum Throughput {
       let counts = try StepCounts.measure(configuration: configuration, data: countData, backend: backend)
       stepCounts[configuration.methodName] = counts
       log(
-        "\(configuration.methodName) step: \(counts.launches) launches, \(counts.blockingWaits) blocking waits, "
+        "\(configuration.methodName) step: \(counts.operations) operations, \(counts.launches) launches, \(counts.blockingWaits) blocking waits, "
           + "\(counts.hostToDeviceBytes) B host→device, \(counts.deviceToHostBytes) B device→host")
     }
 
@@ -188,6 +202,6 @@ public enum Throughput {
       comparisonsPerSecond: comparisons, groundTruthQueriesPerSecond: truth,
       groundTruthShape: [base.rows, base.columns],
       groundTruthGflops: truthGflops,
-      groundTruthFractionOfGemm: truthGflops / referenceGemm, stepCounts: stepCounts)
+      groundTruthFractionOfGemm: truthGflops / referenceGemm, stepCounts: stepCounts, clblastGemm: nil)
   }
 }

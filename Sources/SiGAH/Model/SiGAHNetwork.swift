@@ -1,6 +1,7 @@
-// The SiGAH model on a backend: forward pass, the two losses and their hand-written
-// gradients (SPEC §1–2), composed only of Backend operations. Every buffer is allocated
-// once for `capacity` rows and reused for every batch, the last short one included.
+// The SiGAH model on a backend (METHOD.md §1–2): two players built from `Linear` layers
+// over one parameter block each, the two losses and their hand-written gradients. Nothing
+// in a training step reads from the device: loss terms accumulate in a device buffer that
+// the trainer reads once per epoch. Every buffer is allocated once for `capacity` rows.
 
 import Backend
 
@@ -12,20 +13,31 @@ public final class SiGAHNetwork {
   /// The most rows a batch may have.
   public let capacity: Int
 
-  // Parameters (SPEC §1).
-  let W: Parameter, c: Parameter, W2: Parameter, c2: Parameter
-  let W3: Parameter, c3: Parameter, W4: Parameter, c4: Parameter
+  // The players (METHOD.md §1): the hash layer and generator, and the auto-encoder
+  // discriminator, each over its own parameter block.
+  let generatorBlock: ParameterBlock
+  let discriminatorBlock: ParameterBlock
+  /// `H = tanh(X̃Wᵀ + c)`.
+  let hashLayer: Linear
+  /// `Gout = act(HW2ᵀ + c2)`.
+  let generatorLayer: Linear
+  /// `E = act(AW3ᵀ + c3)`.
+  let encoder: Linear
+  /// `R = EW4ᵀ + c4`.
+  let decoder: Linear
   let negatedMean: DeviceBuffer<Float>
+  let meanBuffer: DeviceBuffer<Float>
   let psi: DeviceBuffer<Float>
   let mean: [Float]
 
-  var generatorParameters: [Parameter] { [W, c, W2, c2] }
-  var discriminatorParameters: [Parameter] { [W3, c3, W4, c4] }
-  var allParameters: [Parameter] { generatorParameters + discriminatorParameters }
+  var W: Tensor { hashLayer.weight }
+  var c: Tensor { hashLayer.bias }
+  var generatorParameters: [Tensor] { generatorBlock.tensors }
+  var discriminatorParameters: [Tensor] { discriminatorBlock.tensors }
 
-  // Workspace, named after the SPEC's symbols. Rows × columns in the comments.
+  // Workspace, named after METHOD.md's symbols. Rows × columns in the comments.
   let x: DeviceBuffer<Float>  // X̃, n × d
-  let h: DeviceBuffer<Float>  // H = tanh(X̃Wᵀ + c), n × r
+  let h: DeviceBuffer<Float>  // H, n × r
   let g: DeviceBuffer<Float>  // Gout, n × m
   let xHat: DeviceBuffer<Float>  // X̂ = Gout·Ψᵀ, n × d
   let stacked: DeviceBuffer<Float>  // [X̃; X̂], 2n × d
@@ -35,14 +47,17 @@ public final class SiGAHNetwork {
   let energies: DeviceBuffer<Float>  // D(a), 2n
   let rowWeights: DeviceBuffer<Float>  // ∂L/∂D(a)·2κ, 2n
   let hingeLosses: DeviceBuffer<Float>, hingeGradient: DeviceBuffer<Float>, fakeEnergies: DeviceBuffer<Float>  // n
-  let dE: DeviceBuffer<Float>  // 2n × d_l
+  let dE: DeviceBuffer<Float>  // ∂L/∂E, 2n × d_l
   let dXHat: DeviceBuffer<Float>, dAdversarial: DeviceBuffer<Float>  // n × d
   let dG: DeviceBuffer<Float>, gScratch: DeviceBuffer<Float>  // n × m
   let dH: DeviceBuffer<Float>, lh: DeviceBuffer<Float>, hScratch: DeviceBuffer<Float>  // n × r
-  let similarity: DeviceBuffer<Float>  // S (or e of distance matching), n × n
-  let dmTargets: DeviceBuffer<Float>, dmNear: DeviceBuffer<Float>, dmScratch: DeviceBuffer<Float>  // n × n, SPEC §3b
+  let similarity: DeviceBuffer<Float>  // S, or the code products of distance matching, n × n
+  let dmDistances: DeviceBuffer<Float>, dmSelected: DeviceBuffer<Float>, dmLoss: DeviceBuffer<Float>  // n × n
   let norms: DeviceBuffer<Float>, degrees: DeviceBuffer<Float>  // n
   let scalar: DeviceBuffer<Float>  // 1
+  /// The loss terms summed over the batches since the last `resetLosses`, each term times
+  /// its batch's rows (see `LossSlot`).
+  let losses: DeviceBuffer<Float>
 
   /// Adam steps taken by each player (the bias corrections count from 1).
   public internal(set) var discriminatorSteps = 0
@@ -53,22 +68,30 @@ public final class SiGAHNetwork {
   ) throws {
     self.backend = backend
     self.configuration = configuration
-    (d, r, m, dl) = (
-      weights.inputDimension, weights.bits, weights.generatorWidth, weights.discriminatorWidth
-    )
+    (d, r, m, dl) = (weights.inputDimension, weights.bits, weights.generatorWidth, weights.discriminatorWidth)
     self.capacity = capacity
-    func parameter(_ name: String) throws -> Parameter {
+    func tensor(_ name: String) -> TensorInit {
       let spec = weights.layout.first { $0.name == name }!
-      return try Parameter(
-        name: name, shape: spec.shape, decays: spec.decays, values: weights.tensors[name]!,
-        on: backend)
+      return TensorInit(name: name, shape: spec.shape, values: weights.tensors[name]!, decays: spec.decays)
     }
-    (W, c, W2, c2) = (try parameter("W"), try parameter("c"), try parameter("W2"), try parameter("c2"))
-    (W3, c3, W4, c4) = (
-      try parameter("W3"), try parameter("c3"), try parameter("W4"), try parameter("c4")
-    )
+    generatorBlock = try ParameterBlock(["W", "c", "W2", "c2"].map(tensor), on: backend)
+    discriminatorBlock = try ParameterBlock(["W3", "c3", "W4", "c4"].map(tensor), on: backend)
+    let generatorActivation = configuration.generatorActivation.activation(slope: configuration.leakySlope)
+    let discriminatorActivation = configuration.discriminatorActivation.activation(slope: configuration.leakySlope)
+    hashLayer = Linear(
+      weight: generatorBlock.tensor("W"), bias: generatorBlock.tensor("c"), activation: .tanh, backend: backend)
+    generatorLayer = Linear(
+      weight: generatorBlock.tensor("W2"), bias: generatorBlock.tensor("c2"), activation: generatorActivation,
+      backend: backend)
+    encoder = Linear(
+      weight: discriminatorBlock.tensor("W3"), bias: discriminatorBlock.tensor("c3"),
+      activation: discriminatorActivation, backend: backend)
+    decoder = Linear(
+      weight: discriminatorBlock.tensor("W4"), bias: discriminatorBlock.tensor("c4"), activation: .identity,
+      backend: backend)
     mean = weights.tensors["mu"]!
     negatedMean = try backend.makeBuffer(mean.map { -$0 })
+    meanBuffer = try backend.makeBuffer(mean)
     psi = try backend.makeBuffer(weights.tensors["Psi"]!)
 
     func buffer(_ count: Int) throws -> DeviceBuffer<Float> {
@@ -87,54 +110,48 @@ public final class SiGAHNetwork {
     (dH, lh, hScratch) = (try buffer(n * r), try buffer(n * r), try buffer(n * r))
     similarity = try buffer(n * n)
     let dmSize = configuration.graphTerm == .distanceMatching ? n * n : 1
-    (dmTargets, dmNear, dmScratch) = (try buffer(dmSize), try buffer(dmSize), try buffer(dmSize))
+    (dmDistances, dmSelected, dmLoss) = (try buffer(dmSize), try buffer(dmSize), try buffer(dmSize))
     (norms, degrees, scalar) = (try buffer(n), try buffer(n), try buffer(1))
+    losses = try backend.makeBuffer([Float](repeating: 0, count: LossSlot.allCases.count))
   }
 
-  // MARK: Forward
+  // MARK: Input
 
-  /// Uploads `n` raw input rows and centres them: `x̃ = x − μ`.
+  /// Uploads `n` raw input rows and centres them: `x̃ = x − μ` (the streaming path).
   public func loadBatch(_ rows: [Float], count n: Int) throws {
     precondition(n >= 1 && n <= capacity && rows.count == n * d)
     try backend.upload(rows, to: x)
     try backend.addRowVector(negatedMean, to: x, rows: n, columns: d)
   }
 
+  /// Gathers rows `order[first..<first + n]` of a resident data set and centres them, on
+  /// the device (the resident path: nothing crosses the bus).
+  public func gatherBatch(
+    from data: DeviceBuffer<Float>, dataRows: Int, order: DeviceBuffer<Int32>, first: Int, count n: Int
+  ) throws {
+    precondition(n >= 1 && n <= capacity)
+    try backend.gatherRows(
+      data, sourceRows: dataRows, indices: order, first: first, rows: n, columns: d, subtracting: meanBuffer,
+      into: x)
+  }
+
+  // MARK: Forward
+
   /// Hash layer and generator: `H = tanh(X̃Wᵀ + c)`, `Gout = act(HW2ᵀ + c2)`,
-  /// `X̂ = Gout·Ψᵀ` (SPEC §1).
+  /// `X̂ = Gout·Ψᵀ` (METHOD.md §1).
   public func forward(rows n: Int) throws {
-    try linear(x, W, c, into: h, rows: n, inputs: d, outputs: r)
-    try backend.activate(.tanh, h, into: h, count: n * r)
-    try linear(h, W2, c2, into: g, rows: n, inputs: r, outputs: m)
-    try backend.activate(generatorActivation, g, into: g, count: n * m)
+    try hashLayer.forward(x, rows: n, into: h)
+    try generatorLayer.forward(h, rows: n, into: g)
     try backend.gemm(g, transposeA: false, psi, transposeB: true, into: xHat, m: n, n: d, k: m, alpha: 1, beta: 0)
   }
 
-  /// `out = input·weightᵀ + bias` for `rows` rows.
-  private func linear(
-    _ input: DeviceBuffer<Float>, _ weight: Parameter, _ bias: Parameter,
-    into out: DeviceBuffer<Float>, rows: Int, inputs: Int, outputs: Int
-  ) throws {
-    try backend.gemm(
-      input, transposeA: false, weight.value, transposeB: true, into: out, m: rows, n: outputs,
-      k: inputs, alpha: 1, beta: 0)
-    try backend.addRowVector(bias.value, to: out, rows: rows, columns: outputs)
-  }
-
-  var generatorActivation: Activation {
-    configuration.generatorActivation.activation(slope: configuration.leakySlope)
-  }
-  var discriminatorActivation: Activation {
-    configuration.discriminatorActivation.activation(slope: configuration.leakySlope)
-  }
   var kappa: Float { configuration.energyScale(inputDimension: d) }
 
   /// The auto-encoder discriminator on `rows` rows of `input`: `E = act(AW3ᵀ + c3)`,
-  /// `R = EW4ᵀ + c4`, `residual = R − A`, `energies = κ‖R − A‖²` (SPEC §1).
+  /// `R = EW4ᵀ + c4`, `residual = R − A`, `energies = κ‖R − A‖²` (METHOD.md §1).
   func discriminatorForward(_ input: DeviceBuffer<Float>, rows n: Int) throws {
-    try linear(input, W3, c3, into: e, rows: n, inputs: d, outputs: dl)
-    try backend.activate(discriminatorActivation, e, into: e, count: n * dl)
-    try linear(e, W4, c4, into: reconstruction, rows: n, inputs: dl, outputs: d)
+    try encoder.forward(input, rows: n, into: e)
+    try decoder.forward(e, rows: n, into: reconstruction)
     try backend.linearCombination(alpha: 1, reconstruction, beta: -1, input, into: residual, count: n * d)
     try backend.reduceRows(residual, rows: n, columns: d, .sumOfSquares, into: energies)
     try backend.linearCombination(alpha: kappa, energies, beta: 0, energies, into: energies, count: n)
@@ -142,84 +159,115 @@ public final class SiGAHNetwork {
 
   /// Backward through the discriminator from `∂D/∂R_i = 2κ(R_i − a_i)` weighted by
   /// `rowWeights` (which already hold `∂L/∂D_i · 2κ`). Writes the parameter gradients
-  /// when `parameterGradients`, and `∂L/∂a = dP·W3 − dR` into `inputGradient` when given.
+  /// when `parameterGradients`, and `∂L/∂a = dE·W3 − dR` into `inputGradient` when given.
   func discriminatorBackward(
-    _ input: DeviceBuffer<Float>, rows n: Int, parameterGradients: Bool,
-    inputGradient: DeviceBuffer<Float>?
+    _ input: DeviceBuffer<Float>, rows n: Int, parameterGradients: Bool, inputGradient: DeviceBuffer<Float>?
   ) throws {
     let dR = residual
     try backend.scaleRows(dR, by: rowWeights, rows: n, columns: d)
-    if parameterGradients {
-      try backend.gemm(
-        dR, transposeA: true, e, transposeB: false, into: W4.gradient, m: d, n: dl, k: n, alpha: 1, beta: 0)
-      try backend.sumColumns(dR, rows: n, columns: d, into: c4.gradient)
-    }
-    try backend.gemm(dR, transposeA: false, W4.value, transposeB: false, into: dE, m: n, n: dl, k: d, alpha: 1, beta: 0)
-    try backend.activationBackward(discriminatorActivation, output: e, outputGradient: dE, into: dE, count: n * dl)
-    if parameterGradients {
-      try backend.gemm(
-        dE, transposeA: true, input, transposeB: false, into: W3.gradient, m: dl, n: d, k: n, alpha: 1, beta: 0)
-      try backend.sumColumns(dE, rows: n, columns: dl, into: c3.gradient)
-    }
+    try decoder.backward(
+      input: e, output: reconstruction, outputGradient: dR, rows: n, parameterGradients: parameterGradients,
+      inputGradient: dE)
+    try encoder.backward(
+      input: input, output: e, outputGradient: dE, rows: n, parameterGradients: parameterGradients,
+      inputGradient: inputGradient)
     if let inputGradient {
-      try backend.gemm(
-        dE, transposeA: false, W3.value, transposeB: false, into: inputGradient, m: n, n: d, k: dl, alpha: 1, beta: 0)
       try backend.linearCombination(alpha: 1, inputGradient, beta: -1, dR, into: inputGradient, count: n * d)
     }
   }
 
-  func sum(_ buffer: DeviceBuffer<Float>, count: Int) throws -> Double {
-    Double(try backend.sum(buffer, count: count, scratch: scalar))
+  // MARK: Losses on the device
+
+  /// Where each loss term accumulates in `losses`.
+  enum LossSlot: Int, CaseIterable {
+    case discriminator, reconstruction, quantisation, sparsity, adversarial, graph
   }
 
-  private func reduce(_ buffer: DeviceBuffer<Float>, count: Int, _ reduction: RowReduction) throws -> Double {
-    try backend.reduceRows(buffer, rows: 1, columns: count, reduction, into: scalar)
-    return Double(try backend.download(scalar, offset: 0, count: 1)[0])
+  /// `losses[slot] += scale · reduce(buffer[0..<count])`.
+  private func add(
+    _ slot: LossSlot, _ buffer: DeviceBuffer<Float>, count: Int, _ reduction: RowReduction = .sum, scale: Float
+  ) throws {
+    try backend.accumulate(buffer, count: count, reduction, scale: scale, into: losses, index: slot.rawValue)
+  }
+
+  /// Zeroes the loss accumulator.
+  public func resetLosses() throws {
+    try backend.fill(losses, value: 0, count: LossSlot.allCases.count)
+  }
+
+  /// The mean loss terms over the `rows` rows trained since `resetLosses`: one read.
+  public func readLosses(rows: Int) throws -> LossTerms {
+    let sums = try backend.download(losses).map(Double.init)
+    let perRow = 1 / Double(max(rows, 1))
+    var terms = LossTerms()
+    terms.discriminator = sums[LossSlot.discriminator.rawValue] * perRow
+    terms.reconstruction = sums[LossSlot.reconstruction.rawValue] * perRow
+    // α·(1 − Σh²/(r·n)): the constant α is added here, the device sums −α·Σh²/r.
+    terms.quantisation = configuration.alpha == 0 ? 0 : Double(configuration.alpha) + sums[LossSlot.quantisation.rawValue] * perRow
+    terms.sparsity = sums[LossSlot.sparsity.rawValue] * perRow
+    terms.adversarial = sums[LossSlot.adversarial.rawValue] * perRow
+    terms.graph = sums[LossSlot.graph.rawValue] * perRow
+    return terms
+  }
+
+  /// `L_G`'s terms on the loaded batch (after `forward`), read back at once: for tests
+  /// and evaluation, never inside training.
+  func measureGeneratorLoss(rows n: Int) throws -> LossTerms {
+    try resetLosses()
+    try generatorLoss(rows: n)
+    return try readLosses(rows: n)
+  }
+
+  /// `L_D` on the loaded batch (after `forward`), read back at once.
+  func measureDiscriminatorLoss(rows n: Int) throws -> Double {
+    try resetLosses()
+    try discriminatorLoss(rows: n)
+    return try readLosses(rows: n).discriminator
   }
 
   // MARK: Discriminator loss (paper Eq. 21)
 
   /// `L_D = mean_i [D(x̃_i) + max(0, β − D(x̂_i))]` with `x̂` held constant, on the batch
-  /// and its current `X̂` (call `forward` first). Leaves the gradients of W3, c3, W4, c4.
-  public func discriminatorLoss(rows n: Int) throws -> Double {
+  /// and its current `X̂` (call `forward` first). Leaves the gradients of W3, c3, W4, c4
+  /// and adds `n·L_D` to the accumulator.
+  public func discriminatorLoss(rows n: Int) throws {
     // One pass over the stacked batch [X̃; X̂].
     try backend.copy(x, sourceOffset: 0, to: stacked, destinationOffset: 0, count: n * d)
     try backend.copy(xHat, sourceOffset: 0, to: stacked, destinationOffset: n * d, count: n * d)
     try discriminatorForward(stacked, rows: 2 * n)
     try backend.copy(energies, sourceOffset: n, to: fakeEnergies, destinationOffset: 0, count: n)
     try backend.marginLoss(
-      energies: fakeEnergies, count: n, margin: configuration.margin, losses: hingeLosses,
-      gradient: hingeGradient)
-    let loss = (try sum(energies, count: n) + sum(hingeLosses, count: n)) / Double(n)
+      energies: fakeEnergies, count: n, margin: configuration.margin, losses: hingeLosses, gradient: hingeGradient)
+    try add(.discriminator, energies, count: n, scale: 1)
+    try add(.discriminator, hingeLosses, count: n, scale: 1)
     // ∂L/∂D: 1/n for real rows, hinge'/n for synthetic ones; times 2κ from ∂D/∂R.
     let factor = 2 * kappa / Float(n)
     try backend.fill(rowWeights, value: factor, count: n)
     try backend.linearCombination(alpha: factor, hingeGradient, beta: 0, hingeGradient, into: hingeGradient, count: n)
     try backend.copy(hingeGradient, sourceOffset: 0, to: rowWeights, destinationOffset: n, count: n)
     try discriminatorBackward(stacked, rows: 2 * n, parameterGradients: true, inputGradient: nil)
-    return loss
   }
 
-  // MARK: Generator loss (paper Eq. 20 with the adversarial term, SPEC §2)
+  // MARK: Generator loss (paper Eq. 20 with the adversarial term, METHOD.md §2)
 
   /// All terms of `L_G` on the batch (call `forward` first); leaves the gradients of
-  /// W, c, W2, c2.
-  public func generatorLoss(rows n: Int) throws -> LossTerms {
+  /// W, c, W2, c2 and adds each term times `n` to the accumulator.
+  public func generatorLoss(rows n: Int) throws {
     let cfg = configuration
     let nf = Float(n)
-    var terms = LossTerms()
 
     // Reconstruction ρ·(1/d)‖x̂ − x̃‖²: ∂/∂X̂ = (2ρ/(d·n))(X̂ − X̃).
     try backend.linearCombination(alpha: 1, xHat, beta: -1, x, into: dXHat, count: n * d)
-    terms.reconstruction =
-      Double(cfg.reconstructionWeight) * (try reduce(dXHat, count: n * d, .sumOfSquares)) / Double(d * n)
+    if cfg.reconstructionWeight != 0 {
+      try add(.reconstruction, dXHat, count: n * d, .sumOfSquares, scale: cfg.reconstructionWeight / Float(d))
+    }
     try backend.linearCombination(
       alpha: 2 * cfg.reconstructionWeight / (Float(d) * nf), dXHat, beta: 0, dXHat, into: dXHat, count: n * d)
 
     // Adversarial μ·D(x̂): back through the (just updated) discriminator to X̂.
     if cfg.usesDiscriminator {
       try discriminatorForward(xHat, rows: n)
-      terms.adversarial = Double(cfg.adversarialWeight) * (try sum(energies, count: n)) / Double(n)
+      try add(.adversarial, energies, count: n, scale: cfg.adversarialWeight)
       try backend.fill(rowWeights, value: 2 * kappa * cfg.adversarialWeight / nf, count: n)
       try discriminatorBackward(xHat, rows: n, parameterGradients: false, inputGradient: dAdversarial)
       try backend.linearCombination(alpha: 1, dXHat, beta: 1, dAdversarial, into: dXHat, count: n * d)
@@ -233,35 +281,31 @@ public final class SiGAHNetwork {
       let scale = cfg.lambda / (Float(m) * nf)
       switch cfg.sparsity {
       case .l2:
-        terms.sparsity = Double(scale) * (try reduce(g, count: n * m, .sumOfSquares))
+        try add(.sparsity, g, count: n * m, .sumOfSquares, scale: cfg.lambda / Float(m))
         try backend.linearCombination(alpha: 1, dG, beta: 2 * scale, g, into: dG, count: n * m)
       case .l1:
-        terms.sparsity = Double(scale) * (try reduce(g, count: n * m, .sumOfAbsoluteValues))
+        try add(.sparsity, g, count: n * m, .sumOfAbsoluteValues, scale: cfg.lambda / Float(m))
         try backend.map(.sign, g, into: gScratch, count: n * m)
         try backend.linearCombination(alpha: 1, dG, beta: scale, gScratch, into: dG, count: n * m)
       }
     }
 
-    // Through the generator's activation and layer: Gout = act(H·W2ᵀ + c2).
-    try backend.activationBackward(generatorActivation, output: g, outputGradient: dG, into: dG, count: n * m)
-    try backend.gemm(dG, transposeA: true, h, transposeB: false, into: W2.gradient, m: m, n: r, k: n, alpha: 1, beta: 0)
-    try backend.sumColumns(dG, rows: n, columns: m, into: c2.gradient)
-    try backend.gemm(dG, transposeA: false, W2.value, transposeB: false, into: dH, m: n, n: r, k: m, alpha: 1, beta: 0)
+    // Through the generator layer to ∂/∂H.
+    try generatorLayer.backward(input: h, output: g, outputGradient: dG, rows: n, inputGradient: dH)
 
     // Quantisation α·(1/r)·Σ_k(1 − H²) (paper Eq. 9 bound): ∂/∂H = −(2α/(r·n))·H.
     if cfg.alpha != 0 {
-      let sumSquares = try reduce(h, count: n * r, .sumOfSquares)
-      terms.quantisation = Double(cfg.alpha) * (1 - sumSquares / Double(r * n))
+      try add(.quantisation, h, count: n * r, .sumOfSquares, scale: -cfg.alpha / Float(r))
       try backend.linearCombination(alpha: 1, dH, beta: -2 * cfg.alpha / (Float(r) * nf), h, into: dH, count: n * r)
     }
 
-    // Graph γ·L_S, L_S = (2/n²)·tr(Hᵀ(Diag(S1) − S)H) (paper Eq. 17, SPEC §2):
+    // Graph γ·L_S, L_S = (2/n²)·tr(Hᵀ(Diag(S1) − S)H) (paper Eq. 17, METHOD.md §2):
     // ∂L_S/∂H = (4/n²)·(Diag(S1) − S)·H.
     if cfg.gamma != 0 && cfg.graphTerm == .distanceMatching {
-      terms.graph = try distanceMatchingTerm(rows: n)
+      try distanceMatchingTerm(rows: n)
     } else if cfg.gamma != 0 {
       try backend.graphSimilarity(
-        x, rows: n, columns: d, sigma: cfg.sigma, norms: norms, scratch: scalar, into: similarity)
+        x, rows: n, columns: d, sigma: cfg.sigma, norms: norms, total: scalar, into: similarity)
       try backend.reduceRows(similarity, rows: n, columns: n, .sum, into: degrees)
       try backend.gemm(
         similarity, transposeA: false, h, transposeB: false, into: lh, m: n, n: r, k: n, alpha: -1, beta: 0)
@@ -269,53 +313,51 @@ public final class SiGAHNetwork {
       try backend.scaleRows(hScratch, by: degrees, rows: n, columns: r)
       try backend.linearCombination(alpha: 1, lh, beta: 1, hScratch, into: lh, count: n * r)
       try backend.multiply(h, lh, into: hScratch, count: n * r)
-      terms.graph = Double(cfg.gamma) * 2 / Double(n * n) * (try sum(hScratch, count: n * r))
+      try add(.graph, hScratch, count: n * r, scale: cfg.gamma * 2 / nf)
       try backend.linearCombination(alpha: 1, dH, beta: 4 * cfg.gamma / (nf * nf), lh, into: dH, count: n * r)
     }
 
     // Through the hash layer: H = tanh(X̃Wᵀ + c).
-    try backend.activationBackward(.tanh, output: h, outputGradient: dH, into: dH, count: n * r)
-    try backend.gemm(dH, transposeA: true, x, transposeB: false, into: W.gradient, m: r, n: d, k: n, alpha: 1, beta: 0)
-    try backend.sumColumns(dH, rows: n, columns: r, into: c.gradient)
-    return terms
+    try hashLayer.backward(input: x, output: h, outputGradient: dH, rows: n)
   }
 
-  // MARK: Training step (SPEC §3)
+  // MARK: Training step (METHOD.md §3)
 
   /// One iteration on a loaded batch: a discriminator step on `L_D`, then a step of the
-  /// hash layer and generator on `L_G` against the updated discriminator.
-  public func trainStep(rows n: Int, learningRate: Float) throws -> LossTerms {
+  /// hash layer and generator on `L_G` against the updated discriminator. Queues work
+  /// only: nothing is read back.
+  public func trainStep(rows n: Int, learningRate: Float) throws {
     try forward(rows: n)
-    var discriminatorLoss = 0.0
     if configuration.usesDiscriminator {
-      discriminatorLoss = try self.discriminatorLoss(rows: n)
+      try discriminatorLoss(rows: n)
       discriminatorSteps += 1
-      for parameter in discriminatorParameters {
-        try parameter.adamStep(
-          on: backend, learningRate: learningRate, weightDecay: configuration.weightDecay,
-          step: discriminatorSteps)
-      }
+      try discriminatorBlock.adamStep(
+        learningRate: learningRate, weightDecay: configuration.weightDecay, step: discriminatorSteps)
     }
-    var terms = try generatorLoss(rows: n)
-    terms.discriminator = discriminatorLoss
+    try generatorLoss(rows: n)
     generatorSteps += 1
-    for parameter in generatorParameters {
-      try parameter.adamStep(
-        on: backend, learningRate: learningRate, weightDecay: configuration.weightDecay,
-        step: generatorSteps)
-    }
-    return terms
+    try generatorBlock.adamStep(
+      learningRate: learningRate, weightDecay: configuration.weightDecay, step: generatorSteps)
   }
 
   // MARK: Weights
 
-  /// The current weights, downloaded.
+  /// The current weights, downloaded (one read per player).
   public func weights() throws -> SiGAHWeights {
     var tensors: [String: [Float]] = ["mu": mean, "Psi": try backend.download(psi, count: d * m)]
-    for parameter in allParameters {
-      tensors[parameter.name] = try backend.download(parameter.value, count: parameter.count)
-    }
-    return SiGAHWeights(
-      inputDimension: d, bits: r, generatorWidth: m, discriminatorWidth: dl, tensors: tensors)
+    tensors.merge(try generatorBlock.download()) { $1 }
+    tensors.merge(try discriminatorBlock.download()) { $1 }
+    return SiGAHWeights(inputDimension: d, bits: r, generatorWidth: m, discriminatorWidth: dl, tensors: tensors)
+  }
+
+  /// Both players' Adam moments by tensor name, for checkpoints.
+  func moments() throws -> (first: [String: [Float]], second: [String: [Float]]) {
+    let (g, dsc) = (try generatorBlock.moments(), try discriminatorBlock.moments())
+    return (g.first.merging(dsc.first) { $1 }, g.second.merging(dsc.second) { $1 })
+  }
+
+  func restoreMoments(first: [String: [Float]], second: [String: [Float]]) throws {
+    try generatorBlock.restoreMoments(first: first, second: second)
+    try discriminatorBlock.restoreMoments(first: first, second: second)
   }
 }

@@ -32,6 +32,9 @@ public struct TrainingOptions {
   /// starting weights (epoch 0) included.
   public var validate: ((LinearHash) throws -> Double)?
   public var validateEvery: Int = 1
+  /// Keep the training set on the device and gather batches there (`true`), or stream
+  /// each batch from host memory (`false`); nil decides by the device's largest buffer.
+  public var residentData: Bool?
 
   public init() {}
 }
@@ -88,10 +91,7 @@ public final class SiGAHTrainer {
     var best = resume?.best
     var lastCheckpoint: String?
     if let resume {
-      for parameter in network.allParameters {
-        try parameter.restoreMoments(
-          first: resume.firstMoments[parameter.name]!, second: resume.secondMoments[parameter.name]!, on: backend)
-      }
+      try network.restoreMoments(first: resume.firstMoments, second: resume.secondMoments)
       network.discriminatorSteps = resume.discriminatorSteps
       network.generatorSteps = resume.generatorSteps
     }
@@ -105,31 +105,44 @@ public final class SiGAHTrainer {
       startValidationMAP = map
     }
     let firstEpoch = (resume?.epoch ?? 0) + 1
+    // The data set stays on the device when it fits: each epoch then uploads only its
+    // permutation, and batches are gathered on the device. Otherwise batches are gathered
+    // on the host and streamed with non-blocking writes.
+    let resident =
+      options.residentData ?? (data.rows * d * MemoryLayout<Float>.stride <= backend.largestBuffer)
+    let deviceData = resident ? try backend.makeBuffer(data.values) : nil
+    let deviceOrder = resident ? try backend.makeBuffer(Int32.self, count: data.rows) : nil
     var staging = [Float](repeating: 0, count: capacity * d)
     var epoch = firstEpoch
     while epoch <= options.epochs {
       let epochStart = Date()
       let learningRate = options.schedule.rate(base: configuration.learningRate, epoch: epoch, epochs: options.epochs)
       let order = Self.order(seed: configuration.seed, epoch: epoch, count: data.rows)
-      var totals = LossTerms()
+      if let deviceOrder { try backend.upload(order.map { Int32($0) }, to: deviceOrder) }
+      try network.resetLosses()
       var start = 0
       while start < data.rows {
         let n = min(capacity, data.rows - start)
-        data.values.withUnsafeBufferPointer { source in
-          staging.withUnsafeMutableBufferPointer { target in
-            for (row, index) in order[start..<(start + n)].enumerated() {
-              (target.baseAddress! + row * d).update(from: source.baseAddress! + index * d, count: d)
+        if let deviceData, let deviceOrder {
+          try network.gatherBatch(from: deviceData, dataRows: data.rows, order: deviceOrder, first: start, count: n)
+        } else {
+          data.values.withUnsafeBufferPointer { source in
+            staging.withUnsafeMutableBufferPointer { target in
+              for (row, index) in order[start..<(start + n)].enumerated() {
+                (target.baseAddress! + row * d).update(from: source.baseAddress! + index * d, count: d)
+              }
             }
           }
+          try network.loadBatch(n == capacity ? staging : Array(staging.prefix(n * d)), count: n)
         }
-        try network.loadBatch(n == capacity ? staging : Array(staging.prefix(n * d)), count: n)
-        let terms = try network.trainStep(rows: n, learningRate: learningRate)
-        if let term = terms.firstNonFinite {
-          throw TrainingError.diverged(epoch: epoch, term: term, lastCheckpoint: lastCheckpoint)
-        }
-        totals = totals + terms.scaled(by: Double(n))
+        try network.trainStep(rows: n, learningRate: learningRate)
         start += n
         onEvent(.batch(epoch: epoch, done: start, total: data.rows))
+      }
+      // The one read of the epoch's losses; a non-finite term means some step diverged.
+      let losses = try network.readLosses(rows: data.rows)
+      if let term = losses.firstNonFinite {
+        throw TrainingError.diverged(epoch: epoch, term: term, lastCheckpoint: lastCheckpoint)
       }
       let current = try network.weights()
       if let name = current.tensors.first(where: { !$0.value.allSatisfy(\.isFinite) })?.key {
@@ -138,7 +151,7 @@ public final class SiGAHTrainer {
       try backend.synchronize()
       let seconds = Date().timeIntervalSince(epochStart)
       var report = EpochReport(
-        epoch: epoch, losses: totals.scaled(by: 1 / Double(data.rows)), seconds: seconds,
+        epoch: epoch, losses: losses, seconds: seconds,
         samplesPerSecond: Double(data.rows) / max(seconds, 1e-9), learningRate: learningRate)
       if let validate = options.validate, epoch % max(options.validateEvery, 1) == 0 || epoch == options.epochs {
         let model = SiGAHModel(configuration: configuration, weights: current, summary: nil)
@@ -151,15 +164,14 @@ public final class SiGAHTrainer {
       let outOfTime = options.timeBudget.map { Date().timeIntervalSince(started) >= $0 } ?? false
       let last = epoch == options.epochs || outOfTime
       if let path = options.checkpointPath, let every = options.checkpointEvery, epoch % max(every, 1) == 0 || last {
-        let moments = try network.allParameters.map { ($0.name, try $0.moments(on: backend)) }
+        let moments = try network.moments()
         let summary = TrainingSummary(
           backend: backend.summary, samples: data.rows, epochs: history, keptEpoch: epoch,
           startValidationMAP: startValidationMAP, totalSeconds: Date().timeIntervalSince(started))
         try Checkpoint(
           model: SiGAHModel(configuration: configuration, weights: current, summary: summary), epoch: epoch,
           discriminatorSteps: network.discriminatorSteps, generatorSteps: network.generatorSteps,
-          firstMoments: Dictionary(uniqueKeysWithValues: moments.map { ($0.0, $0.1.first) }),
-          secondMoments: Dictionary(uniqueKeysWithValues: moments.map { ($0.0, $0.1.second) }),
+          firstMoments: moments.first, secondMoments: moments.second,
           best: best
         ).write(to: path)
         lastCheckpoint = path

@@ -39,7 +39,7 @@ struct GradientCheck {
   }
 
   /// Relative error of the analytic gradient of `parameter` for `loss`.
-  func relativeError(_ parameter: Parameter, step h: Float = 1e-3, _ loss: () throws -> Double)
+  func relativeError(_ parameter: Tensor, step h: Float = 1e-3, _ loss: () throws -> Double)
     throws -> Double
   {
     let backend = network.backend
@@ -95,7 +95,7 @@ struct GradientCheck {
   }
 
   /// The parameters a generator term depends on (quantisation and graph act on H only).
-  static func parameters(of term: String, in network: SiGAHNetwork) -> [Parameter] {
+  static func parameters(of term: String, in network: SiGAHNetwork) -> [Tensor] {
     ["quant", "graph"].contains(term) ? [network.W, network.c] : network.generatorParameters
   }
 
@@ -104,7 +104,7 @@ struct GradientCheck {
     let check = try GradientCheck(Self.only(term))
     for parameter in Self.parameters(of: term, in: check.network) {
       let error = try check.relativeError(parameter) {
-        try check.network.generatorLoss(rows: GradientCheck.n).generator
+        try check.network.measureGeneratorLoss(rows: GradientCheck.n).generator
       }
       #expect(error < Self.tolerance, "\(term): ∂/∂\(parameter.name) relative error \(error)")
     }
@@ -121,7 +121,7 @@ struct GradientCheck {
     }
     for parameter in check.network.generatorParameters {
       let error = try check.relativeError(parameter) {
-        try check.network.generatorLoss(rows: GradientCheck.n).generator
+        try check.network.measureGeneratorLoss(rows: GradientCheck.n).generator
       }
       #expect(error < Self.tolerance, "\(activation): ∂/∂\(parameter.name) relative error \(error)")
     }
@@ -147,7 +147,7 @@ struct GradientCheck {
       cfg.discriminatorActivation = .tanh  // smooth, as above; LeakyReLU is covered below
     }
     for parameter in check.network.discriminatorParameters {
-      let error = try check.relativeError(parameter) { try check.network.discriminatorLoss(rows: GradientCheck.n) }
+      let error = try check.relativeError(parameter) { try check.network.measureDiscriminatorLoss(rows: GradientCheck.n) }
       #expect(error < Self.tolerance, "∂L_D/∂\(parameter.name) relative error \(error)")
     }
   }
@@ -157,7 +157,7 @@ struct GradientCheck {
     let check = try GradientCheck { cfg in cfg.margin = margin }
     for parameter in check.network.discriminatorParameters {
       let error = try check.relativeError(parameter) {
-        try check.network.discriminatorLoss(rows: GradientCheck.n)
+        try check.network.measureDiscriminatorLoss(rows: GradientCheck.n)
       }
       #expect(error < Self.tolerance, "∂L_D/∂\(parameter.name) relative error \(error)")
     }
@@ -172,28 +172,43 @@ struct GradientCheck {
     }
     for parameter in [check.network.W, check.network.c] {
       let error = try check.relativeError(parameter) {
-        try check.network.generatorLoss(rows: GradientCheck.n).generator
+        try check.network.measureGeneratorLoss(rows: GradientCheck.n).generator
       }
       #expect(error < Self.tolerance, "∂L_DM/∂\(parameter.name) relative error \(error)")
     }
   }
 
-  @Test func distanceMatchingTargetsByHand() {
-    // Three points on a line at 0, 1, 3: squared distances 1, 9, 4.
+  @Test func distanceMatchingTargetsByHand() throws {
+    // Three points on a line at 0, 1, 3: squared distances 1, 9, 4; s = (5, 2.5, 6.5).
+    let backend = try CPUBackend(threads: 1)
     let d: [Float] = [0, 1, 9, 1, 0, 4, 9, 4, 0]
-    let (targets, near) = DistanceMatching.targets(squaredDistances: d, n: 3, nearFraction: 0.5)
-    // s = (5, 2.5, 6.5); T_01 = 1 − 1/√(5·2.5).
-    #expect(abs(targets[1] - Float(1 - 1 / (5.0 * 2.5).squareRoot())) < 1e-6)
-    #expect(abs(targets[0] - 1) < 1e-6)
-    // Each point's single nearest other: 0→1, 1→0, 2→1; symmetric closure.
-    #expect(near == [0, 1, 0, 1, 0, 1, 0, 1, 0])
+    let distances = try backend.makeBuffer(d)
+    let selected = try backend.makeBuffer(Float.self, count: 9)
+    // Each point's single nearest other: 0→1, 1→0, 2→1.
+    try backend.nearestSelection(distances, rows: 3, nearest: 1, into: selected)
+    #expect(try backend.download(selected) == [0, 1, 0, 1, 0, 0, 0, 1, 0])
+    // With zero code products e = −T: near pairs (0–1, 1–2 by the closure) keep e, the
+    // others keep max(0, e).
+    let products = try backend.makeBuffer([Float](repeating: 0, count: 9))
+    let loss = try backend.makeBuffer(Float.self, count: 9)
+    try backend.distanceMatchingResidual(
+      products: products, distances: distances, rowSums: try backend.makeBuffer([10, 5, 13] as [Float]),
+      selected: selected, rows: 3, lossTerms: loss)
+    let g = try backend.download(products)
+    let t01 = 1 - 1 / (5.0 * 2.5).squareRoot()
+    let t02 = 1 - 9 / (5.0 * 6.5).squareRoot()  // negative: far apart
+    let t12 = 1 - 4 / (2.5 * 6.5).squareRoot()
+    #expect(abs(Double(g[1]) + t01) < 1e-6)
+    #expect(abs(Double(g[5]) + t12) < 1e-6)  // near by the closure only (2 chose 1)
+    #expect(abs(Double(g[2]) - max(0, -t02)) < 1e-6)
+    #expect(abs(Double(g[0]) - max(0, -1)) < 1e-6)  // T_ii = 1, not near: max(0, −1) = 0
   }
 
   @Test func wholeGeneratorLossAtPaperWeightsMatchesFiniteDifferences() throws {
     let check = try GradientCheck { _ in }
     for parameter in check.network.generatorParameters {
       let error = try check.relativeError(parameter) {
-        try check.network.generatorLoss(rows: GradientCheck.n).generator
+        try check.network.measureGeneratorLoss(rows: GradientCheck.n).generator
       }
       #expect(error < Self.tolerance, "∂L_G/∂\(parameter.name) relative error \(error)")
     }
@@ -203,7 +218,7 @@ struct GradientCheck {
     // The hinge must be inside its margin for some rows, or its gradient is not tested.
     let check = try GradientCheck { cfg in cfg.margin = try! Self.medianSyntheticEnergy(.mse) }
     try check.network.forward(rows: GradientCheck.n)
-    _ = try check.network.discriminatorLoss(rows: GradientCheck.n)
+    _ = try check.network.measureDiscriminatorLoss(rows: GradientCheck.n)
     let hinge = try check.network.backend.download(check.network.hingeGradient, count: GradientCheck.n)
     #expect(hinge.contains { $0 < 0 })
     #expect(hinge.contains(0))

@@ -1,0 +1,167 @@
+// `sigah tune`: times a grid of kernel parameters on one OpenCL device at the model's
+// shapes, keeps the fastest setting that passes the parity cases, and caches it for the
+// device and driver (CLBlast's tuner, for our kernels).
+
+import ArgumentParser
+import Backend
+import Foundation
+import Kernels
+import Parity
+import SiGAH
+
+struct Tune: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Choose the OpenCL kernels' tile sizes and vector widths for a device, and cache them.",
+    discussion: """
+      Times each GEMM setting of a grid (both variants: direct and local-memory tiles; rows \
+      per work-item, vector widths, work-group shapes, k-slices) at the model's shapes \
+      500×1568·784, 500×64·784 and 500×500·784, and the Hamming top-k work-group size on \
+      100,000 codes. A setting must pass every GEMM (or top-k) parity case against the CPU \
+      before it can be chosen: a failing tuning is never cached. The choice is written to \
+      the cache file (\(TuningCache.path)) under the device's name and driver version; \
+      every later run on that device uses it. CLBlast's SGEMM is timed beside it when \
+      libclblast is installed.
+      """)
+
+  @Option(help: "OpenCL device number, as `sigah devices` lists them (default: the one `auto` takes).")
+  var device: Int?
+  @Flag(help: "A small grid: seconds, for a first look and the tests.") var quick = false
+  @Flag(help: "Time and report, but do not write the cache.") var dryRun = false
+  @OptionGroup var output: OutputOptions
+
+  func run() throws {
+    let console = Console(quiet: output.quiet)
+    let probe = try OpenCLBackend(deviceIndex: device, tuning: OpenCLTuning())
+    let info = probe.device
+    let shapes = [(m: 500, n: 1568, k: 784), (m: 500, n: 64, k: 784), (m: 500, n: 500, k: 784)]
+    var generator = SeededGenerator(seed: 3)
+    let operands = shapes.map { shape in
+      (generator.gaussians(count: shape.m * shape.k), generator.gaussians(count: shape.k * shape.n))
+    }
+    let defaults = OpenCLTuning.defaults(for: info)
+    print("tuning \(probe.summary)")
+    print("| GEMM setting | " + shapes.map { "\($0.m)×\($0.n)·\($0.k) GFLOP/s" }.joined(separator: " | ") + " |")
+    print("| --- |" + String(repeating: " ---: |", count: shapes.count))
+
+    /// GFLOP/s of each shape with `gemm`, the median of three timed runs of five products.
+    func rates(
+      _ backend: OpenCLBackend,
+      _ gemm: (DeviceBuffer<Float>, DeviceBuffer<Float>, DeviceBuffer<Float>, (m: Int, n: Int, k: Int)) throws -> Void
+    ) throws -> [Double] {
+      try zip(shapes, operands).map { shape, values in
+        let (a, b) = (try backend.makeBuffer(values.0), try backend.makeBuffer(values.1))
+        let c = try backend.makeBuffer(Float.self, count: shape.m * shape.n)
+        let timing = try Timing.measure(runs: 3) {
+          for _ in 0..<5 { try gemm(a, b, c, shape) }
+          try backend.synchronize()
+        }
+        return 5 * 2 * Double(shape.m * shape.n * shape.k) / timing.median / 1e9
+      }
+    }
+
+    var best: (tuning: OpenCLTuning, score: Double)?
+    for candidate in Self.gemmGrid(for: info, quick: quick) where candidate.problem(on: info) == nil {
+      let backend: OpenCLBackend
+      do {
+        backend = try OpenCLBackend(deviceIndex: info.index, tuning: candidate)
+        let failed = try ParitySuite.gemmCases().map { try $0.check(backend, against: try CPUBackend()) }
+          .filter { !$0.passed }
+        if let first = failed.first {
+          console.line("rejected (parity): \(candidate): \(first)")
+          continue
+        }
+      } catch {
+        console.line("rejected (does not run): \(candidate): \(error)")
+        continue
+      }
+      let gflops = try rates(backend) { a, b, c, shape in
+        try backend.gemm(a, transposeA: false, b, transposeB: false, into: c, m: shape.m, n: shape.n, k: shape.k, alpha: 1, beta: 0)
+      }
+      // The geometric mean: no one shape may carry the choice.
+      let score = exp(gflops.map { log($0) }.reduce(0, +) / Double(gflops.count))
+      print("| \(candidate.gemmSummary)\(candidate == defaults ? " (default)" : "") | "
+        + gflops.map { String(format: "%.1f", $0) }.joined(separator: " | ") + " |")
+      if best == nil || score > best!.score { best = (candidate, score) }
+    }
+    guard var chosen = best?.tuning else { throw CLIError("no GEMM setting passed the parity cases on \(info.name)") }
+    if let clblast = CLBlastReference.load() {
+      let gflops = try rates(probe) { a, b, c, shape in
+        try clblast.gemm(
+          on: probe, a, transposeA: false, b, transposeB: false, into: c, m: shape.m, n: shape.n, k: shape.k, alpha: 1,
+          beta: 0)
+      }
+      print("| CLBlast (\(clblast.library), its own tuning) | " + gflops.map { String(format: "%.1f", $0) }.joined(separator: " | ") + " |")
+    }
+
+    // The Hamming top-k's work-group size, on the chosen GEMM setting.
+    let words = 1
+    let database = (0..<(100_000 * words)).map { _ in generator.next() }
+    let queries = (0..<(200 * words)).map { _ in generator.next() }
+    var bestGroup: (size: Int, seconds: Double)?
+    for size in [1, 8, 32, 64, 128, 256] where size <= info.maxWorkGroupSize {
+      var candidate = chosen
+      candidate.hammingGroupSize = size
+      let backend = try OpenCLBackend(deviceIndex: info.index, tuning: candidate)
+      let failed = try ParitySuite.cases().filter { $0.operation == "hammingTopK" }
+        .map { try $0.check(backend, against: try CPUBackend()) }.filter { !$0.passed }
+      guard failed.isEmpty else {
+        console.line("rejected (parity): hamming group \(size): \(failed[0])")
+        continue
+      }
+      let (q, db) = (try backend.makeBuffer(queries), try backend.makeBuffer(database))
+      let timing = try Timing.measure(runs: 3) {
+        _ = try backend.hammingTopK(queries: q, queryCount: 200, database: db, databaseCount: 100_000, bits: 64, k: 100)
+      }
+      print(String(format: "hamming top-100, group %d: %.0f queries/s", size, 200 / timing.median))
+      if bestGroup == nil || timing.median < bestGroup!.seconds { bestGroup = (size, timing.median) }
+    }
+    if let bestGroup { chosen.hammingGroupSize = bestGroup.size }
+    print("chosen: \(chosen)")
+    if dryRun { return }
+    try TuningCache.save(chosen, for: info)
+    print("cached in \(TuningCache.path) for \(TuningCache.key(for: info))")
+  }
+
+  /// The GEMM settings tried: both variants over the knobs that matter on each kind of
+  /// device (wide work-groups on GPUs, single work-items with wide vectors on CPUs).
+  static func gemmGrid(for device: OpenCLDeviceInfo, quick: Bool) -> [OpenCLTuning] {
+    var grid: [OpenCLTuning] = [OpenCLTuning.defaults(for: device)]
+    func add(_ variant: OpenCLTuning.GemmVariant, _ rows: Int, _ width: Int, _ vectors: Int, _ group: (Int, Int), _ sliceK: Int) {
+      var tuning = OpenCLTuning.defaults(for: device)
+      (tuning.gemmVariant, tuning.gemmRowsPerItem, tuning.gemmVectorWidth, tuning.gemmVectorsPerItem) = (
+        variant, rows, width, vectors
+      )
+      (tuning.gemmGroupRows, tuning.gemmGroupColumns, tuning.gemmSliceK) = (group.0, group.1, sliceK)
+      if !grid.contains(tuning) { grid.append(tuning) }
+    }
+    if quick {
+      add(.direct, 4, 8, 1, (1, 1), 16)
+      add(.tiled, 4, 4, 1, (8, 8), 16)
+      return grid
+    }
+    let groups = device.isGPU ? [(8, 8), (16, 16), (8, 32)] : [(1, 1), (2, 2)]
+    for rows in [4, 6, 8] {
+      for width in [4, 8] {
+        for vectors in [1, 2] {
+          for group in groups { add(.direct, rows, width, vectors, group, 16) }
+        }
+      }
+    }
+    for rows in [2, 4, 8] {
+      for width in [2, 4] {
+        for group in (device.isGPU ? [(8, 8), (16, 16), (16, 8)] : [(4, 4), (8, 8)]) {
+          for sliceK in [16, 32] { add(.tiled, rows, width, 1, group, sliceK) }
+        }
+      }
+    }
+    return grid
+  }
+}
+
+extension OpenCLTuning {
+  /// The GEMM knobs in one cell of the tuning table.
+  var gemmSummary: String {
+    "\(gemmVariant.rawValue) \(gemmRowsPerItem)×\(gemmVectorWidth * gemmVectorsPerItem)/item (vec\(gemmVectorWidth)), "
+      + "group \(gemmGroupRows)×\(gemmGroupColumns)" + (gemmVariant == .tiled ? ", k \(gemmSliceK)" : "")
+  }
+}

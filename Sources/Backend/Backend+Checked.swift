@@ -85,8 +85,7 @@ extension Backend {
   }
 
   /// `M[i, j] *= s[i]`: per-sample weights in the backward pass.
-  public func scaleRows(_ matrix: DeviceBuffer<Float>, by scales: DeviceBuffer<Float>, rows: Int, columns: Int) throws
-  {
+  public func scaleRows(_ matrix: DeviceBuffer<Float>, by scales: DeviceBuffer<Float>, rows: Int, columns: Int) throws {
     try Validate.shape(
       "scaleRows", rows: rows, columns: columns, [("scales", scales, rows), ("matrix", matrix, rows * columns)])
     counts.operations += 1
@@ -179,7 +178,10 @@ extension Backend {
     let count = rows * columns
     try Validate.shape(
       "activationBackwardWithBiasGradient", rows: rows, columns: columns,
-      [("output", y, count), ("outputGradient", dy, count), ("into", dx, count), ("biasGradient", biasGradient, columns)]
+      [
+        ("output", y, count), ("outputGradient", dy, count), ("into", dx, count),
+        ("biasGradient", biasGradient, columns),
+      ]
     )
     counts.operations += 1
     try uncheckedActivationBackwardWithBiasGradient(
@@ -199,8 +201,7 @@ extension Backend {
   }
 
   /// `out[j] = Σ_i M[i, j]`: column sums, the bias gradient.
-  public func sumColumns(_ matrix: DeviceBuffer<Float>, rows: Int, columns: Int, into out: DeviceBuffer<Float>) throws
-  {
+  public func sumColumns(_ matrix: DeviceBuffer<Float>, rows: Int, columns: Int, into out: DeviceBuffer<Float>) throws {
     try Validate.shape(
       "sumColumns", rows: rows, columns: columns, [("matrix", matrix, rows * columns), ("out", out, columns)])
     counts.operations += 1
@@ -222,7 +223,7 @@ extension Backend {
 
   // MARK: Losses and graph
 
-  /// The margin (hinge) term of the discriminator loss, METHOD.md §2 (paper Eq. 21):
+  /// The margin (hinge) term of the discriminator loss, SPEC §2 (paper Eq. 21):
   /// `loss[i] = max(0, margin − e[i])` and `gradient[i] = ∂loss[i]/∂e[i]` (−1 or 0).
   public func marginLoss(
     energies: DeviceBuffer<Float>, count: Int, margin: Float, losses: DeviceBuffer<Float>,
@@ -255,14 +256,15 @@ extension Backend {
       zeroDiagonal: zeroDiagonal, into: distances)
   }
 
-  /// The graph similarity `S = exp(−σ·D)` of METHOD.md §2 over `count` distances, with
+  /// The graph similarity `S = exp(−σ·D)` of SPEC §2 over `count` distances, with
   /// `σ = sigma` when given, else `σ = pairs / total[0]` read on the device (the reciprocal
   /// of the mean distance; 1 when the total is 0). `similarity` may be `distances`.
   public func exponentialSimilarity(
     _ distances: DeviceBuffer<Float>, count: Int, sigma: Float?, total: DeviceBuffer<Float>, pairs: Int,
     into similarity: DeviceBuffer<Float>
   ) throws {
-    try Validate.elementwise("exponentialSimilarity", [("distances", distances), ("similarity", similarity)], count: count)
+    try Validate.elementwise(
+      "exponentialSimilarity", [("distances", distances), ("similarity", similarity)], count: count)
     try Validate.fits("exponentialSimilarity", "total", total, needs: 1)
     counts.operations += 1
     try uncheckedExponentialSimilarity(
@@ -271,7 +273,7 @@ extension Backend {
 
   /// For each row `i` of a `rows × rows` distance matrix, `selected[i, j] = 1` when `j ≠ i`
   /// is among the `nearest` smallest distances of the row (ties by ascending index) and 0
-  /// otherwise: the near sets of METHOD.md §3b.2, chosen on the device.
+  /// otherwise: the near sets of SPEC §3b.2, chosen on the device.
   public func nearestSelection(
     _ distances: DeviceBuffer<Float>, rows: Int, nearest: Int, into selected: DeviceBuffer<Float>
   ) throws {
@@ -286,7 +288,7 @@ extension Backend {
     try uncheckedNearestSelection(distances, rows: rows, nearest: nearest, into: selected)
   }
 
-  /// The distance-matching residual of METHOD.md §3b.2 for a batch of `rows`: from the
+  /// The distance-matching residual of SPEC §3b.2 for a batch of `rows`: from the
   /// code products `P = H·Hᵀ/r`, the squared distances `D` (zero diagonal), their row
   /// sums and the near selection, it computes `T_ij = 1 − D_ij/√(s_i·s_j)` with
   /// `s_i = rowSums_i/(rows − 1)`, `e = P − T`, near = selected or its transpose, and
@@ -308,7 +310,7 @@ extension Backend {
       lossTerms: lossTerms)
   }
 
-  // MARK: Binary codes (METHOD.md §4)
+  // MARK: Binary codes (SPEC §4)
 
   /// Packs `sign(x)` of each row of a `rows × bits` matrix into `⌈bits/64⌉` words a row:
   /// bit `k` is 1 when `x[k] >= 0` (sign(0) = +1); unused high bits are 0.
@@ -346,7 +348,7 @@ extension Backend {
 
   // MARK: Optimiser
 
-  /// One Adam update in place (METHOD.md §3) over `count` elements, with `weightDecay·θ`
+  /// One Adam update in place (SPEC §3) over `count` elements, with `weightDecay·θ`
   /// added to the gradient of the first `decayed` of them (a player's weights come first
   /// in its parameter block, its biases after).
   public func adamUpdate(

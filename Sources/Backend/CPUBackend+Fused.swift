@@ -47,7 +47,8 @@ extension CPUBackend {
   ) throws {
     let operation = "activationBackwardWithBiasGradient"
     let (py, pdy, pdx) = (
-      try pointer(y, operation, "output"), try pointer(dy, operation, "outputGradient"), try pointer(dx, operation, "into")
+      try pointer(y, operation, "output"), try pointer(dy, operation, "outputGradient"),
+      try pointer(dx, operation, "into")
     )
     let db = try pointer(biasGradient, operation, "biasGradient")
     let (code, slope) = activation.code
@@ -134,7 +135,7 @@ extension CPUBackend {
     }
   }
 
-  // MARK: Activation functions (METHOD.md §1), shared by the CPU operations
+  // MARK: Activation functions (SPEC §1), shared by the CPU operations
 
   @inline(__always)
   static func activate(_ code: ActivationCode, _ slope: Float, _ x: Float) -> Float {
@@ -144,7 +145,8 @@ extension CPUBackend {
     case .tanh: return Foundation.tanh(x)
     case .sigmoid: return 1 / (1 + Foundation.exp(-x))
     case .identity: return x
-    case .selu: return x > 0 ? Activation.seluScale * x : Activation.seluScale * Activation.seluAlpha * (Foundation.exp(x) - 1)
+    case .selu:
+      return x > 0 ? Activation.seluScale * x : Activation.seluScale * Activation.seluAlpha * (Foundation.exp(x) - 1)
     }
   }
 

@@ -35,7 +35,8 @@ public final class CPUBackend: Backend {
   public init(threads: Int? = nil) throws {
     if let threads {
       guard threads >= 1 else {
-        throw BackendError.invalidArgument(operation: "CPUBackend", message: "threads must be at least 1, got \(threads)")
+        throw BackendError.invalidArgument(
+          operation: "CPUBackend", message: "threads must be at least 1, got \(threads)")
       }
       openblas_set_num_threads(Int32(threads))
     }
@@ -81,7 +82,9 @@ public final class CPUBackend: Backend {
     return storage.base.assumingMemoryBound(to: T.self)
   }
 
-  public func uncheckedUpload<T: DeviceScalar>(_ values: UnsafeBufferPointer<T>, to buffer: DeviceBuffer<T>, offset: Int)
+  public func uncheckedUpload<T: DeviceScalar>(
+    _ values: UnsafeBufferPointer<T>, to buffer: DeviceBuffer<T>, offset: Int
+  )
     throws
   {
     let destination = try pointer(buffer, "upload", "destination")

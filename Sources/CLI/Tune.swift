@@ -75,12 +75,14 @@ struct Tune: ParsableCommand {
         continue
       }
       let gflops = try rates(backend) { a, b, c, shape in
-        try backend.gemm(a, transposeA: false, b, transposeB: false, into: c, m: shape.m, n: shape.n, k: shape.k, alpha: 1, beta: 0)
+        try backend.gemm(
+          a, transposeA: false, b, transposeB: false, into: c, m: shape.m, n: shape.n, k: shape.k, alpha: 1, beta: 0)
       }
       // The geometric mean: no one shape may carry the choice.
       let score = exp(gflops.map { log($0) }.reduce(0, +) / Double(gflops.count))
-      print("| \(candidate.gemmSummary)\(candidate == defaults ? " (default)" : "") | "
-        + gflops.map { String(format: "%.1f", $0) }.joined(separator: " | ") + " |")
+      print(
+        "| \(candidate.gemmSummary)\(candidate == defaults ? " (default)" : "") | "
+          + gflops.map { String(format: "%.1f", $0) }.joined(separator: " | ") + " |")
       if best == nil || score > best!.score { best = (candidate, score) }
     }
     guard var chosen = best?.tuning else { throw CLIError("no GEMM setting passed the parity cases on \(info.name)") }
@@ -90,7 +92,9 @@ struct Tune: ParsableCommand {
           on: probe, a, transposeA: false, b, transposeB: false, into: c, m: shape.m, n: shape.n, k: shape.k, alpha: 1,
           beta: 0)
       }
-      print("| CLBlast (\(clblast.library), its own tuning) | " + gflops.map { String(format: "%.1f", $0) }.joined(separator: " | ") + " |")
+      print(
+        "| CLBlast (\(clblast.library), its own tuning) | "
+          + gflops.map { String(format: "%.1f", $0) }.joined(separator: " | ") + " |")
     }
 
     // The Hamming top-k's work-group size, on the chosen GEMM setting.
@@ -126,7 +130,9 @@ struct Tune: ParsableCommand {
   /// device (wide work-groups on GPUs, single work-items with wide vectors on CPUs).
   static func gemmGrid(for device: OpenCLDeviceInfo, quick: Bool) -> [OpenCLTuning] {
     var grid: [OpenCLTuning] = [OpenCLTuning.defaults(for: device)]
-    func add(_ variant: OpenCLTuning.GemmVariant, _ rows: Int, _ width: Int, _ vectors: Int, _ group: (Int, Int), _ sliceK: Int) {
+    func add(
+      _ variant: OpenCLTuning.GemmVariant, _ rows: Int, _ width: Int, _ vectors: Int, _ group: (Int, Int), _ sliceK: Int
+    ) {
       var tuning = OpenCLTuning.defaults(for: device)
       (tuning.gemmVariant, tuning.gemmRowsPerItem, tuning.gemmVectorWidth, tuning.gemmVectorsPerItem) = (
         variant, rows, width, vectors

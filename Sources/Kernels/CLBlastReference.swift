@@ -8,10 +8,11 @@ import Foundation
 
 public final class CLBlastReference: @unchecked Sendable {
   /// `CLBlastSgemm` of clblast_c.h; its enums are C ints.
-  private typealias Sgemm = @convention(c) (
-    Int32, Int32, Int32, Int, Int, Int, Float, cl_mem?, Int, Int, cl_mem?, Int, Int, Float, cl_mem?, Int, Int,
-    UnsafeMutablePointer<cl_command_queue?>?, UnsafeMutablePointer<cl_event?>?
-  ) -> Int32
+  private typealias Sgemm =
+    @convention(c) (
+      Int32, Int32, Int32, Int, Int, Int, Float, cl_mem?, Int, Int, cl_mem?, Int, Int, Float, cl_mem?, Int, Int,
+      UnsafeMutablePointer<cl_command_queue?>?, UnsafeMutablePointer<cl_event?>?
+    ) -> Int32
 
   private static let rowMajor: Int32 = 101
   private static let (noTranspose, transpose): (Int32, Int32) = (111, 112)

@@ -39,7 +39,8 @@ extension OpenCLBackend {
     guard UInt64(histogramBytes) <= device.localMemoryBytes else {
       throw BackendError.invalidArgument(
         operation: operation,
-        message: "\(bits)-bit codes need \(histogramBytes) bytes of local memory; the device has \(device.localMemoryBytes)")
+        message:
+          "\(bits)-bit codes need \(histogramBytes) bytes of local memory; the device has \(device.localMemoryBytes)")
     }
     let buffers = try topKWorkspace(results: queryCount * k, scratch: queryCount * (k + bits + 1))
     let group = tuning.hammingGroupSize

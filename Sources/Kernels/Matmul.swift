@@ -11,7 +11,10 @@ extension OpenCLBackend {
     let tileColumns = tuning.gemmVectorWidth * tuning.gemmVectorsPerItem * tuning.gemmGroupColumns
     try launch(
       "gemm", file: "matmul",
-      global: [(n + tileColumns - 1) / tileColumns * tuning.gemmGroupColumns, (m + tileRows - 1) / tileRows * tuning.gemmGroupRows],
+      global: [
+        (n + tileColumns - 1) / tileColumns * tuning.gemmGroupColumns,
+        (m + tileRows - 1) / tileRows * tuning.gemmGroupRows,
+      ],
       local: [tuning.gemmGroupColumns, tuning.gemmGroupRows],
       [
         .int(m), .int(n), .int(k), .float(alpha), .float(beta), .int(transposeA ? 1 : 0),

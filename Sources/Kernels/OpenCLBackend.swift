@@ -141,7 +141,9 @@ public final class OpenCLBackend: Backend {
   /// the staging is freed once the write has completed. At most `StagingArea.inFlight`
   /// writes are outstanding: a further one first waits for the oldest, so streamed batches
   /// are double-buffered against compute rather than piling up in host memory.
-  public func uncheckedUpload<T: DeviceScalar>(_ values: UnsafeBufferPointer<T>, to buffer: DeviceBuffer<T>, offset: Int)
+  public func uncheckedUpload<T: DeviceScalar>(
+    _ values: UnsafeBufferPointer<T>, to buffer: DeviceBuffer<T>, offset: Int
+  )
     throws
   {
     let destination = try memory(buffer, "upload", "destination")

@@ -157,7 +157,9 @@ extension ParitySuite {
     }
     for (rows, nearest, tied) in [(1, 0, false), (7, 2, true), (64, 10, true), (500, 75, false), (93, 92, false)] {
       // Tied: distances rounded to a few values, so that the k-th is shared and ties by index matter.
-      var distances = gaussians(rows * rows, seed: 411).map { tied ? ($0 * 2).rounded() * ($0 * 2).rounded() : Swift.abs($0) }
+      var distances = gaussians(rows * rows, seed: 411).map {
+        tied ? ($0 * 2).rounded() * ($0 * 2).rounded() : Swift.abs($0)
+      }
       for i in 0..<rows { distances[i * rows + i] = 0 }
       let d = distances
       cases.append(

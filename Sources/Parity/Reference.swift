@@ -134,7 +134,7 @@ extension Reference {
     return newTheta + newM + newV
   }
 
-  /// Row i marks the `nearest` smallest `D[i, j]`, `j ≠ i`, ties by index (METHOD.md §3b.2).
+  /// Row i marks the `nearest` smallest `D[i, j]`, `j ≠ i`, ties by index (SPEC §3b.2).
   public static func nearestSelection(_ d: [Float], rows n: Int, nearest: Int) -> [Double] {
     var out = [Double](repeating: 0, count: n * n)
     for i in 0..<n {

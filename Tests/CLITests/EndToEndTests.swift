@@ -131,6 +131,31 @@ import Testing
     #expect(Set(cpu.training.keys) == ["250", "500"])
     #expect(cpu.search.count == 2 && cpu.comparisonsPerSecond > 0)
     #expect(cpu.trainingGflops > 0 && cpu.groundTruthQueriesPerSecond.median > 0)
+    #expect(Set(cpu.stepCounts.keys) == ["sigah", "sigah-dm"])
+    #expect(cpu.stepCounts.values.allSatisfy { $0.operations > 10 && $0.launches == 0 })
+    #expect(cpu.clblastGemm == nil)
+  }
+
+  /// CI installs libclblast-dev and PoCL, so there the OpenCL bench must put CLBlast's
+  /// SGEMM beside ours and show a step that neither waits nor reads back.
+  @Test(
+    .enabled(
+      if: ProcessInfo.processInfo.environment["CI"] != nil
+        || FileManager.default.fileExists(atPath: "/usr/lib/x86_64-linux-gnu/libclblast.so.1"),
+      "skipped: no CLBlast here and CI is not set"))
+  func openCLBenchShowsCLBlastAndStepCounts() throws {
+    let run = try SigahBinary.run(["bench", "--quick", "--json", "--backend", "opencl", "--runs", "1"])
+    #expect(run.status == 0, "\(run.stderr)")
+    let results = try JSONDecoder().decode([BackendBench].self, from: Data(run.stdout.utf8))
+    let device = try #require(results.first)
+    let clblast = try #require(device.clblastGemm, "no CLBlast column")
+    #expect(clblast.count == 3 && clblast.allSatisfy { $0.gflops.median > 0 })
+    for method in ["sigah", "sigah-dm"] {
+      let counts = try #require(device.stepCounts[method])
+      #expect(counts.blockingWaits == 0 && counts.deviceToHostBytes == 0 && counts.hostToDeviceBytes == 0, "\(counts)")
+    }
+    let table = try SigahBinary.run(["bench", "--quick", "--backend", "opencl", "--runs", "1", "--quiet"])
+    #expect(table.stdout.contains("CLBlast GEMM 500×1568·784"))
   }
 
   @Test func trainsSiGAHDMWithValidationSelection() throws {

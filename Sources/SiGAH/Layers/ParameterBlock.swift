@@ -1,6 +1,6 @@
 // A player's parameters in one device buffer, with their gradients and Adam moments in
 // three more of the same layout, so that one Adam launch updates every parameter of the
-// player (METHOD.md §3). Each tensor is a typed slice of the block; weights come first, so
+// player (SPEC §3). Each tensor is a typed slice of the block; weights come first, so
 // the decayed elements are one prefix.
 
 import Backend
@@ -119,7 +119,8 @@ public final class ParameterBlock {
     for tensor in tensors {
       guard let m = first[tensor.name], let v = second[tensor.name], m.count == tensor.count, v.count == tensor.count
       else {
-        throw TrainingError.invalidData("the checkpoint's Adam moments of \(tensor.name) do not match shape \(tensor.shape)")
+        throw TrainingError.invalidData(
+          "the checkpoint's Adam moments of \(tensor.name) do not match shape \(tensor.shape)")
       }
       try backend.upload(m, to: firstMoments, offset: tensor.offset)
       try backend.upload(v, to: secondMoments, offset: tensor.offset)

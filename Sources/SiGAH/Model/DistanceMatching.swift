@@ -1,4 +1,4 @@
-// The distance-matching graph term of SiGAH-DM (METHOD.md §3b.2), which replaces Eq. 17:
+// The distance-matching graph term of SiGAH-DM (SPEC §3b.2), which replaces Eq. 17:
 //   D_ij = ‖x_i − x_j‖², s_i = (1/(B−1))·Σ_j D_ij, T_ij = 1 − D_ij/√(s_i·s_j),
 //   near_ij = 1 if j is among the nearFraction nearest of i in the batch, or i of j,
 //   e_ij = H_i·H_j/r − T_ij,
@@ -30,10 +30,12 @@ extension SiGAHNetwork {
       dmDistances, rows: n, nearest: Self.nearCount(rows: n, fraction: configuration.nearFraction), into: dmSelected)
     // P = H·Hᵀ/r, then G over P and e⊙G beside it.
     let products = similarity
-    try backend.gemm(h, transposeA: false, h, transposeB: true, into: products, m: n, n: n, k: r, alpha: 1 / Float(r), beta: 0)
+    try backend.gemm(
+      h, transposeA: false, h, transposeB: true, into: products, m: n, n: n, k: r, alpha: 1 / Float(r), beta: 0)
     try backend.distanceMatchingResidual(
       products: products, distances: dmDistances, rowSums: degrees, selected: dmSelected, rows: n, lossTerms: dmLoss)
-    try backend.accumulate(dmLoss, count: nn, .sum, scale: weight / Float(n), into: losses, index: LossSlot.graph.rawValue)
+    try backend.accumulate(
+      dmLoss, count: nn, .sum, scale: weight / Float(n), into: losses, index: LossSlot.graph.rawValue)
     // ∂/∂H += γ·(4/(r·n²))·G·H.
     try backend.gemm(
       products, transposeA: false, h, transposeB: false, into: dH, m: n, n: r, k: n,

@@ -29,26 +29,4 @@ public struct LossTerms: Sendable, Equatable, Codable {
 
   /// The first term that is not finite, by name.
   public var firstNonFinite: String? { named.first { !$0.1.isFinite }?.0 }
-
-  static func + (lhs: LossTerms, rhs: LossTerms) -> LossTerms {
-    var sum = LossTerms()
-    sum.discriminator = lhs.discriminator + rhs.discriminator
-    sum.reconstruction = lhs.reconstruction + rhs.reconstruction
-    sum.quantisation = lhs.quantisation + rhs.quantisation
-    sum.sparsity = lhs.sparsity + rhs.sparsity
-    sum.adversarial = lhs.adversarial + rhs.adversarial
-    sum.graph = lhs.graph + rhs.graph
-    return sum
-  }
-
-  func scaled(by factor: Double) -> LossTerms {
-    var out = LossTerms()
-    out.discriminator = discriminator * factor
-    out.reconstruction = reconstruction * factor
-    out.quantisation = quantisation * factor
-    out.sparsity = sparsity * factor
-    out.adversarial = adversarial * factor
-    out.graph = graph * factor
-    return out
-  }
 }

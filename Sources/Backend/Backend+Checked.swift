@@ -346,6 +346,26 @@ extension Backend {
       queries: queries, queryCount: queryCount, database: database, databaseCount: databaseCount, bits: bits, k: k)
   }
 
+  /// The average precision of each query's ranking of the whole database by Hamming
+  /// distance, ties by index (METHOD.md §5): `AP = (1/R)·Σ f/p` over the `R` relevant items,
+  /// the f-th of them found at position `p`; 0 for a query without relevant items.
+  /// `relevantIds` holds `relevantPerQuery` ids a query, sorted ascending and distinct;
+  /// ids outside the database are never found. Neither codes nor distances leave the
+  /// device, only the `queryCount` results when read.
+  public func averagePrecision(
+    queries: DeviceBuffer<UInt64>, queryCount: Int, database: DeviceBuffer<UInt64>, databaseCount: Int, bits: Int,
+    relevantIds: DeviceBuffer<Int32>, relevantPerQuery: Int, into averagePrecisions: DeviceBuffer<Float>
+  ) throws {
+    try Validate.hamming("averagePrecision", queries, queryCount, database, databaseCount, bits)
+    try Validate.positive("averagePrecision", "relevantPerQuery", relevantPerQuery)
+    try Validate.fits("averagePrecision", "relevantIds", relevantIds, needs: queryCount * relevantPerQuery)
+    try Validate.fits("averagePrecision", "averagePrecisions", averagePrecisions, needs: queryCount)
+    counts.operations += 1
+    try uncheckedAveragePrecision(
+      queries: queries, queryCount: queryCount, database: database, databaseCount: databaseCount, bits: bits,
+      relevantIds: relevantIds, relevantPerQuery: relevantPerQuery, into: averagePrecisions)
+  }
+
   // MARK: Optimiser
 
   /// One Adam update in place (SPEC §3) over `count` elements, with `weightDecay·θ`

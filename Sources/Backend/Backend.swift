@@ -147,6 +147,11 @@ public protocol Backend: AnyObject {
     queries: DeviceBuffer<UInt64>, queryCount: Int, database: DeviceBuffer<UInt64>, databaseCount: Int, bits: Int,
     k: Int
   ) throws -> TopK
+  /// The average precision of each query's whole Hamming ranking, given its sorted
+  /// relevant ids.
+  func uncheckedAveragePrecision(
+    queries: DeviceBuffer<UInt64>, queryCount: Int, database: DeviceBuffer<UInt64>, databaseCount: Int, bits: Int,
+    relevantIds: DeviceBuffer<Int32>, relevantPerQuery: Int, into averagePrecisions: DeviceBuffer<Float>) throws
 
   // MARK: Optimiser
 

@@ -64,8 +64,7 @@ struct Train: ParsableCommand {
       if validationSize > 0 {
         let validation = try ValidationSplit(
           training: dataset.vectors, size: validationSize, k: 1000, seed: seed, backend: selected.backend)
-        let backend = selected.backend
-        options.validate = { hash in try validation.meanAveragePrecision(hash, backend: backend) }
+        options.validate = { hash in try validation.meanAveragePrecision(hash) }
         console.line(
           "validation: \(validationSize) training vectors as pseudo-queries; the best epoch (0 = the start) is kept")
       }

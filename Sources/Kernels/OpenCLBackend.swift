@@ -138,9 +138,9 @@ public final class OpenCLBackend: Backend {
   }
 
   /// Copies the values into host staging memory and enqueues a non-blocking write from it;
-  /// the staging is freed once the write has completed. At most `StagingArea.inFlight`
-  /// writes are outstanding: a further one first waits for the oldest, so streamed batches
-  /// are double-buffered against compute rather than piling up in host memory.
+  /// the staging is freed once the write has completed. At most
+  /// `StagingArea.bytesInFlight` bytes are outstanding: a further write first waits for the
+  /// oldest, so streamed batches travel ahead of compute without piling up in host memory.
   public func uncheckedUpload<T: DeviceScalar>(
     _ values: UnsafeBufferPointer<T>, to buffer: DeviceBuffer<T>, offset: Int
   )
@@ -148,7 +148,7 @@ public final class OpenCLBackend: Backend {
   {
     let destination = try memory(buffer, "upload", "destination")
     let bytes = values.count * MemoryLayout<T>.stride
-    if try staging.waitIfFull() { counts.blockingWaits += 1 }
+    if try staging.makeRoom(for: bytes) { counts.blockingWaits += 1 }
     let copy = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
     copy.copyMemory(from: values.baseAddress!, byteCount: bytes)
     var event: cl_event?
@@ -159,7 +159,7 @@ public final class OpenCLBackend: Backend {
       try OpenCLStatus.check(status == CL_SUCCESS ? CL_INVALID_EVENT : status, "clEnqueueWriteBuffer")
       return
     }
-    staging.add(copy, event)
+    staging.add(copy, event, bytes: bytes)
     counts.hostToDeviceBytes += bytes
   }
 

@@ -31,7 +31,8 @@ public struct OpenCLTuning: Sendable, Equatable, Codable, CustomStringConvertibl
   public var reductionGroupSize = 64
   /// Work-group size of the Hamming top-k (one work-group a query); a power of two. One
   /// work-item a query is fastest on CPU devices (measured on PoCL: 4,594 against 1,237
-  /// queries/s at 64 over 100,000 codes), whose barriers cost a loop each.
+  /// queries/s at 64 over 100,000 codes), whose barriers cost a loop each. The ranking
+  /// kernel (average precision, one work-group a query too) uses the same size.
   public var hammingGroupSize = 1
 
   public init() {}
@@ -94,6 +95,7 @@ public struct OpenCLTuning: Sendable, Equatable, Codable, CustomStringConvertibl
         + " -DNVW=\(gemmVectorsPerItem) -DMDIMC=\(gemmGroupRows) -DNDIMC=\(gemmGroupColumns) -DKWG=\(gemmSliceK)"
     case "reductions", "graph": options += " -DREDUCE_WG=\(reductionGroupSize)"
     case "hamming": options += " -DHAMMING_WG=\(hammingGroupSize)"
+    case "ranking": options += " -DRANKING_WG=\(hammingGroupSize)"
     default: break
     }
     return options

@@ -5,19 +5,23 @@
 import COpenCL
 
 final class StagingArea {
-  /// Writes allowed in flight before an upload waits for the oldest: two lets the next
-  /// streamed batch travel while the current one is computed on.
-  static let inFlight = 2
+  /// Host bytes allowed in flight before an upload waits for the oldest writes: room for
+  /// the next streamed batches to travel while the current one is computed on, and for
+  /// the many small writes of a step or a validation (a hash function is three), bounded
+  /// so that streaming a large data set never piles up in host memory.
+  static let bytesInFlight = 32 << 20
 
-  private var pending: [(memory: UnsafeMutableRawPointer, event: cl_event)] = []
+  private var pending: [(memory: UnsafeMutableRawPointer, event: cl_event, bytes: Int)] = []
+  private var pendingBytes = 0
 
-  func add(_ memory: UnsafeMutableRawPointer, _ event: cl_event) {
-    pending.append((memory, event))
+  func add(_ memory: UnsafeMutableRawPointer, _ event: cl_event, bytes: Int) {
+    pending.append((memory, event, bytes))
+    pendingBytes += bytes
   }
 
-  /// Frees the finished writes; when `inFlight` are still outstanding, waits for the
-  /// oldest. Returns whether it waited.
-  func waitIfFull() throws -> Bool {
+  /// Frees the finished writes; then, while `bytes` more would exceed `bytesInFlight`,
+  /// waits for the oldest. Returns whether it waited.
+  func makeRoom(for bytes: Int) throws -> Bool {
     pending.removeAll { entry in
       var status: cl_int = 0
       let query = clGetEventInfo(
@@ -26,11 +30,14 @@ final class StagingArea {
       release(entry)
       return true
     }
-    guard pending.count >= Self.inFlight else { return false }
-    var oldest: cl_event? = pending[0].event
-    try OpenCLStatus.check(clWaitForEvents(1, &oldest), "clWaitForEvents")
-    release(pending.removeFirst())
-    return true
+    var waited = false
+    while !pending.isEmpty && pendingBytes + bytes > Self.bytesInFlight {
+      var oldest: cl_event? = pending[0].event
+      try OpenCLStatus.check(clWaitForEvents(1, &oldest), "clWaitForEvents")
+      release(pending.removeFirst())
+      waited = true
+    }
+    return waited
   }
 
   /// Frees every copy; call only when the queue has finished (after a blocking read or
@@ -40,8 +47,9 @@ final class StagingArea {
     pending.removeAll()
   }
 
-  private func release(_ entry: (memory: UnsafeMutableRawPointer, event: cl_event)) {
+  private func release(_ entry: (memory: UnsafeMutableRawPointer, event: cl_event, bytes: Int)) {
     clReleaseEvent(entry.event)
     entry.memory.deallocate()
+    pendingBytes -= entry.bytes
   }
 }

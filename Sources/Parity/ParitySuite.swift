@@ -14,7 +14,7 @@ public enum ParitySuite {
   /// Every case, in a fixed order.
   public static func cases() -> [ParityCase] {
     gemmCases() + elementwiseCases() + activationCases() + reductionCases() + lossAndGraphCases()
-      + codeCases() + optimiserCases() + fusedCases() + distanceMatchingCases() + bufferCases()
+      + codeCases() + rankingCases() + optimiserCases() + fusedCases() + distanceMatchingCases() + bufferCases()
   }
 
   static func gaussians(_ count: Int, seed: UInt64, scale: Double = 1) -> [Float] {

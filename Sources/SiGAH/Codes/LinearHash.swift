@@ -35,24 +35,13 @@ public struct LinearHash: Sendable, Equatable {
     }
     let batch = max(1, min(batchSize, data.rows))
     let words = codeWords(bits: bits)
-    let input = try backend.makeBuffer(Float.self, count: batch * inputDimension)
-    let preActivation = try backend.makeBuffer(Float.self, count: batch * bits)
-    let codes = try backend.makeBuffer(UInt64.self, count: batch * words)
-    let negatedMean = try backend.makeBuffer(mean.map { -$0 })
-    let w = try backend.makeBuffer(projection)
-    let c = try backend.makeBuffer(offset)
+    let encoder = try LinearHashEncoder(bits: bits, inputDimension: inputDimension, blockRows: batch, backend: backend)
+    try encoder.load(self)
+    let codes = try backend.makeBuffer(UInt64.self, count: max(data.rows, 1) * words)
     var out: [UInt64] = []
     out.reserveCapacity(data.rows * words)
-    for block in data.rowBlocks(batch) {
-      let n = block.count
-      try backend.upload(data.values(ofRows: block), to: input)
-      try backend.addRowVector(negatedMean, to: input, rows: n, columns: inputDimension)
-      try backend.gemm(
-        input, transposeA: false, w, transposeB: true, into: preActivation, m: n, n: bits,
-        k: inputDimension, alpha: 1, beta: 0)
-      try backend.addRowVector(c, to: preActivation, rows: n, columns: bits)
-      try backend.signPack(preActivation, rows: n, bits: bits, into: codes)
-      out += try backend.download(codes, count: n * words)
+    try encoder.encode(data, resident: nil, into: codes) { block in
+      out += try backend.download(codes, offset: block.lowerBound * words, count: block.count * words)
       progress(block.upperBound)
     }
     return PackedCodes(count: data.rows, bits: bits, words: out)

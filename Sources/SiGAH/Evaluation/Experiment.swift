@@ -153,7 +153,7 @@ public struct SiGAHVariant: Sendable {
     if validationSize > 0 {
       let validation = try ValidationSplit(
         training: data, size: validationSize, k: validationK, seed: seed, backend: backend)
-      options.validate = { hash in try validation.meanAveragePrecision(hash, backend: backend) }
+      options.validate = { hash in try validation.meanAveragePrecision(hash) }
     }
     return try SiGAHTrainer(configuration: configuration, data: data, backend: backend, options: options).train(
       onEvent: onEvent)

@@ -1,0 +1,82 @@
+// Model selection on a validation split carved from the training set (METHOD.md §3b.3):
+// `size` training vectors are pseudo-queries against the rest, with their own exact top-K
+// ground truth; the test queries are never seen. A measurement runs on the device from
+// end to end: the vectors are uploaded once (when they fit), the codes and the per-query
+// average precisions never leave it, and a call uploads the hash function and reads back
+// one number a query.
+
+import Backend
+
+public final class ValidationSplit {
+  /// Rows of the training set used as pseudo-queries.
+  public let queryRows: [Int]
+  let queries: Matrix
+  let database: Matrix
+  let truth: [Int32]
+  let k: Int
+  let backend: any Backend
+  private let residentQueries: DeviceBuffer<Float>?
+  private let residentDatabase: DeviceBuffer<Float>?
+  /// Each pseudo-query's K true neighbours, sorted by id (what `averagePrecision` needs).
+  private let relevantIds: DeviceBuffer<Int32>
+  private let averagePrecisions: DeviceBuffer<Float>
+
+  public init(training: Matrix, size: Int, k: Int, seed: UInt64, backend: any Backend) throws {
+    guard size >= 1, size < training.rows else {
+      throw TrainingError.invalidData("the validation size must be between 1 and \(training.rows - 1), got \(size)")
+    }
+    var generator = SeededGenerator(seed: seed ^ 0x76A1_1D47)
+    queryRows = Array(generator.permutation(training.rows).prefix(size)).sorted()
+    let chosen = Set(queryRows)
+    queries = training.rows(queryRows)
+    database = training.rows((0..<training.rows).filter { !chosen.contains($0) })
+    self.k = min(k, database.rows)
+    self.backend = backend
+    truth = try GroundTruth.compute(queries: queries, database: database, k: self.k, backend: backend)
+    var sortedTruth: [Int32] = []
+    sortedTruth.reserveCapacity(truth.count)
+    for q in 0..<size { sortedTruth += truth[(q * self.k)..<((q + 1) * self.k)].sorted() }
+    relevantIds = try backend.makeBuffer(sortedTruth)
+    averagePrecisions = try backend.makeBuffer(Float.self, count: size)
+    let fits = { (matrix: Matrix) in matrix.values.count * MemoryLayout<Float>.stride <= backend.largestBuffer }
+    residentQueries = fits(queries) ? try backend.makeBuffer(queries.values) : nil
+    residentDatabase = fits(database) ? try backend.makeBuffer(database.values) : nil
+  }
+
+  /// The encoder and the codes of the last code length measured, kept between calls.
+  private var workspace:
+    (encoder: LinearHashEncoder, queryCodes: DeviceBuffer<UInt64>, databaseCodes: DeviceBuffer<UInt64>)?
+
+  private func workspace(bits: Int) throws -> (
+    encoder: LinearHashEncoder, queryCodes: DeviceBuffer<UInt64>, databaseCodes: DeviceBuffer<UInt64>
+  ) {
+    if let workspace, workspace.encoder.bits == bits { return workspace }
+    let words = codeWords(bits: bits)
+    let made = (
+      encoder: try LinearHashEncoder(
+        bits: bits, inputDimension: database.columns, blockRows: min(4096, database.rows), backend: backend),
+      queryCodes: try backend.makeBuffer(UInt64.self, count: queries.rows * words),
+      databaseCodes: try backend.makeBuffer(UInt64.self, count: database.rows * words)
+    )
+    workspace = made
+    return made
+  }
+
+  /// Euclidean mAP of a hash function on the validation split: the mean over the
+  /// pseudo-queries of the AP of their whole Hamming ranking, ties by index.
+  public func meanAveragePrecision(_ hash: LinearHash) throws -> Double {
+    guard hash.inputDimension == database.columns else {
+      throw TrainingError.invalidData(
+        "the hash is for dimension \(hash.inputDimension), the validation data has \(database.columns)")
+    }
+    let (encoder, queryCodes, databaseCodes) = try workspace(bits: hash.bits)
+    try encoder.load(hash)
+    try encoder.encode(queries, resident: residentQueries, into: queryCodes)
+    try encoder.encode(database, resident: residentDatabase, into: databaseCodes)
+    try backend.averagePrecision(
+      queries: queryCodes, queryCount: queries.rows, database: databaseCodes, databaseCount: database.rows,
+      bits: hash.bits, relevantIds: relevantIds, relevantPerQuery: k, into: averagePrecisions)
+    let values = try backend.download(averagePrecisions, offset: 0, count: queries.rows)
+    return values.reduce(0.0) { $0 + Double($1) } / Double(queries.rows)
+  }
+}

@@ -223,6 +223,34 @@ extension Backend {
 
   // MARK: Losses and graph
 
+  /// The pairwise ranking loss of METHOD.md §3c. `codes` holds `anchors·(1 + 2·pairs)`
+  /// rows of `bits`: the anchors, then each anchor's `pairs` positives (anchor `a`'s from
+  /// row `anchors + a·pairs`), then its `pairs` negatives (from `anchors·(1 + pairs) +
+  /// a·pairs`). With `s = h_a·h_b / bits`, the loss is the mean over anchors and their
+  /// `pairs²` (positive, negative) pairs of `softplus(−sharpness·(s_ap − s_an))`:
+  /// `losses[a]` receives anchor `a`'s share (they sum to the loss) and `gradient` its
+  /// gradient with respect to every row of `codes`.
+  public func rankingPairLoss(
+    _ codes: DeviceBuffer<Float>, anchors: Int, pairsPerAnchor pairs: Int, bits: Int, sharpness: Float,
+    gradient: DeviceBuffer<Float>, losses: DeviceBuffer<Float>
+  ) throws {
+    try Validate.positive("rankingPairLoss", "anchors", anchors)
+    try Validate.positive("rankingPairLoss", "bits", bits)
+    guard (1...maximumRankingPairs).contains(pairs) else {
+      throw BackendError.invalidArgument(
+        operation: "rankingPairLoss",
+        message: "pairs per anchor must be between 1 and \(maximumRankingPairs), got \(pairs)")
+    }
+    let rows = anchors * (1 + 2 * pairs)
+    try Validate.fits("rankingPairLoss", "codes", codes, needs: rows * bits)
+    try Validate.fits("rankingPairLoss", "gradient", gradient, needs: rows * bits)
+    try Validate.fits("rankingPairLoss", "losses", losses, needs: anchors)
+    counts.operations += 1
+    try uncheckedRankingPairLoss(
+      codes, anchors: anchors, pairsPerAnchor: pairs, bits: bits, sharpness: sharpness, gradient: gradient,
+      losses: losses)
+  }
+
   /// The margin (hinge) term of the discriminator loss, SPEC §2 (paper Eq. 21):
   /// `loss[i] = max(0, margin − e[i])` and `gradient[i] = ∂loss[i]/∂e[i]` (−1 or 0).
   public func marginLoss(

@@ -116,6 +116,11 @@ public protocol Backend: AnyObject {
   func uncheckedMarginLoss(
     energies: DeviceBuffer<Float>, count: Int, margin: Float, losses: DeviceBuffer<Float>,
     gradient: DeviceBuffer<Float>) throws
+  /// The pairwise ranking loss over anchors, their positives and negatives; see
+  /// `rankingPairLoss`.
+  func uncheckedRankingPairLoss(
+    _ codes: DeviceBuffer<Float>, anchors: Int, pairsPerAnchor: Int, bits: Int, sharpness: Float,
+    gradient: DeviceBuffer<Float>, losses: DeviceBuffer<Float>) throws
   /// `D[i, j] = max(0, a[i] + b[j] − 2·G[i, j])`, optionally square-rooted and with a
   /// zero diagonal.
   func uncheckedDistancesFromGram(

@@ -1,4 +1,7 @@
-// CPU backend: row and column reductions, the margin loss and distances from a Gram matrix.
+// CPU backend: row and column reductions, the margin and ranking losses, and distances
+// from a Gram matrix.
+
+import Foundation
 
 extension CPUBackend {
   public func uncheckedReduceRows(
@@ -86,6 +89,63 @@ extension CPUBackend {
         for j in 0..<columns {
           let squared = zeroDiagonal && i == j ? 0 : max(0, a[i] + b[j] - 2 * g[i * columns + j])
           d[i * columns + j] = squareRoot ? squared.squareRoot() : squared
+        }
+      }
+    }
+  }
+}
+
+extension CPUBackend {
+  public func uncheckedRankingPairLoss(
+    _ codes: DeviceBuffer<Float>, anchors: Int, pairsPerAnchor pairs: Int, bits: Int, sharpness: Float,
+    gradient: DeviceBuffer<Float>, losses: DeviceBuffer<Float>
+  ) throws {
+    let h = try pointer(codes, "rankingPairLoss", "codes")
+    let g = try pointer(gradient, "rankingPairLoss", "gradient")
+    let l = try pointer(losses, "rankingPairLoss", "losses")
+    let scale = 1 / (Float(anchors) * Float(pairs * pairs))
+    parallelChunks(anchors, minimumPerChunk: max(1, Self.grain / (4 * pairs * bits))) { range in
+      var similarity = (positive: [Float](repeating: 0, count: pairs), negative: [Float](repeating: 0, count: pairs))
+      var weight = (positive: [Float](repeating: 0, count: pairs), negative: [Float](repeating: 0, count: pairs))
+      for a in range {
+        let anchor = h + a * bits
+        let positives = anchors + a * pairs
+        let negatives = anchors * (1 + pairs) + a * pairs
+        for j in 0..<pairs {
+          var (dotPositive, dotNegative): (Float, Float) = (0, 0)
+          for k in 0..<bits {
+            dotPositive += anchor[k] * h[(positives + j) * bits + k]
+            dotNegative += anchor[k] * h[(negatives + j) * bits + k]
+          }
+          similarity.positive[j] = dotPositive / Float(bits)
+          similarity.negative[j] = dotNegative / Float(bits)
+          weight.positive[j] = 0
+          weight.negative[j] = 0
+        }
+        var loss: Float = 0
+        for p in 0..<pairs {
+          for n in 0..<pairs {
+            let t = -sharpness * (similarity.positive[p] - similarity.negative[n])
+            loss += t > 0 ? t + log1p(exp(-t)) : log1p(exp(t))
+            let w = sharpness * scale / (1 + exp(-t))
+            weight.positive[p] -= w
+            weight.negative[n] += w
+          }
+        }
+        l[a] = loss * scale
+        for k in 0..<bits {
+          var sum: Float = 0
+          for j in 0..<pairs {
+            sum +=
+              weight.positive[j] * h[(positives + j) * bits + k] + weight.negative[j] * h[(negatives + j) * bits + k]
+          }
+          g[a * bits + k] = sum / Float(bits)
+        }
+        for j in 0..<pairs {
+          for k in 0..<bits {
+            g[(positives + j) * bits + k] = weight.positive[j] * anchor[k] / Float(bits)
+            g[(negatives + j) * bits + k] = weight.negative[j] * anchor[k] / Float(bits)
+          }
         }
       }
     }

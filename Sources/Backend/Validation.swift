@@ -2,6 +2,9 @@
 
 /// The largest code length the library supports (SPEC §4).
 public let maximumCodeBits = 4096
+/// The most positives (and negatives) an anchor may have in `rankingPairLoss` (the
+/// kernel keeps them in private arrays of this size).
+public let maximumRankingPairs = 32
 
 /// 64-bit words a packed code of `bits` bits occupies.
 public func codeWords(bits: Int) -> Int { (bits + 63) / 64 }

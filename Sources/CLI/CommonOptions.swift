@@ -26,6 +26,14 @@ struct SiGAHOptions: ParsableArguments {
   @Option(help: "Training vectors held out to select the best epoch by mAP (default 0; 500 for sigah-dm).") var valSize:
     Int?
   @Option(help: "Measure validation mAP every N epochs.") var valEvery = 1
+  @Option(help: "Validation: true neighbours a pseudo-query has (the evaluation's K).") var valK = 1000
+  @Option(help: "Ranking stage steps after the epochs (SPEC §3c; default 0; 2000 for sigah-dm; 0 skips it).")
+  var rankingSteps: Int?
+  @Option(help: "Ranking stage: positives come from each vector's K nearest (default: --val-k).")
+  var rankingNeighbours: Int?
+  @Option(help: "Ranking stage: anchors a step.") var rankingAnchors = 256
+  @Option(help: "Ranking stage: positives and negatives an anchor (1–32).") var rankingPairs = 8
+  @Option(help: "Ranking stage: Adam learning rate.") var rankingLearningRate: Float = 3e-3
   @Option(help: "Adversarial weight μ; 0 drops the discriminator (the 'w/o D' ablation).") var mu: Float = 1
   @Option(help: "Reconstruction weight ρ.") var reconstructionWeight: Float = 1
   @Option(help: "Discriminator margin β.") var margin: Float = 0.1
@@ -49,6 +57,15 @@ struct SiGAHOptions: ParsableArguments {
     }
     if let valSize, valSize < 0 { throw ValidationError("--val-size must not be negative.") }
     guard valEvery >= 1 else { throw ValidationError("--val-every must be at least 1.") }
+    guard valK >= 1 else { throw ValidationError("--val-k must be at least 1, got \(valK).") }
+    if let rankingSteps, rankingSteps < 0 { throw ValidationError("--ranking-steps must not be negative.") }
+    if let rankingNeighbours, rankingNeighbours < 1 {
+      throw ValidationError("--ranking-neighbours must be at least 1, got \(rankingNeighbours).")
+    }
+    guard rankingAnchors >= 1 else { throw ValidationError("--ranking-anchors must be at least 1.") }
+    guard (1...32).contains(rankingPairs) else {
+      throw ValidationError("--ranking-pairs must be between 1 and 32, got \(rankingPairs).")
+    }
     for (flag, value) in [
       ("--generator-activation", generatorActivation), ("--discriminator-activation", discriminatorActivation),
     ]
@@ -92,6 +109,18 @@ struct SiGAHOptions: ParsableArguments {
     c.leakySlope = leakySlope
     c.energy = EnergyKind(rawValue: energy)!
     c.sparsity = SparsityKind(rawValue: sparsity)!
+    let steps = rankingSteps ?? (c.ranking == nil ? 0 : RankingOptions().steps)
+    if steps > 0 {
+      var ranking = RankingOptions()
+      ranking.steps = steps
+      ranking.neighbours = rankingNeighbours ?? valK
+      ranking.anchors = rankingAnchors
+      ranking.pairsPerAnchor = rankingPairs
+      ranking.learningRate = rankingLearningRate
+      c.ranking = ranking
+    } else {
+      c.ranking = nil
+    }
     return c
   }
 
@@ -158,6 +187,9 @@ final class TrainingPrinter {
         String(format: "epoch %3d  %@  %.0f samples/s%@", report.epoch, terms, report.samplesPerSecond, validation))
     case .checkpoint(let path, let epoch):
       console.line("checkpoint: epoch \(epoch) written to \(path)")
+    case .rankingCheckpoint(let checkpoint):
+      let validation = checkpoint.validationMAP.map { String(format: "  val mAP %.4f", $0) } ?? ""
+      console.line(String(format: "ranking step %5d  loss %.5g%@", checkpoint.step, checkpoint.loss, validation))
     }
   }
 }

@@ -32,7 +32,7 @@ struct Eval: ParsableCommand {
   func validate() throws {
     _ = try parseBits(bits)
     _ = try parseMethods(methods)
-    guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1.") }
+    guard epochs >= 0 else { throw ValidationError("--epochs must not be negative.") }
   }
 
   func run() throws {

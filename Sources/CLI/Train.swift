@@ -42,7 +42,7 @@ struct Train: ParsableCommand {
         "--method must be one of \(HashMethod.allCases.map(\.rawValue).joined(separator: ", ")), got '\(method)'.")
     }
     guard (1...4096).contains(bits) else { throw ValidationError("--bits must be between 1 and 4096, got \(bits).") }
-    guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1, got \(epochs).") }
+    guard epochs >= 0 else { throw ValidationError("--epochs must not be negative, got \(epochs).") }
     if let checkpointEvery, checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be at least 1.") }
   }
 
@@ -63,7 +63,7 @@ struct Train: ParsableCommand {
       let validationSize = sigah.validationSize(for: method)
       if validationSize > 0 {
         let validation = try ValidationSplit(
-          training: dataset.vectors, size: validationSize, k: 1000, seed: seed, backend: selected.backend)
+          training: dataset.vectors, size: validationSize, k: sigah.valK, seed: seed, backend: selected.backend)
         options.validate = { hash in try validation.meanAveragePrecision(hash) }
         console.line(
           "validation: \(validationSize) training vectors as pseudo-queries; the best epoch (0 = the start) is kept")

@@ -14,7 +14,8 @@ public enum ParitySuite {
   /// Every case, in a fixed order.
   public static func cases() -> [ParityCase] {
     gemmCases() + elementwiseCases() + activationCases() + reductionCases() + lossAndGraphCases()
-      + codeCases() + rankingCases() + optimiserCases() + fusedCases() + distanceMatchingCases() + bufferCases()
+      + codeCases() + rankingCases() + rankingLossCases() + optimiserCases() + fusedCases() + distanceMatchingCases()
+      + bufferCases()
   }
 
   static func gaussians(_ count: Int, seed: UInt64, scale: Double = 1) -> [Float] {

@@ -2,6 +2,7 @@
 // full sort on (distance, index) and the mean of f/p over the relevant items.
 
 import Backend
+import Foundation
 
 extension ParitySuite {
   static func rankingCases() -> [ParityCase] {
@@ -61,5 +62,67 @@ extension Reference {
       }
       return found == 0 ? 0 : sum / Double(found)
     }
+  }
+}
+
+extension ParitySuite {
+  static func rankingLossCases() -> [ParityCase] {
+    var cases: [ParityCase] = []
+    for (anchors, pairs, bits, sharpness) in [(1, 1, 1, Float(10)), (7, 8, 64, 10), (3, 32, 93, 2.5), (256, 8, 16, 10)]
+    {
+      let rows = anchors * (1 + 2 * pairs)
+      let codes = gaussians(rows * bits, seed: 120).map { Float(Foundation.tanh(Double($0))) }
+      cases.append(
+        ParityCase(
+          operation: "rankingPairLoss", shape: "\(anchors) anchors, \(pairs) pairs, \(bits) bits, κ \(sharpness)",
+          tolerance: 1e-5,
+          run: { backend in
+            let h = try backend.makeBuffer(codes)
+            let gradient = try backend.makeBuffer(Float.self, count: rows * bits)
+            let losses = try backend.makeBuffer(Float.self, count: anchors)
+            try backend.rankingPairLoss(
+              h, anchors: anchors, pairsPerAnchor: pairs, bits: bits, sharpness: sharpness, gradient: gradient,
+              losses: losses)
+            return doubles(try backend.download(losses)) + doubles(try backend.download(gradient))
+          },
+          reference: {
+            let result = Reference.rankingPairLoss(
+              codes.map(Double.init), anchors: anchors, pairs: pairs, bits: bits, sharpness: Double(sharpness))
+            return result.losses + result.gradient
+          }))
+    }
+    return cases
+  }
+}
+
+extension Reference {
+  /// The pairwise ranking loss (METHOD.md §3c) in Float64: each anchor's share of the
+  /// loss, and the gradient with respect to every row; the layout of `rankingPairLoss`.
+  public static func rankingPairLoss(
+    _ h: [Double], anchors: Int, pairs: Int, bits: Int, sharpness: Double
+  ) -> (losses: [Double], gradient: [Double]) {
+    var losses = [Double](repeating: 0, count: anchors)
+    var gradient = [Double](repeating: 0, count: h.count)
+    let scale = 1 / Double(anchors * pairs * pairs)
+    func row(_ i: Int) -> ArraySlice<Double> { h[(i * bits)..<((i + 1) * bits)] }
+    func similarity(_ i: Int, _ j: Int) -> Double { zip(row(i), row(j)).reduce(0) { $0 + $1.0 * $1.1 } / Double(bits) }
+    for a in 0..<anchors {
+      let positives = (0..<pairs).map { anchors + a * pairs + $0 }
+      let negatives = (0..<pairs).map { anchors * (1 + pairs) + a * pairs + $0 }
+      for p in positives {
+        for n in negatives {
+          let t = -sharpness * (similarity(a, p) - similarity(a, n))
+          losses[a] += scale * Foundation.log(1 + Foundation.exp(t))
+          // d softplus(t)/dt = σ(t); dt/ds_ap = −κ, dt/ds_an = κ; ds_ab/dh_a = h_b / bits.
+          let weight = scale * sharpness / (1 + Foundation.exp(-t))
+          for k in 0..<bits {
+            gradient[a * bits + k] += weight * (h[n * bits + k] - h[p * bits + k]) / Double(bits)
+            gradient[p * bits + k] -= weight * h[a * bits + k] / Double(bits)
+            gradient[n * bits + k] += weight * h[a * bits + k] / Double(bits)
+          }
+        }
+      }
+    }
+    return (losses, gradient)
   }
 }

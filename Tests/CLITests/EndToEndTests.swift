@@ -165,7 +165,7 @@ import Testing
     let model = folder.appendingPathComponent("dm.safetensors").path
     let run = try SigahBinary.run([
       "train", base, "--method", "sigah-dm", "--bits", "16", "--epochs", "2", "--batch-size", "250", "--val-size",
-      "200",
+      "200", "--val-k", "50", "--ranking-steps", "60", "--ranking-anchors", "64",
       "--backend", "cpu", "--out", model,
     ])
     #expect(run.status == 0, "\(run.stderr)")
@@ -183,5 +183,12 @@ import Testing
     let scores = [(0, start)] + summary.epochs.map { ($0.epoch, $0.validationMAP!) }
     let best = scores.max { $0.1 < $1.1 || ($0.1 == $1.1 && $0.0 > $1.0) }!
     #expect(summary.keptEpoch == best.0)
+    // Then the ranking stage from the kept epoch: it keeps a step only when it validates
+    // better than that epoch did.
+    let ranking = try #require(summary.ranking)
+    #expect(run.stdout.contains("ranking step"))
+    #expect(ranking.neighbours == 50 && ranking.checkpoints.map(\.step) == [60])
+    #expect(ranking.startValidationMAP == best.1)
+    #expect(ranking.keptStep == (ranking.checkpoints[0].validationMAP! > best.1 ? 60 : 0))
   }
 }

@@ -10,6 +10,9 @@ public enum StepCounts {
   ) throws -> BackendCounts {
     var options = options
     options.epochs = 2
+    // The steps of the epochs are measured; the ranking stage after them is not a step.
+    var configuration = configuration
+    configuration.ranking = nil
     let batches = data.rows / configuration.batchSize
     guard batches >= 3 else {
       throw TrainingError.invalidData("step counts need at least three full batches, got \(data.rows) rows")

@@ -148,6 +148,9 @@ public struct SiGAHVariant: Sendable {
     var configuration = self.configuration
     configuration.bits = bits
     configuration.seed = seed
+    if configuration.ranking != nil && configuration.ranking?.neighbours == nil {
+      configuration.ranking?.neighbours = validationK
+    }
     var options = options
     options.schedule = schedule
     if validationSize > 0 {

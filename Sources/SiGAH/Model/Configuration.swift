@@ -77,6 +77,8 @@ public struct SiGAHConfiguration: Sendable, Codable, Equatable {
   public var nearFraction: Float = 0.15
   /// Start the hash layer from ITQ (SPEC §3b.1): epoch-0 codes are ITQ's codes.
   public var itqStart = false
+  /// The ranking stage run after the epochs (METHOD.md §3c); nil skips it.
+  public var ranking: RankingOptions? = nil
   public var batchSize: Int = 500
   public var learningRate: Float = 1e-2
   public var weightDecay: Float = 5e-4
@@ -84,14 +86,16 @@ public struct SiGAHConfiguration: Sendable, Codable, Equatable {
 
   public init() {}
 
-  /// SiGAH-DM (SPEC §3b): ITQ start and the distance-matching graph term, every SiGAH
-  /// component kept. The trainer adds the cosine schedule and validation selection.
+  /// SiGAH-DM (SPEC §3b, §3c): ITQ start and the distance-matching graph term, every SiGAH
+  /// component kept, then the ranking stage. The trainer adds the cosine schedule and
+  /// validation selection.
   public static var distanceMatchingPreset: SiGAHConfiguration {
     var configuration = SiGAHConfiguration()
     configuration.methodName = "sigah-dm"
     configuration.itqStart = true
     configuration.graphTerm = .distanceMatching
     configuration.gamma = 1000
+    configuration.ranking = RankingOptions()
     return configuration
   }
 }

@@ -12,15 +12,28 @@ public enum ITQStart {
   /// `W` (`r × d`) for the hash layer, from ITQ fitted with `seed` on `data`.
   public static func projection(_ data: Matrix, bits: Int, seed: UInt64, backend: any Backend) throws -> [Float] {
     let itq = try LinearBaselines.itq(data, bits: bits, seed: seed, backend: backend)
-    let (n, d) = (data.rows, data.columns)
     let centred = try PCA.centre(data, mean: itq.mean, backend: backend)
-    let preActivation = try backend.makeBuffer(Float.self, count: n * bits)
-    try backend.gemm(
-      centred, transposeA: false, try backend.makeBuffer(itq.projection), transposeB: true, into: preActivation, m: n,
-      n: bits, k: d, alpha: 1, beta: 0)
-    let values = try backend.download(preActivation)
+    let scales = try unitSpreadScales(itq.projection, bits: bits, centred: centred, rows: data.rows, backend: backend)
     var projection = itq.projection
     for bit in 0..<bits {
+      for j in 0..<data.columns { projection[bit * data.columns + j] *= scales[bit] }
+    }
+    return projection
+  }
+
+  /// Per bit, the power of two nearest `1/std` of the bit's projection `W x̃` over the
+  /// `rows` centred vectors in `centred`: multiplying a row of `W` (and its offset) by it
+  /// changes no sign, and leaves the pre-activations about unit spread.
+  static func unitSpreadScales(
+    _ projection: [Float], bits: Int, centred: DeviceBuffer<Float>, rows n: Int, backend: any Backend
+  ) throws -> [Float] {
+    let d = projection.count / bits
+    let preActivation = try backend.makeBuffer(Float.self, count: n * bits)
+    try backend.gemm(
+      centred, transposeA: false, try backend.makeBuffer(projection), transposeB: true, into: preActivation, m: n,
+      n: bits, k: d, alpha: 1, beta: 0)
+    let values = try backend.download(preActivation)
+    return (0..<bits).map { bit in
       var (sum, squares) = (0.0, 0.0)
       for i in 0..<n {
         let v = Double(values[i * bits + bit])
@@ -29,9 +42,7 @@ public enum ITQStart {
       }
       let mean = sum / Double(n)
       let std = max((squares / Double(n) - mean * mean).squareRoot(), 1e-12)
-      let scale = Float(exp2((-log2(std)).rounded()))
-      for j in 0..<d { projection[bit * d + j] *= scale }
+      return Float(exp2((-log2(std)).rounded()))
     }
-    return projection
   }
 }

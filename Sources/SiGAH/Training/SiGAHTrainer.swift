@@ -1,7 +1,8 @@
 // The training loop of SPEC §3: per epoch a seeded shuffle, batches of N_B (the last
 // short one kept), one discriminator and one generator step per batch, Adam with L2
 // decay on weights; a fixed number of epochs or a time budget; atomic checkpoints;
-// resume; a guard that stops on the first non-finite loss or weight.
+// resume; a guard that stops on the first non-finite loss or weight; then, when
+// configured, the ranking stage (METHOD.md §3c) on the kept hash layer.
 
 import Backend
 import Foundation
@@ -54,8 +55,8 @@ public final class SiGAHTrainer {
     else {
       throw TrainingError.invalidData("batch size, generator width multiple and discriminator width must be at least 1")
     }
-    guard options.epochs >= 1 else {
-      throw TrainingError.invalidData("epochs must be at least 1, got \(options.epochs)")
+    guard options.epochs >= 0 else {
+      throw TrainingError.invalidData("epochs must not be negative, got \(options.epochs)")
     }
     self.configuration = configuration
     self.data = data
@@ -186,9 +187,22 @@ public final class SiGAHTrainer {
       finalWeights = best.weights
       keptEpoch = best.epoch
     }
+    var rankingSummary: RankingSummary?
+    if let ranking = configuration.ranking {
+      // From the kept epoch's hash layer, scored by its validation mAP so that the stage
+      // keeps it unless a step validates better.
+      let start = SiGAHModel(configuration: configuration, weights: finalWeights, summary: nil).hash
+      let refined = try RankingRefinement.refine(
+        start, data: data, options: ranking, neighbours: ranking.neighbours ?? 100, seed: configuration.seed,
+        backend: backend, validate: options.validate, startValidationMAP: best?.map
+      ) { onEvent(.rankingCheckpoint($0)) }
+      finalWeights.tensors["W"] = refined.hash.projection
+      finalWeights.tensors["c"] = refined.hash.offset
+      rankingSummary = refined.summary
+    }
     let summary = TrainingSummary(
       backend: backend.summary, samples: data.rows, epochs: history, keptEpoch: keptEpoch,
-      startValidationMAP: startValidationMAP, totalSeconds: Date().timeIntervalSince(started))
+      startValidationMAP: startValidationMAP, totalSeconds: Date().timeIntervalSince(started), ranking: rankingSummary)
     return SiGAHModel(configuration: configuration, weights: finalWeights, summary: summary)
   }
 }

@@ -21,6 +21,8 @@ public struct TrainingSummary: Sendable, Codable, Equatable {
   /// Validation mAP of the starting weights, when selecting.
   public var startValidationMAP: Double?
   public var totalSeconds: Double
+  /// The ranking stage, when it ran.
+  public var ranking: RankingSummary?
 
   public var samplesPerSecond: Double {
     let seconds = epochs.reduce(0) { $0 + $1.seconds }
@@ -34,6 +36,8 @@ public enum TrainingEvent {
   case batch(epoch: Int, done: Int, total: Int)
   case epoch(EpochReport)
   case checkpoint(path: String, epoch: Int)
+  /// The ranking stage's loss and validation at one of its checkpoints.
+  case rankingCheckpoint(RankingSummary.Checkpoint)
 }
 
 public enum TrainingError: Error, Equatable, CustomStringConvertible {

@@ -41,6 +41,7 @@ import Testing
     var configuration = SiGAHConfiguration.distanceMatchingPreset
     configuration.bits = 16
     configuration.batchSize = 50
+    configuration.ranking = nil
     var options = TrainingOptions()
     options.epochs = 1
     var seenEpochs: [Int] = []

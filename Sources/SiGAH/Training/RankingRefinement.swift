@@ -1,0 +1,218 @@
+// SiGAH-DM's ranking stage (METHOD.md §3c): the hash layer alone, trained on from a
+// starting hash function with a pairwise ranking loss whose positives are each training
+// vector's exact nearest neighbours, so that the codes order neighbours before
+// non-neighbours the way the evaluation ranks them. It runs on whatever backend it is
+// given; the vectors stay resident when they fit, each step's rows are gathered on the
+// device from a plan of row ids uploaded a chunk of steps at a time, and the loss is
+// accumulated on the device and read only with a validation.
+
+import Backend
+import Foundation
+
+public struct RankingOptions: Sendable, Codable, Equatable {
+  /// Adam steps of the stage.
+  public var steps = 2000
+  /// Anchors drawn uniformly each step.
+  public var anchors = 256
+  /// Positives (from the anchor's `neighbours` nearest) and negatives (uniform) an anchor.
+  public var pairsPerAnchor = 8
+  /// `K`: an anchor's positives are drawn from its `K` nearest training vectors; nil
+  /// means the validation's K (the evaluation's).
+  public var neighbours: Int?
+  /// 3e-3, not the SPEC's 1e-3: on SIFT10K (seed 0, 2,000 steps) 0.394 against 0.380 at 32
+  /// bits and 0.532 against 0.522 at 64 (BENCHMARKS.md).
+  public var learningRate: Float = 3e-3
+  /// `κ` of `softplus(−κ·(s_ap − s_an))`.
+  public var sharpness: Float = 10
+  /// `β` of `h = tanh(β·(W x + c))`, ramped linearly over the steps.
+  public var startScale: Float = 1
+  public var endScale: Float = 3
+  /// Validate (and keep the best) every this many steps, and after the last.
+  public var validateEvery = 250
+
+  public init() {}
+}
+
+public struct RankingSummary: Sendable, Codable, Equatable {
+  public struct Checkpoint: Sendable, Codable, Equatable {
+    public var step: Int
+    /// Mean ranking loss since the previous checkpoint.
+    public var loss: Double
+    public var validationMAP: Double?
+  }
+  public var neighbours: Int
+  public var startValidationMAP: Double?
+  public var checkpoints: [Checkpoint]
+  /// The step whose hash function was kept (0: the start, when no step validated better).
+  public var keptStep: Int
+  public var seconds: Double
+}
+
+public enum RankingRefinement {
+  /// Trains `start`'s projection and offset on `data` and returns the best hash function
+  /// on `validate` (the start included, scored `startValidationMAP` when known), or the
+  /// last one without validation.
+  public static func refine(
+    _ start: LinearHash, data: Matrix, options: RankingOptions, neighbours k: Int, seed: UInt64,
+    backend: any Backend, validate: ((LinearHash) throws -> Double)?, startValidationMAP: Double? = nil,
+    onCheckpoint: (RankingSummary.Checkpoint) -> Void = { _ in }
+  ) throws -> (hash: LinearHash, summary: RankingSummary) {
+    let began = Date()
+    let (n, d, r) = (data.rows, data.columns, start.bits)
+    let pairs = options.pairsPerAnchor
+    guard n >= 2, (1...(n - 1)).contains(k) else {
+      throw TrainingError.invalidData("the ranking stage needs 1 to \(n - 1) neighbours a vector, got \(k)")
+    }
+    guard (1...maximumRankingPairs).contains(pairs), options.anchors >= 1, options.steps >= 1 else {
+      throw TrainingError.invalidData(
+        "the ranking stage needs at least one step and anchor, and 1 to \(maximumRankingPairs) pairs an anchor")
+    }
+    // Centred and divided by the overall scale s = √(Σ_j var x_j), so the learning rate
+    // means the same in any units; the layer's weights are W·s until they are handed back.
+    // Each bit then starts at about unit spread (a power of two, so no sign changes): β
+    // means the same for any start.
+    let scale = Float(overallScale(data, mean: start.mean))
+    var scaled = data.values
+    for i in 0..<n {
+      for j in 0..<d { scaled[i * d + j] = (scaled[i * d + j] - start.mean[j]) / scale }
+    }
+    var projection = start.projection.map { $0 * scale }
+    let spreads = try ITQStart.unitSpreadScales(
+      projection, bits: r, centred: try backend.makeBuffer(scaled), rows: n, backend: backend)
+    for bit in 0..<r {
+      for j in 0..<d { projection[bit * d + j] *= spreads[bit] }
+    }
+    let nearest = try neighbourTable(data, k: k, backend: backend)
+    let block = try ParameterBlock(
+      [
+        TensorInit(name: "W", shape: [r, d], values: projection, decays: true),
+        TensorInit(name: "c", shape: [r], values: zip(start.offset, spreads).map { $0 * $1 }, decays: false),
+      ], on: backend)
+    let layer = Linear(weight: block.tensor("W"), bias: block.tensor("c"), activation: .identity, backend: backend)
+    let rows = options.anchors * (1 + 2 * pairs)
+    let resident = scaled.count * MemoryLayout<Float>.stride <= backend.largestBuffer
+    let vectors = try backend.makeBuffer(resident ? scaled : [Float](repeating: 0, count: rows * d))
+    let chunkSteps = max(1, min(options.steps, 65_536 / rows))
+    let plan = try backend.makeBuffer(Int32.self, count: chunkSteps * rows)
+    let identity = try backend.makeBuffer((0..<Int32(rows)).map { $0 })
+    let input = try backend.makeBuffer(Float.self, count: rows * d)
+    let codes = try backend.makeBuffer(Float.self, count: rows * r)
+    let codeGradient = try backend.makeBuffer(Float.self, count: rows * r)
+    let anchorLosses = try backend.makeBuffer(Float.self, count: options.anchors)
+    let lossSum = try backend.makeBuffer([Float(0)])
+
+    var generator = SeededGenerator(seed: seed ^ 0x52A4_C1F0)
+    var hostPlan: [Int32] = []
+    var best = (step: 0, map: startValidationMAP ?? -.infinity, hash: start)
+    var checkpoints: [RankingSummary.Checkpoint] = []
+    var stepsSinceCheckpoint = 0
+    for step in 1...options.steps {
+      let slot = (step - 1) % chunkSteps
+      if slot == 0 {
+        hostPlan = samplePlan(
+          steps: min(chunkSteps, options.steps - step + 1), anchors: options.anchors, pairs: pairs, nearest: nearest,
+          k: k, count: n, generator: &generator)
+        if resident { try backend.upload(hostPlan, to: plan) }
+      }
+      if resident {
+        try backend.gatherRows(
+          vectors, sourceRows: n, indices: plan, first: slot * rows, rows: rows, columns: d, into: input)
+      } else {
+        var batch = [Float](repeating: 0, count: rows * d)
+        for (row, id) in hostPlan[(slot * rows)..<((slot + 1) * rows)].enumerated() {
+          batch.replaceSubrange((row * d)..<((row + 1) * d), with: scaled[(Int(id) * d)..<((Int(id) + 1) * d)])
+        }
+        try backend.upload(batch, to: vectors)
+        try backend.gatherRows(
+          vectors, sourceRows: rows, indices: identity, first: 0, rows: rows, columns: d, into: input)
+      }
+      // h = tanh(β·(W x + c)), the loss and its gradient, then back through tanh and β.
+      let beta =
+        options.startScale + (options.endScale - options.startScale) * Float(step - 1)
+        / Float(max(options.steps - 1, 1))
+      try layer.forward(input, rows: rows, into: codes)
+      try backend.linearCombination(alpha: beta, codes, beta: 0, codes, into: codes, count: rows * r)
+      try backend.activate(.tanh, codes, into: codes, count: rows * r)
+      try backend.rankingPairLoss(
+        codes, anchors: options.anchors, pairsPerAnchor: pairs, bits: r, sharpness: options.sharpness,
+        gradient: codeGradient, losses: anchorLosses)
+      try backend.accumulate(anchorLosses, count: options.anchors, .sum, scale: 1, into: lossSum, index: 0)
+      try backend.activationBackward(
+        .tanh, output: codes, outputGradient: codeGradient, into: codeGradient, count: rows * r)
+      try backend.linearCombination(
+        alpha: beta, codeGradient, beta: 0, codeGradient, into: codeGradient, count: rows * r)
+      try layer.backward(input: input, output: codes, outputGradient: codeGradient, rows: rows)
+      try block.adamStep(learningRate: options.learningRate, weightDecay: 0, step: step)
+      stepsSinceCheckpoint += 1
+
+      if step % max(options.validateEvery, 1) == 0 || step == options.steps {
+        let loss = Double(try backend.download(lossSum)[0]) / Double(stepsSinceCheckpoint)
+        guard loss.isFinite else {
+          throw TrainingError.diverged(epoch: step, term: "the ranking loss", lastCheckpoint: nil)
+        }
+        try backend.fill(lossSum, value: 0, count: 1)
+        stepsSinceCheckpoint = 0
+        let weights = try block.download()
+        let hash = LinearHash(
+          mean: start.mean, projection: weights["W"]!.map { $0 / scale }, offset: weights["c"]!, bits: r)
+        let map = try validate?(hash)
+        let checkpoint = RankingSummary.Checkpoint(step: step, loss: loss, validationMAP: map)
+        checkpoints.append(checkpoint)
+        onCheckpoint(checkpoint)
+        if validate == nil || map! > best.map { best = (step, map ?? 0, hash) }
+      }
+    }
+    let summary = RankingSummary(
+      neighbours: k, startValidationMAP: startValidationMAP, checkpoints: checkpoints, keptStep: best.step,
+      seconds: Date().timeIntervalSince(began))
+    return (best.hash, summary)
+  }
+
+  /// `√(Σ_j var x_j)` about `mean`, in Float64.
+  static func overallScale(_ data: Matrix, mean: [Float]) -> Double {
+    var total = 0.0
+    for i in 0..<data.rows {
+      for j in 0..<data.columns {
+        let v = Double(data.values[i * data.columns + j] - mean[j])
+        total += v * v
+      }
+    }
+    return max((total / Double(max(data.rows, 1))).squareRoot(), 1e-30)
+  }
+
+  /// Each training vector's `k` nearest other training vectors (exact, ties by index),
+  /// `n × k` row-major.
+  static func neighbourTable(_ data: Matrix, k: Int, backend: any Backend) throws -> [Int32] {
+    let withSelf = try GroundTruth.compute(queries: data, database: data, k: k + 1, backend: backend)
+    var table: [Int32] = []
+    table.reserveCapacity(data.rows * k)
+    for i in 0..<data.rows {
+      // Itself is first unless a duplicate ties it at distance 0 with a smaller index.
+      let row = withSelf[(i * (k + 1))..<((i + 1) * (k + 1))]
+      var others = row.filter { $0 != Int32(i) }
+      if others.count > k { others.removeLast() }
+      table += others
+    }
+    return table
+  }
+
+  /// The row ids of `steps` steps: per step the anchors, then each anchor's positives,
+  /// then each anchor's negatives (the layout `rankingPairLoss` reads).
+  static func samplePlan(
+    steps: Int, anchors: Int, pairs: Int, nearest: [Int32], k: Int, count n: Int,
+    generator: inout SeededGenerator
+  ) -> [Int32] {
+    func below(_ bound: Int) -> Int { min(Int(generator.uniform() * Double(bound)), bound - 1) }
+    var plan: [Int32] = []
+    plan.reserveCapacity(steps * anchors * (1 + 2 * pairs))
+    for _ in 0..<steps {
+      let chosen = (0..<anchors).map { _ in below(n) }
+      plan += chosen.map { Int32($0) }
+      for anchor in chosen {
+        for _ in 0..<pairs { plan.append(nearest[anchor * k + below(k)]) }
+      }
+      for _ in 0..<(anchors * pairs) { plan.append(Int32(below(n))) }
+    }
+    return plan
+  }
+}

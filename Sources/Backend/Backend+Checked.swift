@@ -223,7 +223,7 @@ extension Backend {
 
   // MARK: Losses and graph
 
-  /// The pairwise ranking loss of METHOD.md §3c. `codes` holds `anchors·(1 + 2·pairs)`
+  /// The pairwise ranking loss of SPEC §3c. `codes` holds `anchors·(1 + 2·pairs)`
   /// rows of `bits`: the anchors, then each anchor's `pairs` positives (anchor `a`'s from
   /// row `anchors + a·pairs`), then its `pairs` negatives (from `anchors·(1 + pairs) +
   /// a·pairs`). With `s = h_a·h_b / bits`, the loss is the mean over anchors and their
@@ -375,7 +375,7 @@ extension Backend {
   }
 
   /// The average precision of each query's ranking of the whole database by Hamming
-  /// distance, ties by index (METHOD.md §5): `AP = (1/R)·Σ f/p` over the `R` relevant items,
+  /// distance, ties by index (SPEC §5): `AP = (1/R)·Σ f/p` over the `R` relevant items,
   /// the f-th of them found at position `p`; 0 for a query without relevant items.
   /// `relevantIds` holds `relevantPerQuery` ids a query, sorted ascending and distinct;
   /// ids outside the database are never found. Neither codes nor distances leave the

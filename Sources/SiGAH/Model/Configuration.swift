@@ -77,7 +77,7 @@ public struct SiGAHConfiguration: Sendable, Codable, Equatable {
   public var nearFraction: Float = 0.15
   /// Start the hash layer from ITQ (SPEC §3b.1): epoch-0 codes are ITQ's codes.
   public var itqStart = false
-  /// The ranking stage run after the epochs (METHOD.md §3c); nil skips it.
+  /// The ranking stage run after the epochs (SPEC §3c); nil skips it.
   public var ranking: RankingOptions? = nil
   public var batchSize: Int = 500
   public var learningRate: Float = 1e-2

@@ -1,4 +1,4 @@
-// SiGAH-DM's ranking stage (METHOD.md §3c): the hash layer alone, trained on from a
+// SiGAH-DM's ranking stage (SPEC §3c): the hash layer alone, trained on from a
 // starting hash function with a pairwise ranking loss whose positives are each training
 // vector's exact nearest neighbours, so that the codes order neighbours before
 // non-neighbours the way the evaluation ranks them. It runs on whatever backend it is

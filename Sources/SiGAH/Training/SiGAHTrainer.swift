@@ -2,7 +2,7 @@
 // short one kept), one discriminator and one generator step per batch, Adam with L2
 // decay on weights; a fixed number of epochs or a time budget; atomic checkpoints;
 // resume; a guard that stops on the first non-finite loss or weight; then, when
-// configured, the ranking stage (METHOD.md §3c) on the kept hash layer.
+// configured, the ranking stage (SPEC §3c) on the kept hash layer.
 
 import Backend
 import Foundation

@@ -2,7 +2,7 @@
 // starting hash function with a pairwise ranking loss whose positives are each training
 // vector's exact nearest neighbours, so that the codes order neighbours before
 // non-neighbours the way the evaluation ranks them. It runs on whatever backend it is
-// given; the vectors stay resident when they fit, each step's rows are gathered on the
+// given; the (scaled) training set is uploaded once, each step's rows are gathered on the
 // device from a plan of row ids uploaded a chunk of steps at a time, and the loss is
 // accumulated on the device and read only with a validation.
 
@@ -17,8 +17,11 @@ public struct RankingOptions: Sendable, Codable, Equatable {
   /// Positives (from the anchor's `neighbours` nearest) and negatives (uniform) an anchor.
   public var pairsPerAnchor = 8
   /// `K`: an anchor's positives are drawn from its `K` nearest training vectors; nil
-  /// means the validation's K (the evaluation's).
+  /// means the validation's K where the caller knows it (the CLI and `SiGAHVariant` set
+  /// it so), else `defaultNeighbours`.
   public var neighbours: Int?
+  /// SIFT's evaluation K.
+  public static let defaultNeighbours = 100
   /// 3e-3, not the SPEC's 1e-3: on SIFT10K (seed 0, 2,000 steps) 0.394 against 0.380 at 32
   /// bits and 0.532 against 0.522 at 64 (BENCHMARKS.md).
   public var learningRate: Float = 3e-3
@@ -76,9 +79,10 @@ public enum RankingRefinement {
     for i in 0..<n {
       for j in 0..<d { scaled[i * d + j] = (scaled[i * d + j] - start.mean[j]) / scale }
     }
+    // On the device once: the spreads are measured on it and each step gathers from it.
+    let vectors = try backend.makeBuffer(scaled)
     var projection = start.projection.map { $0 * scale }
-    let spreads = try ITQStart.unitSpreadScales(
-      projection, bits: r, centred: try backend.makeBuffer(scaled), rows: n, backend: backend)
+    let spreads = try ITQStart.unitSpreadScales(projection, bits: r, centred: vectors, rows: n, backend: backend)
     for bit in 0..<r {
       for j in 0..<d { projection[bit * d + j] *= spreads[bit] }
     }
@@ -90,11 +94,8 @@ public enum RankingRefinement {
       ], on: backend)
     let layer = Linear(weight: block.tensor("W"), bias: block.tensor("c"), activation: .identity, backend: backend)
     let rows = options.anchors * (1 + 2 * pairs)
-    let resident = scaled.count * MemoryLayout<Float>.stride <= backend.largestBuffer
-    let vectors = try backend.makeBuffer(resident ? scaled : [Float](repeating: 0, count: rows * d))
     let chunkSteps = max(1, min(options.steps, 65_536 / rows))
     let plan = try backend.makeBuffer(Int32.self, count: chunkSteps * rows)
-    let identity = try backend.makeBuffer((0..<Int32(rows)).map { $0 })
     let input = try backend.makeBuffer(Float.self, count: rows * d)
     let codes = try backend.makeBuffer(Float.self, count: rows * r)
     let codeGradient = try backend.makeBuffer(Float.self, count: rows * r)
@@ -102,30 +103,19 @@ public enum RankingRefinement {
     let lossSum = try backend.makeBuffer([Float(0)])
 
     var generator = SeededGenerator(seed: seed ^ 0x52A4_C1F0)
-    var hostPlan: [Int32] = []
     var best = (step: 0, map: startValidationMAP ?? -.infinity, hash: start)
     var checkpoints: [RankingSummary.Checkpoint] = []
     var stepsSinceCheckpoint = 0
     for step in 1...options.steps {
       let slot = (step - 1) % chunkSteps
       if slot == 0 {
-        hostPlan = samplePlan(
+        let chunk = samplePlan(
           steps: min(chunkSteps, options.steps - step + 1), anchors: options.anchors, pairs: pairs, nearest: nearest,
           k: k, count: n, generator: &generator)
-        if resident { try backend.upload(hostPlan, to: plan) }
+        try backend.upload(chunk, to: plan)
       }
-      if resident {
-        try backend.gatherRows(
-          vectors, sourceRows: n, indices: plan, first: slot * rows, rows: rows, columns: d, into: input)
-      } else {
-        var batch = [Float](repeating: 0, count: rows * d)
-        for (row, id) in hostPlan[(slot * rows)..<((slot + 1) * rows)].enumerated() {
-          batch.replaceSubrange((row * d)..<((row + 1) * d), with: scaled[(Int(id) * d)..<((Int(id) + 1) * d)])
-        }
-        try backend.upload(batch, to: vectors)
-        try backend.gatherRows(
-          vectors, sourceRows: rows, indices: identity, first: 0, rows: rows, columns: d, into: input)
-      }
+      try backend.gatherRows(
+        vectors, sourceRows: n, indices: plan, first: slot * rows, rows: rows, columns: d, into: input)
       // h = tanh(β·(W x + c)), the loss and its gradient, then back through tanh and β.
       let beta =
         options.startScale + (options.endScale - options.startScale) * Float(step - 1)

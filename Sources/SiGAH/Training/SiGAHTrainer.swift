@@ -193,7 +193,8 @@ public final class SiGAHTrainer {
       // keeps it unless a step validates better.
       let start = SiGAHModel(configuration: configuration, weights: finalWeights, summary: nil).hash
       let refined = try RankingRefinement.refine(
-        start, data: data, options: ranking, neighbours: ranking.neighbours ?? 100, seed: configuration.seed,
+        start, data: data, options: ranking, neighbours: ranking.neighbours ?? RankingOptions.defaultNeighbours,
+        seed: configuration.seed,
         backend: backend, validate: options.validate, startValidationMAP: best?.map
       ) { onEvent(.rankingCheckpoint($0)) }
       finalWeights.tensors["W"] = refined.hash.projection

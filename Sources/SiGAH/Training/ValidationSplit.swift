@@ -43,21 +43,24 @@ public final class ValidationSplit {
     residentDatabase = fits(database) ? try backend.makeBuffer(database.values) : nil
   }
 
-  /// The encoder and the codes of the last code length measured, kept between calls.
-  private var workspace:
-    (encoder: LinearHashEncoder, queryCodes: DeviceBuffer<UInt64>, databaseCodes: DeviceBuffer<UInt64>)?
+  /// The encoder and the codes of one code length.
+  private struct Workspace {
+    let encoder: LinearHashEncoder
+    let queryCodes: DeviceBuffer<UInt64>
+    let databaseCodes: DeviceBuffer<UInt64>
+  }
 
-  private func workspace(bits: Int) throws -> (
-    encoder: LinearHashEncoder, queryCodes: DeviceBuffer<UInt64>, databaseCodes: DeviceBuffer<UInt64>
-  ) {
+  /// The workspace of the last code length measured, kept between calls.
+  private var workspace: Workspace?
+
+  private func workspace(bits: Int) throws -> Workspace {
     if let workspace, workspace.encoder.bits == bits { return workspace }
     let words = codeWords(bits: bits)
-    let made = (
+    let made = Workspace(
       encoder: try LinearHashEncoder(
         bits: bits, inputDimension: database.columns, blockRows: min(4096, database.rows), backend: backend),
       queryCodes: try backend.makeBuffer(UInt64.self, count: queries.rows * words),
-      databaseCodes: try backend.makeBuffer(UInt64.self, count: database.rows * words)
-    )
+      databaseCodes: try backend.makeBuffer(UInt64.self, count: database.rows * words))
     workspace = made
     return made
   }
@@ -69,12 +72,13 @@ public final class ValidationSplit {
       throw TrainingError.invalidData(
         "the hash is for dimension \(hash.inputDimension), the validation data has \(database.columns)")
     }
-    let (encoder, queryCodes, databaseCodes) = try workspace(bits: hash.bits)
-    try encoder.load(hash)
-    try encoder.encode(queries, resident: residentQueries, into: queryCodes)
-    try encoder.encode(database, resident: residentDatabase, into: databaseCodes)
+    let workspace = try workspace(bits: hash.bits)
+    try workspace.encoder.load(hash)
+    try workspace.encoder.encode(queries, resident: residentQueries, into: workspace.queryCodes)
+    try workspace.encoder.encode(database, resident: residentDatabase, into: workspace.databaseCodes)
     try backend.averagePrecision(
-      queries: queryCodes, queryCount: queries.rows, database: databaseCodes, databaseCount: database.rows,
+      queries: workspace.queryCodes, queryCount: queries.rows, database: workspace.databaseCodes,
+      databaseCount: database.rows,
       bits: hash.bits, relevantIds: relevantIds, relevantPerQuery: k, into: averagePrecisions)
     let values = try backend.download(averagePrecisions, offset: 0, count: queries.rows)
     return values.reduce(0.0) { $0 + Double($1) } / Double(queries.rows)

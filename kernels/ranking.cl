@@ -118,12 +118,6 @@ void average_precision(const __global ulong* queries, const __global ulong* data
     barrier(CLK_LOCAL_MEM_FENCE);
   }
 
-  partial[lane] = sum;
-  barrier(CLK_LOCAL_MEM_FENCE);
-  for (int stride = RANKING_WG / 2; stride > 0; stride /= 2) {
-    if (lane < stride) partial[lane] += partial[lane + stride];
-    barrier(CLK_LOCAL_MEM_FENCE);
-  }
-  if (lane == 0)
-    average_precisions[q] = relevant_total > 0 ? partial[0] / (float)relevant_total : 0.0f;
+  const float total = tree_sum(partial, lane, RANKING_WG, 1, sum);
+  if (lane == 0) average_precisions[q] = relevant_total > 0 ? total / (float)relevant_total : 0.0f;
 }

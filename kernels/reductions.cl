@@ -1,5 +1,5 @@
 // reductions.cl — per-row reductions (one work-group a row, tree sum in local memory)
-// and column sums (one work-item a column, coalesced over rows).
+// and column sums (the layout of common.cl: row lanes per column, coalesced over rows).
 
 #ifndef REDUCE_WG
 #define REDUCE_WG 64
@@ -14,17 +14,6 @@ inline float reduced(const int reduction, const float v) {
   }
 }
 
-// The tree sum of REDUCE_WG partials in local memory; every lane must call it.
-inline float group_sum(__local float* partial, const int lane, const float value) {
-  partial[lane] = value;
-  barrier(CLK_LOCAL_MEM_FENCE);
-  for (int width = REDUCE_WG / 2; width > 0; width /= 2) {
-    if (lane < width) partial[lane] += partial[lane + width];
-    barrier(CLK_LOCAL_MEM_FENCE);
-  }
-  return partial[0];
-}
-
 // reduction: a REDUCTION_* code. Global size rows·REDUCE_WG, local size REDUCE_WG.
 __kernel __attribute__((reqd_work_group_size(REDUCE_WG, 1, 1)))
 void reduce_rows(const __global float* matrix, const int rows, const int columns,
@@ -35,17 +24,23 @@ void reduce_rows(const __global float* matrix, const int rows, const int columns
   const __global float* x = matrix + (size_t)row * columns;
   float total = 0.0f;
   for (int j = lane; j < columns; j += REDUCE_WG) total += reduced(reduction, x[j]);
-  const float sum = group_sum(partial, lane, total);
+  const float sum = tree_sum(partial, lane, REDUCE_WG, 1, total);
   if (lane == 0 && row < rows) out[row] = sum;
 }
 
-__kernel void sum_columns(const __global float* matrix, const int rows, const int columns,
-                          __global float* out) {
+// Global size (columns rounded up to COLUMN_WG_COLUMNS) × COLUMN_WG_ROWS.
+__kernel __attribute__((reqd_work_group_size(COLUMN_WG_COLUMNS, COLUMN_WG_ROWS, 1)))
+void sum_columns(const __global float* matrix, const int rows, const int columns,
+                 __global float* out) {
+  __local float partial[COLUMN_WG_ROWS * COLUMN_WG_COLUMNS];
   const int j = get_global_id(0);
-  if (j >= columns) return;
+  const int lane = get_local_id(1);
   float total = 0.0f;
-  for (int i = 0; i < rows; i++) total += matrix[(size_t)i * columns + j];
-  out[j] = total;
+  if (j < columns)
+    for (int i = lane; i < rows; i += COLUMN_WG_ROWS) total += matrix[(size_t)i * columns + j];
+  const float sum =
+      tree_sum(partial + get_local_id(0), lane, COLUMN_WG_ROWS, COLUMN_WG_COLUMNS, total);
+  if (lane == 0 && j < columns) out[j] = sum;
 }
 
 // accumulator[index] += scale · reduce(x[0..<count]) in one work-group, so the order of
@@ -57,6 +52,6 @@ void accumulate(const __global float* x, const int count, const int reduction, c
   const int lane = get_local_id(0);
   float total = 0.0f;
   for (int i = lane; i < count; i += REDUCE_WG) total += reduced(reduction, x[i]);
-  const float sum = group_sum(partial, lane, total);
+  const float sum = tree_sum(partial, lane, REDUCE_WG, 1, total);
   if (lane == 0) accumulator[index] += scale * sum;
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds a release `sigah` with the Swift standard library and Foundation linked in, and
 # packs it with the shared libraries a GPU box may lack (OpenBLAS and its Fortran runtime,
-# the OpenCL ICD loader, zlib), found through an $ORIGIN/../lib run path. The result runs
+# the OpenCL ICD loader, zlib; CLBlast when present), found through an $ORIGIN/../lib run path. The result runs
 # on a Linux x86-64 machine with glibc and no Swift toolchain; the GPU vendor's OpenCL
 # driver is found through /etc/OpenCL/vendors as usual.
 #   scripts/bundle.sh            → dist/sigah-linux-x86_64/ and dist/sigah-linux-x86_64.tar.gz
@@ -24,6 +24,10 @@ for soname in libopenblas.so.0 libgfortran.so.5 libquadmath.so.0 libOpenCL.so.1 
   [ -n "$path" ] || { echo "bundle: $soname not found" >&2; exit 1; }
   cp -L "$path" "$out/lib/$soname"
 done
+# CLBlast, when installed here, so that `bench` and `tune` can show it beside our GEMM on the
+# GPU box too (loaded at run time through the binary's run path; optional).
+clblast=$(ldconfig -p | awk '$1 == "libclblast.so.1" && /x86-64/ { print $NF; exit }')
+[ -z "$clblast" ] || cp -L "$clblast" "$out/lib/libclblast.so.1"
 # OpenBLAS and gfortran find their own dependencies through their run paths: point
 # them at the bundle's lib folder.
 if command -v patchelf >/dev/null; then

@@ -14,7 +14,9 @@ struct Bench: ParsableCommand {
       --backend/--device), with the same seeded data: GEMM GFLOP/s at the model's shapes \
       (500×1568·784, 500×64·784, 500×500·784), with CLBlast's SGEMM beside it on OpenCL \
       devices when libclblast is installed; operations, kernel launches, blocking waits and \
-      host↔device bytes of one steady-state training step of sigah and sigah-dm; SiGAH training samples/s at batch sizes \
+      host↔device bytes of one steady-state training step of sigah and sigah-dm, and on \
+      OpenCL devices each kernel's device time in that step with the step's span, from \
+      profiling events (idle span is launch overhead); SiGAH training samples/s at batch sizes \
       100–1000 and its achieved GFLOP/s as a fraction of the GEMM rate; encoding vectors/s; \
       Hamming top-100 queries/s over 10k, 100k and 1M random 64-bit codes; exact \
       ground-truth queries/s. Warm-up runs are excluded; medians are quoted.
@@ -63,7 +65,18 @@ struct Bench: ParsableCommand {
             alpha: 1, beta: 0)
         }
         for gemm in result.clblastGemm! {
-          console.line(String(format: "  CLBlast gemm %d×%d·%d: %.1f GFLOP/s (median)", gemm.m, gemm.n, gemm.k, gemm.gflops.median))
+          console.line(
+            String(format: "  CLBlast gemm %d×%d·%d: %.1f GFLOP/s (median)", gemm.m, gemm.n, gemm.k, gemm.gflops.median)
+          )
+        }
+      }
+      if let device = backend as? OpenCLBackend {
+        result.stepProfiles = try stepProfiles(on: device, settings: settings)
+        for (method, profile) in result.stepProfiles!.sorted(by: { $0.key < $1.key }) {
+          console.line(
+            String(
+              format: "  %@ step: %.0f µs of kernels in a %.0f µs span", method, profile.busySeconds * 1e6,
+              profile.spanSeconds * 1e6))
         }
       }
       results.append(result)
@@ -75,6 +88,43 @@ struct Bench: ParsableCommand {
       return
     }
     print(table(results, settings: settings))
+    for result in results {
+      for (method, profile) in (result.stepProfiles ?? [:]).sorted(by: { $0.key < $1.key }) {
+        print("\n" + profileTable(profile, title: "\(method) step (batch 500) on \(result.backend)"))
+      }
+    }
+  }
+
+  /// Each kernel's device time in one step of sigah and sigah-dm, on a queue of its own
+  /// that records profiling events (the timed runs above use one that does not).
+  func stepProfiles(on device: OpenCLBackend, settings: BenchSettings) throws -> [String: KernelProfile] {
+    let profiled = try OpenCLBackend(deviceIndex: device.device.index, tuning: device.tuning, profiling: true)
+    var generator = SeededGenerator(seed: settings.seed)
+    let data = Throughput.stepData(settings: settings, generator: &generator)
+    var profiles: [String: KernelProfile] = [:]
+    for configuration in Throughput.stepConfigurations(settings: settings) {
+      try StepCounts.observeStep(
+        configuration: configuration, data: data, backend: profiled, begin: { try profiled.startProfile() },
+        end: { profiles[configuration.methodName] = try profiled.stopProfile() })
+    }
+    return profiles
+  }
+
+  func profileTable(_ profile: KernelProfile, title: String) -> String {
+    var lines = [
+      "| \(title): kernel | launches | µs | share of span |", "| --- | ---: | ---: | ---: |",
+    ]
+    for kernel in profile.kernels {
+      lines.append(
+        String(
+          format: "| %@ | %d | %.1f | %.1f %% |", kernel.kernel, kernel.launches, kernel.seconds * 1e6,
+          100 * kernel.seconds / max(profile.spanSeconds, 1e-12)))
+    }
+    lines.append(
+      String(
+        format: "| idle between kernels | | %.1f | %.1f %% |", (profile.spanSeconds - profile.busySeconds) * 1e6,
+        100 * (1 - profile.busySeconds / max(profile.spanSeconds, 1e-12))))
+    return lines.joined(separator: "\n")
   }
 
   func table(_ results: [BackendBench], settings: BenchSettings) -> String {

@@ -15,8 +15,9 @@ struct Tune: ParsableCommand {
     discussion: """
       Times each GEMM setting of a grid (both variants: direct and local-memory tiles; rows \
       per work-item, vector widths, work-group shapes, k-slices) at the model's shapes \
-      500×1568·784, 500×64·784 and 500×500·784, and the Hamming top-k work-group size on \
-      100,000 codes. A setting must pass every GEMM (or top-k) parity case against the CPU \
+      500×1568·784, 500×64·784 and 500×500·784, the Hamming top-k work-group size on \
+      100,000 codes, and the column-sum work-group (bias gradients) at 500×1568 and 500×64. \
+      A setting must pass every GEMM (top-k, column-sum) parity case against the CPU \
       before it can be chosen: a failing tuning is never cached. The choice is written to \
       the cache file (\(TuningCache.path)) under the device's name and driver version; \
       every later run on that device uses it. CLBlast's SGEMM is timed beside it when \
@@ -120,10 +121,61 @@ struct Tune: ParsableCommand {
       if bestGroup == nil || timing.median < bestGroup!.seconds { bestGroup = (size, timing.median) }
     }
     if let bestGroup { chosen.hammingGroupSize = bestGroup.size }
+    if let columns = try columnSumGroups(on: info, from: chosen, console: console) {
+      (chosen.columnGroupColumns, chosen.columnGroupRows) = columns
+    }
     print("chosen: \(chosen)")
     if dryRun { return }
     try TuningCache.save(chosen, for: info)
     print("cached in \(TuningCache.path) for \(TuningCache.key(for: info))")
+  }
+
+  /// The fastest column-sum work-group (columns × row lanes) that passes the column-sum
+  /// parity cases, timed on the bias gradients of one SiGAH step's widest and narrowest
+  /// layers at batch 500 (500 × 1568 and 500 × 64).
+  func columnSumGroups(on info: OpenCLDeviceInfo, from chosen: OpenCLTuning, console: Console) throws
+    -> (columns: Int, rows: Int)?
+  {
+    var generator = SeededGenerator(seed: 5)
+    let shapes = [(rows: 500, columns: 1568), (rows: 500, columns: 64)]
+    let inputs = shapes.map { generator.gaussians(count: $0.rows * $0.columns) }
+    let groups =
+      info.isGPU ? [(32, 1), (32, 4), (32, 8), (32, 16), (64, 4), (16, 16)] : [(1, 1), (16, 1), (64, 1), (16, 2)]
+    var best: (group: (columns: Int, rows: Int), seconds: Double)?
+    for group in groups {
+      var candidate = chosen
+      (candidate.columnGroupColumns, candidate.columnGroupRows) = group
+      guard candidate.problem(on: info) == nil else { continue }
+      let backend = try OpenCLBackend(deviceIndex: info.index, tuning: candidate)
+      let failed = try ParitySuite.cases()
+        .filter { ["sumColumns", "activationBackwardWithBiasGradient"].contains($0.operation) }
+        .map { try $0.check(backend, against: try CPUBackend()) }.filter { !$0.passed }
+      guard failed.isEmpty else {
+        console.line("rejected (parity): column sums \(group.0)×\(group.1): \(failed[0])")
+        continue
+      }
+      let buffers = try zip(shapes, inputs).map { shape, values in
+        (
+          try backend.makeBuffer(values), try backend.makeBuffer(Float.self, count: values.count),
+          try backend.makeBuffer(Float.self, count: shape.columns)
+        )
+      }
+      let timing = try Timing.measure(runs: 3) {
+        for _ in 0..<10 {
+          for (shape, (x, dx, bias)) in zip(shapes, buffers) {
+            try backend.activationBackwardWithBiasGradient(
+              .leakyReLU(slope: 0.2), output: x, outputGradient: x, into: dx, rows: shape.rows, columns: shape.columns,
+              biasGradient: bias)
+          }
+        }
+        try backend.synchronize()
+      }
+      print(
+        String(
+          format: "column sums, %d columns × %d row lanes: %.1f µs a pair", group.0, group.1, timing.median / 10 * 1e6))
+      if best == nil || timing.median < best!.seconds { best = ((group.0, group.1), timing.median) }
+    }
+    return best?.group
   }
 
   /// The GEMM settings tried: both variants over the knobs that matter on each kind of

@@ -40,7 +40,8 @@ extension OpenCLBackend {
     let (code, slope) = activation.code
     let operation = "activationBackwardWithBiasGradient"
     try launch(
-      "activation_backward_bias", file: "activations", global: [columns],
+      "activation_backward_bias", file: "activations", global: columnSumGlobalSize(columns: columns),
+      local: columnSumGroupSize,
       [.int(Int(code.rawValue)), .float(slope)]
         + (try arguments(operation, [("output", y), ("outputGradient", dy), ("into", dx)]))
         + [.int(rows), .int(columns), .memory(try memory(biasGradient, operation, "biasGradient"))])

@@ -48,8 +48,11 @@ final class DeviceContext: @unchecked Sendable {
   }
 
   private func build(file: String, options: String, folder: String?) throws -> cl_program {
-    // The operation codes come first, so every kernel's switch uses the Swift enums' values.
-    let source = EmbeddedKernelSources.operationCodes + (try KernelSources.source(named: file, folder: folder))
+    // The operation codes come first, so every kernel's switch uses the Swift enums' values;
+    // then the helpers of common.cl.
+    let source =
+      EmbeddedKernelSources.operationCodes + (try KernelSources.common(folder: folder))
+      + (try KernelSources.source(named: file, folder: folder))
     var status: cl_int = 0
     let created: cl_program? = source.withCString { text in
       var pointer: UnsafePointer<CChar>? = text

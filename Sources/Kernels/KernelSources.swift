@@ -8,8 +8,11 @@ public enum KernelSources {
   /// The environment variable that points at a folder of `.cl` files.
   public static let folderVariable = "SIGAH_KERNELS_DIR"
 
-  /// Names of the embedded kernel files (without `.cl`).
-  public static var embeddedNames: [String] { EmbeddedKernelSources.byName.keys.sorted() }
+  /// The file of helpers prepended to every other one (`kernels/common.cl`).
+  static let commonName = "common"
+
+  /// Names of the embedded kernel files (without `.cl`), the helpers' file excepted.
+  public static var embeddedNames: [String] { EmbeddedKernelSources.byName.keys.filter { $0 != commonName }.sorted() }
 
   /// The folder SIGAH_KERNELS_DIR names, if any.
   public static var folderFromEnvironment: String? {
@@ -17,6 +20,15 @@ public enum KernelSources {
       return nil
     }
     return folder
+  }
+
+  /// The helpers prepended to every kernel file: the folder's common.cl when it has one
+  /// (a folder may hold only the file being worked on), else the embedded copy.
+  static func common(folder: String?) throws -> String {
+    if let folder, FileManager.default.fileExists(atPath: folder + "/\(commonName).cl") {
+      return try source(named: commonName, folder: folder)
+    }
+    return try source(named: commonName, folder: nil)
   }
 
   /// The source of `kernels/<name>.cl`, from `folder` when given, else the embedded copy.

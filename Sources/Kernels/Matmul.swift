@@ -20,6 +20,7 @@ extension OpenCLBackend {
         .int(m), .int(n), .int(k), .float(alpha), .float(beta), .int(transposeA ? 1 : 0),
         .int(transposeB ? 1 : 0), .memory(try memory(a, "gemm", "A")),
         .memory(try memory(b, "gemm", "B")), .memory(try memory(c, "gemm", "C")),
-      ])
+      ],
+      profileName: "gemm \(m)×\(n)·\(k)\(transposeA ? " Aᵀ" : "")\(transposeB ? " Bᵀ" : "")")
   }
 }

@@ -41,15 +41,19 @@ public final class OpenCLBackend: Backend {
   let staging = StagingArea()
   /// Result buffers of `hammingTopK`, kept between calls and grown when too small.
   var topKBuffers: TopKWorkspace?
+  /// Whether the queue records kernel times (`KernelProfile`).
+  public let profiling: Bool
+  /// Each launch's event while a profile runs (KernelProfile.swift).
+  var profileEvents: [(kernel: String, event: cl_event)]?
 
   /// Opens device `deviceIndex` (numbered as `OpenCLDevices.all()`), or when nil the first
   /// GPU, or failing that the first device of any kind. Kernels come from `kernelFolder`
   /// (default: SIGAH_KERNELS_DIR) when given, else from the copies embedded at build time.
   /// `tuning` defaults to what `sigah tune` cached for this device and driver, else to
-  /// safe defaults for the device's kind.
+  /// safe defaults for the device's kind. `profiling` makes a queue that times kernels.
   public init(
     deviceIndex: Int? = nil, tuning: OpenCLTuning? = nil,
-    kernelFolder: String? = KernelSources.folderFromEnvironment
+    kernelFolder: String? = KernelSources.folderFromEnvironment, profiling: Bool = false
   ) throws {
     let devices = try OpenCLDevices.all()
     guard !devices.isEmpty else {
@@ -73,9 +77,14 @@ public final class OpenCLBackend: Backend {
     self.device = chosen
     self.tuning = tuning
     self.kernelFolder = kernelFolder
+    self.profiling = profiling
     self.context = try DeviceContext.shared(for: chosen)
     var status: cl_int = 0
-    guard let queue = clCreateCommandQueue(context.context, chosen.deviceID, 0, &status) else {
+    guard
+      let queue = clCreateCommandQueue(
+        context.context, chosen.deviceID, profiling ? cl_command_queue_properties(CL_QUEUE_PROFILING_ENABLE) : 0,
+        &status)
+    else {
       try OpenCLStatus.check(status, "clCreateCommandQueue")
       throw BackendError.unavailable(backend: "opencl", reason: "no command queue was created")
     }
@@ -85,6 +94,7 @@ public final class OpenCLBackend: Backend {
 
   deinit {
     clFinish(queue)
+    releaseProfileEvents()
     staging.releaseAll()
     for kernel in kernels.values { clReleaseKernel(kernel) }
     clReleaseCommandQueue(queue)
@@ -181,12 +191,26 @@ public final class OpenCLBackend: Backend {
     _ source: DeviceBuffer<T>, sourceOffset: Int, to destination: DeviceBuffer<T>, destinationOffset: Int, count: Int
   ) throws {
     let stride = MemoryLayout<T>.stride
+    let (from, to) = (try memory(source, "copy", "source"), try memory(destination, "copy", "destination"))
     try OpenCLStatus.check(
-      clEnqueueCopyBuffer(
-        queue, try memory(source, "copy", "source"), try memory(destination, "copy", "destination"),
-        sourceOffset * stride, destinationOffset * stride, count * stride, 0, nil, nil),
+      enqueue(profileName: "copy") { event in
+        clEnqueueCopyBuffer(
+          queue, from, to, sourceOffset * stride, destinationOffset * stride, count * stride, 0, nil, event)
+      },
       "clEnqueueCopyBuffer")
     counts.launches += 1
+  }
+
+  /// Runs an enqueue call, handing it an event to fill while a profile runs (and keeping
+  /// that event under `profileName`), else none.
+  private func enqueue(profileName: @autoclosure () -> String, _ call: (UnsafeMutablePointer<cl_event?>?) -> cl_int)
+    -> cl_int
+  {
+    guard profileEvents != nil else { return call(nil) }
+    var event: cl_event?
+    let status = call(&event)
+    if let event { profileEvents?.append((profileName(), event)) }
+    return status
   }
 
   public func synchronize() throws {
@@ -212,10 +236,11 @@ public final class OpenCLBackend: Backend {
   }
 
   /// Sets the arguments and enqueues `name` over `global` work-items (rounded up to a
-  /// multiple of `local` when given).
+  /// multiple of `local` when given). A profile lists the launch under `profileName`
+  /// (default: the kernel's name).
   func launch(
     _ name: String, file: String, global: [Int], local: [Int]? = nil,
-    _ arguments: [KernelArgument]
+    _ arguments: [KernelArgument], profileName: @autoclosure () -> String? = nil
   ) throws {
     let kernel = try kernel(name, file: file)
     for (index, argument) in arguments.enumerated() {
@@ -244,10 +269,12 @@ public final class OpenCLBackend: Backend {
       globalSize = zip(global, local).map { size, group in (size + group - 1) / group * group }
     }
     var localSize = local ?? []
-    let status = localSize.withUnsafeMutableBufferPointer { localPointer in
-      clEnqueueNDRangeKernel(
-        queue, kernel, cl_uint(globalSize.count), nil, &globalSize,
-        local == nil ? nil : localPointer.baseAddress, 0, nil, nil)
+    let status = enqueue(profileName: profileName() ?? name) { event in
+      localSize.withUnsafeMutableBufferPointer { localPointer in
+        clEnqueueNDRangeKernel(
+          queue, kernel, cl_uint(globalSize.count), nil, &globalSize,
+          local == nil ? nil : localPointer.baseAddress, 0, nil, event)
+      }
     }
     try OpenCLStatus.check(status, "clEnqueueNDRangeKernel(\(name))")
     counts.launches += 1

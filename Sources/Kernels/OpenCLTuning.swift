@@ -34,6 +34,11 @@ public struct OpenCLTuning: Sendable, Equatable, Codable, CustomStringConvertibl
   /// queries/s at 64 over 100,000 codes), whose barriers cost a loop each. The ranking
   /// kernel (average precision, one work-group a query too) uses the same size.
   public var hammingGroupSize = 1
+  /// Columns of a column-sum work-group (bias gradients), and row lanes per column: one
+  /// lane is a serial loop over the rows, fine for CPU threads; a GPU needs several lanes
+  /// or a batch of 500 rows is 500 dependent loads (measured on an H200: see BENCHMARKS.md).
+  public var columnGroupColumns = 16
+  public var columnGroupRows = 1
 
   public init() {}
 
@@ -51,6 +56,8 @@ public struct OpenCLTuning: Sendable, Equatable, Codable, CustomStringConvertibl
       tuning.gemmSliceK = 16
       tuning.reductionGroupSize = 256
       tuning.hammingGroupSize = 256
+      tuning.columnGroupColumns = 32
+      tuning.columnGroupRows = 8
     }
     return tuning
   }
@@ -74,6 +81,12 @@ public struct OpenCLTuning: Sendable, Equatable, Codable, CustomStringConvertibl
     if !powerOfTwo(hammingGroupSize) || hammingGroupSize > device.maxWorkGroupSize {
       return "hamming group size \(hammingGroupSize) is not a power of two within \(device.maxWorkGroupSize)"
     }
+    if columnGroupColumns < 1 || !powerOfTwo(columnGroupRows)
+      || columnGroupColumns * columnGroupRows > device.maxWorkGroupSize
+    {
+      return "column-sum groups of \(columnGroupColumns) columns × \(columnGroupRows) row lanes (a power of two) "
+        + "must fit the device's limit of \(device.maxWorkGroupSize)"
+    }
     if gemmVariant == .tiled {
       let tileRows = gemmRowsPerItem * gemmGroupRows
       let tileColumns = gemmVectorWidth * gemmVectorsPerItem * gemmGroupColumns
@@ -93,7 +106,10 @@ public struct OpenCLTuning: Sendable, Equatable, Codable, CustomStringConvertibl
       options +=
         " -DGEMM_LOCAL=\(gemmVariant == .tiled ? 1 : 0) -DMWI=\(gemmRowsPerItem) -DVWN=\(gemmVectorWidth)"
         + " -DNVW=\(gemmVectorsPerItem) -DMDIMC=\(gemmGroupRows) -DNDIMC=\(gemmGroupColumns) -DKWG=\(gemmSliceK)"
-    case "reductions", "graph": options += " -DREDUCE_WG=\(reductionGroupSize)"
+    case "reductions":
+      options += " -DREDUCE_WG=\(reductionGroupSize)" + columnOptions
+    case "graph": options += " -DREDUCE_WG=\(reductionGroupSize)"
+    case "activations": options += columnOptions
     case "hamming": options += " -DHAMMING_WG=\(hammingGroupSize)"
     case "ranking": options += " -DRANKING_WG=\(hammingGroupSize)"
     default: break
@@ -101,10 +117,13 @@ public struct OpenCLTuning: Sendable, Equatable, Codable, CustomStringConvertibl
     return options
   }
 
+  private var columnOptions: String { " -DCOLUMN_WG_COLUMNS=\(columnGroupColumns) -DCOLUMN_WG_ROWS=\(columnGroupRows)" }
+
   public var description: String {
     "gemm \(gemmVariant.rawValue) \(gemmRowsPerItem)×\(gemmVectorWidth * gemmVectorsPerItem) per item "
       + "(vectors of \(gemmVectorWidth)), groups \(gemmGroupRows)×\(gemmGroupColumns)"
       + (gemmVariant == .tiled ? ", k-slice \(gemmSliceK)" : "")
       + "; reduction group \(reductionGroupSize); hamming group \(hammingGroupSize)"
+      + "; column sums \(columnGroupColumns) columns × \(columnGroupRows) lanes"
   }
 }

@@ -19,7 +19,7 @@ extension OpenCLBackend {
     _ matrix: DeviceBuffer<Float>, rows: Int, columns: Int, into out: DeviceBuffer<Float>
   ) throws {
     try launch(
-      "sum_columns", file: "reductions", global: [columns],
+      "sum_columns", file: "reductions", global: columnSumGlobalSize(columns: columns), local: columnSumGroupSize,
       [
         .memory(try memory(matrix, "sumColumns", "matrix")), .int(rows), .int(columns),
         .memory(try memory(out, "sumColumns", "out")),
@@ -38,4 +38,10 @@ extension OpenCLBackend {
         .memory(try memory(accumulator, "accumulate", "accumulator")), .int(index),
       ])
   }
+}
+
+extension OpenCLBackend {
+  /// The work of a column-sum kernel (common.cl's layout): columns × row lanes.
+  func columnSumGlobalSize(columns: Int) -> [Int] { [columns, tuning.columnGroupRows] }
+  var columnSumGroupSize: [Int] { [tuning.columnGroupColumns, tuning.columnGroupRows] }
 }

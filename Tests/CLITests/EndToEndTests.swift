@@ -143,7 +143,7 @@ import Testing
       if: ProcessInfo.processInfo.environment["CI"] != nil
         || FileManager.default.fileExists(atPath: "/usr/lib/x86_64-linux-gnu/libclblast.so.1"),
       "skipped: no CLBlast here and CI is not set"))
-  func openCLBenchShowsCLBlastAndStepCounts() throws {
+  func openCLBenchShowsCLBlastStepCountsAndProfiles() throws {
     let run = try SigahBinary.run(["bench", "--quick", "--json", "--backend", "opencl", "--runs", "1"])
     #expect(run.status == 0, "\(run.stderr)")
     let results = try JSONDecoder().decode([BackendBench].self, from: Data(run.stdout.utf8))
@@ -153,9 +153,15 @@ import Testing
     for method in ["sigah", "sigah-dm"] {
       let counts = try #require(device.stepCounts[method])
       #expect(counts.blockingWaits == 0 && counts.deviceToHostBytes == 0 && counts.hostToDeviceBytes == 0, "\(counts)")
+      // The profile covers the same step: every launch the counts saw, under its kernel.
+      let profile = try #require(device.stepProfiles?[method], "no profile of \(method)")
+      #expect(profile.kernels.reduce(0) { $0 + $1.launches } == counts.launches, "\(method)")
+      #expect(profile.kernels.contains { $0.kernel.hasPrefix("gemm 500×") })
+      #expect(profile.busySeconds > 0 && profile.busySeconds <= profile.spanSeconds * (1 + 1e-9))
     }
     let table = try SigahBinary.run(["bench", "--quick", "--backend", "opencl", "--runs", "1", "--quiet"])
     #expect(table.stdout.contains("CLBlast GEMM 500×1568·784"))
+    #expect(table.stdout.contains("| idle between kernels |"))
   }
 
   @Test func trainsSiGAHDMWithValidationSelection() throws {

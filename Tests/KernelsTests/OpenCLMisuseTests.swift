@@ -96,6 +96,26 @@ struct OpenCLMisuseTests {
     }
   }
 
+  /// Row lanes change the order of each column's sum, never its value beyond the stated
+  /// tolerance; one lane is the serial loop, 32 × 8 the GPU default, 7 columns an odd group.
+  @Test(arguments: [(1, 1), (32, 8), (16, 16), (7, 4)])
+  func otherColumnSumGroupsGiveTheSameSums(_ group: (columns: Int, rows: Int)) throws {
+    var tuning = OpenCLTuning()
+    (tuning.columnGroupColumns, tuning.columnGroupRows) = group
+    let backend = try OpenCLBackend(tuning: tuning)
+    for parityCase in ParitySuite.cases()
+    where ["sumColumns", "activationBackwardWithBiasGradient"].contains(parityCase.operation) {
+      let result = try parityCase.check(backend, against: try CPUBackend())
+      #expect(result.passed, "group \(group): \(result)")
+    }
+  }
+
+  @Test func columnSumGroupsThatCannotRunAreRefused() throws {
+    var tuning = OpenCLTuning()
+    tuning.columnGroupRows = 3
+    #expect(throws: BackendError.self) { try OpenCLBackend(tuning: tuning) }
+  }
+
   @Test func autoFallsBackOrTakesAGPUAndSaysWhy() throws {
     let selected = try BackendSelector.make(.auto)
     let hasGPU = try OpenCLDevices.all().contains(where: \.isGPU)

@@ -66,6 +66,8 @@ public struct BackendBench: Sendable, Codable, Equatable {
   public var stepCounts: [String: BackendCounts]
   /// CLBlast's SGEMM at the same shapes on the same device, when libclblast is present.
   public var clblastGemm: [GemmResult]?
+  /// Device time per kernel of the same step, by method (OpenCL devices).
+  public var stepProfiles: [String: KernelProfile]?
 }
 
 public enum Throughput {
@@ -134,12 +136,8 @@ public enum Throughput {
     // What one steady-state step asks of the device, for each method (batch 500, MNIST
     // shape): the counts that decide a step's time on a GPU.
     var stepCounts: [String: BackendCounts] = [:]
-    let countData = Matrix(
-      rows: 2000, columns: d, values: (0..<(2000 * d)).map { _ in Float(generator.uniform()) })
-    for configuration in [SiGAHConfiguration(), SiGAHConfiguration.distanceMatchingPreset] {
-      var configuration = configuration
-      configuration.bits = settings.bits
-      configuration.batchSize = 500
+    let countData = stepData(settings: settings, generator: &generator)
+    for configuration in stepConfigurations(settings: settings) {
       let counts = try StepCounts.measure(configuration: configuration, data: countData, backend: backend)
       stepCounts[configuration.methodName] = counts
       log(
@@ -202,6 +200,23 @@ public enum Throughput {
       comparisonsPerSecond: comparisons, groundTruthQueriesPerSecond: truth,
       groundTruthShape: [base.rows, base.columns],
       groundTruthGflops: truthGflops,
-      groundTruthFractionOfGemm: truthGflops / referenceGemm, stepCounts: stepCounts, clblastGemm: nil)
+      groundTruthFractionOfGemm: truthGflops / referenceGemm, stepCounts: stepCounts, clblastGemm: nil,
+      stepProfiles: nil)
+  }
+
+  /// The methods whose steps are counted and profiled: sigah and sigah-dm at batch 500.
+  public static func stepConfigurations(settings: BenchSettings) -> [SiGAHConfiguration] {
+    [SiGAHConfiguration(), SiGAHConfiguration.distanceMatchingPreset].map { configuration in
+      var configuration = configuration
+      configuration.bits = settings.bits
+      configuration.batchSize = 500
+      return configuration
+    }
+  }
+
+  /// MNIST-shaped uniform data for the observed steps: four batches of 500.
+  public static func stepData(settings: BenchSettings, generator: inout SeededGenerator) -> Matrix {
+    let d = settings.dimension
+    return Matrix(rows: 2000, columns: d, values: (0..<(2000 * d)).map { _ in Float(generator.uniform()) })
   }
 }

@@ -49,7 +49,7 @@ public enum HashModel: Sendable {
   ) throws -> HashModel {
     switch method {
     case .lsh: return .linear(LinearBaselines.lsh(data, bits: bits, seed: seed), method: .lsh)
-    case .pcah: return .linear(try LinearBaselines.pcah(data, bits: bits, backend: backend), method: .pcah)
+    case .pcah: return .linear(try LinearBaselines.pcah(data, bits: bits, seed: seed, backend: backend), method: .pcah)
     case .itq: return .linear(try LinearBaselines.itq(data, bits: bits, seed: seed, backend: backend), method: .itq)
     case .sph: return .spherical(try SphericalHash.fit(data, bits: bits, seed: seed, backend: backend))
     case .sigah, .sigahDM:

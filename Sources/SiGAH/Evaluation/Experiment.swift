@@ -163,9 +163,12 @@ public struct SiGAHVariant: Sendable {
   }
 }
 
-/// SPEC §5's reconstruction error: mean `(1/d)‖x̂ − x̃‖²` over given vectors.
+/// SPEC §5's reconstruction error: mean `(1/d)‖x̂ − x̃‖²` over given vectors, in the data's
+/// own units (the network reconstructs `x/s`: its error is scaled back by `s²`).
 public enum ReconstructionError {
   public static func mean(_ model: SiGAHModel, vectors: Matrix, backend: any Backend) throws -> Double {
+    let scale = model.weights.inputScale
+    let vectors = InputScale.apply(scale, to: vectors)
     let capacity = min(500, vectors.rows)
     let network = try SiGAHNetwork(
       weights: model.weights, configuration: model.configuration, backend: backend, capacity: capacity)
@@ -180,6 +183,6 @@ public enum ReconstructionError {
       try backend.reduceRows(network.dXHat, rows: 1, columns: n * network.d, .sumOfSquares, into: scratch)
       total += Double(try backend.download(scratch, offset: 0, count: 1)[0])
     }
-    return total / Double(vectors.rows * vectors.columns)
+    return total / Double(vectors.rows * vectors.columns) * Double(scale) * Double(scale)
   }
 }

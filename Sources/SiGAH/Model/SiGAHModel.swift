@@ -14,11 +14,14 @@ public struct SiGAHModel: Sendable, Equatable {
     self.summary = summary
   }
 
-  /// The hash layer as a hash function: `b = sign(W(x − μ) + c)` (SPEC §1).
+  /// The hash layer as a hash function of the data in its own units:
+  /// `b = sign(W(x/s − μ) + c) = sign((W/s)(x − sμ) + c)` (SPEC §1), with s the input scale,
+  /// a power of two, so both forms give the same bits.
   public var hash: LinearHash {
-    LinearHash(
-      mean: weights.tensors["mu"]!, projection: weights.tensors["W"]!, offset: weights.tensors["c"]!,
-      bits: weights.bits)
+    let scale = weights.inputScale
+    return LinearHash(
+      mean: weights.tensors["mu"]!.map { $0 * scale }, projection: weights.tensors["W"]!.map { $0 / scale },
+      offset: weights.tensors["c"]!, bits: weights.bits)
   }
 
   // MARK: File form
@@ -49,6 +52,7 @@ public struct SiGAHModel: Sendable, Equatable {
       "configuration": String(decoding: try Self.jsonEncoder.encode(configuration), as: UTF8.self),
       "dimensions":
         "{\"d\":\(weights.inputDimension),\"r\":\(weights.bits),\"m\":\(weights.generatorWidth),\"dl\":\(weights.discriminatorWidth)}",
+      "input_scale": "\(weights.inputScale)",
     ]
     if let summary {
       file.metadata["summary"] = String(decoding: try Self.jsonEncoder.encode(summary), as: UTF8.self)
@@ -91,6 +95,14 @@ public struct SiGAHModel: Sendable, Equatable {
       tensors[spec.name] = tensor.values
     }
     weights = SiGAHWeights(inputDimension: d, bits: r, generatorWidth: m, discriminatorWidth: dl, tensors: tensors)
+    // Files written before the input scale existed have none: their networks saw raw data.
+    if let text = file.metadata["input_scale"] {
+      guard let scale = Float(text), InputScale.isValid(scale) else {
+        throw DataError(
+          file: path, position: "header", "input_scale must be a positive power of two, found '\(text)'")
+      }
+      weights.inputScale = scale
+    }
   }
 
   public static func read(from path: String) throws -> SiGAHModel {

@@ -344,11 +344,14 @@ public final class SiGAHNetwork {
   // MARK: Weights
 
   /// The current weights, downloaded (one read per player).
-  public func weights() throws -> SiGAHWeights {
+  /// The current weights, labelled with the scale of the data the network was given.
+  public func weights(inputScale: Float = 1) throws -> SiGAHWeights {
     var tensors: [String: [Float]] = ["mu": mean, "Psi": try backend.download(psi, count: d * m)]
     tensors.merge(try generatorBlock.download()) { $1 }
     tensors.merge(try discriminatorBlock.download()) { $1 }
-    return SiGAHWeights(inputDimension: d, bits: r, generatorWidth: m, discriminatorWidth: dl, tensors: tensors)
+    var weights = SiGAHWeights(inputDimension: d, bits: r, generatorWidth: m, discriminatorWidth: dl, tensors: tensors)
+    weights.inputScale = inputScale
+    return weights
   }
 
   /// Both players' Adam moments by tensor name, for checkpoints.

@@ -26,6 +26,9 @@ public struct SiGAHWeights: Sendable, Equatable {
   public let discriminatorWidth: Int
   /// Tensors by name: μ, W, c, W2, c2, Ψ, W3, c3, W4, c4.
   public var tensors: [String: [Float]]
+  /// The network sees `x / inputScale`, a power of two chosen from the training data
+  /// (`InputScale`); every tensor is in those units.
+  public var inputScale: Float = 1
 
   /// The layout of SPEC §1: hash layer `W: r×d, c: r`; generator `W2: m×r, c2: m`;
   /// measurement `Ψ: d×m` with entries `N(0, 1/d)`; discriminator `d → d_l → d`.

@@ -75,6 +75,9 @@ public final class SiGAHTrainer {
   public func train(resume: Checkpoint? = nil, onEvent: (TrainingEvent) -> Void = { _ in }) throws -> SiGAHModel {
     let started = Date()
     let d = data.columns
+    // The network trains on the data in its own units (InputScale), the model keeps the scale.
+    let scale = InputScale.of(data)
+    let data = InputScale.apply(scale, to: self.data)
     var weights =
       resume?.model.weights
       ?? SiGAHWeights.initial(inputDimension: d, configuration: configuration, mean: data.columnMeans())
@@ -86,6 +89,12 @@ public final class SiGAHTrainer {
     guard weights.inputDimension == d else {
       throw TrainingError.invalidData("the checkpoint is for dimension \(weights.inputDimension), the data has \(d)")
     }
+    if let resume, resume.model.weights.inputScale != scale {
+      throw TrainingError.invalidData(
+        "the checkpoint was trained with input scale \(resume.model.weights.inputScale), this data needs \(scale): "
+          + "resume with the data it was trained on")
+    }
+    weights.inputScale = scale
     let capacity = min(configuration.batchSize, data.rows)
     let network = try SiGAHNetwork(weights: weights, configuration: configuration, backend: backend, capacity: capacity)
     var history = resume?.model.summary?.epochs ?? []
@@ -100,7 +109,7 @@ public final class SiGAHTrainer {
     // selection keeps them when no training epoch validates better.
     var startValidationMAP = resume?.model.summary?.startValidationMAP
     if resume == nil, let validate = options.validate {
-      let start = try network.weights()
+      let start = try network.weights(inputScale: scale)
       let map = try validate(SiGAHModel(configuration: configuration, weights: start, summary: nil).hash)
       best = (0, map, start)
       startValidationMAP = map
@@ -145,7 +154,7 @@ public final class SiGAHTrainer {
       if let term = losses.firstNonFinite {
         throw TrainingError.diverged(epoch: epoch, term: term, lastCheckpoint: lastCheckpoint)
       }
-      let current = try network.weights()
+      let current = try network.weights(inputScale: scale)
       if let name = current.tensors.first(where: { !$0.value.allSatisfy(\.isFinite) })?.key {
         throw TrainingError.diverged(epoch: epoch, term: "weight \(name)", lastCheckpoint: lastCheckpoint)
       }
@@ -181,7 +190,7 @@ public final class SiGAHTrainer {
       if outOfTime { break }
       epoch += 1
     }
-    var finalWeights = try network.weights()
+    var finalWeights = try network.weights(inputScale: scale)
     var keptEpoch = history.last?.epoch ?? 0
     if let best {
       finalWeights = best.weights
@@ -193,11 +202,13 @@ public final class SiGAHTrainer {
       // keeps it unless a step validates better.
       let start = SiGAHModel(configuration: configuration, weights: finalWeights, summary: nil).hash
       let refined = try RankingRefinement.refine(
-        start, data: data, options: ranking, neighbours: ranking.neighbours ?? RankingOptions.defaultNeighbours,
+        start, data: self.data, options: ranking, neighbours: ranking.neighbours ?? RankingOptions.defaultNeighbours,
         seed: configuration.seed,
         backend: backend, validate: options.validate, startValidationMAP: best?.map
       ) { onEvent(.rankingCheckpoint($0)) }
-      finalWeights.tensors["W"] = refined.hash.projection
+      // Back to the network's units (exact: the scale is a power of two).
+      finalWeights.tensors["mu"] = refined.hash.mean.map { $0 / scale }
+      finalWeights.tensors["W"] = refined.hash.projection.map { $0 * scale }
       finalWeights.tensors["c"] = refined.hash.offset
       rankingSummary = refined.summary
     }

@@ -19,7 +19,8 @@ struct Eval: ParsableCommand {
 
   @OptionGroup var split: DataSplitOptions
   @Option(help: "Training vectors; default: the database.") var trainFile: String?
-  @Option(help: "Comma-separated methods: sigah, sigah-dm, lsh, pcah, itq, sph.") var methods = "lsh,pcah,itq,sph,sigah"
+  @Option(help: "Comma-separated methods: sigah, sigah-dm, lsh, pcah, itq, sph, isoh, sh.") var methods =
+    "lsh,pcah,itq,sph,sigah"
   @Option(help: "Comma-separated code lengths.") var bits = "32,64"
   @Option(help: "SiGAH training epochs.") var epochs = 30
   @Option(help: "Seed of the split and of every method.") var seed: UInt64 = 0

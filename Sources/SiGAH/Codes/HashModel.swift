@@ -9,6 +9,10 @@ public enum HashMethod: String, CaseIterable, Sendable, Codable {
   /// SiGAH-DM (SPEC §3b).
   case sigahDM = "sigah-dm"
   case lsh, pcah, itq, sph
+  /// Isotropic Hashing (Kong & Li 2012).
+  case isoh
+  /// Spectral Hashing (Weiss, Torralba & Fergus 2008).
+  case sh
 
   /// Trained by SiGAHTrainer rather than fitted in one pass.
   public var isSiGAH: Bool { self == .sigah || self == .sigahDM }
@@ -18,12 +22,14 @@ public enum HashModel: Sendable {
   case sigah(SiGAHModel)
   case linear(LinearHash, method: HashMethod)
   case spherical(SphericalHash)
+  case spectral(SpectralHash)
 
   public var method: HashMethod {
     switch self {
     case .sigah(let model): return model.configuration.methodName == "sigah-dm" ? .sigahDM : .sigah
     case .linear(_, let method): return method
     case .spherical: return .sph
+    case .spectral: return .sh
     }
   }
 
@@ -32,6 +38,7 @@ public enum HashModel: Sendable {
     case .sigah(let model): return model.weights.bits
     case .linear(let hash, _): return hash.bits
     case .spherical(let hash): return hash.bits
+    case .spectral(let hash): return hash.bits
     }
   }
 
@@ -40,6 +47,7 @@ public enum HashModel: Sendable {
     case .sigah(let model): return model.weights.inputDimension
     case .linear(let hash, _): return hash.inputDimension
     case .spherical(let hash): return hash.inputDimension
+    case .spectral(let hash): return hash.inputDimension
     }
   }
 
@@ -52,6 +60,8 @@ public enum HashModel: Sendable {
     case .pcah: return .linear(try LinearBaselines.pcah(data, bits: bits, seed: seed, backend: backend), method: .pcah)
     case .itq: return .linear(try LinearBaselines.itq(data, bits: bits, seed: seed, backend: backend), method: .itq)
     case .sph: return .spherical(try SphericalHash.fit(data, bits: bits, seed: seed, backend: backend))
+    case .isoh: return .linear(try IsotropicHash.fit(data, bits: bits, seed: seed, backend: backend), method: .isoh)
+    case .sh: return .spectral(try SpectralHash.fit(data, bits: bits, backend: backend))
     case .sigah, .sigahDM:
       throw BackendError.invalidArgument(operation: "fit", message: "SiGAH is trained with SiGAHTrainer")
     }
@@ -62,6 +72,7 @@ public enum HashModel: Sendable {
     case .sigah(let model): return try model.hash.encode(data, backend: backend, progress: progress)
     case .linear(let hash, _): return try hash.encode(data, backend: backend, progress: progress)
     case .spherical(let hash): return try hash.encode(data, backend: backend, progress: progress)
+    case .spectral(let hash): return try hash.encode(data, backend: backend, progress: progress)
     }
   }
 
@@ -88,6 +99,19 @@ public enum HashModel: Sendable {
           "radii": .init(shape: [hash.bits], values: hash.radii),
         ]
       ).write(to: path)
+    case .spectral(let hash):
+      let p = hash.minimum.count
+      try SafeTensors(
+        metadata: ["format": "sigah-model", "method": "sh", "bits": "\(hash.bits)"],
+        tensors: [
+          "mu": .init(shape: [hash.inputDimension], values: hash.mean),
+          "directions": .init(shape: [p, hash.inputDimension], values: hash.directions),
+          "minimum": .init(shape: [p], values: hash.minimum),
+          "range": .init(shape: [p], values: hash.range),
+          "components": .init(shape: [hash.bits], values: hash.components.map(Float.init)),
+          "modes": .init(shape: [hash.bits], values: hash.modes.map(Float.init)),
+        ]
+      ).write(to: path)
     }
   }
 
@@ -103,7 +127,7 @@ public enum HashModel: Sendable {
     switch method {
     case .sigah, .sigahDM:
       return .sigah(try SiGAHModel(file, path: path))
-    case .lsh, .pcah, .itq:
+    case .lsh, .pcah, .itq, .isoh:
       guard let w = file.tensors["W"], w.shape.count == 2, let mu = file.tensors["mu"], mu.shape == [w.shape[1]],
         let c = file.tensors["c"], c.shape == [w.shape[0]]
       else {
@@ -117,6 +141,36 @@ public enum HashModel: Sendable {
         throw DataError(file: path, position: "tensors", "expected pivots [r, d] and radii [r] for an sph model")
       }
       return .spherical(SphericalHash(pivots: p.values, radii: t.values, bits: p.shape[0], inputDimension: p.shape[1]))
+    case .sh:
+      return .spectral(try spectral(file, path: path))
     }
+  }
+
+  /// A Spectral Hashing model from its tensors, every size and index checked.
+  static func spectral(_ file: SafeTensors, path: String) throws -> SpectralHash {
+    guard let mu = file.tensors["mu"], mu.shape.count == 1, let directions = file.tensors["directions"],
+      directions.shape.count == 2, directions.shape[1] == mu.shape[0], let minimum = file.tensors["minimum"],
+      minimum.shape == [directions.shape[0]], let range = file.tensors["range"], range.shape == minimum.shape,
+      let components = file.tensors["components"], components.shape.count == 1,
+      let modes = file.tensors["modes"], modes.shape == components.shape
+    else {
+      throw DataError(
+        file: path, position: "tensors",
+        "expected mu [d], directions [p, d], minimum [p], range [p], components [r] and modes [r] for an sh model")
+    }
+    let p = minimum.shape[0]
+    for (index, (k, m)) in zip(components.values, modes.values).enumerated() {
+      guard k == k.rounded(), (0..<Float(p)).contains(k), m == m.rounded(), m >= 1, m <= 1e6 else {
+        throw DataError(
+          file: path, position: "bit \(index)",
+          "expected a direction in 0..<\(p) and a whole mode of at least 1, found \(k) and \(m)")
+      }
+    }
+    guard range.values.allSatisfy({ $0 > 0 && $0.isFinite }) else {
+      throw DataError(file: path, position: "tensor 'range'", "expected positive finite ranges")
+    }
+    return SpectralHash(
+      mean: mu.values, directions: directions.values, minimum: minimum.values, range: range.values,
+      components: components.values.map { Int($0) }, modes: modes.values.map { Int($0) })
   }
 }

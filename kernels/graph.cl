@@ -1,5 +1,5 @@
 // graph.cl — pairwise distances from a Gram matrix, the core of the batch graph
-// similarity S = exp(−σ·‖x_i − x_j‖) (SPEC §2, paper Eq. 17) and of exact ground truth.
+// similarity S = exp(−σ·‖x_i − x_j‖) (METHOD.md §2, paper Eq. 17) and of exact ground truth.
 // D[i, j] = max(0, a[i] + b[j] − 2·G[i, j]), square-rooted when square_root != 0.
 // zero_diagonal: D[i, i] = 0 exactly for a set against itself (no cancellation residue).
 // D may alias G: each work-item reads its element before writing it.
@@ -34,7 +34,7 @@ __kernel void exponential_similarity(const __global float* distances, const int 
 #define REDUCE_WG 64
 #endif
 
-// The near sets of distance matching (SPEC §3b.2): one work-group a row i marks the
+// The near sets of distance matching (METHOD.md §3b.2): one work-group a row i marks the
 // `nearest` smallest D[i, j], j ≠ i, ties by ascending j. The k-th smallest value t is
 // found bit by bit from the top (distances are ≥ 0, so their bit patterns order as their
 // values): at each bit, if fewer than k values lie below prefix + 2^b, the k-th is at or
@@ -85,7 +85,7 @@ void nearest_selection(const __global float* distances, const int rows, const in
   }
 }
 
-// The distance-matching residual (SPEC §3b.2) over a rows × rows batch: targets
+// The distance-matching residual (METHOD.md §3b.2) over a rows × rows batch: targets
 // T = 1 − D/√(s_i·s_j) with s_i = row_sums[i]/(rows − 1), e = P − T, near = selected[i, j]
 // or selected[j, i], G = near ? e : max(0, e). G replaces P; e·G goes to loss_terms.
 __kernel void distance_matching_residual(__global float* products, const __global float* distances,

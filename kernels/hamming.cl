@@ -1,4 +1,4 @@
-// hamming.cl — binary codes (SPEC §4): sign-packing, Hamming distances, exact top-k.
+// hamming.cl — binary codes (METHOD.md §4): sign-packing, Hamming distances, exact top-k.
 // Codes are little-endian 64-bit words: bit k of a code is bit k % 64 of word k / 64.
 
 // One work-item per (row, word): global size rows·words.

@@ -1,4 +1,4 @@
-// losses.cl — the discriminator's margin term (SPEC §2, paper Eq. 21): loss =
+// losses.cl — the discriminator's margin term (METHOD.md §2, paper Eq. 21): loss =
 // max(0, margin − e), d loss / d e = −1 inside the margin, 0 outside; and the pairwise
 // ranking loss of §3c.
 
@@ -11,7 +11,7 @@ __kernel void margin_loss(const __global float* energies, const int count, const
   gradient[i] = gap > 0.0f ? -1.0f : 0.0f;
 }
 
-// The pairwise ranking loss of SPEC §3c over codes h (one row a code, `bits` wide):
+// The pairwise ranking loss of METHOD.md §3c over codes h (one row a code, `bits` wide):
 // rows [0, anchors) are anchors; anchor a's positives are rows anchors + a·pairs + j and
 // its negatives rows anchors·(1 + pairs) + a·pairs + j, for j < pairs. With
 // s = h_a·h_b / bits, each (positive p, negative n) pair of an anchor costs

@@ -1,4 +1,4 @@
-// optim.cl — one Adam step in place (SPEC §3), L2 weight decay added to the gradient.
+// optim.cl — one Adam step in place (METHOD.md §3), L2 weight decay added to the gradient.
 // c1 = 1/(1 − β1^t) and c2 = 1/(1 − β2^t) are computed on the host. One launch covers a
 // player's whole parameter block; its first `decayed` elements (the weights) get the decay.
 

@@ -1,4 +1,4 @@
-// ranking.cl — the average precision of each query's whole Hamming ranking (SPEC §5),
+// ranking.cl — the average precision of each query's whole Hamming ranking (METHOD.md §5),
 // computed from the codes without materialising or downloading the distances.
 // The ranking orders the database by ascending distance, ties by ascending index; an item
 // at 1-based position p that is the f-th relevant one found contributes f / p, and a

@@ -223,7 +223,7 @@ extension Backend {
 
   // MARK: Losses and graph
 
-  /// The pairwise ranking loss of SPEC §3c. `codes` holds `anchors·(1 + 2·pairs)`
+  /// The pairwise ranking loss of METHOD.md §3c. `codes` holds `anchors·(1 + 2·pairs)`
   /// rows of `bits`: the anchors, then each anchor's `pairs` positives (anchor `a`'s from
   /// row `anchors + a·pairs`), then its `pairs` negatives (from `anchors·(1 + pairs) +
   /// a·pairs`). With `s = h_a·h_b / bits`, the loss is the mean over anchors and their
@@ -251,7 +251,7 @@ extension Backend {
       losses: losses)
   }
 
-  /// The margin (hinge) term of the discriminator loss, SPEC §2 (paper Eq. 21):
+  /// The margin (hinge) term of the discriminator loss, METHOD.md §2 (paper Eq. 21):
   /// `loss[i] = max(0, margin − e[i])` and `gradient[i] = ∂loss[i]/∂e[i]` (−1 or 0).
   public func marginLoss(
     energies: DeviceBuffer<Float>, count: Int, margin: Float, losses: DeviceBuffer<Float>,
@@ -284,7 +284,7 @@ extension Backend {
       zeroDiagonal: zeroDiagonal, into: distances)
   }
 
-  /// The graph similarity `S = exp(−σ·D)` of SPEC §2 over `count` distances, with
+  /// The graph similarity `S = exp(−σ·D)` of METHOD.md §2 over `count` distances, with
   /// `σ = sigma` when given, else `σ = pairs / total[0]` read on the device (the reciprocal
   /// of the mean distance; 1 when the total is 0). `similarity` may be `distances`.
   public func exponentialSimilarity(
@@ -301,7 +301,7 @@ extension Backend {
 
   /// For each row `i` of a `rows × rows` distance matrix, `selected[i, j] = 1` when `j ≠ i`
   /// is among the `nearest` smallest distances of the row (ties by ascending index) and 0
-  /// otherwise: the near sets of SPEC §3b.2, chosen on the device.
+  /// otherwise: the near sets of METHOD.md §3b.2, chosen on the device.
   public func nearestSelection(
     _ distances: DeviceBuffer<Float>, rows: Int, nearest: Int, into selected: DeviceBuffer<Float>
   ) throws {
@@ -316,7 +316,7 @@ extension Backend {
     try uncheckedNearestSelection(distances, rows: rows, nearest: nearest, into: selected)
   }
 
-  /// The distance-matching residual of SPEC §3b.2 for a batch of `rows`: from the
+  /// The distance-matching residual of METHOD.md §3b.2 for a batch of `rows`: from the
   /// code products `P = H·Hᵀ/r`, the squared distances `D` (zero diagonal), their row
   /// sums and the near selection, it computes `T_ij = 1 − D_ij/√(s_i·s_j)` with
   /// `s_i = rowSums_i/(rows − 1)`, `e = P − T`, near = selected or its transpose, and
@@ -338,7 +338,7 @@ extension Backend {
       lossTerms: lossTerms)
   }
 
-  // MARK: Binary codes (SPEC §4)
+  // MARK: Binary codes (METHOD.md §4)
 
   /// Packs `sign(x)` of each row of a `rows × bits` matrix into `⌈bits/64⌉` words a row:
   /// bit `k` is 1 when `x[k] >= 0` (sign(0) = +1); unused high bits are 0.
@@ -375,7 +375,7 @@ extension Backend {
   }
 
   /// The average precision of each query's ranking of the whole database by Hamming
-  /// distance, ties by index (SPEC §5): `AP = (1/R)·Σ f/p` over the `R` relevant items,
+  /// distance, ties by index (METHOD.md §5): `AP = (1/R)·Σ f/p` over the `R` relevant items,
   /// the f-th of them found at position `p`; 0 for a query without relevant items.
   /// `relevantIds` holds `relevantPerQuery` ids a query, sorted ascending and distinct;
   /// ids outside the database are never found. Neither codes nor distances leave the
@@ -396,7 +396,7 @@ extension Backend {
 
   // MARK: Optimiser
 
-  /// One Adam update in place (SPEC §3) over `count` elements, with `weightDecay·θ`
+  /// One Adam update in place (METHOD.md §3) over `count` elements, with `weightDecay·θ`
   /// added to the gradient of the first `decayed` of them (a player's weights come first
   /// in its parameter block, its biases after).
   public func adamUpdate(

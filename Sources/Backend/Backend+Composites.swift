@@ -58,7 +58,7 @@ extension Backend {
       zeroDiagonal: true, into: distances)
   }
 
-  /// The batch graph similarity of SPEC §2 (paper Eq. 17): `S[i, j] = exp(−σ·‖x_i − x_j‖)`
+  /// The batch graph similarity of METHOD.md §2 (paper Eq. 17): `S[i, j] = exp(−σ·‖x_i − x_j‖)`
   /// with `σ = 1 / (mean distance over the pairs i ≠ j)` when `sigma` is nil (the default),
   /// or the given σ. σ is computed and used on the device: `total` (one element) receives
   /// the sum of the distances. `similarity` receives `rows × rows`.

@@ -9,7 +9,7 @@
 // the checked methods live in Backend+Composites.swift.
 //
 // Conventions for every operation:
-// - matrices are row-major, one sample a row (SPEC §1); shapes are passed explicitly
+// - matrices are row-major, one sample a row (METHOD.md §1); shapes are passed explicitly
 //   and a buffer may be longer than the shape needs, never shorter;
 // - a zero or negative size, a short buffer or another backend's buffer throws
 //   `BackendError` before any work is queued;
@@ -134,12 +134,12 @@ public protocol Backend: AnyObject {
   /// index; 0 otherwise.
   func uncheckedNearestSelection(
     _ distances: DeviceBuffer<Float>, rows: Int, nearest: Int, into selected: DeviceBuffer<Float>) throws
-  /// The distance-matching residual of SPEC §3b.2, in place in `products`.
+  /// The distance-matching residual of METHOD.md §3b.2, in place in `products`.
   func uncheckedDistanceMatchingResidual(
     products: DeviceBuffer<Float>, distances: DeviceBuffer<Float>, rowSums: DeviceBuffer<Float>,
     selected: DeviceBuffer<Float>, rows: Int, lossTerms: DeviceBuffer<Float>) throws
 
-  // MARK: Binary codes (SPEC §4)
+  // MARK: Binary codes (METHOD.md §4)
 
   /// Packs `sign(x)` of each row into `⌈bits/64⌉` words.
   func uncheckedSignPack(_ x: DeviceBuffer<Float>, rows: Int, bits: Int, into codes: DeviceBuffer<UInt64>) throws

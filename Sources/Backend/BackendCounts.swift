@@ -1,6 +1,6 @@
 // What a backend has asked of its device: kernel launches, waits for the device, and the
 // bytes that crossed between host and device. A training step's cost on a GPU is mostly
-// these (SPEC-independent; see BENCHMARKS.md for the per-step figures).
+// these (see BENCHMARKS.md for the per-step figures).
 
 /// Running totals since the backend was made; subtract two readings for an interval.
 public struct BackendCounts: Sendable, Equatable, Codable {

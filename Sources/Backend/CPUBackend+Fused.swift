@@ -135,7 +135,7 @@ extension CPUBackend {
     }
   }
 
-  // MARK: Activation functions (SPEC §1), shared by the CPU operations
+  // MARK: Activation functions (METHOD.md §1), shared by the CPU operations
 
   @inline(__always)
   static func activate(_ code: ActivationCode, _ slope: Float, _ x: Float) -> Float {

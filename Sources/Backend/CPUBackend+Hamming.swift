@@ -85,7 +85,7 @@ extension CPUBackend {
 /// blocks of distances. A block is computed into a small buffer first (a loop the
 /// compiler vectorises) and scanned only when its smallest distance beats the current
 /// k-th, which after the first blocks is rare; since indices only grow, a later item
-/// that ties the k-th distance loses the tie, as SPEC §4 orders them.
+/// that ties the k-th distance loses the tie, as METHOD.md §4 orders them.
 struct BlockedTopK {
   static let blockSize = 512
   let k: Int

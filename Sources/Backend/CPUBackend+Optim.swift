@@ -1,4 +1,4 @@
-// CPU backend: the Adam update (SPEC §3).
+// CPU backend: the Adam update (METHOD.md §3).
 
 extension CPUBackend {
   public func uncheckedAdamUpdate(

@@ -1,7 +1,7 @@
 // Device buffers: a typed element count over storage that only its backend understands.
 
 /// The element types a device buffer can hold: Float32 for tensors, Int32 for distances
-/// and ids, UInt64 for packed binary codes (SPEC §4).
+/// and ids, UInt64 for packed binary codes (METHOD.md §4).
 public protocol DeviceScalar: BitwiseCopyable, Sendable, Equatable {
   /// The type's name as error messages print it.
   static var scalarName: String { get }

@@ -3,7 +3,7 @@
 import Foundation
 import OperationCodes
 
-/// Activation functions of the generator and discriminator (SPEC §1 choices).
+/// Activation functions of the generator and discriminator (METHOD.md §1 choices).
 /// Every one is monotone non-decreasing, so its derivative can be computed from the
 /// output alone, which is what the backward pass keeps.
 public enum Activation: Sendable, Equatable, CustomStringConvertible {
@@ -78,7 +78,7 @@ public enum RowReduction: Sendable, Equatable {
   }
 }
 
-/// One Adam step's settings (SPEC §3). `step` counts from 1; the bias corrections use it.
+/// One Adam step's settings (METHOD.md §3). `step` counts from 1; the bias corrections use it.
 public struct AdamStep: Sendable, Equatable {
   public var learningRate: Float
   public var beta1: Float
@@ -111,7 +111,7 @@ public struct AdamStep: Sendable, Equatable {
 }
 
 /// The `k` nearest codes of each query, row-major `queries × k`, ordered by ascending
-/// distance and, within a distance, by ascending database index (SPEC §4).
+/// distance and, within a distance, by ascending database index (METHOD.md §4).
 public struct TopK: Sendable, Equatable {
   public let k: Int
   public let ids: [Int32]

@@ -1,5 +1,5 @@
 // The one random source of the library: every weight, projection, split and shuffle is
-// drawn from it, so a seed fixes a run on either backend (SPEC §1 "Initialisation").
+// drawn from it, so a seed fixes a run on either backend (METHOD.md §1 "Initialisation").
 
 import Foundation
 

@@ -1,6 +1,6 @@
 // Argument checks shared by every backend, so both reject the same calls with the same words.
 
-/// The largest code length the library supports (SPEC §4).
+/// The largest code length the library supports (METHOD.md §4).
 public let maximumCodeBits = 4096
 /// The most positives (and negatives) an anchor may have in `rankingPairLoss` (the
 /// kernel keeps them in private arrays of this size).

@@ -9,7 +9,7 @@ struct OutputOptions: ParsableArguments {
   var quiet = false
 }
 
-/// SiGAH's hyper-parameters and ablations (SPEC §1–3), every one with the SPEC default.
+/// SiGAH's hyper-parameters and ablations (METHOD.md §1–3), every one with METHOD.md's default.
 struct SiGAHOptions: ParsableArguments {
   @Option(help: "Samples per batch N_B.") var batchSize = 500
   @Option(help: "Adam learning rate.") var learningRate: Float = 1e-2
@@ -19,7 +19,7 @@ struct SiGAHOptions: ParsableArguments {
   @Option(help: "Quantisation weight α.") var alpha: Float = 1e-3
   @Option(help: "Sparsity weight λ.") var lambda: Float = 1e-4
   @Option(help: "Graph weight γ (default 1e-4; 1000 for sigah-dm's distance matching).") var gamma: Float?
-  @Option(help: "Graph term: paper (Eq. 17) or distance-matching (SPEC §3b; default for sigah-dm).") var graphTerm:
+  @Option(help: "Graph term: paper (Eq. 17) or distance-matching (METHOD.md §3b; default for sigah-dm).") var graphTerm:
     String?
   @Option(help: "Start the hash layer from ITQ: true or false (default false; true for sigah-dm).") var itqStart: Bool?
   @Option(help: "Distance matching: fraction of a batch that is each item's near set.") var nearFraction: Float = 0.15
@@ -27,7 +27,7 @@ struct SiGAHOptions: ParsableArguments {
     Int?
   @Option(help: "Measure validation mAP every N epochs.") var valEvery = 1
   @Option(help: "Validation: true neighbours a pseudo-query has (the evaluation's K).") var valK = 1000
-  @Option(help: "Ranking stage steps after the epochs (SPEC §3c; default 0; 2000 for sigah-dm; 0 skips it).")
+  @Option(help: "Ranking stage steps after the epochs (METHOD.md §3c; default 0; 2000 for sigah-dm; 0 skips it).")
   var rankingSteps: Int?
   @Option(help: "Ranking stage: positives come from each vector's K nearest (default: --val-k).")
   var rankingNeighbours: Int?

@@ -8,9 +8,9 @@ struct Demo: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Train SiGAH and the baselines on the bundled MNIST test set and write the report.",
     discussion: """
-      The SPEC §5 protocol on data/mnist/t10k-images-idx3-ubyte.gz: 1,000 seeded queries, \
+      The METHOD.md §5 protocol on data/mnist/t10k-images-idx3-ubyte.gz: 1,000 seeded queries, \
       9,000 database and training images; LSH, PCAH, ITQ, Spherical Hashing, SiGAH as \
-      printed and SiGAH-DM (SPEC §3b) at 32 and 64 bits; Euclidean top-1000 mAP, Precision@100 and semantic (same-digit) mAP; \
+      printed and SiGAH-DM (METHOD.md §3b) at 32 and 64 bits; Euclidean top-1000 mAP, Precision@100 and semantic (same-digit) mAP; \
       a Markdown report with SVG recall curves in --out. A few minutes on 2 CPU cores.
       """)
 

@@ -1,4 +1,4 @@
-// `sigah eval`: the evaluation report of SPEC §5 for chosen methods and code lengths.
+// `sigah eval`: the evaluation report of METHOD.md §5 for chosen methods and code lengths.
 
 import ArgumentParser
 import Foundation

@@ -13,7 +13,7 @@ struct Train: ParsableCommand {
       DATA is .fvecs, .bvecs, .npy (float32/float64/uint8, 2-D), .csv or an MNIST \
       idx3-ubyte file (plain or .gz; pixels are read as value/255). SiGAH trains with \
       Adam for --epochs (or until --time-budget runs out); the baselines (lsh, pcah, itq, \
-      sph, isoh, sh) are fitted in one pass. Every hyper-parameter and ablation of SPEC §1–3 is an \
+      sph, isoh, sh) are fitted in one pass. Every hyper-parameter and ablation of METHOD.md §1–3 is an \
       option below, with the paper's default.
 
       Example: sigah train data/mnist/t10k-images-idx3-ubyte.gz --bits 64 --epochs 30 \

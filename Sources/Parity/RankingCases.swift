@@ -96,7 +96,7 @@ extension ParitySuite {
 }
 
 extension Reference {
-  /// The pairwise ranking loss (SPEC §3c) in Float64: each anchor's share of the
+  /// The pairwise ranking loss (METHOD.md §3c) in Float64: each anchor's share of the
   /// loss, and the gradient with respect to every row; the layout of `rankingPairLoss`.
   public static func rankingPairLoss(
     _ h: [Double], anchors: Int, pairs: Int, bits: Int, sharpness: Double

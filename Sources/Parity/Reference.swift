@@ -74,7 +74,7 @@ public enum Reference {
     zip(a, b).reduce(0) { $0 + ($1.0 ^ $1.1).nonzeroBitCount }
   }
 
-  /// Top-k by a full sort on (distance, index): the definition of SPEC §4's ranking.
+  /// Top-k by a full sort on (distance, index): the definition of METHOD.md §4's ranking.
   public static func hammingTopK(
     queries: [UInt64], database: [UInt64], queryCount: Int, databaseCount: Int, bits: Int, k: Int
   ) -> TopK {
@@ -96,7 +96,7 @@ public enum Reference {
 }
 
 extension Reference {
-  /// S = exp(−σ‖x_i − x_j‖) with σ = 1/(mean distance over i ≠ j), SPEC §2.
+  /// S = exp(−σ‖x_i − x_j‖) with σ = 1/(mean distance over i ≠ j), METHOD.md §2.
   public static func graphSimilarity(_ x: [Float], rows: Int, columns: Int) -> [Double] {
     var distances = [Double](repeating: 0, count: rows * rows)
     for i in 0..<rows {
@@ -134,7 +134,7 @@ extension Reference {
     return newTheta + newM + newV
   }
 
-  /// Row i marks the `nearest` smallest `D[i, j]`, `j ≠ i`, ties by index (SPEC §3b.2).
+  /// Row i marks the `nearest` smallest `D[i, j]`, `j ≠ i`, ties by index (METHOD.md §3b.2).
   public static func nearestSelection(_ d: [Float], rows n: Int, nearest: Int) -> [Double] {
     var out = [Double](repeating: 0, count: n * n)
     for i in 0..<n {

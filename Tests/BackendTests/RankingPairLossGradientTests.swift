@@ -1,4 +1,4 @@
-// The ranking loss's gradient (SPEC §3c) against central finite differences of the
+// The ranking loss's gradient (METHOD.md §3c) against central finite differences of the
 // loss in Float64; the parity suite then holds every backend to that reference.
 
 import Backend

@@ -2,7 +2,7 @@
 // and a bit on a low-variance direction carries little; IsoH turns the PCA projections by
 // an orthogonal Q so that every bit has the same variance, tr(Λ)/r, found by "lift and
 // projection": alternately make diag(QᵀΛQ) equal, and give the matrix back Λ's spectrum.
-// Past the dimension (r > d) Q is a d × r matrix with orthonormal rows, as ITQ's (SPEC §4).
+// Past the dimension (r > d) Q is a d × r matrix with orthonormal rows, as ITQ's (METHOD.md §4b).
 // The result is a linear hash b = sign(Qᵀ P (x − μ)).
 
 import Backend

@@ -6,7 +6,7 @@
 // span the whole space, so variance has nothing left to choose: PCAH then takes blocks of
 // d bits from seeded random rotations of the PCA basis (orthogonal LSH, never the noisy
 // low-variance axes themselves); ITQ rotates the d principal components into r bits by a
-// d × r matrix with orthonormal rows (a Parseval frame, SPEC §4): the same alternation,
+// d × r matrix with orthonormal rows (a Parseval frame, METHOD.md §4b): the same alternation,
 // with Procrustes on a rectangle.
 
 import Backend
@@ -64,7 +64,7 @@ public enum LinearBaselines {
       try backend.upload(rotation, to: rotationBuffer)
       try backend.gemm(
         v, transposeA: false, rotationBuffer, transposeB: false, into: projected, m: n, n: r, k: p, alpha: 1, beta: 0)
-      // B = sign(VR) with sign(0) = +1, as the codes (SPEC §4).
+      // B = sign(VR) with sign(0) = +1, as the codes (METHOD.md §4).
       let signs = try backend.download(projected, count: n * r).map { $0 < 0 ? Float(-1) : 1 }
       try backend.upload(signs, to: projected)
       try backend.gemm(

@@ -1,4 +1,4 @@
-// The floating-point work of one SiGAH training sample (SPEC §1–3), counted from the
+// The floating-point work of one SiGAH training sample (METHOD.md §1–3), counted from the
 // products the trainer runs: 2 FLOPs per multiply-add; element-wise work is not counted.
 
 public enum ModelFlops {

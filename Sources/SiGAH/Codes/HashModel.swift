@@ -6,7 +6,7 @@ import Foundation
 
 public enum HashMethod: String, CaseIterable, Sendable, Codable {
   case sigah
-  /// SiGAH-DM (SPEC §3b).
+  /// SiGAH-DM (METHOD.md §3b).
   case sigahDM = "sigah-dm"
   case lsh, pcah, itq, sph
   /// Isotropic Hashing (Kong & Li 2012).

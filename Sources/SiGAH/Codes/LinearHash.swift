@@ -1,5 +1,5 @@
 // The hash function shared by SiGAH's hash layer and the linear baselines (LSH, PCAH,
-// ITQ): `b = sign(W(x − μ) + c)`, packed as SPEC §4.
+// ITQ): `b = sign(W(x − μ) + c)`, packed as METHOD.md §4.
 
 import Backend
 

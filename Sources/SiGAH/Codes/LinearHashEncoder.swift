@@ -1,4 +1,4 @@
-// A linear hash `b = sign(W(x − μ) + c)` (SPEC §4) held on a backend with the
+// A linear hash `b = sign(W(x − μ) + c)` (METHOD.md §4) held on a backend with the
 // workspace of one block of rows: it encodes rows that are resident on the device, or
 // streamed from the host a block at a time, into codes that stay on the device.
 

@@ -1,4 +1,4 @@
-// Binary codes packed as SPEC §4: little-endian 64-bit words, bit k of a code is bit
+// Binary codes packed as METHOD.md §4: little-endian 64-bit words, bit k of a code is bit
 // k % 64 of word k / 64, unused high bits 0.
 
 import Backend

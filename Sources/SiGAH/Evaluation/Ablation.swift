@@ -1,4 +1,4 @@
-// The ablation of SPEC §3b / issue 8: the paper's method, each of SiGAH-DM's three
+// The ablation of METHOD.md §3b / issue 8: the paper's method, each of SiGAH-DM's three
 // changes alone, all three, all three without the discriminator, and without the
 // discriminator and reconstruction; ITQ beside them. Means and standard deviations over
 // seeds, so a user can see which parts of the method carry the result.

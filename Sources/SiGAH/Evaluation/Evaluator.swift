@@ -1,4 +1,4 @@
-// Evaluation of codes by the field's protocol (SPEC §5): Hamming ranking of the whole
+// Evaluation of codes by the field's protocol (METHOD.md §5): Hamming ranking of the whole
 // database per query, then mAP, tie-aware mAP, mAP@T, Precision@N, Recall@T curves and
 // precision/recall within Hamming radius 2. Distances are computed on the backend.
 

@@ -17,12 +17,12 @@ public struct ExperimentRow: Sendable, Codable, Equatable {
 public struct ExperimentSettings {
   public var methods: [HashMethod] = [.lsh, .pcah, .itq, .sph, .sigah]
   public var bits: [Int] = [32, 64]
-  /// Ground-truth neighbours that count as relevant (SPEC §5: K = 1000).
+  /// Ground-truth neighbours that count as relevant (METHOD.md §5: K = 1000).
   public var groundTruthK = 1000
   public var seed: UInt64 = 0
   /// SiGAH's configuration (bits and seed are set per run).
   public var sigah = SiGAHConfiguration()
-  /// SiGAH-DM's configuration (SPEC §3b), trained with the cosine schedule and
+  /// SiGAH-DM's configuration (METHOD.md §3b), trained with the cosine schedule and
   /// validation selection on `validationSize` training vectors.
   public var sigahDM = SiGAHConfiguration.distanceMatchingPreset
   public var validationSize = 500
@@ -163,7 +163,7 @@ public struct SiGAHVariant: Sendable {
   }
 }
 
-/// SPEC §5's reconstruction error: mean `(1/d)‖x̂ − x̃‖²` over given vectors, in the data's
+/// METHOD.md §5's reconstruction error: mean `(1/d)‖x̂ − x̃‖²` over given vectors, in the data's
 /// own units (the network reconstructs `x/s`: its error is scaled back by `s²`).
 public enum ReconstructionError {
   public static func mean(_ model: SiGAHModel, vectors: Matrix, backend: any Backend) throws -> Double {

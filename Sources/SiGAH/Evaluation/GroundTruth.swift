@@ -1,5 +1,5 @@
 // Exact Euclidean ground truth: the K nearest database items of each query, ties by
-// index (SPEC §5). Distances come from blocked GEMM on the backend
+// index (METHOD.md §5). Distances come from blocked GEMM on the backend
 // (‖q‖² + ‖x‖² − 2q·x) with bounded memory; a pool of K + slack candidates per query
 // is then re-ranked in Float64 from the vectors, so Float32 cancellation cannot reorder
 // near-ties or exact ties.

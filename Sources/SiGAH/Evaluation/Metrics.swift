@@ -1,4 +1,4 @@
-// The field's retrieval metrics over one query's Hamming ranking (SPEC §5). A ranking is
+// The field's retrieval metrics over one query's Hamming ranking (METHOD.md §5). A ranking is
 // the database sorted by ascending distance, ties by ascending index.
 
 public enum Metrics {

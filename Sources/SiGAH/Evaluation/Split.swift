@@ -1,4 +1,4 @@
-// The field's split (SPEC §5): a seeded choice of Q queries; the rest is the database,
+// The field's split (METHOD.md §5): a seeded choice of Q queries; the rest is the database,
 // which is also the training set unless a separate training set is given.
 
 import Backend

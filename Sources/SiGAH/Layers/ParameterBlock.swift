@@ -1,6 +1,6 @@
 // A player's parameters in one device buffer, with their gradients and Adam moments in
 // three more of the same layout, so that one Adam launch updates every parameter of the
-// player (SPEC §3). Each tensor is a typed slice of the block; weights come first, so
+// player (METHOD.md §3). Each tensor is a typed slice of the block; weights come first, so
 // the decayed elements are one prefix.
 
 import Backend

@@ -1,9 +1,9 @@
-// SiGAH's hyper-parameters with the defaults of SPEC §1–3. Every SPEC (choice) is a named
+// SiGAH's hyper-parameters with the defaults of METHOD.md §1–3. Every METHOD.md (option) is a named
 // option here, so that a user can switch it and an ablation can measure it.
 
 import Backend
 
-/// The discriminator's energy `D(a)` (SPEC §1).
+/// The discriminator's energy `D(a)` (METHOD.md §1).
 public enum EnergyKind: String, Sendable, Codable, CaseIterable {
   /// `(1/d)·‖R(a) − a‖²`, the paper's "MSE-loss based auto-encoder" (default).
   case mse
@@ -11,7 +11,7 @@ public enum EnergyKind: String, Sendable, Codable, CaseIterable {
   case l2
 }
 
-/// The generator's sparsity penalty (SPEC §2).
+/// The generator's sparsity penalty (METHOD.md §2).
 public enum SparsityKind: String, Sendable, Codable, CaseIterable {
   /// `(1/m)·‖Gout‖²` (default).
   case l2
@@ -24,7 +24,7 @@ public enum ActivationName: String, Sendable, Codable, CaseIterable {
   case leakyReLU = "leaky-relu"
   case relu, tanh, sigmoid
 
-  /// The backend activation, with the SPEC's LeakyReLU slope.
+  /// The backend activation, with METHOD.md's LeakyReLU slope.
   public func activation(slope: Float) -> Activation {
     switch self {
     case .leakyReLU: return .leakyReLU(slope: slope)
@@ -35,16 +35,16 @@ public enum ActivationName: String, Sendable, Codable, CaseIterable {
   }
 }
 
-/// The graph regulariser (SPEC §2 and §3b).
+/// The graph regulariser (METHOD.md §2 and §3b).
 public enum GraphTermKind: String, Sendable, Codable, CaseIterable {
   /// `L_S = (1/N²)·Σ_ij S_ij‖H_i − H_j‖²`, paper Eq. 17 (default).
   case paper
-  /// The distance-matching term of SiGAH-DM (SPEC §3b.2).
+  /// The distance-matching term of SiGAH-DM (METHOD.md §3b.2).
   case distanceMatching = "distance-matching"
 }
 
 public struct SiGAHConfiguration: Sendable, Codable, Equatable {
-  /// "sigah" (the paper's method) or "sigah-dm" (SPEC §3b), as reports name it.
+  /// "sigah" (the paper's method) or "sigah-dm" (METHOD.md §3b), as reports name it.
   public var methodName = "sigah"
   /// Code length `r`.
   public var bits: Int = 64
@@ -54,7 +54,7 @@ public struct SiGAHConfiguration: Sendable, Codable, Equatable {
   public var discriminatorWidth: Int = 50
   public var generatorActivation: ActivationName = .leakyReLU
   public var discriminatorActivation: ActivationName = .leakyReLU
-  /// LeakyReLU slope (SPEC §1 choice).
+  /// LeakyReLU slope (METHOD.md §1 choice).
   public var leakySlope: Float = 0.2
   public var energy: EnergyKind = .mse
   public var sparsity: SparsityKind = .l2
@@ -70,14 +70,14 @@ public struct SiGAHConfiguration: Sendable, Codable, Equatable {
   public var reconstructionWeight: Float = 1
   /// Adversarial weight μ; 0 also skips the discriminator steps (the "w/o D" ablation).
   public var adversarialWeight: Float = 1
-  /// Graph σ; nil means 1 / mean in-batch distance (SPEC §2 choice).
+  /// Graph σ; nil means 1 / mean in-batch distance (METHOD.md §2 choice).
   public var sigma: Float? = nil
   public var graphTerm: GraphTermKind = .paper
   /// Distance matching: the fraction of a batch that counts as each item's near set.
   public var nearFraction: Float = 0.15
-  /// Start the hash layer from ITQ (SPEC §3b.1): epoch-0 codes are ITQ's codes.
+  /// Start the hash layer from ITQ (METHOD.md §3b.1): epoch-0 codes are ITQ's codes.
   public var itqStart = false
-  /// The ranking stage run after the epochs (SPEC §3c); nil skips it.
+  /// The ranking stage run after the epochs (METHOD.md §3c); nil skips it.
   public var ranking: RankingOptions? = nil
   public var batchSize: Int = 500
   public var learningRate: Float = 1e-2
@@ -86,7 +86,7 @@ public struct SiGAHConfiguration: Sendable, Codable, Equatable {
 
   public init() {}
 
-  /// SiGAH-DM (SPEC §3b, §3c): ITQ start and the distance-matching graph term, every SiGAH
+  /// SiGAH-DM (METHOD.md §3b, §3c): ITQ start and the distance-matching graph term, every SiGAH
   /// component kept, then the ranking stage. The trainer adds the cosine schedule and
   /// validation selection.
   public static var distanceMatchingPreset: SiGAHConfiguration {
@@ -102,7 +102,7 @@ public struct SiGAHConfiguration: Sendable, Codable, Equatable {
 
 extension SiGAHConfiguration {
   /// Whether the discriminator takes part (μ > 0); μ = 0 is the "w/o D" ablation, which
-  /// also skips the discriminator steps (SPEC §2).
+  /// also skips the discriminator steps (METHOD.md §2).
   public var usesDiscriminator: Bool { adversarialWeight > 0 }
 
   /// `κ` of the energy `D(a) = κ·‖R(a) − a‖²`.

@@ -1,4 +1,4 @@
-// The distance-matching graph term of SiGAH-DM (SPEC §3b.2), which replaces Eq. 17:
+// The distance-matching graph term of SiGAH-DM (METHOD.md §3b.2), which replaces Eq. 17:
 //   D_ij = ‖x_i − x_j‖², s_i = (1/(B−1))·Σ_j D_ij, T_ij = 1 − D_ij/√(s_i·s_j),
 //   near_ij = 1 if j is among the nearFraction nearest of i in the batch, or i of j,
 //   e_ij = H_i·H_j/r − T_ij,

@@ -1,4 +1,4 @@
-// The units SiGAH's network trains in (SPEC §3, "Units"): the data divided by the power
+// The units SiGAH's network trains in (METHOD.md §3d): the data divided by the power
 // of two at or above its largest absolute component, so that they lie in [−1, 1] as pixels
 // in [0, 1] do, whatever the units of the descriptor (SIFT's components reach ~150).
 // A power of two divides exactly: data multiplied by 2^k give the same scaled data bit for

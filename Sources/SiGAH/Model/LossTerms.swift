@@ -1,4 +1,4 @@
-// The loss terms of SPEC §2, each as it enters its loss (weights applied), batch means.
+// The loss terms of METHOD.md §2, each as it enters its loss (weights applied), batch means.
 
 public struct LossTerms: Sendable, Equatable, Codable {
   /// `L_D`, paper Eq. 21.

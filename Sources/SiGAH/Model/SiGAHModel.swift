@@ -15,7 +15,7 @@ public struct SiGAHModel: Sendable, Equatable {
   }
 
   /// The hash layer as a hash function of the data in its own units:
-  /// `b = sign(W(x/s − μ) + c) = sign((W/s)(x − sμ) + c)` (SPEC §1), with s the input scale,
+  /// `b = sign(W(x/s − μ) + c) = sign((W/s)(x − sμ) + c)` (METHOD.md §1), with s the input scale,
   /// a power of two, so both forms give the same bits.
   public var hash: LinearHash {
     let scale = weights.inputScale

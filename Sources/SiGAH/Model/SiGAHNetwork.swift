@@ -1,4 +1,4 @@
-// The SiGAH model on a backend (SPEC §1–2): two players built from `Linear` layers
+// The SiGAH model on a backend (METHOD.md §1–2): two players built from `Linear` layers
 // over one parameter block each, the two losses and their hand-written gradients. Nothing
 // in a training step reads from the device: loss terms accumulate in a device buffer that
 // the trainer reads once per epoch. Every buffer is allocated once for `capacity` rows.
@@ -13,7 +13,7 @@ public final class SiGAHNetwork {
   /// The most rows a batch may have.
   public let capacity: Int
 
-  // The players (SPEC §1): the hash layer and generator, and the auto-encoder
+  // The players (METHOD.md §1): the hash layer and generator, and the auto-encoder
   // discriminator, each over its own parameter block.
   let generatorBlock: ParameterBlock
   let discriminatorBlock: ParameterBlock
@@ -35,7 +35,7 @@ public final class SiGAHNetwork {
   var generatorParameters: [Tensor] { generatorBlock.tensors }
   var discriminatorParameters: [Tensor] { discriminatorBlock.tensors }
 
-  // Workspace, named after SPEC's symbols. Rows × columns in the comments.
+  // Workspace, named after METHOD.md's symbols. Rows × columns in the comments.
   let x: DeviceBuffer<Float>  // X̃, n × d
   let h: DeviceBuffer<Float>  // H, n × r
   let g: DeviceBuffer<Float>  // Gout, n × m
@@ -138,7 +138,7 @@ public final class SiGAHNetwork {
   // MARK: Forward
 
   /// Hash layer and generator: `H = tanh(X̃Wᵀ + c)`, `Gout = act(HW2ᵀ + c2)`,
-  /// `X̂ = Gout·Ψᵀ` (SPEC §1).
+  /// `X̂ = Gout·Ψᵀ` (METHOD.md §1).
   public func forward(rows n: Int) throws {
     try hashLayer.forward(x, rows: n, into: h)
     try generatorLayer.forward(h, rows: n, into: g)
@@ -148,7 +148,7 @@ public final class SiGAHNetwork {
   var kappa: Float { configuration.energyScale(inputDimension: d) }
 
   /// The auto-encoder discriminator on `rows` rows of `input`: `E = act(AW3ᵀ + c3)`,
-  /// `R = EW4ᵀ + c4`, `residual = R − A`, `energies = κ‖R − A‖²` (SPEC §1).
+  /// `R = EW4ᵀ + c4`, `residual = R − A`, `energies = κ‖R − A‖²` (METHOD.md §1).
   func discriminatorForward(_ input: DeviceBuffer<Float>, rows n: Int) throws {
     try encoder.forward(input, rows: n, into: e)
     try decoder.forward(e, rows: n, into: reconstruction)
@@ -249,7 +249,7 @@ public final class SiGAHNetwork {
     try discriminatorBackward(stacked, rows: 2 * n, parameterGradients: true, inputGradient: nil)
   }
 
-  // MARK: Generator loss (paper Eq. 20 with the adversarial term, SPEC §2)
+  // MARK: Generator loss (paper Eq. 20 with the adversarial term, METHOD.md §2)
 
   /// All terms of `L_G` on the batch (call `forward` first); leaves the gradients of
   /// W, c, W2, c2 and adds each term times `n` to the accumulator.
@@ -300,7 +300,7 @@ public final class SiGAHNetwork {
       try backend.linearCombination(alpha: 1, dH, beta: -2 * cfg.alpha / (Float(r) * nf), h, into: dH, count: n * r)
     }
 
-    // Graph γ·L_S, L_S = (2/n²)·tr(Hᵀ(Diag(S1) − S)H) (paper Eq. 17, SPEC §2):
+    // Graph γ·L_S, L_S = (2/n²)·tr(Hᵀ(Diag(S1) − S)H) (paper Eq. 17, METHOD.md §2):
     // ∂L_S/∂H = (4/n²)·(Diag(S1) − S)·H.
     if cfg.gamma != 0 && cfg.graphTerm == .distanceMatching {
       try distanceMatchingTerm(rows: n)
@@ -322,7 +322,7 @@ public final class SiGAHNetwork {
     try hashLayer.backward(input: x, output: h, outputGradient: dH, rows: n)
   }
 
-  // MARK: Training step (SPEC §3)
+  // MARK: Training step (METHOD.md §3)
 
   /// One iteration on a loaded batch: a discriminator step on `L_D`, then a step of the
   /// hash layer and generator on `L_G` against the updated discriminator. Queues work

@@ -1,4 +1,4 @@
-// The tensors of a SiGAH model on the host (SPEC §1) and their seeded initialisation.
+// The tensors of a SiGAH model on the host (METHOD.md §1) and their seeded initialisation.
 
 import Backend
 
@@ -30,7 +30,7 @@ public struct SiGAHWeights: Sendable, Equatable {
   /// (`InputScale`); every tensor is in those units.
   public var inputScale: Float = 1
 
-  /// The layout of SPEC §1: hash layer `W: r×d, c: r`; generator `W2: m×r, c2: m`;
+  /// The layout of METHOD.md §1: hash layer `W: r×d, c: r`; generator `W2: m×r, c2: m`;
   /// measurement `Ψ: d×m` with entries `N(0, 1/d)`; discriminator `d → d_l → d`.
   public static func layout(d: Int, r: Int, m: Int, dl: Int) -> [TensorSpec] {
     [
@@ -63,7 +63,7 @@ public struct SiGAHWeights: Sendable, Equatable {
   }
 
   /// Seeded initial weights: Gaussian `N(0, 1/fan_in)` weights in layout order, zero
-  /// biases (SPEC §1), and the training mean `μ`.
+  /// biases (METHOD.md §1), and the training mean `μ`.
   public static func initial(
     inputDimension d: Int, configuration: SiGAHConfiguration, mean: [Float]
   ) -> SiGAHWeights {

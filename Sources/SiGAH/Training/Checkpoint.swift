@@ -1,5 +1,5 @@
 // Checkpoints: a model file plus the Adam moments, step counts and the epoch reached, so
-// that resuming continues the same run (SPEC §3: the shuffles are seeded per epoch).
+// that resuming continues the same run (METHOD.md §3: the shuffles are seeded per epoch).
 
 import Backend
 import Foundation

@@ -1,4 +1,4 @@
-// SiGAH-DM's start (SPEC §3b.1): the hash layer begins as ITQ's projection, each bit
+// SiGAH-DM's start (METHOD.md §3b.1): the hash layer begins as ITQ's projection, each bit
 // scaled so its pre-activation on the training data has about unit standard deviation.
 // The scale is the power of two nearest 1/std: multiplying by a power of two is exact in
 // floating point, so every dot product is exactly scaled, no sign can flip, and the

@@ -1,4 +1,4 @@
-// SiGAH-DM's ranking stage (SPEC §3c): the hash layer alone, trained on from a
+// SiGAH-DM's ranking stage (METHOD.md §3c): the hash layer alone, trained on from a
 // starting hash function with a pairwise ranking loss whose positives are each training
 // vector's exact nearest neighbours, so that the codes order neighbours before
 // non-neighbours the way the evaluation ranks them. It runs on whatever backend it is
@@ -22,7 +22,7 @@ public struct RankingOptions: Sendable, Codable, Equatable {
   public var neighbours: Int?
   /// SIFT's evaluation K.
   public static let defaultNeighbours = 100
-  /// 3e-3, not the SPEC's 1e-3: on SIFT10K (seed 0, 2,000 steps) 0.394 against 0.380 at 32
+  /// 3e-3, not the reference implementation's 1e-3: on SIFT10K (seed 0, 2,000 steps) 0.394 against 0.380 at 32
   /// bits and 0.532 against 0.522 at 64 (BENCHMARKS.md).
   public var learningRate: Float = 3e-3
   /// `κ` of `softplus(−κ·(s_ap − s_an))`.

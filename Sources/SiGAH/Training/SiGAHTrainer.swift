@@ -1,8 +1,8 @@
-// The training loop of SPEC §3: per epoch a seeded shuffle, batches of N_B (the last
+// The training loop of METHOD.md §3: per epoch a seeded shuffle, batches of N_B (the last
 // short one kept), one discriminator and one generator step per batch, Adam with L2
 // decay on weights; a fixed number of epochs or a time budget; atomic checkpoints;
 // resume; a guard that stops on the first non-finite loss or weight; then, when
-// configured, the ranking stage (SPEC §3c) on the kept hash layer.
+// configured, the ranking stage (METHOD.md §3c) on the kept hash layer.
 
 import Backend
 import Foundation
@@ -10,7 +10,7 @@ import Foundation
 /// The learning rate over epochs.
 public enum LearningRateSchedule: Sendable, Equatable {
   case constant
-  /// `lr·(1 + cos(π·(epoch − 1)/epochs))/2` (SPEC §3b).
+  /// `lr·(1 + cos(π·(epoch − 1)/epochs))/2` (METHOD.md §3b).
   case cosine
 
   func rate(base: Float, epoch: Int, epochs: Int) -> Float {

@@ -1,4 +1,4 @@
-// Model selection on a validation split carved from the training set (SPEC §3b.3):
+// Model selection on a validation split carved from the training set (METHOD.md §3b.3):
 // `size` training vectors are pseudo-queries against the rest, with their own exact top-K
 // ground truth; the test queries are never seen. A measurement runs on the device from
 // end to end: the vectors are uploaded once (when they fit), the codes and the per-query

@@ -1,5 +1,5 @@
 // Codes longer than the dimension (r > d): PCAH and ITQ fill the bits past d from rotations
-// of the PCA basis (SPEC §4), and on real descriptors they stay at least as good as LSH at
+// of the PCA basis (METHOD.md §4), and on real descriptors they stay at least as good as LSH at
 // the same length, as every PCA-based method does below d.
 
 import Backend

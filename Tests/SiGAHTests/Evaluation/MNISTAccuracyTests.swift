@@ -1,4 +1,4 @@
-// The ordering every paper reports, on real data: on MNIST t10k (SPEC §5 split: 1,000
+// The ordering every paper reports, on real data: on MNIST t10k (METHOD.md §5 split: 1,000
 // queries, 9,000 database and training), ITQ beats LSH on Euclidean top-1000 mAP at
 // 16, 32 and 64 bits; SiGAH after a short training beats LSH at 32 and 64 bits.
 

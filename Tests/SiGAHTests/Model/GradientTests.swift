@@ -1,4 +1,4 @@
-// Every hand-written gradient of SPEC §2 against central finite differences on small
+// Every hand-written gradient of METHOD.md §2 against central finite differences on small
 // shapes, on the CPU backend: each loss term alone (its weight set to 1, the others to
 // 0), the discriminator loss, and the whole generator loss at the paper's weights.
 //

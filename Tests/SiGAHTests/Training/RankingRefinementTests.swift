@@ -1,4 +1,4 @@
-// The ranking stage (SPEC §3c): on real descriptors it raises the validation mAP of
+// The ranking stage (METHOD.md §3c): on real descriptors it raises the validation mAP of
 // its ITQ start, it keeps the start when no step validates better, and its result does not
 // depend on the units of the data.
 

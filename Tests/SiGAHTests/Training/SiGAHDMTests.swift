@@ -1,4 +1,4 @@
-// SiGAH-DM (SPEC §3b): the ITQ start reproduces ITQ's codes bit for bit at epoch 0, and
+// SiGAH-DM (METHOD.md §3b): the ITQ start reproduces ITQ's codes bit for bit at epoch 0, and
 // model selection never sees the evaluation queries.
 
 import Backend

@@ -19,7 +19,7 @@ struct Eval: ParsableCommand {
 
   @OptionGroup var split: DataSplitOptions
   @Option(help: "Training vectors; default: the database.") var trainFile: String?
-  @Option(help: "Comma-separated methods: sigah, sigah-dm, lsh, pcah, itq, sph, isoh, sh.") var methods =
+  @Option(help: "Comma-separated methods: sigah, sigah-dm, lsh, pcah, itq, sph, isoh, sh, kmh.") var methods =
     "lsh,pcah,itq,sph,sigah"
   @Option(help: "Comma-separated code lengths.") var bits = "32,64"
   @Option(help: "SiGAH training epochs.") var epochs = 30

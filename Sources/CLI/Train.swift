@@ -13,7 +13,7 @@ struct Train: ParsableCommand {
       DATA is .fvecs, .bvecs, .npy (float32/float64/uint8, 2-D), .csv or an MNIST \
       idx3-ubyte file (plain or .gz; pixels are read as value/255). SiGAH trains with \
       Adam for --epochs (or until --time-budget runs out); the baselines (lsh, pcah, itq, \
-      sph, isoh, sh) are fitted in one pass. Every hyper-parameter and ablation of METHOD.md §1–3 is an \
+      sph, isoh, sh, kmh) are fitted in one pass. Every hyper-parameter and ablation of METHOD.md §1–3 is an \
       option below, with the paper's default.
 
       Example: sigah train data/mnist/t10k-images-idx3-ubyte.gz --bits 64 --epochs 30 \
@@ -21,7 +21,7 @@ struct Train: ParsableCommand {
       """)
 
   @Argument(help: "Training vectors.") var data: String
-  @Option(help: "sigah, sigah-dm, lsh, pcah, itq, sph, isoh or sh.") var method = "sigah"
+  @Option(help: "sigah, sigah-dm, lsh, pcah, itq, sph, isoh, sh or kmh.") var method = "sigah"
   @Option(help: "Code length r (1–4096).") var bits = 64
   @Option(help: "Training epochs (SiGAH).") var epochs = 30
   @Option(help: "Stop at the first epoch boundary after this many seconds.") var timeBudget: Double?

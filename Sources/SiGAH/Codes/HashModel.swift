@@ -13,6 +13,8 @@ public enum HashMethod: String, CaseIterable, Sendable, Codable {
   case isoh
   /// Spectral Hashing (Weiss, Torralba & Fergus 2008).
   case sh
+  /// K-means Hashing (He, Wen & Sun 2013).
+  case kmh
 
   /// Trained by SiGAHTrainer rather than fitted in one pass.
   public var isSiGAH: Bool { self == .sigah || self == .sigahDM }
@@ -23,6 +25,7 @@ public enum HashModel: Sendable {
   case linear(LinearHash, method: HashMethod)
   case spherical(SphericalHash)
   case spectral(SpectralHash)
+  case kMeans(KMeansHash)
 
   public var method: HashMethod {
     switch self {
@@ -30,6 +33,7 @@ public enum HashModel: Sendable {
     case .linear(_, let method): return method
     case .spherical: return .sph
     case .spectral: return .sh
+    case .kMeans: return .kmh
     }
   }
 
@@ -39,6 +43,7 @@ public enum HashModel: Sendable {
     case .linear(let hash, _): return hash.bits
     case .spherical(let hash): return hash.bits
     case .spectral(let hash): return hash.bits
+    case .kMeans(let hash): return hash.bits
     }
   }
 
@@ -48,6 +53,7 @@ public enum HashModel: Sendable {
     case .linear(let hash, _): return hash.inputDimension
     case .spherical(let hash): return hash.inputDimension
     case .spectral(let hash): return hash.inputDimension
+    case .kMeans(let hash): return hash.inputDimension
     }
   }
 
@@ -62,6 +68,7 @@ public enum HashModel: Sendable {
     case .sph: return .spherical(try SphericalHash.fit(data, bits: bits, seed: seed, backend: backend))
     case .isoh: return .linear(try IsotropicHash.fit(data, bits: bits, seed: seed, backend: backend), method: .isoh)
     case .sh: return .spectral(try SpectralHash.fit(data, bits: bits, backend: backend))
+    case .kmh: return .kMeans(try KMeansHash.fit(data, bits: bits, seed: seed, backend: backend))
     case .sigah, .sigahDM:
       throw BackendError.invalidArgument(operation: "fit", message: "SiGAH is trained with SiGAHTrainer")
     }
@@ -73,6 +80,7 @@ public enum HashModel: Sendable {
     case .linear(let hash, _): return try hash.encode(data, backend: backend, progress: progress)
     case .spherical(let hash): return try hash.encode(data, backend: backend, progress: progress)
     case .spectral(let hash): return try hash.encode(data, backend: backend, progress: progress)
+    case .kMeans(let hash): return try hash.encode(data, backend: backend, progress: progress)
     }
   }
 
@@ -112,6 +120,18 @@ public enum HashModel: Sendable {
           "modes": .init(shape: [hash.bits], values: hash.modes.map(Float.init)),
         ]
       ).write(to: path)
+    case .kMeans(let hash):
+      let d = hash.inputDimension
+      try SafeTensors(
+        metadata: ["format": "sigah-model", "method": "kmh", "bits": "\(hash.bits)"],
+        tensors: [
+          "mu": .init(shape: [d], values: hash.mean),
+          "rotation": .init(shape: [d, d], values: hash.rotation),
+          "dimensions": .init(shape: [hash.dimensions.count], values: hash.dimensions.map(Float.init)),
+          "subspace_bits": .init(shape: [hash.subspaceBits.count], values: hash.subspaceBits.map(Float.init)),
+          "centres": .init(shape: [hash.centres.count], values: hash.centres),
+        ]
+      ).write(to: path)
     }
   }
 
@@ -143,7 +163,40 @@ public enum HashModel: Sendable {
       return .spherical(SphericalHash(pivots: p.values, radii: t.values, bits: p.shape[0], inputDimension: p.shape[1]))
     case .sh:
       return .spectral(try spectral(file, path: path))
+    case .kmh:
+      return .kMeans(try kMeans(file, path: path))
     }
+  }
+
+  /// A K-means Hashing model from its tensors: the subspaces must tile the dimension and
+  /// the centres fill exactly 2^b × dimension per subspace.
+  static func kMeans(_ file: SafeTensors, path: String) throws -> KMeansHash {
+    guard let mu = file.tensors["mu"], mu.shape.count == 1, let rotation = file.tensors["rotation"],
+      rotation.shape == [mu.shape[0], mu.shape[0]], let dimensions = file.tensors["dimensions"],
+      dimensions.shape.count == 1, let bits = file.tensors["subspace_bits"], bits.shape == dimensions.shape,
+      let centres = file.tensors["centres"], centres.shape.count == 1
+    else {
+      throw DataError(
+        file: path, position: "tensors",
+        "expected mu [d], rotation [d, d], dimensions [M], subspace_bits [M] and centres [n] for a kmh model")
+    }
+    let whole = { (value: Float, range: ClosedRange<Float>) in value == value.rounded() && range.contains(value) }
+    guard dimensions.values.allSatisfy({ whole($0, 1...Float(mu.shape[0])) }),
+      bits.values.allSatisfy({ whole($0, 1...8) }),
+      dimensions.values.reduce(0, +) == Float(mu.shape[0])
+    else {
+      throw DataError(
+        file: path, position: "tensors 'dimensions' and 'subspace_bits'",
+        "expected whole subspace sizes summing to \(mu.shape[0]) and 1 to 8 bits per subspace")
+    }
+    let expected = zip(dimensions.values, bits.values).reduce(0) { $0 + Int($1.0) << Int($1.1) }
+    guard centres.values.count == expected else {
+      throw DataError(
+        file: path, position: "tensor 'centres'", "expected \(expected) values, found \(centres.values.count)")
+    }
+    return KMeansHash(
+      mean: mu.values, rotation: rotation.values, dimensions: dimensions.values.map { Int($0) },
+      subspaceBits: bits.values.map { Int($0) }, centres: centres.values)
   }
 
   /// A Spectral Hashing model from its tensors, every size and index checked.

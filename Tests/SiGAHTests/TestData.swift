@@ -2,6 +2,8 @@
 
 import Foundation
 
+@testable import SiGAH
+
 enum TestData {
   static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent()
@@ -12,4 +14,9 @@ enum TestData {
   static var siftBase: String { path("data/siftsmall/siftsmall_base.fvecs") }
   static var siftQueries: String { path("data/siftsmall/siftsmall_query.fvecs") }
   static var siftGroundTruth: String { path("data/siftsmall/siftsmall_groundtruth.ivecs") }
+
+  /// The first 2,000 SIFT10K base vectors (d = 128), loaded once for every suite.
+  static let sift2000: Result<Matrix, Error> = Result {
+    try Dataset.load(siftBase).vectors.rows(0..<2000)
+  }
 }

@@ -222,11 +222,7 @@ public struct KMeansHash: Sendable, Equatable {
   public func encode(_ data: Matrix, backend: any Backend, batchSize: Int = 4096, progress: (Int) -> Void = { _ in })
     throws -> PackedCodes
   {
-    guard data.columns == inputDimension else {
-      throw BackendError.invalidArgument(
-        operation: "encode",
-        message: "the model expects vectors of dimension \(inputDimension), the data has \(data.columns)")
-    }
+    try data.requireDimension(inputDimension)
     let d = inputDimension
     let words = codeWords(bits: bits)
     let offsets = centreOffsets

@@ -73,11 +73,7 @@ public struct SpectralHash: Sendable, Equatable {
   public func encode(_ data: Matrix, backend: any Backend, batchSize: Int = 4096, progress: (Int) -> Void = { _ in })
     throws -> PackedCodes
   {
-    guard data.columns == inputDimension else {
-      throw BackendError.invalidArgument(
-        operation: "encode",
-        message: "the model expects vectors of dimension \(inputDimension), the data has \(data.columns)")
-    }
+    try data.requireDimension(inputDimension)
     let p = minimum.count
     let batch = max(1, min(batchSize, data.rows))
     let values = try backend.makeBuffer(Float.self, count: batch * bits)

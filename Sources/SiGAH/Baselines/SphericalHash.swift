@@ -88,11 +88,7 @@ public struct SphericalHash: Sendable, Equatable {
   public func encode(_ data: Matrix, backend: any Backend, batchSize: Int = 4096, progress: (Int) -> Void = { _ in })
     throws -> PackedCodes
   {
-    guard data.columns == inputDimension else {
-      throw BackendError.invalidArgument(
-        operation: "encode",
-        message: "the model expects vectors of dimension \(inputDimension), the data has \(data.columns)")
-    }
+    try data.requireDimension(inputDimension)
     let batch = max(1, min(batchSize, data.rows))
     let x = try backend.makeBuffer(Float.self, count: batch * inputDimension)
     let norms = try backend.makeBuffer(Float.self, count: batch)

@@ -28,11 +28,7 @@ public struct LinearHash: Sendable, Equatable {
     _ data: Matrix, backend: any Backend, batchSize: Int = 4096,
     progress: (Int) -> Void = { _ in }
   ) throws -> PackedCodes {
-    guard data.columns == inputDimension else {
-      throw BackendError.invalidArgument(
-        operation: "encode",
-        message: "the model expects vectors of dimension \(inputDimension), the data has \(data.columns)")
-    }
+    try data.requireDimension(inputDimension)
     let batch = max(1, min(batchSize, data.rows))
     let words = codeWords(bits: bits)
     let encoder = try LinearHashEncoder(bits: bits, inputDimension: inputDimension, blockRows: batch, backend: backend)

@@ -1,5 +1,7 @@
 // A dense row-major Float32 matrix on the host: one vector a row.
 
+import Backend
+
 public struct Matrix: Sendable, Equatable {
   public let rows: Int
   public let columns: Int
@@ -46,5 +48,15 @@ public struct Matrix: Sendable, Equatable {
       for j in 0..<columns { sums[j] += Double(values[i * columns + j]) }
     }
     return sums.map { Float($0 / Double(max(rows, 1))) }
+  }
+}
+
+extension Matrix {
+  /// Throws unless the rows have `dimension` components: every model's encoder asks it.
+  public func requireDimension(_ dimension: Int) throws {
+    guard columns == dimension else {
+      throw BackendError.invalidArgument(
+        operation: "encode", message: "the model expects vectors of dimension \(dimension), the data has \(columns)")
+    }
   }
 }

@@ -1,7 +1,6 @@
 // K-means Hashing does what the paper asks of it: the affinity term pulls the distances
 // between centres towards the Hamming distances of their indices (plain k-means does not),
-// a code is each subspace's nearest centre, the model file gives the same codes, and on
-// SIFT it ranks neighbours better than LSH.
+// a code is each subspace's nearest centre, and the model file gives the same codes.
 
 import Backend
 import Foundation
@@ -10,10 +9,6 @@ import Testing
 @testable import SiGAH
 
 struct KMeansHashTests {
-  static let sift: Result<Matrix, Error> = Result {
-    try Dataset.load(TestData.siftBase).vectors.rows(0..<2000)
-  }
-
   /// Mean relative gap between centre distances and 2s·√Hamming over all pairs of one
   /// subspace, s fitted by least squares (the scale that suits the centres best).
   static func affinityGap(_ hash: KMeansHash, subspace: Int) -> Double {
@@ -32,7 +27,7 @@ struct KMeansHashTests {
   }
 
   @Test func theAffinityTermMakesCentreDistancesFollowHammingDistances() throws {
-    let data = try Self.sift.get()
+    let data = try TestData.sift2000.get()
     let backend = try CPUBackend()
     let affine = try KMeansHash.fit(data, bits: 16, seed: 1, iterations: 20, backend: backend)
     let plain = try KMeansHash.fit(data, bits: 16, seed: 1, lambda: 0, iterations: 20, backend: backend)
@@ -45,7 +40,7 @@ struct KMeansHashTests {
   }
 
   @Test func aCodeIsEachSubspacesNearestCentre() throws {
-    let data = try Self.sift.get().rows(0..<300)
+    let data = try TestData.sift2000.get().rows(0..<300)
     let backend = try CPUBackend()
     let hash = try KMeansHash.fit(data, bits: 24, seed: 2, iterations: 5, backend: backend)
     #expect(hash.subspaceBits == [4, 4, 4, 4, 4, 4] && hash.dimensions.reduce(0, +) == 128)
@@ -68,7 +63,7 @@ struct KMeansHashTests {
   }
 
   @Test func theModelFileGivesTheSameCodes() throws {
-    let data = try Self.sift.get().rows(0..<400)
+    let data = try TestData.sift2000.get().rows(0..<400)
     let backend = try CPUBackend()
     let model = try HashModel.fitBaseline(.kmh, data: data, bits: 18, seed: 0, backend: backend)
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("kmh-\(UUID()).safetensors").path
@@ -77,21 +72,5 @@ struct KMeansHashTests {
     let read = try HashModel.read(from: path)
     #expect(read.method == .kmh && read.bits == 18)
     #expect(try read.encode(data, backend: backend) == model.encode(data, backend: backend))
-  }
-
-  /// Through the evaluation protocol (SIFT's 100 queries against 2,000 base vectors, each
-  /// query's 50 exact neighbours relevant), at 32 bits.
-  @Test func ranksSIFTNeighboursBetterThanLSH() throws {
-    let backend = try CPUBackend()
-    let database = try Self.sift.get()
-    let queries = try Dataset.load(TestData.siftQueries).vectors
-    let split = EvaluationSplit(
-      queries: queries, database: database, queryLabels: nil, databaseLabels: nil, queryRows: [])
-    let truth = try GroundTruth.compute(queries: queries, database: database, k: 50, backend: backend)
-    var settings = ExperimentSettings()
-    (settings.methods, settings.bits, settings.seed) = ([.lsh, .kmh], [32], 1)
-    let rows = try Experiment.run(split: split, groundTruth: (truth, 50), settings: settings, backend: backend)
-    let map = { (method: String) in rows.first { $0.method == method }!.euclidean.mAP }
-    #expect(map("kmh") > map("lsh"), "KMH \(map("kmh")), LSH \(map("lsh"))")
   }
 }

@@ -8,14 +8,9 @@ import Testing
 @testable import SiGAH
 
 struct LongCodeTests {
-  /// 2,000 SIFT descriptors: d = 128.
-  static let sift: Result<Matrix, Error> = Result {
-    try Dataset.load(TestData.siftBase).vectors.rows(0..<2000)
-  }
-
   @Test(arguments: [160, 256])
   func pcahAndITQPastTheDimensionBeatLSH(_ bits: Int) throws {
-    let data = try Self.sift.get()
+    let data = try TestData.sift2000.get()
     let backend = try CPUBackend()
     let validation = try ValidationSplit(training: data, size: 200, k: 50, seed: 1, backend: backend)
     let lsh = try validation.meanAveragePrecision(LinearBaselines.lsh(data, bits: bits, seed: 1))
@@ -32,7 +27,7 @@ struct LongCodeTests {
   /// ITQ's d × r matrix has orthonormal rows, so `W = RᵀP` is a Parseval frame of the PCA
   /// space: `WᵀW` is the identity on it (here, with all d components, the identity).
   @Test func itqPastTheDimensionIsATightFrame() throws {
-    let data = try Self.sift.get().rows(0..<1000)
+    let data = try TestData.sift2000.get().rows(0..<1000)
     let d = 16
     let narrow = Matrix(
       rows: data.rows, columns: d, values: (0..<data.rows).flatMap { data[$0].prefix(d) })
@@ -51,7 +46,7 @@ struct LongCodeTests {
   /// repeat a direction (a repeated bit quantises as well as the first), and on SIFT at
   /// r = 2d it repeats 19 of the 128 bits past d (seed 2): at most a quarter is allowed.
   @Test func bitsPastTheDimensionAreMostlyNewBits() throws {
-    let data = try Self.sift.get().rows(0..<1000)
+    let data = try TestData.sift2000.get().rows(0..<1000)
     let backend = try CPUBackend()
     for method in [HashMethod.pcah, .itq] {
       let codes = try HashModel.fitBaseline(method, data: data, bits: 256, seed: 2, backend: backend)

@@ -8,12 +8,14 @@ public enum CSVFormat {
   /// Reads vectors, and labels from column `labelColumn` (0-based; −1 = the last) when given.
   public static func read(_ path: String, labelColumn: Int? = nil) throws -> (vectors: Matrix, labels: [Int32]?) {
     let data = try FileBytes.read(path)
-    let text = String(decoding: data, as: UTF8.self)
+    var text = String(decoding: data, as: UTF8.self)
+    if text.hasPrefix("\u{FEFF}") { text.removeFirst() }  // a UTF-8 byte-order mark
     var values: [Float] = []
     var labels: [Int32] = []
     var width: Int?
     var lineNumber = 0
-    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+    // "\r\n" is one Character in Swift: splitting on isNewline takes it, "\n" and "\r".
+    for line in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
       lineNumber += 1
       let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
       if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }

@@ -6,8 +6,12 @@ import Foundation
 enum FileBytes {
   /// The file's bytes; `.gz` files are inflated. Each file is read exactly once.
   static func read(_ path: String) throws -> Data {
-    guard FileManager.default.fileExists(atPath: path) else {
+    guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else {
       throw DataError(file: path, position: "", "no such file")
+    }
+    // A FIFO or device would block or never end; data sets are files.
+    guard attributes[.type] as? FileAttributeType == .typeRegular else {
+      throw DataError(file: path, position: "", "is not a regular file")
     }
     if path.hasSuffix(".gz") { return try inflate(path) }
     do {
@@ -31,6 +35,14 @@ enum FileBytes {
       }
       if count == 0 { break }
       data.append(contentsOf: chunk[0..<Int(count)])
+    }
+    // gzread stops quietly where a stream is cut; zlib keeps the reason.
+    var status: Int32 = Z_OK
+    _ = gzerror(file, &status)
+    guard status == Z_OK else {
+      throw DataError(
+        file: path, position: "byte \(data.count) of the inflated stream",
+        "the gzip data end in the middle of a stream (truncated)")
     }
     return data
   }

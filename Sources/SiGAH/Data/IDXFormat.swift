@@ -38,12 +38,15 @@ public enum IDXFormat {
     }
     let sizes = (0..<dimensions).map { Int(FileBytes.bigEndianUInt32(data, 4 + 4 * $0)) }
     let offset = 4 + 4 * dimensions
-    let needed = sizes.reduce(1, *)
     guard sizes[0] >= 1 else { throw DataError(file: path, position: "byte 4", "the file holds no items") }
-    guard data.count - offset == needed else {
+    guard sizes.dropFirst().allSatisfy({ $0 >= 1 }) else {
+      throw DataError(file: path, position: "byte 8", "expected items of at least one value, found sizes \(sizes)")
+    }
+    guard let needed = CheckedSize.product(sizes), data.count - offset == needed else {
       throw DataError(
         file: path, position: "byte \(offset)",
-        "expected \(needed) data bytes for sizes \(sizes), found \(data.count - offset) (truncated or padded)")
+        "expected \(CheckedSize.product(sizes).map { "\($0)" } ?? "more than \(Int.max)") data bytes for sizes "
+          + "\(sizes.map(String.init).joined(separator: " × ")), found \(data.count - offset) (truncated or padded)")
     }
     return (sizes, data, offset)
   }

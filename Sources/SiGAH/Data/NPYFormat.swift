@@ -49,23 +49,29 @@ public enum NPYFormat {
       throw DataError(file: file, position: "header", "expected C order, found Fortran order")
     }
     guard let shapeField = field("shape"), let open = shapeField.firstIndex(of: "("),
-      let close = shapeField.firstIndex(of: ")")
+      let close = shapeField[open...].firstIndex(of: ")")
     else {
-      throw DataError(file: file, position: "header", "expected a 'shape' entry")
+      throw DataError(file: file, position: "header", "expected a 'shape' entry of the form (rows, columns)")
     }
-    let sizes = shapeField[shapeField.index(after: open)..<close].split(separator: ",")
-      .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.compactMap { Int($0) }
+    let entries = shapeField[shapeField.index(after: open)..<close].split(separator: ",")
+      .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    let sizes = entries.compactMap { Int($0) }
+    guard sizes.count == entries.count else {
+      throw DataError(
+        file: file, position: "header",
+        "expected whole numbers in the shape, found (\(entries.joined(separator: ", ")))")
+    }
     guard sizes.count == 2 else {
       throw DataError(
         file: file, position: "header",
         "expected a 2-D array, found shape (\(sizes.map(String.init).joined(separator: ", ")))")
     }
     let offset = start + length
-    let needed = sizes[0] * sizes[1] * type.size
-    guard data.count - offset == needed else {
+    guard let needed = CheckedSize.product([sizes[0], sizes[1], type.size]), data.count - offset == needed else {
       throw DataError(
         file: file, position: "byte \(offset)",
-        "expected \(needed) data bytes for shape (\(sizes[0]), \(sizes[1])) of \(type.rawValue), found \(data.count - offset)"
+        "expected \(CheckedSize.product([sizes[0], sizes[1], type.size]).map { "\($0)" } ?? "more than \(Int.max)") "
+          + "data bytes for shape \(sizes[0]) × \(sizes[1]) of \(type.rawValue), found \(data.count - offset)"
       )
     }
     guard sizes[0] >= 1, sizes[1] >= 1 else { throw DataError(file: file, position: "header", "the array is empty") }

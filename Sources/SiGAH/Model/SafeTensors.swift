@@ -9,6 +9,14 @@ public struct SafeTensors: Equatable {
     public var shape: [Int]
     public var values: [Float]
 
+    /// Throws unless every value is finite: a model of NaN weights would encode silently.
+    func requireFinite(file: String, name: String) throws {
+      if let index = values.firstIndex(where: { !$0.isFinite }) {
+        throw DataError(
+          file: file, position: "tensor '\(name)', value \(index)", "expected finite values, found \(values[index])")
+      }
+    }
+
     public init(shape: [Int], values: [Float]) {
       self.shape = shape
       self.values = values
@@ -102,14 +110,14 @@ public struct SafeTensors: Equatable {
       guard dtype == "F32" else {
         throw DataError(file: file, position: "header entry '\(name)'", "expected dtype F32, found \(dtype)")
       }
-      let count = shape.reduce(1, *)
-      guard shape.allSatisfy({ $0 >= 0 }), offsets[0] >= 0, offsets[1] <= payload,
-        offsets[1] - offsets[0] == count * 4
+      guard let bytes = CheckedSize.product(shape + [4]), offsets[0] >= 0, offsets[1] >= offsets[0],
+        offsets[1] <= payload, offsets[1] - offsets[0] == bytes
       else {
         throw DataError(
           file: file, position: "header entry '\(name)'",
           "byte range \(offsets) does not hold a \(shape) F32 tensor inside the \(payload)-byte data section")
       }
+      let count = bytes / 4
       var values = [Float](repeating: 0, count: count)
       let start = headerEnd + offsets[0]
       data.withUnsafeBytes { raw in

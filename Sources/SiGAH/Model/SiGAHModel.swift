@@ -92,6 +92,7 @@ public struct SiGAHModel: Sendable, Equatable {
           "expected shape \(spec.shape) for a model with d = \(d), r = \(r), m = \(m), d_l = \(dl), found \(file.tensors[spec.name].map { "\($0.shape)" } ?? "none")"
         )
       }
+      try tensor.requireFinite(file: path, name: spec.name)
       tensors[spec.name] = tensor.values
     }
     weights = SiGAHWeights(inputDimension: d, bits: r, generatorWidth: m, discriminatorWidth: dl, tensors: tensors)

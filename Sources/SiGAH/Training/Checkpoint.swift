@@ -46,11 +46,30 @@ public struct Checkpoint: Sendable {
       }
       return value
     }
+    func count(_ key: String, atMost limit: Int) throws -> Int {
+      let value = try integer(key)
+      guard (0...limit).contains(value) else {
+        throw DataError(file: path, position: "header", "expected \(key) between 0 and \(limit), found \(value)")
+      }
+      return value
+    }
     var first: [String: [Float]] = [:]
     var second: [String: [Float]] = [:]
     for name in ["W", "c", "W2", "c2", "W3", "c3", "W4", "c4"] {
       guard let m = file.tensors["adam.m.\(name)"], let v = file.tensors["adam.v.\(name)"] else {
         throw DataError(file: path, position: "tensors", "expected the Adam moments of \(name)")
+      }
+      let size = model.weights.tensors[name]!.count
+      for (key, moment) in [("adam.m.\(name)", m), ("adam.v.\(name)", v)] {
+        guard moment.values.count == size else {
+          throw DataError(
+            file: path, position: "tensor '\(key)'",
+            "expected \(size) values, as \(name) has, found \(moment.values.count)")
+        }
+        try moment.requireFinite(file: path, name: key)
+      }
+      guard v.values.allSatisfy({ $0 >= 0 }) else {
+        throw DataError(file: path, position: "tensor 'adam.v.\(name)'", "expected second moments of at least 0")
       }
       first[name] = m.values
       second[name] = v.values
@@ -60,14 +79,22 @@ public struct Checkpoint: Sendable {
       let parts = text.split(separator: " ")
       var weights = model.weights
       for name in ["W", "c", "W2", "c2", "W3", "c3", "W4", "c4"] {
-        weights.tensors[name] = file.tensors["best.\(name)"]?.values ?? weights.tensors[name]
+        guard let tensor = file.tensors["best.\(name)"] else { continue }
+        guard tensor.values.count == weights.tensors[name]!.count else {
+          throw DataError(
+            file: path, position: "tensor 'best.\(name)'",
+            "expected \(weights.tensors[name]!.count) values, as \(name) has, found \(tensor.values.count)")
+        }
+        try tensor.requireFinite(file: path, name: "best.\(name)")
+        weights.tensors[name] = tensor.values
       }
       if parts.count == 2, let epoch = Int(parts[0]), let map = Double(parts[1]) { best = (epoch, map, weights) }
     }
     return Checkpoint(
-      model: model, epoch: try integer("checkpoint.epoch"),
-      discriminatorSteps: try integer("checkpoint.discriminatorSteps"),
-      generatorSteps: try integer("checkpoint.generatorSteps"), firstMoments: first, secondMoments: second,
+      model: model, epoch: try count("checkpoint.epoch", atMost: 1_000_000),
+      discriminatorSteps: try count("checkpoint.discriminatorSteps", atMost: Int(Int32.max)),
+      generatorSteps: try count("checkpoint.generatorSteps", atMost: Int(Int32.max)), firstMoments: first,
+      secondMoments: second,
       best: best)
   }
 }

@@ -168,4 +168,16 @@ func smallConfiguration(bits: Int = 8) -> SiGAHConfiguration {
     #expect(abs(LearningRateSchedule.cosine.rate(base: 0.01, epoch: 16, epochs: 30) - 0.005) < 1e-6)
     #expect(LearningRateSchedule.constant.rate(base: 0.01, epoch: 30, epochs: 30) == 0.01)
   }
+
+  /// A width that cannot fit is refused before any allocation, with the memory it needs.
+  @Test func aGeneratorTooWideForMemoryIsRefusedUpFront() throws {
+    var configuration = SiGAHConfiguration()
+    configuration.generatorWidthMultiple = 100_000
+    let data = Matrix(rows: 600, columns: 784, repeating: 0.5)
+    #expect {
+      _ = try SiGAHTrainer(configuration: configuration, data: data, backend: try CPUBackend(), options: TrainingOptions())
+    } throws: { error in
+      "\(error)".contains("GiB") && "\(error)".contains("100000 × 784")
+    }
+  }
 }

@@ -46,6 +46,11 @@ public enum BackendSelector {
   {
     switch choice {
     case .cpu:
+      // A device number with the CPU would be silently ignored: say so instead.
+      if let device {
+        throw BackendError.invalidArgument(
+          operation: "--device", message: "\(device) names an OpenCL device; the cpu backend takes none")
+      }
       return SelectedBackend(backend: try CPUBackend(threads: threads), reason: "cpu was asked for")
     case .opencl:
       let backend = try OpenCLBackend(deviceIndex: device)
@@ -57,9 +62,14 @@ public enum BackendSelector {
       } catch {
         return try cpu(threads, because: "OpenCL is not usable here (\(error))")
       }
-      let target =
-        device.flatMap { index in devices.first { $0.index == index } }
-        ?? autoDevice(in: devices)
+      if let device, !devices.contains(where: { $0.index == device }) {
+        throw BackendError.invalidArgument(
+          operation: "--device",
+          message: devices.isEmpty
+            ? "there is no OpenCL device \(device): none was found"
+            : "there is no OpenCL device \(device); devices are numbered 0 to \(devices.count - 1)")
+      }
+      let target = device.flatMap { index in devices.first { $0.index == index } } ?? autoDevice(in: devices)
       guard let target else {
         let found = devices.isEmpty ? "no OpenCL device" : "no OpenCL GPU among \(devices.count) devices"
         return try cpu(threads, because: "\(found) was found")

@@ -26,6 +26,13 @@ import Testing
     #expect(throws: BackendError.self) { try BackendSelector.choice(option: "gpu", environment: [:]) }
   }
 
+  /// A device number is never dropped silently: with the CPU it is an error, and one that
+  /// names no device is an error rather than a fall-back.
+  @Test func aDeviceNumberThatCannotBeUsedIsAnError() throws {
+    #expect(throws: BackendError.self) { try BackendSelector.make(.cpu, device: 0) }
+    #expect(throws: BackendError.self) { try BackendSelector.make(.auto, device: 99) }
+  }
+
   @Test func cpuIsAlwaysAvailable() throws {
     let selected = try BackendSelector.make(.cpu, threads: 1)
     #expect(selected.backend is CPUBackend)

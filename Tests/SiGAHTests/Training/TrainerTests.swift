@@ -175,7 +175,8 @@ func smallConfiguration(bits: Int = 8) -> SiGAHConfiguration {
     configuration.generatorWidthMultiple = 100_000
     let data = Matrix(rows: 600, columns: 784, repeating: 0.5)
     #expect {
-      _ = try SiGAHTrainer(configuration: configuration, data: data, backend: try CPUBackend(), options: TrainingOptions())
+      _ = try SiGAHTrainer(
+        configuration: configuration, data: data, backend: try CPUBackend(), options: TrainingOptions())
     } throws: { error in
       "\(error)".contains("GiB") && "\(error)".contains("100000 × 784")
     }

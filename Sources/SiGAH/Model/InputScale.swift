@@ -1,18 +1,31 @@
-// The units SiGAH's network trains in (METHOD.md §3d): the data divided by the power
-// of two at or above its largest absolute component, so that they lie in [−1, 1] as pixels
-// in [0, 1] do, whatever the units of the descriptor (SIFT's components reach ~150).
-// A power of two divides exactly: data multiplied by 2^k give the same scaled data bit for
-// bit, so training and codes do not depend on such a change of units; and MNIST's pixels
-// (largest 1) train exactly as before.
+// The units SiGAH's network trains in (METHOD.md §3d): the data divided by s, the power of
+// two nearest √(Σ_j var x_j)/8, so that their total spread is within √2 of 8, about that of
+// MNIST's pixels (7.3, for which s = 1), whatever the units of the descriptor (SIFT's is
+// 387, s = 64). A power of two divides exactly: data multiplied by 2^k give the same scaled
+// data bit for bit, so training and codes do not depend on such a change of units.
 
 import Foundation
 
 public enum InputScale {
-  /// The power of two at or above `max |x|` over `data` (1 for all-zero data).
+  /// The power of two nearest `√(Σ_j var x_j) / 8` over `data` (1 for constant data).
   public static func of(_ data: Matrix) -> Float {
-    let largest = data.values.reduce(Float(0)) { max($0, abs($1)) }
-    guard largest > 0, largest.isFinite else { return 1 }
-    let exponent = largest.exponent + (largest.significand > 1 ? 1 : 0)
+    let (n, d) = (data.rows, data.columns)
+    var total = 0.0
+    data.values.withUnsafeBufferPointer { values in
+      for j in 0..<d {
+        var (sum, squares) = (0.0, 0.0)
+        for i in 0..<n {
+          let v = Double(values[i * d + j])
+          sum += v
+          squares += v * v
+        }
+        total += max(squares / Double(n) - (sum / Double(n)) * (sum / Double(n)), 0)
+      }
+    }
+    let spread = total.squareRoot() / 8
+    guard spread > 0, spread.isFinite else { return 1 }
+    // From the binary exponent, not a logarithm: exact under scaling by a power of two.
+    let exponent = Int(spread.exponent) + (spread.significand > 2.0.squareRoot() ? 1 : 0)
     // Within ±126 both the scale and its inverse are normal numbers.
     return Float(sign: .plus, exponent: min(max(exponent, -126), 126), significand: 1)
   }

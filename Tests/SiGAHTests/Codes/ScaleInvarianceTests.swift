@@ -1,7 +1,7 @@
 // No method depends on the units of the data: SIFT descriptors multiplied by 2⁻⁷ and by 2⁷
 // (components from ~1 to ~20,000) give the same codes, bit for bit, as the originals, for
 // every method. The SiGAH trainers reach this by training on x/s with s a power of two
-// chosen from the data (InputScale), stored in the model file.
+// chosen from the data's spread (InputScale), stored in the model file.
 
 import Backend
 import Foundation
@@ -47,11 +47,19 @@ struct ScaleInvarianceTests {
     }
   }
 
-  @Test func theScaleIsThePowerOfTwoAtOrAboveTheLargestComponent() {
-    #expect(InputScale.of(Matrix(rows: 1, columns: 3, values: [0.5, -1, 0.25])) == 1)
-    #expect(InputScale.of(Matrix(rows: 1, columns: 2, values: [150, -3])) == 256)
-    #expect(InputScale.of(Matrix(rows: 1, columns: 2, values: [0, -0.3])) == 0.5)
-    #expect(InputScale.of(Matrix(rows: 1, columns: 1, values: [0])) == 1)
+  /// √(Σ var)/8 rounded to a power of two (√2 is the boundary): MNIST-like spreads keep
+  /// s = 1, SIFT's 387 gives 64, and constant data 1.
+  @Test func theScaleIsThePowerOfTwoNearestAnEighthOfTheSpread() throws {
+    func matrix(_ rows: [[Float]]) -> Matrix {
+      Matrix(rows: rows.count, columns: rows[0].count, values: rows.flatMap { $0 })
+    }
+    // Two rows ±a in one column: variance a², spread a.
+    #expect(InputScale.of(matrix([[8], [-8]])) == 1)
+    #expect(InputScale.of(matrix([[11], [-11]])) == 1)  // 11/8 < √2
+    #expect(InputScale.of(matrix([[12], [-12]])) == 2)  // 12/8 > √2
+    #expect(InputScale.of(matrix([[3, 3], [3, 3]])) == 1)
+    #expect(InputScale.of(try Dataset.load(TestData.siftBase).vectors) == 64)
+    #expect(InputScale.of(try Dataset.load(TestData.mnistImages).vectors) == 1)
   }
 
   @Test func aModelFileKeepsItsScale() throws {

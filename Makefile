@@ -2,13 +2,14 @@
 #   make demo    install what is missing, build, run the main job on the bundled data
 #   make test    install what is missing, run the whole test suite
 #   make bundle  release binary + the shared libraries a GPU box may lack (dist/)
+#   make fuzz    each reader's libFuzzer target for five minutes
 
 SWIFT ?= swift
 DEBIAN_PACKAGES := ocl-icd-opencl-dev opencl-headers libopenblas-dev pocl-opencl-icd zlib1g-dev libclblast-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE := .build/release/sigah
 
-.PHONY: deps build demo test bundle clean
+.PHONY: deps build demo test fuzz bundle clean
 
 # Installs only the Debian packages that are not there yet.
 deps:
@@ -30,10 +31,14 @@ demo: build
 # slower; -enable-testing keeps @testable imports working.
 test: deps
 	$(SWIFT) test -c release -Xswiftc -enable-testing
+	scripts/fuzz.sh runs 10000
+
+fuzz: deps
+	scripts/fuzz.sh seconds 300
 
 bundle: deps
 	@command -v patchelf >/dev/null || { $(SUDO) apt-get install -y -qq patchelf; }
 	scripts/bundle.sh
 
 clean:
-	rm -rf .build .build-bundle dist
+	rm -rf .build .build-bundle .build-fuzz dist fuzz-crashes

@@ -13,6 +13,8 @@ let package = Package(
   name: "sigah",
   products: [
     .executable(name: "sigah", targets: ["CLI"]),
+    // The readers' fuzz targets (scripts/fuzz.sh builds them with libFuzzer).
+    .executable(name: "sigah-fuzz", targets: ["FuzzReaders"]),
     .library(name: "SiGAH", targets: ["SiGAH"]),
     .library(name: "Backend", targets: ["Backend"]),
   ],
@@ -47,6 +49,10 @@ let package = Package(
         "SiGAH", "Backend", "Kernels", "Parity",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
+
+    // MARK: Fuzzing
+    // One target per reader; a plain build replays inputs given as arguments.
+    .executableTarget(name: "FuzzReaders", dependencies: ["SiGAH"]),
 
     // MARK: Build tools
     .executableTarget(name: "KernelEmbedder", dependencies: ["OperationCodes"]),

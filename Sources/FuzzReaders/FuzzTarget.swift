@@ -1,0 +1,81 @@
+// One fuzz target per reader: the input bytes become a file of the reader's kind, and the
+// reader must either return a consistent result or throw a DataError that names that
+// file. Anything else (a trap, another error type, an inconsistent result) stops the run
+// as a crash, which libFuzzer keeps as a reproducer.
+
+import Foundation
+import SiGAH
+
+enum FuzzTarget: String, CaseIterable {
+  case fvecs, bvecs, ivecs, idx
+  case idxgz = "idx-gz"
+  case npy, csv, model, checkpoint
+
+  /// The target named by SIGAH_FUZZ_TARGET.
+  static var current: FuzzTarget {
+    let name = ProcessInfo.processInfo.environment["SIGAH_FUZZ_TARGET"] ?? ""
+    guard let target = FuzzTarget(rawValue: name) else {
+      fatalError("set SIGAH_FUZZ_TARGET to one of \(allCases.map(\.rawValue).joined(separator: ", "))")
+    }
+    return target
+  }
+
+  /// The file name the reader recognises the format by.
+  var fileName: String {
+    switch self {
+    case .fvecs, .bvecs, .ivecs, .npy, .csv: return "input.\(rawValue)"
+    case .idx: return "input-images-idx3-ubyte"
+    case .idxgz: return "input-images-idx3-ubyte.gz"
+    case .model: return "input.safetensors"
+    case .checkpoint: return "input.ckpt"
+    }
+  }
+
+  static let folder: URL = {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("sigah-fuzz-\(getpid())")
+    try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+  }()
+
+  /// Reads `bytes` as this target's file; says what happened (for replays).
+  @discardableResult
+  func exercise(_ bytes: Data) -> String {
+    let path = Self.folder.appendingPathComponent(fileName).path
+    guard FileManager.default.createFile(atPath: path, contents: bytes) else { fatalError("cannot write \(path)") }
+    do {
+      switch self {
+      case .fvecs, .bvecs, .idx, .idxgz, .npy, .csv:
+        let vectors = try Dataset.load(path).vectors
+        check(vectors)
+        return "read \(vectors.rows) × \(vectors.columns)"
+      case .ivecs:
+        let (rows, dimension, values) = try TexmexFormat.readIntegers(path)
+        require(rows >= 1 && dimension >= 1 && values.count == rows * dimension, "ivecs sizes")
+        return "read \(rows) × \(dimension)"
+      case .model:
+        let model = try HashModel.read(from: path)
+        require(model.bits >= 1 && model.inputDimension >= 1, "model sizes")
+        return "read a \(model.method.rawValue) model of \(model.bits) bits"
+      case .checkpoint:
+        let checkpoint = try Checkpoint.read(from: path)
+        require(checkpoint.epoch >= 0, "checkpoint epoch")
+        return "read a checkpoint of epoch \(checkpoint.epoch)"
+      }
+    } catch let error as DataError {
+      require(error.file == path, "a DataError naming another file: \(error)")
+      return "rejected: \(error.position): \(error.message)"
+    } catch {
+      fatalError("\(self): an error that is not a DataError: \(error)")
+    }
+  }
+
+  private func check(_ matrix: Matrix) {
+    require(matrix.rows >= 1 && matrix.columns >= 1, "an empty matrix")
+    require(matrix.values.count == matrix.rows * matrix.columns, "matrix sizes")
+    require(matrix.values.allSatisfy(\.isFinite), "non-finite values")
+  }
+
+  private func require(_ condition: Bool, _ what: String) {
+    if !condition { fatalError("\(self): \(what)") }
+  }
+}

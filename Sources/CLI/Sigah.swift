@@ -1,6 +1,7 @@
 // The `sigah` command: learns binary codes with SiGAH and searches them by Hamming distance.
 
 import ArgumentParser
+import Foundation
 
 @main
 struct Sigah: ParsableCommand {
@@ -16,4 +17,19 @@ struct Sigah: ParsableCommand {
       Demo.self, Train.self, Encode.self, Search.self, GroundTruthCommand.self, Eval.self, Devices.self, Check.self,
       Bench.self, Tune.self, AblationCommand.self,
     ])
+
+  /// Runs the command; output that could not be written (a full disk, a closed pipe) is an
+  /// error with a non-zero exit, not a silent success.
+  static func main() {
+    atexit {
+      // fflush(nil) flushes every stream (naming `stdout` itself is not concurrency-safe):
+      // a stream whose last write failed, or fails now, makes it return EOF.
+      if fflush(nil) != 0 {
+        let message = "Error: standard output: the write failed (\(String(cString: strerror(errno))))\n"
+        _ = message.withCString { write(STDERR_FILENO, $0, strlen($0)) }
+        _exit(1)
+      }
+    }
+    main(nil)
+  }
 }

@@ -13,7 +13,11 @@ enum SigahBinary {
     URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("sigah")
   }
 
-  static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
+  /// Runs `sigah` with `arguments`; standard output goes to `standardOutput` when given
+  /// (then `stdout` is empty), else it is captured.
+  static func run(
+    _ arguments: [String], environment: [String: String] = [:], standardOutput: FileHandle? = nil
+  ) throws -> Run {
     let process = Process()
     process.executableURL = url
     process.arguments = arguments
@@ -22,7 +26,8 @@ enum SigahBinary {
     process.environment = env
     let out = Pipe()
     let err = Pipe()
-    process.standardOutput = out
+    process.standardOutput = standardOutput ?? out
+    if standardOutput != nil { try out.fileHandleForWriting.close() }
     process.standardError = err
     try process.run()
     let outData = out.fileHandleForReading.readDataToEndOfFile()

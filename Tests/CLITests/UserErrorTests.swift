@@ -86,6 +86,24 @@ import Testing
       contains: ["no OpenCL device 99"], status: 1, noFile: out)
   }
 
+  @Test func aDeviceNumberWithTheCPUIsAnError() throws {
+    let data = repositoryRoot.appendingPathComponent("data/siftsmall/siftsmall_query.fvecs").path
+    let folder = try scratchFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let out = folder.appendingPathComponent("m.safetensors").path
+    try expectError(
+      ["train", data, "--method", "lsh", "--bits", "8", "--backend", "cpu", "--device", "0", "--out", out],
+      contains: ["--device", "cpu backend takes none"], status: 1, noFile: out)
+  }
+
+  /// Results that could not be written are a failure: standard output on a full device.
+  @Test func aFullStandardOutputIsAnError() throws {
+    let full = try #require(FileHandle(forWritingAtPath: "/dev/full"))
+    let run = try SigahBinary.run(["devices"], standardOutput: full)
+    #expect(run.status == 1, "exit \(run.status): \(run.stderr)")
+    #expect(run.stderr.contains("standard output") && run.stderr.contains("No space left on device"))
+  }
+
   @Test func malformedModelFile() throws {
     let folder = try scratchFolder()
     defer { try? FileManager.default.removeItem(at: folder) }

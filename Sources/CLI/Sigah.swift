@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import Foundation
+import SiGAH
 
 @main
 struct Sigah: ParsableCommand {
@@ -21,6 +22,7 @@ struct Sigah: ParsableCommand {
   /// Runs the command; output that could not be written (a full disk, a closed pipe) is an
   /// error with a non-zero exit, not a silent success.
   static func main() {
+    TemporaryFiles.removeOnSignals()
     atexit {
       // fflush(nil) flushes every stream (naming `stdout` itself is not concurrency-safe):
       // a stream whose last write failed, or fails now, makes it return EOF.

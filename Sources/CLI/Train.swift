@@ -31,7 +31,9 @@ struct Train: ParsableCommand {
   @Option(help: "Continue the run saved in this checkpoint.") var resume: String?
   @Option(name: .shortAndLong, help: "The model file to write (safetensors).") var out: String
   @Option(help: "Also write one JSON line per epoch to this file.") var logJson: String?
-  @Option(help: "CSV only: the 0-based column holding integer labels (−1 = last).") var labelColumn: Int?
+  // Unconditional: `--label-column -1` is a value, not an option.
+  @Option(parsing: .unconditional, help: "CSV only: the 0-based column holding integer labels (−1 = last).")
+  var labelColumn: Int?
   @OptionGroup var sigah: SiGAHOptions
   @OptionGroup var backendOptions: BackendOptions
   @OptionGroup var output: OutputOptions

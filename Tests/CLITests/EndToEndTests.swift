@@ -108,6 +108,20 @@ import Testing
     #expect(differing.count <= 9)
   }
 
+  /// `--label-column -1` (the last column, as the help says) is a value, not an option.
+  @Test func aNegativeLabelColumnIsAValue() throws {
+    let folder = try scratchFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let csv = folder.appendingPathComponent("l.csv").path
+    try "1,2,7\n3,4,8\n5,6,7\n".write(toFile: csv, atomically: true, encoding: .utf8)
+    let out = folder.appendingPathComponent("m.safetensors").path
+    let run = try SigahBinary.run([
+      "train", csv, "--label-column", "-1", "--method", "lsh", "--bits", "4", "--out", out, "--backend", "cpu",
+    ])
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(try HashModel.read(from: out).inputDimension == 2)
+  }
+
   @Test func helpReadsAsAManual() throws {
     let help = try SigahBinary.run(["--help"])
     #expect(help.status == 0)

@@ -104,6 +104,33 @@ import Testing
     #expect(run.stderr.contains("standard output") && run.stderr.contains("No space left on device"))
   }
 
+  /// SIGTERM and SIGINT while a model file is being written: the process ends by the
+  /// signal, and neither the model nor its hidden temporary file is left.
+  @Test(arguments: [SIGTERM, SIGINT])
+  func aKilledWriteLeavesNothing(_ signalNumber: Int32) throws {
+    let data = repositoryRoot.appendingPathComponent("data/siftsmall/siftsmall_query.fvecs").path
+    let folder = try scratchFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let out = folder.appendingPathComponent("m.safetensors").path
+    let process = Process()
+    process.executableURL = SigahBinary.url
+    process.arguments = ["train", data, "--method", "lsh", "--bits", "8", "--out", out, "--quiet"]
+    process.environment = ProcessInfo.processInfo.environment.merging(["SIGAH_TEST_WRITE_PAUSE": "30"]) { $1 }
+    try process.run()
+    // Wait for the temporary file to appear, then signal.
+    let deadline = Date().addingTimeInterval(20)
+    while Date() < deadline,
+      (try FileManager.default.contentsOfDirectory(atPath: folder.path)).isEmpty
+    {
+      Thread.sleep(forTimeInterval: 0.05)
+    }
+    #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).count == 1, "no temporary file appeared")
+    kill(process.processIdentifier, signalNumber)
+    process.waitUntilExit()
+    #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == signalNumber)
+    #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty, "files were left behind")
+  }
+
   @Test func malformedModelFile() throws {
     let folder = try scratchFolder()
     defer { try? FileManager.default.removeItem(at: folder) }

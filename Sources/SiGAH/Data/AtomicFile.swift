@@ -1,4 +1,6 @@
-// Writes that never leave a half-written file: write beside the target, then rename.
+// Writes that never leave a half-written file: write beside the target, then rename. The
+// temporary file is listed in TemporaryFiles while it exists, so that an interrupted
+// command (SIGINT, SIGTERM) removes it too.
 
 import Foundation
 
@@ -8,17 +10,55 @@ public enum AtomicFile {
   public static func write(_ data: Data, to path: String) throws {
     let url = URL(fileURLWithPath: path)
     let folder = url.deletingLastPathComponent()
-    let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).partial-\(getpid())")
+    let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).partial-\(getpid())").path
+    let listed = TemporaryFiles.add(temporary)
+    defer { TemporaryFiles.remove(listed) }
     do {
-      try data.write(to: temporary)
-    } catch {
-      try? FileManager.default.removeItem(at: temporary)
-      throw DataError(file: path, position: "", "cannot be written (\(error.localizedDescription))")
+      try writeWhole(data, to: temporary)
+    } catch let failure as SystemFailure {
+      unlink(temporary)
+      let missing = !FileManager.default.fileExists(atPath: folder.path)
+      throw DataError(
+        file: path, position: "",
+        missing ? "cannot be written: the folder \(folder.path) does not exist" : "cannot be written: \(failure.reason)"
+      )
     }
-    guard rename(temporary.path, url.path) == 0 else {
+    // A test hook: hold the written temporary file for a while, so that a test can kill
+    // the process mid-write and check that nothing is left.
+    if let pause = ProcessInfo.processInfo.environment["SIGAH_TEST_WRITE_PAUSE"].flatMap(Double.init) {
+      Thread.sleep(forTimeInterval: pause)
+    }
+    guard rename(temporary, url.path) == 0 else {
       let reason = String(cString: strerror(errno))
-      try? FileManager.default.removeItem(at: temporary)
-      throw DataError(file: path, position: "", "cannot be written (\(reason))")
+      unlink(temporary)
+      throw DataError(file: path, position: "", "cannot be written: \(reason)")
     }
   }
+
+  /// open, write every byte, close: the system's reason (strerror) on any failure.
+  private static func writeWhole(_ data: Data, to path: String) throws {
+    let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    guard descriptor >= 0 else { throw SystemFailure() }
+    var failure: SystemFailure?
+    data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
+      var offset = 0
+      while offset < bytes.count {
+        let written = Foundation.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+        if written < 0 {
+          if errno == EINTR { continue }
+          failure = SystemFailure()
+          return
+        }
+        offset += written
+      }
+    }
+    if close(descriptor) != 0 && failure == nil { failure = SystemFailure() }
+    if let failure { throw failure }
+  }
+}
+
+/// The system's reason a call failed, as strerror gives it.
+private struct SystemFailure: Error {
+  let reason: String
+  init() { reason = String(cString: strerror(errno)) }
 }

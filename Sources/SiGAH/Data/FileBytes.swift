@@ -13,11 +13,14 @@ enum FileBytes {
     guard attributes[.type] as? FileAttributeType == .typeRegular else {
       throw DataError(file: path, position: "", "is not a regular file")
     }
+    guard access(path, R_OK) == 0 else {
+      throw DataError(file: path, position: "", "cannot be read: \(String(cString: strerror(errno)))")
+    }
     if path.hasSuffix(".gz") { return try inflate(path) }
     do {
       return try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
     } catch {
-      throw DataError(file: path, position: "", "cannot be read (\(error.localizedDescription))")
+      throw DataError(file: path, position: "", "cannot be read: \(String(cString: strerror(errno)))")
     }
   }
 

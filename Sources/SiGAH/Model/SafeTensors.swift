@@ -67,13 +67,7 @@ public struct SafeTensors: Equatable {
   // MARK: Reading
 
   public static func read(from path: String) throws -> SafeTensors {
-    let data: Data
-    do {
-      data = try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
-    } catch {
-      throw DataError(file: path, position: "", "cannot be read (\(error.localizedDescription))")
-    }
-    return try decode(data, file: path)
+    try decode(try FileBytes.read(path), file: path)
   }
 
   public static func decode(_ data: Data, file: String) throws -> SafeTensors {

@@ -1,0 +1,57 @@
+// The temporary files a command has open right now (AtomicFile's), so that SIGINT and
+// SIGTERM can remove them: a killed write leaves no hidden file. The paths live in a fixed
+// C buffer that the signal handler only reads, calling nothing but unlink, signal and
+// raise (async-signal-safe), whichever thread the signal lands on (OpenBLAS's own too).
+
+import Foundation
+
+public enum TemporaryFiles {
+  private static let slots = 16
+  private static let length = Int(PATH_MAX)
+  nonisolated(unsafe) private static let paths: UnsafeMutablePointer<CChar> = {
+    let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: slots * length)
+    buffer.initialize(repeating: 0, count: slots * length)
+    return buffer
+  }()
+  private static let lock = NSLock()
+
+  /// Lists `path`; returns its slot, or nil when it cannot be listed (the write goes on).
+  static func add(_ path: String) -> Int? {
+    let bytes = Array(path.utf8CString)
+    guard bytes.count <= length else { return nil }
+    return lock.withLock {
+      guard let slot = (0..<slots).first(where: { paths[$0 * length] == 0 }) else { return nil }
+      // The terminating 0 last, so the handler never sees a path without its end.
+      bytes.withUnsafeBufferPointer { source in
+        (paths + slot * length + 1).update(from: source.baseAddress! + 1, count: bytes.count - 1)
+      }
+      paths[slot * length] = bytes[0]
+      return slot
+    }
+  }
+
+  static func remove(_ slot: Int?) {
+    guard let slot else { return }
+    lock.withLock { paths[slot * length] = 0 }
+  }
+
+  /// Installs the SIGINT and SIGTERM handlers: remove the listed files, then end the
+  /// process as the signal would have.
+  public static func removeOnSignals() {
+    // A parent may start us with these signals blocked (Foundation's Process does): a
+    // blocked SIGTERM would wait until the command ends.
+    var blocked = sigset_t()
+    sigemptyset(&blocked)
+    for number in [SIGINT, SIGTERM] { sigaddset(&blocked, number) }
+    pthread_sigmask(SIG_UNBLOCK, &blocked, nil)
+    for number in [SIGINT, SIGTERM] {
+      signal(number) { received in
+        for slot in 0..<TemporaryFiles.slots where TemporaryFiles.paths[slot * TemporaryFiles.length] != 0 {
+          unlink(TemporaryFiles.paths + slot * TemporaryFiles.length)
+        }
+        signal(received, SIG_DFL)
+        raise(received)
+      }
+    }
+  }
+}

@@ -31,7 +31,7 @@ struct SiGAHOptions: ParsableArguments {
   var rankingSteps: Int?
   @Option(help: "Ranking stage: positives come from each vector's K nearest (default: --val-k).")
   var rankingNeighbours: Int?
-  @Option(help: "Ranking stage: anchors a step.") var rankingAnchors = 256
+  @Option(help: "Ranking stage: anchors a step (at most the training vectors).") var rankingAnchors = 256
   @Option(help: "Ranking stage: positives and negatives an anchor (1–32).") var rankingPairs = 8
   @Option(help: "Ranking stage: Adam learning rate.") var rankingLearningRate: Float = 3e-3
   @Option(help: "Adversarial weight μ; 0 drops the discriminator (the 'w/o D' ablation).") var mu: Float = 1

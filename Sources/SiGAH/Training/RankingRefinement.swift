@@ -70,6 +70,9 @@ public enum RankingRefinement {
       throw TrainingError.invalidData(
         "the ranking stage needs at least one step and anchor, and 1 to \(maximumRankingPairs) pairs an anchor")
     }
+    // More anchors a step than training vectors would only repeat them (and size buffers
+    // by the option): a step takes at most every vector once over.
+    let anchors = min(options.anchors, n)
     // Centred and divided by the overall scale s = √(Σ_j var x_j), so the learning rate
     // means the same in any units; the layer's weights are W·s until they are handed back.
     // Each bit then starts at about unit spread (a power of two, so no sign changes): β
@@ -93,13 +96,13 @@ public enum RankingRefinement {
         TensorInit(name: "c", shape: [r], values: zip(start.offset, spreads).map { $0 * $1 }, decays: false),
       ], on: backend)
     let layer = Linear(weight: block.tensor("W"), bias: block.tensor("c"), activation: .identity, backend: backend)
-    let rows = options.anchors * (1 + 2 * pairs)
+    let rows = anchors * (1 + 2 * pairs)
     let chunkSteps = max(1, min(options.steps, 65_536 / rows))
     let plan = try backend.makeBuffer(Int32.self, count: chunkSteps * rows)
     let input = try backend.makeBuffer(Float.self, count: rows * d)
     let codes = try backend.makeBuffer(Float.self, count: rows * r)
     let codeGradient = try backend.makeBuffer(Float.self, count: rows * r)
-    let anchorLosses = try backend.makeBuffer(Float.self, count: options.anchors)
+    let anchorLosses = try backend.makeBuffer(Float.self, count: anchors)
     let lossSum = try backend.makeBuffer([Float(0)])
 
     var generator = SeededGenerator(seed: seed ^ 0x52A4_C1F0)
@@ -110,7 +113,7 @@ public enum RankingRefinement {
       let slot = (step - 1) % chunkSteps
       if slot == 0 {
         let chunk = samplePlan(
-          steps: min(chunkSteps, options.steps - step + 1), anchors: options.anchors, pairs: pairs, nearest: nearest,
+          steps: min(chunkSteps, options.steps - step + 1), anchors: anchors, pairs: pairs, nearest: nearest,
           k: k, count: n, generator: &generator)
         try backend.upload(chunk, to: plan)
       }
@@ -124,9 +127,9 @@ public enum RankingRefinement {
       try backend.linearCombination(alpha: beta, codes, beta: 0, codes, into: codes, count: rows * r)
       try backend.activate(.tanh, codes, into: codes, count: rows * r)
       try backend.rankingPairLoss(
-        codes, anchors: options.anchors, pairsPerAnchor: pairs, bits: r, sharpness: options.sharpness,
+        codes, anchors: anchors, pairsPerAnchor: pairs, bits: r, sharpness: options.sharpness,
         gradient: codeGradient, losses: anchorLosses)
-      try backend.accumulate(anchorLosses, count: options.anchors, .sum, scale: 1, into: lossSum, index: 0)
+      try backend.accumulate(anchorLosses, count: anchors, .sum, scale: 1, into: lossSum, index: 0)
       try backend.activationBackward(
         .tanh, output: codes, outputGradient: codeGradient, into: codeGradient, count: rows * r)
       try backend.linearCombination(

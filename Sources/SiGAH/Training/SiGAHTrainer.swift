@@ -58,14 +58,16 @@ public final class SiGAHTrainer {
     guard options.epochs >= 0 else {
       throw TrainingError.invalidData("epochs must not be negative, got \(options.epochs)")
     }
-    // The widest buffers, checked before anything is allocated: Ψ (d × m) and the batch's
-    // generator activations (N_B × m), m = width multiple × d.
+    // The widest buffers, checked before anything is allocated: Ψ (d × m), W3 (d_l × d) and
+    // the batch's activations (N_B × m, N_B × d_l), m = width multiple × d.
     let d = data.columns
     let (m, overflowM) = configuration.generatorWidthMultiple.multipliedReportingOverflow(by: d)
-    let widest = overflowM ? nil : CheckedSize.product([max(d, min(configuration.batchSize, data.rows)), m, 4])
+    let width = max(m, configuration.discriminatorWidth)
+    let widest = overflowM ? nil : CheckedSize.product([max(d, min(configuration.batchSize, data.rows)), width, 4])
     guard let widest, widest <= backend.largestBuffer else {
       throw TrainingError.invalidData(
-        "a generator of width \(configuration.generatorWidthMultiple) × \(d) needs buffers of "
+        "a generator of width \(configuration.generatorWidthMultiple) × \(d) and a discriminator of width "
+          + "\(configuration.discriminatorWidth) need buffers of "
           + (widest.map { String(format: "%.1f GiB", Double($0) / Double(1 << 30)) } ?? "more than \(Int.max) bytes")
           + ", more than the \(String(format: "%.1f GiB", Double(backend.largestBuffer) / Double(1 << 30))) "
           + "one buffer may take on \(backend.summary)")

@@ -46,6 +46,24 @@ struct RankingRefinementTests {
     #expect(refined.summary.keptStep == 0 && refined.summary.checkpoints.count == 1)
   }
 
+  /// An anchor count far past the training set takes every vector once a step instead of
+  /// sizing buffers by the option (it once asked for 68 GB).
+  @Test func moreAnchorsThanVectorsTakeEachVectorOnce() throws {
+    let data = try Self.sift.get().rows(0..<300)
+    let backend = try CPUBackend()
+    let itq = try LinearBaselines.itq(data, bits: 8, seed: 2, backend: backend)
+    var huge = options(steps: 5)
+    huge.anchors = 1_000_000_000
+    var exact = options(steps: 5)
+    exact.anchors = 300
+    let run = { (options: RankingOptions) in
+      try RankingRefinement.refine(
+        itq, data: data, options: options, neighbours: 10, seed: 2, backend: backend, validate: nil
+      ).hash
+    }
+    #expect(try run(huge) == run(exact))
+  }
+
   /// SIFT in its own units, times 2⁻⁷ and times 2⁷: the same codes, bit for bit.
   @Test func codesDoNotDependOnTheUnits() throws {
     let data = try Self.sift.get().rows(0..<600)

@@ -180,5 +180,13 @@ func smallConfiguration(bits: Int = 8) -> SiGAHConfiguration {
     } throws: { error in
       "\(error)".contains("GiB") && "\(error)".contains("100000 × 784")
     }
+    configuration.generatorWidthMultiple = 2
+    configuration.discriminatorWidth = 1_000_000_000
+    #expect {
+      _ = try SiGAHTrainer(
+        configuration: configuration, data: data, backend: try CPUBackend(), options: TrainingOptions())
+    } throws: { error in
+      "\(error)".contains("GiB") && "\(error)".contains("discriminator of width 1000000000")
+    }
   }
 }

@@ -1,5 +1,6 @@
 // Progress for long work: on a terminal, one self-rewriting line with a bar, rate and
-// ETA on standard error; otherwise (or with --quiet) nothing but the command's own lines.
+// ETA on standard error; otherwise (or with --quiet) nothing but the command's status lines,
+// which go to standard error too (Console).
 
 import Foundation
 
@@ -28,14 +29,18 @@ final class Progress {
     lastDraw = now
     let elapsed = now.timeIntervalSince(started)
     let fraction = min(Double(done) / Double(total), 1)
-    let rate = elapsed > 0 ? Double(done) / elapsed : 0
-    let eta = rate > 0 ? Double(total - done) / rate : 0
+    // A rate over the first instants of a run (one batch in microseconds) means nothing:
+    // none is shown before half a second has passed.
+    let rate = elapsed >= 0.5 ? Double(done) / elapsed : nil
     let width = 24
     let filled = Int(fraction * Double(width))
     let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+    let speed = rate.map {
+      String(format: "%.0f %@/s, ETA %@", $0, unit, Self.duration(Double(total - done) / max($0, 1e-9)))
+    }
     let line = String(
-      format: "\r%@ [%@] %3.0f%% %d/%d %@, %.0f %@/s, ETA %@ ", label, bar, fraction * 100, done, total, unit, rate,
-      unit, Self.duration(eta))
+      format: "\r%@ [%@] %3.0f%% %d/%d %@, %@ ", label, bar, fraction * 100, done, total, unit,
+      speed ?? "measuring rate")
     FileHandle.standardError.write(Data(line.utf8))
   }
 
@@ -53,12 +58,12 @@ final class Progress {
   }
 }
 
-/// Prints a line unless quiet, unbuffered, so progress shows at once in a pipe too
-/// (`sigah train … | tee log`).
+/// Status lines on standard error unless quiet, unbuffered, so they show at once in a
+/// pipe too; standard output holds only what a command was asked for.
 struct Console {
   let quiet: Bool
 
   func line(_ text: String) {
-    if !quiet { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
+    if !quiet { FileHandle.standardError.write(Data((text + "\n").utf8)) }
   }
 }

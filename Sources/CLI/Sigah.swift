@@ -14,6 +14,7 @@ struct Sigah: ParsableCommand {
       chosen with --backend auto|cpu|opencl or the SIGAH_BACKEND environment variable; auto \
       takes an OpenCL GPU when there is one and otherwise the CPU.
       """,
+    version: "sigah \(ModelFile.toolVersion) (model format \(ModelFile.formatVersion))",
     subcommands: [
       Demo.self, Train.self, Encode.self, Search.self, GroundTruthCommand.self, Eval.self, Devices.self, Check.self,
       Bench.self, Tune.self, AblationCommand.self,

@@ -32,7 +32,7 @@ import Testing
       "--log-json", log, "--checkpoint-every", "1",
     ])
     #expect(train.status == 0, "\(train.stderr)")
-    #expect(train.stdout.contains("epoch   2"))
+    #expect(train.stderr.contains("epoch   2") && !train.stdout.contains("epoch"))
     #expect(try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").count == 2)
     #expect(FileManager.default.fileExists(atPath: model + ".checkpoint"))
 
@@ -122,6 +122,11 @@ import Testing
     #expect(try HashModel.read(from: out).inputDimension == 2)
   }
 
+  @Test func versionIsPrinted() throws {
+    let run = try SigahBinary.run(["--version"])
+    #expect(run.status == 0 && run.stdout.hasPrefix("sigah ") && run.stdout.contains("model format"))
+  }
+
   @Test func helpReadsAsAManual() throws {
     let help = try SigahBinary.run(["--help"])
     #expect(help.status == 0)
@@ -189,7 +194,7 @@ import Testing
       "--backend", "cpu", "--out", model,
     ])
     #expect(run.status == 0, "\(run.stderr)")
-    #expect(run.stdout.contains("val mAP"))
+    #expect(run.stderr.contains("val mAP"))
     guard case .sigah(let trained) = try HashModel.read(from: model) else {
       Issue.record("not a SiGAH model")
       return
@@ -206,7 +211,7 @@ import Testing
     // Then the ranking stage from the kept epoch: it keeps a step only when it validates
     // better than that epoch did.
     let ranking = try #require(summary.ranking)
-    #expect(run.stdout.contains("ranking step"))
+    #expect(run.stderr.contains("ranking step"))
     #expect(ranking.neighbours == 50 && ranking.checkpoints.map(\.step) == [60])
     #expect(ranking.startValidationMAP == best.1)
     #expect(ranking.keptStep == (ranking.checkpoints[0].validationMAP! > best.1 ? 60 : 0))

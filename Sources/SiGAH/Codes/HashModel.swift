@@ -92,7 +92,7 @@ public enum HashModel: Sendable {
       try model.write(to: path)
     case .linear(let hash, let method):
       try SafeTensors(
-        metadata: ["format": "sigah-model", "method": method.rawValue, "bits": "\(hash.bits)"],
+        metadata: ModelFile.metadata(method: method.rawValue, ["bits": "\(hash.bits)"]),
         tensors: [
           "mu": .init(shape: [hash.inputDimension], values: hash.mean),
           "W": .init(shape: [hash.bits, hash.inputDimension], values: hash.projection),
@@ -101,7 +101,7 @@ public enum HashModel: Sendable {
       ).write(to: path)
     case .spherical(let hash):
       try SafeTensors(
-        metadata: ["format": "sigah-model", "method": "sph", "bits": "\(hash.bits)"],
+        metadata: ModelFile.metadata(method: "sph", ["bits": "\(hash.bits)"]),
         tensors: [
           "pivots": .init(shape: [hash.bits, hash.inputDimension], values: hash.pivots),
           "radii": .init(shape: [hash.bits], values: hash.radii),
@@ -110,7 +110,7 @@ public enum HashModel: Sendable {
     case .spectral(let hash):
       let p = hash.minimum.count
       try SafeTensors(
-        metadata: ["format": "sigah-model", "method": "sh", "bits": "\(hash.bits)"],
+        metadata: ModelFile.metadata(method: "sh", ["bits": "\(hash.bits)"]),
         tensors: [
           "mu": .init(shape: [hash.inputDimension], values: hash.mean),
           "directions": .init(shape: [p, hash.inputDimension], values: hash.directions),
@@ -123,7 +123,7 @@ public enum HashModel: Sendable {
     case .kMeans(let hash):
       let d = hash.inputDimension
       try SafeTensors(
-        metadata: ["format": "sigah-model", "method": "kmh", "bits": "\(hash.bits)"],
+        metadata: ModelFile.metadata(method: "kmh", ["bits": "\(hash.bits)"]),
         tensors: [
           "mu": .init(shape: [d], values: hash.mean),
           "rotation": .init(shape: [d, d], values: hash.rotation),
@@ -137,7 +137,8 @@ public enum HashModel: Sendable {
 
   public static func read(from path: String) throws -> HashModel {
     let file = try SafeTensors.read(from: path)
-    guard file.metadata["format"] == "sigah-model", let name = file.metadata["method"],
+    try ModelFile.check(file, path: path)
+    guard let name = file.metadata["method"],
       let method = HashMethod(rawValue: name)
     else {
       throw DataError(

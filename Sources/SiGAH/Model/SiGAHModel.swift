@@ -47,13 +47,13 @@ public struct SiGAHModel: Sendable, Equatable {
     for spec in weights.layout {
       file.tensors[spec.name] = .init(shape: spec.shape, values: weights.tensors[spec.name]!)
     }
-    file.metadata = [
-      "format": "sigah-model", "method": "sigah",
+    file.metadata = ModelFile.metadata(method: "sigah")
+    file.metadata.merge([
       "configuration": String(decoding: try Self.jsonEncoder.encode(configuration), as: UTF8.self),
       "dimensions":
         "{\"d\":\(weights.inputDimension),\"r\":\(weights.bits),\"m\":\(weights.generatorWidth),\"dl\":\(weights.discriminatorWidth)}",
       "input_scale": "\(weights.inputScale)",
-    ]
+    ]) { _, new in new }
     if let summary {
       file.metadata["summary"] = String(decoding: try Self.jsonEncoder.encode(summary), as: UTF8.self)
     }
@@ -67,6 +67,7 @@ public struct SiGAHModel: Sendable, Equatable {
 
   /// Reads the model part of a SiGAH model or checkpoint file.
   init(_ file: SafeTensors, path: String) throws {
+    try ModelFile.check(file, path: path)
     guard file.metadata["method"] == "sigah", let configurationText = file.metadata["configuration"] else {
       throw DataError(file: path, position: "header", "expected a SiGAH model (metadata method = sigah)")
     }

@@ -1,0 +1,37 @@
+// What every model and checkpoint file says about itself in its safetensors header: that
+// it is a sigah model, its method, the format version of its layout and the tool that
+// wrote it. A file of a newer format is refused with a clear message instead of being
+// misread.
+
+public enum ModelFile {
+  /// The tool's version, as `sigah --version` prints it.
+  public static let toolVersion = "0.4.0"
+  /// The version of the model files' layout: tensors by name per method, their metadata.
+  public static let formatVersion = 1
+
+  /// The header of a model file of `method`, plus `extra`.
+  static func metadata(method: String, _ extra: [String: String] = [:]) -> [String: String] {
+    [
+      "format": "sigah-model", "method": method, "format_version": "\(formatVersion)",
+      "written_by": "sigah \(toolVersion)",
+    ].merging(extra) { _, new in new }
+  }
+
+  /// Throws unless `file` is a sigah model file of a format this tool reads (files
+  /// written before format versions existed count as version 1).
+  static func check(_ file: SafeTensors, path: String) throws {
+    guard file.metadata["format"] == "sigah-model" else {
+      throw DataError(file: path, position: "header", "expected a sigah model file (metadata format = sigah-model)")
+    }
+    guard let text = file.metadata["format_version"] else { return }
+    guard let version = Int(text), version >= 1 else {
+      throw DataError(file: path, position: "header", "expected a whole format_version, found '\(text)'")
+    }
+    guard version <= formatVersion else {
+      throw DataError(
+        file: path, position: "header",
+        "was written in model format \(version) (by \(file.metadata["written_by"] ?? "a newer sigah")); "
+          + "this sigah \(toolVersion) reads formats up to \(formatVersion)")
+    }
+  }
+}

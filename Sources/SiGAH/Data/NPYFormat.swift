@@ -1,19 +1,67 @@
-// NumPy .npy files, 2-D, C order: float32, float64, int32 or uint8 (little-endian).
+// NumPy .npy files, 2-D: what np.save writes every day is read (float16/32/64,
+// int8/16/32/64, uint8/16/32/64, either byte order, C or Fortran order); what this tool
+// writes is little-endian C order (float32 vectors, uint8 or uint64 codes, int32 ids).
 
 import Foundation
 
 public enum NPYFormat {
-  public enum ElementType: String, Sendable {
-    case float32 = "<f4", float64 = "<f8", int32 = "<i4", uint8 = "|u1", uint64 = "<u8"
-    var size: Int { self == .float64 || self == .uint64 ? 8 : self == .uint8 ? 1 : 4 }
+  /// A NumPy dtype string such as `<f4`, `>i8` or `|u1`: kind, size and byte order.
+  public struct ElementType: Sendable, Equatable {
+    public enum Kind: Character, Sendable { case float = "f", signed = "i", unsigned = "u" }
+    public let kind: Kind
+    public let size: Int
+    public let bigEndian: Bool
+
+    public static let float32 = ElementType(kind: .float, size: 4, bigEndian: false)
+    public static let float64 = ElementType(kind: .float, size: 8, bigEndian: false)
+    public static let int32 = ElementType(kind: .signed, size: 4, bigEndian: false)
+    public static let uint8 = ElementType(kind: .unsigned, size: 1, bigEndian: false)
+    public static let uint64 = ElementType(kind: .unsigned, size: 8, bigEndian: false)
+
+    init(kind: Kind, size: Int, bigEndian: Bool) {
+      (self.kind, self.size, self.bigEndian) = (kind, size, size > 1 && bigEndian)
+    }
+
+    /// Parses a descr; nil for what is not a number of a supported width.
+    init?(descr: String) {
+      let characters = Array(descr)
+      guard characters.count >= 3, "<>|=".contains(characters[0]), let kind = Kind(rawValue: characters[1]),
+        let size = Int(String(characters[2...])),
+        kind == .float ? [2, 4, 8].contains(size) : [1, 2, 4, 8].contains(size)
+      else { return nil }
+      self.init(kind: kind, size: size, bigEndian: characters[0] == ">")
+    }
+
+    /// The descr this tool writes for it.
+    public var rawValue: String { "\(size == 1 ? "|" : bigEndian ? ">" : "<")\(kind.rawValue)\(size)" }
+
+    /// The value at byte `offset` as a Double (integers up to 2⁵³ exactly).
+    func value(in raw: UnsafeRawBufferPointer, at offset: Int) -> Double {
+      var bits: UInt64 = 0
+      for byte in 0..<size {
+        let shift = bigEndian ? 8 * (size - 1 - byte) : 8 * byte
+        bits |= UInt64(raw[offset + byte]) << UInt64(shift)
+      }
+      switch (kind, size) {
+      case (.float, 2): return Double(Float16(bitPattern: UInt16(bits)))
+      case (.float, 4): return Double(Float(bitPattern: UInt32(bits)))
+      case (.float, _): return Double(bitPattern: bits)
+      case (.signed, _):
+        let unused = UInt64(64 - 8 * size)
+        return Double(Int64(bitPattern: bits << unused) >> Int64(unused))  // sign-extended
+      case (.unsigned, _): return Double(bits)
+      }
+    }
   }
 
-  /// A parsed header: element type, shape, and where the data starts.
+  /// A parsed header: element type, shape, order, and where the data starts.
   struct Header {
     var type: ElementType
     var rows: Int
     var columns: Int
     var dataOffset: Int
+    /// Column-major (`np.save(X.T)`, `np.asfortranarray`): element (i, j) at j·rows + i.
+    var fortranOrder = false
   }
 
   static func header(_ data: Data, file: String) throws -> Header {
@@ -40,14 +88,12 @@ public enum NPYFormat {
       throw DataError(file: file, position: "header", "expected a 'descr' entry")
     }
     let descr = String(descrField[descrField.index(after: descrField.startIndex)..<quote])
-    guard let type = ElementType(rawValue: descr == "<u1" ? "|u1" : descr) else {
+    guard let type = ElementType(descr: descr) else {
       throw DataError(
         file: file, position: "header",
-        "expected dtype float32 (<f4), float64 (<f8), int32 (<i4) or uint8 (|u1), found '\(descr)'")
+        "expected a dtype of float16/32/64, int8/16/32/64 or uint8/16/32/64 in either byte order, found '\(descr)'")
     }
-    if let fortran = field("fortran_order"), fortran.hasPrefix("True") {
-      throw DataError(file: file, position: "header", "expected C order, found Fortran order")
-    }
+    let fortranOrder = field("fortran_order")?.hasPrefix("True") ?? false
     guard let shapeField = field("shape"), let open = shapeField.firstIndex(of: "("),
       let close = shapeField[open...].firstIndex(of: ")")
     else {
@@ -75,37 +121,26 @@ public enum NPYFormat {
       )
     }
     guard sizes[0] >= 1, sizes[1] >= 1 else { throw DataError(file: file, position: "header", "the array is empty") }
-    return Header(type: type, rows: sizes[0], columns: sizes[1], dataOffset: offset)
+    return Header(type: type, rows: sizes[0], columns: sizes[1], dataOffset: offset, fortranOrder: fortranOrder)
   }
 
   /// A 2-D array as Float32; NaN and infinities are rejected.
+  /// A 2-D array as Float32, in rows whatever its order; NaN, infinities and values that
+  /// do not fit a Float32 are rejected.
   public static func readMatrix(_ path: String) throws -> Matrix {
     let data = try FileBytes.read(path)
     let h = try header(data, file: path)
     var values = [Float](repeating: 0, count: h.rows * h.columns)
     try data.withUnsafeBytes { raw in
-      for i in values.indices {
-        let value: Float
-        switch h.type {
-        case .float32:
-          value = Float(
-            bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: h.dataOffset + 4 * i, as: UInt32.self)))
-        case .float64:
-          value = Float(
-            Double(
-              bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: h.dataOffset + 8 * i, as: UInt64.self))
-            ))
-        case .int32:
-          value = Float(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: h.dataOffset + 4 * i, as: Int32.self)))
-        case .uint8: value = Float(raw[h.dataOffset + i])
-        case .uint64: value = .nan  // codes, not vectors: rejected below
-        }
+      for stored in values.indices {
+        let (row, column) =
+          h.fortranOrder ? (stored % h.rows, stored / h.rows) : (stored / h.columns, stored % h.columns)
+        let value = Float(h.type.value(in: raw, at: h.dataOffset + h.type.size * stored))
         guard value.isFinite else {
           throw DataError(
-            file: path, position: "row \(i / h.columns), column \(i % h.columns)",
-            "expected a finite number, found \(value)")
+            file: path, position: "row \(row), column \(column)", "expected a finite number, found \(value)")
         }
-        values[i] = value
+        values[row * h.columns + column] = value
       }
     }
     return Matrix(rows: h.rows, columns: h.columns, values: values)
@@ -117,9 +152,11 @@ public enum NPYFormat {
     let data = try FileBytes.read(path)
     let h = try header(data, file: path)
     let capacity = h.type == .uint8 ? 8 * h.columns : 64 * h.columns
-    guard h.type == .uint8 || h.type == .uint64 else {
+    guard h.type == .uint8 || h.type == .uint64, !h.fortranOrder else {
       throw DataError(
-        file: path, position: "header", "expected packed codes as uint8 (|u1) or uint64 (<u8), found \(h.type.rawValue)"
+        file: path, position: "header",
+        "expected packed codes as uint8 (|u1) or little-endian uint64 (<u8) in C order, found \(h.type.rawValue)"
+          + (h.fortranOrder ? " in Fortran order" : "")
       )
     }
     let r = bits ?? capacity

@@ -111,3 +111,37 @@ extension ReaderTests {
     expectError(fifo, ["not a regular file"]) { _ = try TexmexFormat.readVectors(fifo) }
   }
 }
+
+extension ReaderTests {
+  /// What np.save writes every day reads as the same matrix: float16, int8, int64 and
+  /// uint16, big-endian, and Fortran order (the array [[1, 2, 3], [4, -5, 6]] each time;
+  /// uint16 takes its absolute values).
+  @Test func npyOfEveryCommonDtypeAndOrderIsRead() throws {
+    let expected = Matrix(rows: 2, columns: 3, values: [1, 2, 3, 4, -5, 6])
+    let values: [Double] = [1, 2, 3, 4, -5, 6]
+    let fortran: [Double] = [1, 4, 2, -5, 3, 6]
+    func bytes(_ numbers: [Double], _ encode: (Double) -> [UInt8]) -> [UInt8] { numbers.flatMap(encode) }
+    let cases: [(String, String, [UInt8])] = [
+      ("f2", "<f2", bytes(values) { withUnsafeBytes(of: Float16($0).bitPattern.littleEndian) { Array($0) } }),
+      ("i1", "|i1", bytes(values) { [UInt8(bitPattern: Int8($0))] }),
+      ("i8be", ">i8", bytes(values) { withUnsafeBytes(of: Int64($0).bigEndian) { Array($0) } }),
+      ("f8be", ">f8", bytes(values) { withUnsafeBytes(of: $0.bitPattern.bigEndian) { Array($0) } }),
+    ]
+    for (name, descr, payload) in cases {
+      let file = try npy(
+        "{'descr': '\(descr)', 'fortran_order': False, 'shape': (2, 3), }", payload: payload, "\(name).npy")
+      #expect(try NPYFormat.readMatrix(file) == expected, "\(descr)")
+    }
+    let column = try npy(
+      "{'descr': '<f8', 'fortran_order': True, 'shape': (2, 3), }",
+      payload: bytes(fortran) { withUnsafeBytes(of: $0.bitPattern.littleEndian) { Array($0) } }, "fortran.npy")
+    #expect(try NPYFormat.readMatrix(column) == expected)
+    let unsigned = try npy(
+      "{'descr': '<u2', 'fortran_order': False, 'shape': (2, 3), }",
+      payload: bytes(values) { withUnsafeBytes(of: UInt16(abs($0)).littleEndian) { Array($0) } }, "u2.npy")
+    #expect(try NPYFormat.readMatrix(unsigned).values == [1, 2, 3, 4, 5, 6])
+    let complex = try npy(
+      "{'descr': '<c8', 'fortran_order': False, 'shape': (1, 1), }", payload: [0, 0, 0, 0, 0, 0, 0, 0], "c.npy")
+    expectError(complex, ["dtype", "<c8"]) { _ = try NPYFormat.readMatrix(complex) }
+  }
+}

@@ -33,13 +33,13 @@ struct DataSplitOptions: ParsableArguments {
   /// The ground truth from --groundtruth, checked against the split; nil when not given.
   func groundTruth(for split: EvaluationSplit) throws -> (ids: [Int32], k: Int)? {
     guard let groundtruth else { return nil }
-    let file = try TexmexFormat.readIntegers(groundtruth)
+    let file = try Tables.readIntegers(groundtruth)
     guard file.rows == split.queries.rows else {
       throw CLIError("\(groundtruth) has \(file.rows) rows for \(split.queries.rows) queries")
     }
     guard file.values.allSatisfy({ $0 >= 0 && Int($0) < split.database.rows }) else {
       throw CLIError("\(groundtruth) holds ids outside the \(split.database.rows)-item database")
     }
-    return (file.values, file.dimension)
+    return (file.values, file.columns)
   }
 }

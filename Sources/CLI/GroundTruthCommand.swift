@@ -13,12 +13,13 @@ struct GroundTruthCommand: ParsableCommand {
   @Option(help: "Database vectors.") var database: String
   @Option(help: "Query vectors.") var queries: String
   @Option(help: "Neighbours per query.") var k = 100
-  @Option(name: .shortAndLong, help: "Output .ivecs file.") var out: String
+  @Option(name: .shortAndLong, help: "Ids: .ivecs, .npy, or - for text.") var out: String
   @OptionGroup var backendOptions: BackendOptions
   @OptionGroup var output: OutputOptions
 
   func run() throws {
     let console = Console(quiet: output.quiet)
+    _ = try Tables.destination(out, texmex: ".ivecs")  // a wrong name fails before the work
     let base = try Dataset.load(database).vectors
     let query = try Dataset.load(queries).vectors
     guard base.columns == query.columns else {
@@ -33,7 +34,7 @@ struct GroundTruthCommand: ParsableCommand {
     let ids = try GroundTruth.compute(
       queries: query, database: base, k: k, backend: selected.backend, progress: progress.update)
     progress.finish()
-    try TexmexFormat.writeIntegers(ids, dimension: k, to: out)
+    try Tables.write(integers: ids, columns: k, to: out)
     let seconds = Date().timeIntervalSince(started)
     console.line(
       String(

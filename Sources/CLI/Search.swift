@@ -46,6 +46,9 @@ struct Search: ParsableCommand {
 
   func run() throws {
     let console = Console(quiet: output.quiet)
+    // Wrong output names fail before the work.
+    _ = try Tables.destination(out, texmex: ".ivecs")
+    if let distancesOut { _ = try Tables.destination(distancesOut, texmex: rerank == nil ? ".ivecs" : ".fvecs") }
     let selected = try backendOptions.open()
     let hash = try model.map { try HashModel.read(from: $0) }
     let r = bits ?? hash?.bits
@@ -116,12 +119,12 @@ struct Search: ParsableCommand {
       exactDistances = rankedDistances
     }
     let seconds = Date().timeIntervalSince(started)
-    try write(ids, to: out, console: console)
+    try Tables.write(integers: ids, columns: k, to: out)
     if let distancesOut {
       if let exactDistances {
-        try write(Matrix(rows: exactDistances.count / k, columns: k, values: exactDistances), to: distancesOut)
+        try Tables.write(Matrix(rows: exactDistances.count / k, columns: k, values: exactDistances), to: distancesOut)
       } else {
-        try write(distances, to: distancesOut, console: console)
+        try Tables.write(integers: distances, columns: k, to: distancesOut)
       }
     }
     if out != "-" {
@@ -129,26 +132,6 @@ struct Search: ParsableCommand {
         String(
           format: "%d queries × %d codes of %d bits: top %d in %.3f s (%.0f queries/s), ids in %@", queryCodes.count,
           databaseCodes.count, databaseCodes.bits, k, seconds, Double(queryCodes.count) / max(seconds, 1e-9), out))
-    }
-  }
-
-  func write(_ matrix: Matrix, to path: String) throws {
-    if path == "-" {
-      for q in 0..<matrix.rows { print(matrix[q].map { String($0) }.joined(separator: " ")) }
-    } else if path.hasSuffix(".npy") {
-      try NPYFormat.write(matrix, to: path)
-    } else {
-      try TexmexFormat.writeVectors(matrix, to: path)
-    }
-  }
-
-  func write(_ rows: [Int32], to path: String, console: Console) throws {
-    if path == "-" {
-      for q in 0..<(rows.count / k) { print(rows[(q * k)..<((q + 1) * k)].map(String.init).joined(separator: " ")) }
-    } else if path.hasSuffix(".npy") {
-      try NPYFormat.write(integers: rows, rows: rows.count / k, columns: k, to: path)
-    } else {
-      try TexmexFormat.writeIntegers(rows, dimension: k, to: path)
     }
   }
 }

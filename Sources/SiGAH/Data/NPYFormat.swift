@@ -146,6 +146,30 @@ public enum NPYFormat {
     return Matrix(rows: h.rows, columns: h.columns, values: values)
   }
 
+  /// A 2-D integer array (ids, ground truth) as Int32, whatever its integer dtype, byte
+  /// order or memory order; values outside Int32 are rejected.
+  public static func readIntegers(_ path: String) throws -> (rows: Int, columns: Int, values: [Int32]) {
+    let data = try FileBytes.read(path)
+    let h = try header(data, file: path)
+    guard h.type.kind != .float else {
+      throw DataError(file: path, position: "header", "expected an integer dtype for ids, found \(h.type.rawValue)")
+    }
+    var values = [Int32](repeating: 0, count: h.rows * h.columns)
+    try data.withUnsafeBytes { raw in
+      for stored in values.indices {
+        let (row, column) =
+          h.fortranOrder ? (stored % h.rows, stored / h.rows) : (stored / h.columns, stored % h.columns)
+        let value = h.type.value(in: raw, at: h.dataOffset + h.type.size * stored)
+        guard let id = Int32(exactly: value) else {
+          throw DataError(
+            file: path, position: "row \(row), column \(column)", "expected an id that fits 32 bits, found \(value)")
+        }
+        values[row * h.columns + column] = id
+      }
+    }
+    return (h.rows, h.columns, values)
+  }
+
   /// Packed codes: uint8 rows of ⌈r/8⌉ bytes, or uint64 rows of ⌈r/64⌉ words (the
   /// library's native form). `bits` defaults to every bit of a row.
   public static func readCodes(_ path: String, bits: Int?) throws -> PackedCodes {

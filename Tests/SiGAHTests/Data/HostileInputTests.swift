@@ -145,3 +145,24 @@ extension ReaderTests {
     expectError(complex, ["dtype", "<c8"]) { _ = try NPYFormat.readMatrix(complex) }
   }
 }
+
+extension ReaderTests {
+  /// Ids go to the kind of file their name says, and read back from either kind; another
+  /// name is an error that writes nothing.
+  @Test func tablesFollowTheirNames() throws {
+    let ids: [Int32] = [3, 1, 4, 1, 5, 9]
+    for name in ["ids.npy", "ids.ivecs"] {
+      try Tables.write(integers: ids, columns: 3, to: path(name))
+      let table = try Tables.readIntegers(path(name))
+      #expect(table.rows == 2 && table.columns == 3 && table.values == ids, "\(name)")
+    }
+    #expect(try Data(contentsOf: URL(fileURLWithPath: path("ids.npy"))).prefix(6) == Data([0x93] + Array("NUMPY".utf8)))
+    expectError(path("ids.txt"), ["unknown kind of file", ".ivecs or .npy"]) {
+      try Tables.write(integers: ids, columns: 3, to: path("ids.txt"))
+    }
+    #expect(!FileManager.default.fileExists(atPath: path("ids.txt")))
+    let distances = Matrix(rows: 1, columns: 2, values: [0.5, 2])
+    try Tables.write(distances, to: path("d.fvecs"))
+    #expect(try TexmexFormat.readVectors(path("d.fvecs")) == distances)
+  }
+}

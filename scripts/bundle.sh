@@ -34,5 +34,8 @@ if command -v patchelf >/dev/null; then
   for lib in libopenblas.so.0 libgfortran.so.5; do patchelf --set-rpath '$ORIGIN' "$out/lib/$lib"; done
 fi
 cp README.md "$out/"
+# The demo's data, found beside bin/ by `sigah demo` from any folder.
+mkdir -p "$out/data/mnist"
+cp data/mnist/t10k-images-idx3-ubyte.gz data/mnist/t10k-labels-idx1-ubyte.gz "$out/data/mnist/"
 tar -C dist -czf "dist/$name.tar.gz" "$name"
 echo "bundle: dist/$name.tar.gz ($(du -h "dist/$name.tar.gz" | cut -f1))"

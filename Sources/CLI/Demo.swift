@@ -14,8 +14,8 @@ struct Demo: ParsableCommand {
       a Markdown report with SVG recall curves in --out. A few minutes on 2 CPU cores.
       """)
 
-  @Option(help: "The bundled MNIST images (labels are read beside them).")
-  var data = "data/mnist/t10k-images-idx3-ubyte.gz"
+  @Option(help: "The MNIST images (labels are read beside them); default: the bundled ones.")
+  var data: String?
   @Option(help: "SiGAH training epochs.") var epochs = 10
   @Option(help: "Comma-separated code lengths.") var bits = "32,64"
   @Option(help: "Seed of the split and of every method.") var seed: UInt64 = 0
@@ -23,9 +23,20 @@ struct Demo: ParsableCommand {
   @OptionGroup var backendOptions: BackendOptions
   @OptionGroup var output: OutputOptions
 
+  /// Where the bundled images are: under the current folder (a checkout), or beside the
+  /// executable (the release bundle's `data/`, one level above `bin/`).
+  static func bundledData() -> [String] {
+    let relative = "data/mnist/t10k-images-idx3-ubyte.gz"
+    let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+    let bundle = executable.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(relative)
+    return [relative, bundle.path]
+  }
+
   func run() throws {
-    guard FileManager.default.fileExists(atPath: data) else {
-      throw CLIError("the bundled data \(data) is not here; run from the repository root or pass --data")
+    let candidates = data.map { [$0] } ?? Self.bundledData()
+    guard let data = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
+      throw CLIError(
+        "the MNIST images are not at \(candidates.joined(separator: " or ")); pass --data with their path")
     }
     var settings = ExperimentSettings()
     settings.methods = [.lsh, .pcah, .itq, .sph, .sigah, .sigahDM]

@@ -131,6 +131,27 @@ import Testing
     #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty, "files were left behind")
   }
 
+  /// Away from a checkout, `demo` looks for its data beside the executable too (the
+  /// bundle's data/ above bin/), and says where it looked.
+  @Test func demoLooksForItsDataBesideTheExecutable() throws {
+    let folder = try scratchFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let process = Process()
+    process.executableURL = SigahBinary.url
+    process.arguments = ["demo", "--bits", "8", "--out", folder.appendingPathComponent("report").path]
+    process.currentDirectoryURL = folder
+    let err = Pipe()
+    process.standardError = err
+    process.standardOutput = Pipe()
+    try process.run()
+    let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    let besideExecutable = SigahBinary.url.deletingLastPathComponent().deletingLastPathComponent()
+      .appendingPathComponent("data/mnist/t10k-images-idx3-ubyte.gz").path
+    #expect(process.terminationStatus == 1)
+    #expect(message.contains(besideExecutable) && message.contains("--data"), "\(message)")
+  }
+
   @Test func malformedModelFile() throws {
     let folder = try scratchFolder()
     defer { try? FileManager.default.removeItem(at: folder) }

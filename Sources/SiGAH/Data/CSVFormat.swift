@@ -1,6 +1,6 @@
 // CSV vectors: one vector a line, comma-separated numbers, an optional label column.
-// Blank lines and lines starting with '#' are skipped; a header line of names is not
-// read (give the file without it).
+// Blank lines and lines starting with '#' are skipped; a first line in which no field is a
+// number is a header of names and is skipped too (pandas' `to_csv` writes one).
 
 import Foundation
 
@@ -13,6 +13,7 @@ public enum CSVFormat {
     var values: [Float] = []
     var labels: [Int32] = []
     var width: Int?
+    var seenHeader = false
     var lineNumber = 0
     // "\r\n" is one Character in Swift: splitting on isNewline takes it, "\n" and "\r".
     for line in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
@@ -21,6 +22,10 @@ public enum CSVFormat {
       if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
       var fields = trimmed.split(separator: ",", omittingEmptySubsequences: false).map {
         $0.trimmingCharacters(in: .whitespaces)
+      }
+      if width == nil && !seenHeader && fields.allSatisfy({ Double($0) == nil }) {
+        seenHeader = true
+        continue
       }
       if let labelColumn {
         let index = labelColumn < 0 ? fields.count + labelColumn : labelColumn

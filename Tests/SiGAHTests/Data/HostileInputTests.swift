@@ -51,6 +51,12 @@ extension ReaderTests {
     let file = try write([0xEF, 0xBB, 0xBF] + Array("1,2\r\n3,4\r\n\r\n5,6".utf8), "crlf.csv")
     let (vectors, _) = try CSVFormat.read(file)
     #expect(vectors == Matrix(rows: 3, columns: 2, values: [1, 2, 3, 4, 5, 6]))
+    // A header of names (as pandas writes) is skipped; a later line of words is an error.
+    let header = try write(Array("x,y,label\n1,2,0\n3,4,1\n".utf8), "header.csv")
+    let (withHeader, labels) = try CSVFormat.read(header, labelColumn: -1)
+    #expect(withHeader == Matrix(rows: 2, columns: 2, values: [1, 2, 3, 4]) && labels == [0, 1])
+    let words = try write(Array("1,2\nx,y\n".utf8), "words.csv")
+    expectError(words, ["line 2", "expected a finite number"]) { _ = try CSVFormat.read(words) }
   }
 
   /// A checkpoint of a tiny model, then the same file with one thing broken.

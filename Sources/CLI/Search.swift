@@ -15,7 +15,9 @@ struct Search: ParsableCommand {
       ordered by database index. With --rerank N the top N Hamming candidates are \
       re-ordered by exact Euclidean distance to the float query (needs --model and \
       --database-vectors). Ids are written as .ivecs or .npy (int32) by the extension of \
-      --out, or as text with --out -.
+      --out, or as text with --out -. With --radius R every database code within Hamming \
+      distance R is found instead: --out then holds one row (query, id, distance) a match, \
+      by query, distance and id.
       """)
 
   @Option(help: "Database codes (.npy).") var database: String
@@ -23,6 +25,7 @@ struct Search: ParsableCommand {
   @Option(help: "Model that encodes vector queries.") var model: String?
   @Option(help: "Code length, when codes files do not fill whole bytes or words.") var bits: Int?
   @Option(help: "Results per query.") var k = 10
+  @Option(help: "Find every code within this Hamming distance instead of the top k.") var radius: Int?
   @Option(help: "Re-rank this many Hamming candidates by exact distance.") var rerank: Int?
   @Option(help: "Database vectors for --rerank.") var databaseVectors: String?
   @Option(name: .shortAndLong, help: "Ids: .ivecs, .npy, or - for text.") var out: String
@@ -36,6 +39,12 @@ struct Search: ParsableCommand {
 
   func validate() throws {
     guard k >= 1 else { throw ValidationError("--k must be at least 1, got \(k).") }
+    if let radius {
+      guard radius >= 0 else { throw ValidationError("--radius must be at least 0, got \(radius).") }
+      guard rerank == nil, distancesOut == nil else {
+        throw ValidationError("--radius writes (query, id, distance) rows; it takes no --rerank or --distances-out.")
+      }
+    }
     if let rerank {
       guard rerank >= k else { throw ValidationError("--rerank must be at least --k (\(k)), got \(rerank).") }
       guard model != nil, databaseVectors != nil else {
@@ -68,6 +77,17 @@ struct Search: ParsableCommand {
     }
     guard queryCodes.bits == databaseCodes.bits else {
       throw CLIError("query codes have \(queryCodes.bits) bits, database codes \(databaseCodes.bits)")
+    }
+    if let radius {
+      let started = Date()
+      let matches = try RadiusSearch.within(
+        radius, queries: queryCodes, database: databaseCodes, backend: selected.backend)
+      try Tables.write(integers: matches.flatMap { [$0.query, $0.id, $0.distance] }, columns: 3, to: out)
+      console.line(
+        String(
+          format: "%d queries × %d codes of %d bits: %d matches within distance %d in %.3f s", queryCodes.count,
+          databaseCodes.count, databaseCodes.bits, matches.count, radius, Date().timeIntervalSince(started)))
+      return
     }
     let candidates = rerank ?? k
     guard candidates <= databaseCodes.count else {

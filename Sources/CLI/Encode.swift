@@ -15,10 +15,16 @@ struct Encode: ParsableCommand {
 
   @Option(help: "Model file written by `sigah train`.") var model: String
   @Argument(help: "Vectors to encode (any supported format).") var data: String
-  @Option(name: .shortAndLong, help: "Output .npy file.") var out: String
+  @Option(name: .shortAndLong, help: "Output .npy file, or - for the .npy bytes on standard output.") var out: String
   @Flag(help: "Write uint64 words instead of bytes.") var words = false
   @OptionGroup var backendOptions: BackendOptions
   @OptionGroup var output: OutputOptions
+
+  func validate() throws {
+    guard out == "-" || out.hasSuffix(".npy") else {
+      throw ValidationError("--out must name a .npy file or be -, got '\(out)'.")
+    }
+  }
 
   func run() throws {
     let console = Console(quiet: output.quiet)
@@ -34,7 +40,11 @@ struct Encode: ParsableCommand {
     let started = Date()
     let codes = try hash.encode(dataset.vectors, backend: selected.backend, progress: progress.update)
     progress.finish()
-    try NPYFormat.write(codes: codes, words: words, to: out)
+    if out == "-" {
+      try StandardOutput.write(NPYFormat.encoded(codes: codes, words: words))
+    } else {
+      try NPYFormat.write(codes: codes, words: words, to: out)
+    }
     console.line(
       String(
         format: "%d codes of %d bits written to %@ (%.0f vectors/s on %@)", codes.count, codes.bits, out,

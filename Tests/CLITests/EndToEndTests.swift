@@ -122,6 +122,20 @@ import Testing
     #expect(try HashModel.read(from: out).inputDimension == 2)
   }
 
+  /// `encode --out -` writes the same .npy bytes to standard output as to a file.
+  @Test func encodeWritesNPYToStandardOutput() throws {
+    let folder = try scratchFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let data = repositoryRoot.appendingPathComponent("data/siftsmall/siftsmall_query.fvecs").path
+    let model = folder.appendingPathComponent("m.safetensors").path
+    let file = folder.appendingPathComponent("codes.npy").path
+    #expect(try SigahBinary.run(["train", data, "--method", "itq", "--bits", "24", "--out", model]).status == 0)
+    #expect(try SigahBinary.run(["encode", "--model", model, data, "--out", file]).status == 0)
+    let piped = try SigahBinary.run(["encode", "--model", model, data, "--out", "-"])
+    #expect(piped.status == 0)
+    #expect(piped.output == (try Data(contentsOf: URL(fileURLWithPath: file))))
+  }
+
   @Test func versionIsPrinted() throws {
     let run = try SigahBinary.run(["--version"])
     #expect(run.status == 0 && run.stdout.hasPrefix("sigah ") && run.stdout.contains("model format"))

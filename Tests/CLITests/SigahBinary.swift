@@ -4,8 +4,10 @@ import Foundation
 
 struct Run {
   let status: Int32
-  let stdout: String
+  /// Standard output as bytes (binary outputs) and as text.
+  let output: Data
   let stderr: String
+  var stdout: String { String(decoding: output, as: UTF8.self) }
 }
 
 enum SigahBinary {
@@ -33,9 +35,7 @@ enum SigahBinary {
     let outData = out.fileHandleForReading.readDataToEndOfFile()
     let errData = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    return Run(
-      status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-      stderr: String(decoding: errData, as: UTF8.self))
+    return Run(status: process.terminationStatus, output: outData, stderr: String(decoding: errData, as: UTF8.self))
   }
 }
 

@@ -201,13 +201,19 @@ public enum NPYFormat {
 
   /// Writes codes as uint8 rows of ⌈r/8⌉ bytes, or with `words` as uint64 rows.
   public static func write(codes: PackedCodes, words: Bool, to path: String) throws {
-    if !words {
-      try write(bytes: codes.bytes, rows: codes.count, columns: (codes.bits + 7) / 8, to: path)
-      return
+    try AtomicFile.write(encoded(codes: codes, words: words), to: path)
+  }
+
+  /// The .npy bytes of `codes`: uint8 rows of ⌈r/8⌉ bytes, or with `words` uint64 rows.
+  public static func encoded(codes: PackedCodes, words: Bool) -> Data {
+    guard words else {
+      var data = encodeHeader(.uint8, rows: codes.count, columns: (codes.bits + 7) / 8)
+      data.append(contentsOf: codes.bytes)
+      return data
     }
     var data = encodeHeader(.uint64, rows: codes.count, columns: codes.wordsPerCode)
     for word in codes.words { withUnsafeBytes(of: word.littleEndian) { data.append(contentsOf: $0) } }
-    try AtomicFile.write(data, to: path)
+    return data
   }
 
   static func encodeHeader(_ type: ElementType, rows: Int, columns: Int) -> Data {

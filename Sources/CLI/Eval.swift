@@ -13,7 +13,8 @@ struct Eval: ParsableCommand {
       the rest is the database, which is also the training set unless --train-file is \
       given. Relevant items are each query's --k exact Euclidean neighbours (computed, or \
       read from --groundtruth), and for labelled data (MNIST) the items of the same label. \
-      The report (report.md, report.json, recall.csv, recall-*.svg) goes to --out; --json \
+      The report (report.md, report.json, recall.csv, and per code length recall-, \
+      precision- and precision-recall-*.svg) goes to --out; --json \
       also prints the figures to standard output.
       """)
 
@@ -87,7 +88,9 @@ func runExperiment(
     \(split.queryLabels != nil ? " (semantic: same label)" : ""). Backend: \(selected.backend.summary). \
     SiGAH: \(settings.training.epochs) epochs. Seed \(settings.seed).
     """
-  let written = try Report.write(rows, title: title, preamble: preamble, to: reportFolder)
+  let written = try Report.write(
+    rows, title: title, preamble: preamble, relevantK: min(settings.groundTruthK, truth?.k ?? settings.groundTruthK),
+    to: reportFolder)
   console.line("")
   console.line(Report.markdownTable(rows, title: "Euclidean top-K mAP, Precision@100, semantic mAP"))
   console.line("report: \(written.joined(separator: ", "))")

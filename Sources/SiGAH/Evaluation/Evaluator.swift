@@ -35,6 +35,10 @@ public struct RetrievalReport: Sendable, Codable, Equatable {
   /// "R-10" → recall at each of `recallCutoffs`.
   public var recallCurves: [String: [Double]]
   public var recallCutoffs: [Int]
+  /// Over all relevant items, at each of `recallCutoffs`: precision (the Precision@N
+  /// curve) and recall; together the precision–recall curve.
+  public var precisionCurve: [Double]
+  public var relevantRecallCurve: [Double]
 }
 
 public enum Evaluator {
@@ -55,6 +59,8 @@ public enum Evaluator {
     var mapAt = [Int: Double]()
     var precisionAt = [Int: Double]()
     var curves = [Int: [Double]]()
+    var precisionCurve = [Double](repeating: 0, count: cutoffs.count)
+    var relevantRecallCurve = [Double](repeating: 0, count: cutoffs.count)
     for target in targets { curves[target] = Array(repeating: 0, count: cutoffs.count) }
     var start = 0
     while start < nq {
@@ -78,6 +84,16 @@ public enum Evaluator {
         for p in options.precisionAt where p <= n {
           precisionAt[p, default: 0] += Metrics.precision(relevant: relevantInOrder, at: p)
         }
+        let relevantTotal = relevantInOrder.reduce(0) { $0 + ($1 ? 1 : 0) }
+        var (hits, counted) = (0, 0)
+        for (i, t) in cutoffs.enumerated() {
+          while counted < t {
+            if relevantInOrder[counted] { hits += 1 }
+            counted += 1
+          }
+          precisionCurve[i] += Double(hits) / Double(t)
+          relevantRecallCurve[i] += relevantTotal > 0 ? Double(hits) / Double(relevantTotal) : 0
+        }
         let radius = Metrics.withinRadius(distances: row, relevant: isRelevant, radius: 2)
         sums.p2 += radius.precision
         sums.r2 += radius.recall
@@ -99,7 +115,8 @@ public enum Evaluator {
       precisionAt: Dictionary(uniqueKeysWithValues: precisionAt.map { ("\($0.key)", $0.value * scale) }),
       precisionRadius2: sums.p2 * scale, recallRadius2: sums.r2 * scale,
       recallCurves: Dictionary(uniqueKeysWithValues: curves.map { ("R-\($0.key)", $0.value.map { $0 * scale }) }),
-      recallCutoffs: cutoffs)
+      recallCutoffs: cutoffs, precisionCurve: precisionCurve.map { $0 * scale },
+      relevantRecallCurve: relevantRecallCurve.map { $0 * scale })
   }
 
   static func relevanceMask(_ relevance: Relevance, query q: Int, databaseCount n: Int) -> [Bool] {

@@ -1,5 +1,6 @@
-// The evaluation report: a table like the paper's Tables 1–2 (Markdown), the figures as
-// JSON, the recall curves as CSV and as an SVG plot.
+// The evaluation report: a table like the paper's Tables 1–2 (Markdown) with the radius-2
+// lookup beside it, the figures as JSON, the recall curves as CSV, and per code length
+// three SVG figures: Recall@T, Precision@N and precision against recall.
 
 import Foundation
 
@@ -34,6 +35,28 @@ public enum Report {
     return lines.joined(separator: "\n") + "\n"
   }
 
+  /// Hamming-radius lookup as the papers report it: precision and recall of the items
+  /// within distance 2 of each query, Euclidean (and semantic when labelled).
+  public static func radiusTable(_ rows: [ExperimentRow]) -> String {
+    let lengths = Array(Set(rows.map(\.bits))).sorted()
+    let methods = rows.map(\.method).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+    var lines = [
+      "### Hamming radius 2: precision / recall", "",
+      "| method |" + lengths.map { " \($0)b |" }.joined(),
+      "| --- |" + String(repeating: " ---: |", count: lengths.count),
+    ]
+    for method in methods {
+      lines.append(
+        "| \(method) |"
+          + lengths.map { bits in
+            rows.first { $0.method == method && $0.bits == bits }.map {
+              String(format: " %.4f / %.4f |", $0.euclidean.precisionRadius2, $0.euclidean.recallRadius2)
+            } ?? " – |"
+          }.joined())
+    }
+    return lines.joined(separator: "\n") + "\n"
+  }
+
   public static func json(_ rows: [ExperimentRow]) throws -> Data {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -55,53 +78,118 @@ public enum Report {
     return lines.joined(separator: "\n") + "\n"
   }
 
-  /// Recall@T (log T axis) for one curve (e.g. "R-100"), every method at `bits`.
-  public static func recallSVG(_ rows: [ExperimentRow], bits: Int, curve: String) -> String {
-    let (width, height, left, bottom, top, right) = (640.0, 420.0, 60.0, 50.0, 40.0, 150.0)
-    let series = rows.filter { $0.bits == bits && $0.euclidean.recallCurves[curve] != nil }
-    let cutoffs = series.first?.euclidean.recallCutoffs ?? [1]
-    let maxT = Double(cutoffs.last ?? 1)
-    func x(_ t: Double) -> Double { left + (width - left - right) * log10(max(t, 1)) / max(log10(maxT), 1e-9) }
-    func y(_ r: Double) -> Double { height - bottom - (height - bottom - top) * r }
-    let colours = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf"]
+  /// One line per method: `points` in data units, a log or linear x axis, y in [0, 1].
+  public struct Series {
+    public var name: String
+    public var points: [(x: Double, y: Double)]
+  }
+
+  /// A line chart that scales (viewBox), with a title and labelled axes.
+  public static func lineChart(
+    title: String, xLabel: String, yLabel: String, logX: Bool, xRange: ClosedRange<Double>, series: [Series]
+  ) -> String {
+    let (width, height, left, bottom, top, right) = (660.0, 430.0, 70.0, 55.0, 40.0, 150.0)
+    func position(_ v: Double) -> Double {
+      let (low, high) =
+        logX ? (log10(max(xRange.lowerBound, 1)), log10(xRange.upperBound)) : (xRange.lowerBound, xRange.upperBound)
+      let value = logX ? log10(max(v, 1)) : v
+      return left + (width - left - right) * (value - low) / max(high - low, 1e-9)
+    }
+    func y(_ r: Double) -> Double { height - bottom - (height - bottom - top) * min(max(r, 0), 1) }
+    func f(_ v: Double) -> String { String(format: "%.1f", v) }
+    let colours = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf", "#e377c2", "#7f7f7f"]
     var svg = """
-      <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" font-family="sans-serif" font-size="12">
+      <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 \(Int(width)) \(Int(height))" width="\(Int(width))" height="\(Int(height))" font-family="sans-serif" font-size="12">
       <rect width="100%" height="100%" fill="white"/>
-      <text x="\(Int(left))" y="22" font-size="14">Recall@T of the \(curve.dropFirst(2)) true neighbours, \(bits) bits</text>
+      <text x="\(Int(left))" y="22" font-size="14">\(title)</text>
       <line x1="\(left)" y1="\(y(0))" x2="\(width - right)" y2="\(y(0))" stroke="black"/>
       <line x1="\(left)" y1="\(y(0))" x2="\(left)" y2="\(y(1))" stroke="black"/>
 
       """
     for r in stride(from: 0.0, through: 1.0, by: 0.25) {
-      svg += "<line x1=\"\(left)\" y1=\"\(y(r))\" x2=\"\(width - right)\" y2=\"\(y(r))\" stroke=\"#ddd\"/>"
-      svg += "<text x=\"\(left - 8)\" y=\"\(y(r) + 4)\" text-anchor=\"end\">\(String(format: "%.2f", r))</text>\n"
+      svg += "<line x1=\"\(left)\" y1=\"\(f(y(r)))\" x2=\"\(width - right)\" y2=\"\(f(y(r)))\" stroke=\"#ddd\"/>"
+      svg += "<text x=\"\(left - 8)\" y=\"\(f(y(r) + 4))\" text-anchor=\"end\">\(String(format: "%.2f", r))</text>\n"
     }
-    var t = 1.0
-    while t <= maxT {
-      svg += "<text x=\"\(x(t))\" y=\"\(y(0) + 18)\" text-anchor=\"middle\">\(Int(t))</text>\n"
-      t *= 10
+    var ticks: [Double] = []
+    if logX {
+      var t = 1.0
+      while t <= xRange.upperBound {
+        ticks.append(t)
+        t *= 10
+      }
+    } else {
+      ticks = stride(
+        from: xRange.lowerBound, through: xRange.upperBound, by: (xRange.upperBound - xRange.lowerBound) / 4
+      ).map { $0 }
+    }
+    for t in ticks {
+      let label = logX ? "\(Int(t))" : String(format: "%.2f", t)
+      svg += "<text x=\"\(f(position(t)))\" y=\"\(f(y(0) + 18))\" text-anchor=\"middle\">\(label)</text>\n"
     }
     svg +=
-      "<text x=\"\((left + width - right) / 2)\" y=\"\(height - 10)\" text-anchor=\"middle\">T (items retrieved)</text>\n"
-    for (index, row) in series.enumerated() {
+      "<text x=\"\(f((left + width - right) / 2))\" y=\"\(f(height - 12))\" text-anchor=\"middle\">\(xLabel)</text>\n"
+    svg +=
+      "<text transform=\"translate(18 \(f((top + height - bottom) / 2))) rotate(-90)\" text-anchor=\"middle\">\(yLabel)</text>\n"
+    for (index, line) in series.enumerated() {
       let colour = colours[index % colours.count]
-      let points = zip(cutoffs, row.euclidean.recallCurves[curve]!).map {
-        "\(String(format: "%.1f", x(Double($0)))),\(String(format: "%.1f", y($1)))"
-      }
+      let points = line.points.map { "\(f(position($0.x))),\(f(y($0.y)))" }
       svg +=
         "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\" points=\"\(points.joined(separator: " "))\"/>\n"
       let legendY = top + 20 * Double(index)
       svg +=
         "<line x1=\"\(width - right + 15)\" y1=\"\(legendY)\" x2=\"\(width - right + 40)\" y2=\"\(legendY)\" stroke=\"\(colour)\" stroke-width=\"2\"/>"
-      svg += "<text x=\"\(width - right + 46)\" y=\"\(legendY + 4)\">\(row.method)</text>\n"
+      svg += "<text x=\"\(width - right + 46)\" y=\"\(legendY + 4)\">\(line.name)</text>\n"
     }
     return svg + "</svg>\n"
   }
 
+  /// The three figures of one code length: Recall@T of the K true neighbours (the mAP's
+  /// K when it is one of the recall targets), Precision@N, and precision against recall.
+  public static func figures(_ rows: [ExperimentRow], bits: Int, relevantK: Int?) -> [(name: String, svg: String)] {
+    let series = rows.filter { $0.bits == bits }
+    guard let first = series.first else { return [] }
+    let cutoffs = first.euclidean.recallCutoffs.map(Double.init)
+    let range = 1...(cutoffs.last ?? 1)
+    let available = first.euclidean.recallCurves.keys.compactMap { Int($0.dropFirst(2)) }.sorted()
+    var figures: [(String, String)] = []
+    if let target = relevantK.flatMap({ k in available.contains(k) ? k : nil }) ?? available.last {
+      let curve = "R-\(target)"
+      figures.append(
+        (
+          "recall-\(bits)bits.svg",
+          lineChart(
+            title: "Recall@T of the \(target) true neighbours, \(bits) bits", xLabel: "T (items retrieved)",
+            yLabel: "recall", logX: true, xRange: range,
+            series: series.map {
+              Series(name: $0.method, points: Array(zip(cutoffs, $0.euclidean.recallCurves[curve] ?? [])))
+            })
+        ))
+    }
+    figures.append(
+      (
+        "precision-\(bits)bits.svg",
+        lineChart(
+          title: "Precision@N, \(bits) bits", xLabel: "N (items retrieved)", yLabel: "precision", logX: true,
+          xRange: range,
+          series: series.map { Series(name: $0.method, points: Array(zip(cutoffs, $0.euclidean.precisionCurve))) })
+      ))
+    figures.append(
+      (
+        "precision-recall-\(bits)bits.svg",
+        lineChart(
+          title: "Precision against recall, \(bits) bits", xLabel: "recall", yLabel: "precision", logX: false,
+          xRange: 0...1,
+          series: series.map {
+            Series(name: $0.method, points: Array(zip($0.euclidean.relevantRecallCurve, $0.euclidean.precisionCurve)))
+          })
+      ))
+    return figures
+  }
+
   /// Writes report.md, report.json, recall.csv and one SVG per length into `folder`.
-  public static func write(_ rows: [ExperimentRow], title: String, preamble: String, to folder: String) throws
-    -> [String]
-  {
+  public static func write(
+    _ rows: [ExperimentRow], title: String, preamble: String, relevantK: Int? = nil, to folder: String
+  ) throws -> [String] {
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     var written: [String] = []
     func save(_ name: String, _ data: Data) throws {
@@ -111,13 +199,14 @@ public enum Report {
     }
     var markdown =
       "# \(title)\n\n\(preamble)\n\n" + markdownTable(rows, title: "Euclidean top-K mAP, Precision@100, semantic mAP")
+    markdown += "\n" + radiusTable(rows)
     for bits in Array(Set(rows.map(\.bits))).sorted() {
-      let curve =
-        rows.first?.euclidean.recallCurves.keys.contains("R-100") == true
-        ? "R-100" : (rows.first?.euclidean.recallCurves.keys.sorted().last ?? "R-1")
-      let name = "recall-\(bits)bits.svg"
-      try save(name, Data(recallSVG(rows, bits: bits, curve: curve).utf8))
-      markdown += "\n![Recall@T, \(bits) bits](\(name))\n"
+      markdown += "\n"
+      for figure in figures(rows, bits: bits, relevantK: relevantK) {
+        try save(figure.name, Data(figure.svg.utf8))
+        markdown += "![\(figure.name)](\(figure.name)) "
+      }
+      markdown += "\n"
     }
     try save("report.md", Data(markdown.utf8))
     try save("report.json", try json(rows))

@@ -1,5 +1,7 @@
 """CI check: python/sigah_codes.py encodes exactly as `sigah encode`, for every linear
-method, on SIFT descriptors and MNIST pixels. Usage: python3 python/test_encode.py SIGAH"""
+method, on SIFT descriptors and MNIST pixels; and the tables sigah writes as .npy (ground
+truth, search ids and distances, radius matches) load in NumPy equal to their .ivecs
+twins and to a NumPy brute force. Usage: python3 python/test_encode.py SIGAH"""
 
 import gzip
 import os
@@ -48,4 +50,40 @@ with tempfile.TemporaryDirectory() as folder:
         differing = int(np.unpackbits(expected ^ mine).sum())
         print(f"{method} {bits} bits: {mine.shape[0]} codes, {differing} bits differ")
         failures += differing != 0 or expected.shape != mine.shape
+
+def ivecs(path):
+    raw = np.fromfile(path, dtype="<i4")
+    return raw.reshape(-1, raw[0] + 1)[:, 1:]
+
+
+with tempfile.TemporaryDirectory() as folder:
+    base = os.path.join(root, "data/siftsmall/siftsmall_base.fvecs")
+    run = lambda *args: subprocess.run([sigah, *args, "--quiet", "--backend", "cpu"], check=True)
+    out = {name: os.path.join(folder, name) for name in ["gt.npy", "gt.ivecs", "m.safetensors", "db.npy", "q.npy", "ids.npy", "ids.ivecs", "d.npy", "r.npy"]}
+    run("groundtruth", "--database", base, "--queries", sift, "--k", "10", "--out", out["gt.npy"])
+    run("groundtruth", "--database", base, "--queries", sift, "--k", "10", "--out", out["gt.ivecs"])
+    gt = np.load(out["gt.npy"])
+    checks = {"ground truth .npy = .ivecs": (gt == ivecs(out["gt.ivecs"])).all()}
+    distances = ((fvecs(sift)[:, None, :].astype(np.float64) - fvecs(base)[None, :, :]) ** 2).sum(2)
+    checks["ground truth = NumPy brute force"] = (np.sort(distances, axis=1)[:, :10] == np.take_along_axis(distances, gt, 1)).all()
+    run("train", base, "--method", "itq", "--bits", "32", "--out", out["m.safetensors"])
+    run("encode", "--model", out["m.safetensors"], base, "--out", out["db.npy"])
+    run("encode", "--model", out["m.safetensors"], sift, "--out", out["q.npy"])
+    run("search", "--database", out["db.npy"], "--queries", out["q.npy"], "--k", "5", "--out", out["ids.npy"], "--distances-out", out["d.npy"])
+    run("search", "--database", out["db.npy"], "--queries", out["q.npy"], "--k", "5", "--out", out["ids.ivecs"])
+    ids, hamming = np.load(out["ids.npy"]), np.load(out["d.npy"])
+    checks["search ids .npy = .ivecs"] = (ids == ivecs(out["ids.ivecs"])).all()
+    db_bits = np.unpackbits(np.load(out["db.npy"]), axis=1, bitorder="little").astype(np.int32)
+    q_bits = np.unpackbits(np.load(out["q.npy"]), axis=1, bitorder="little").astype(np.int32)
+    all_hamming = (q_bits[:, None, :] != db_bits[None, :, :]).sum(2)
+    order = np.lexsort((np.arange(all_hamming.shape[1])[None, :].repeat(len(q_bits), 0), all_hamming), axis=1)[:, :5]
+    checks["search = NumPy ranking (ties by index)"] = (ids == order).all() and (hamming == np.take_along_axis(all_hamming, ids, 1)).all()
+    run("search", "--database", out["db.npy"], "--queries", out["q.npy"], "--radius", "2", "--out", out["r.npy"])
+    matches = np.load(out["r.npy"])
+    qs, found = np.nonzero(all_hamming <= 2)
+    expected = sorted(zip(qs.tolist(), all_hamming[qs, found].tolist(), found.tolist()))
+    checks["radius matches = NumPy"] = [(q, d, i) for q, i, d in matches.tolist()] == expected
+    for name, passed in checks.items():
+        print(f"{name}: {'ok' if passed else 'DIFFERS'}")
+        failures += not passed
 sys.exit(1 if failures else 0)

@@ -5,7 +5,7 @@
 #   make fuzz    each reader's libFuzzer target for five minutes
 
 SWIFT ?= swift
-DEBIAN_PACKAGES := ocl-icd-opencl-dev opencl-headers libopenblas-dev pocl-opencl-icd zlib1g-dev libclblast-dev python3-numpy
+DEBIAN_PACKAGES := ocl-icd-opencl-dev opencl-headers libopenblas-dev pocl-opencl-icd zlib1g-dev libclblast-dev python3-numpy python3-faiss
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE := .build/release/sigah
 
@@ -31,7 +31,7 @@ demo: build
 # slower; -enable-testing keeps @testable imports working.
 test: deps
 	$(SWIFT) test -c release -Xswiftc -enable-testing
-	python3 python/test_encode.py $(RELEASE)
+	/usr/bin/python3 python/test_encode.py $(RELEASE)  # Debian's interpreter, with Debian's NumPy and Faiss
 	scripts/fuzz.sh runs 10000
 
 fuzz: deps

@@ -83,6 +83,21 @@ with tempfile.TemporaryDirectory() as folder:
     qs, found = np.nonzero(all_hamming <= 2)
     expected = sorted(zip(qs.tolist(), all_hamming[qs, found].tolist(), found.tolist()))
     checks["radius matches = NumPy"] = [(q, d, i) for q, i, d in matches.tolist()] == expected
+    try:
+        import faiss  # Debian's python3-faiss; the lines of docs/FORMATS.md "From Faiss"
+    except ImportError:
+        faiss = None
+    if faiss is None and os.environ.get("CI"):
+        checks["Faiss present in CI (python3-faiss)"] = False
+    if faiss is not None:
+        database, queries = np.load(out["db.npy"]), np.load(out["q.npy"])
+        index = faiss.IndexBinaryFlat(8 * database.shape[1])
+        index.add(database)
+        faiss_distances, faiss_ids = index.search(queries, 5)
+        # Equal distances; Faiss orders ties its own way, so its ids are checked by their distances.
+        checks["Faiss IndexBinaryFlat distances = sigah search"] = (faiss_distances == hamming).all() and (
+            np.take_along_axis(all_hamming, faiss_ids, 1) == faiss_distances
+        ).all()
     for name, passed in checks.items():
         print(f"{name}: {'ok' if passed else 'DIFFERS'}")
         failures += not passed

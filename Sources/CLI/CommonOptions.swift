@@ -9,6 +9,12 @@ struct OutputOptions: ParsableArguments {
   var quiet = false
 }
 
+/// The kind of data read from standard input when an input is `-`.
+struct InputFormatOptions: ParsableArguments {
+  @Option(help: "The kind of data on standard input when an input is -: fvecs, bvecs, ivecs, npy, csv, idx or idx.gz.")
+  var format: String?
+}
+
 /// SiGAH's hyper-parameters and ablations (METHOD.md §1–3), every one with METHOD.md's default.
 struct SiGAHOptions: ParsableArguments {
   @Option(help: "Samples per batch N_B.") var batchSize = 500

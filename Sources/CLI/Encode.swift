@@ -14,10 +14,11 @@ struct Encode: ParsableCommand {
       """)
 
   @Option(help: "Model file written by `sigah train`.") var model: String
-  @Argument(help: "Vectors to encode (any supported format).") var data: String
+  @Argument(help: "Vectors to encode (any supported format; - for standard input with --format).") var data: String
   @Option(name: .shortAndLong, help: "Output .npy file, or - for the .npy bytes on standard output.") var out: String
   @Flag(help: "Write uint64 words instead of bytes.") var words = false
   @OptionGroup var backendOptions: BackendOptions
+  @OptionGroup var input: InputFormatOptions
   @OptionGroup var output: OutputOptions
 
   func validate() throws {
@@ -29,7 +30,7 @@ struct Encode: ParsableCommand {
   func run() throws {
     let console = Console(quiet: output.quiet)
     let hash = try HashModel.read(from: model)
-    let dataset = try Dataset.load(data)
+    let dataset = try Dataset.load(data, format: input.format)
     guard dataset.vectors.columns == hash.inputDimension else {
       throw CLIError(
         "\(data) has vectors of dimension \(dataset.vectors.columns), but the model \(model) expects \(hash.inputDimension)"

@@ -15,13 +15,14 @@ struct GroundTruthCommand: ParsableCommand {
   @Option(help: "Neighbours per query.") var k = 100
   @Option(name: .shortAndLong, help: "Ids: .ivecs, .npy, or - for text.") var out: String
   @OptionGroup var backendOptions: BackendOptions
+  @OptionGroup var input: InputFormatOptions
   @OptionGroup var output: OutputOptions
 
   func run() throws {
     let console = Console(quiet: output.quiet)
     _ = try Tables.destination(out, texmex: ".ivecs")  // a wrong name fails before the work
-    let base = try Dataset.load(database).vectors
-    let query = try Dataset.load(queries).vectors
+    let base = try Dataset.load(database, format: input.format).vectors
+    let query = try Dataset.load(queries, format: input.format).vectors
     guard base.columns == query.columns else {
       throw CLIError("\(queries) has dimension \(query.columns) but \(database) has \(base.columns)")
     }

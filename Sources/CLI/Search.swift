@@ -35,6 +35,7 @@ struct Search: ParsableCommand {
   )
   var distancesOut: String?
   @OptionGroup var backendOptions: BackendOptions
+  @OptionGroup var input: InputFormatOptions
   @OptionGroup var output: OutputOptions
 
   func validate() throws {
@@ -65,7 +66,7 @@ struct Search: ParsableCommand {
     var queryVectors: Matrix?
     let queryCodes: PackedCodes
     if let hash {
-      let vectors = try Dataset.load(queries).vectors
+      let vectors = try Dataset.load(queries, format: input.format).vectors
       guard vectors.columns == hash.inputDimension else {
         throw CLIError(
           "\(queries) has vectors of dimension \(vectors.columns), but the model expects \(hash.inputDimension)")

@@ -20,7 +20,7 @@ struct Train: ParsableCommand {
       --out mnist64.safetensors
       """)
 
-  @Argument(help: "Training vectors.") var data: String
+  @Argument(help: "Training vectors (- for standard input with --format).") var data: String
   @Option(help: "sigah, sigah-dm, lsh, pcah, itq, sph, isoh, sh or kmh.") var method = "sigah"
   @Option(help: "Code length r (1–4096).") var bits = 64
   @Option(help: "Training epochs (SiGAH).") var epochs = 30
@@ -36,6 +36,7 @@ struct Train: ParsableCommand {
   var labelColumn: Int?
   @OptionGroup var sigah: SiGAHOptions
   @OptionGroup var backendOptions: BackendOptions
+  @OptionGroup var input: InputFormatOptions
   @OptionGroup var output: OutputOptions
 
   func validate() throws {
@@ -50,7 +51,7 @@ struct Train: ParsableCommand {
 
   func run() throws {
     let console = Console(quiet: output.quiet)
-    let dataset = try Dataset.load(data, labelColumn: labelColumn)
+    let dataset = try Dataset.load(data, labelColumn: labelColumn, format: input.format)
     let selected = try backendOptions.open()
     console.line("backend: \(selected.backend.summary) (\(selected.reason))")
     console.line("data: \(dataset.vectors.rows) vectors of dimension \(dataset.vectors.columns) from \(data)")

@@ -122,7 +122,8 @@ import Testing
     #expect(try HashModel.read(from: out).inputDimension == 2)
   }
 
-  /// `encode --out -` writes the same .npy bytes to standard output as to a file.
+  /// `encode --out -` writes the same .npy bytes to standard output as to a file, and
+  /// reads `-` from standard input.
   @Test func encodeWritesNPYToStandardOutput() throws {
     let folder = try scratchFolder()
     defer { try? FileManager.default.removeItem(at: folder) }
@@ -134,6 +135,14 @@ import Testing
     let piped = try SigahBinary.run(["encode", "--model", model, data, "--out", "-"])
     #expect(piped.status == 0)
     #expect(piped.output == (try Data(contentsOf: URL(fileURLWithPath: file))))
+    // And from standard input, with its kind named.
+    let vectors = try Data(contentsOf: URL(fileURLWithPath: data))
+    let throughPipes = try SigahBinary.run(
+      ["encode", "--model", model, "-", "--format", "fvecs", "--out", "-"], standardInput: vectors)
+    #expect(throughPipes.status == 0, "\(throughPipes.stderr)")
+    #expect(throughPipes.output == piped.output)
+    let unnamed = try SigahBinary.run(["encode", "--model", model, "-", "--out", "-"], standardInput: vectors)
+    #expect(unnamed.status == 1 && unnamed.stderr.contains("needs --format"))
   }
 
   @Test func versionIsPrinted() throws {

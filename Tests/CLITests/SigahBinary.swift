@@ -18,7 +18,8 @@ enum SigahBinary {
   /// Runs `sigah` with `arguments`; standard output goes to `standardOutput` when given
   /// (then `stdout` is empty), else it is captured.
   static func run(
-    _ arguments: [String], environment: [String: String] = [:], standardOutput: FileHandle? = nil
+    _ arguments: [String], environment: [String: String] = [:], standardOutput: FileHandle? = nil,
+    standardInput: Data? = nil
   ) throws -> Run {
     let process = Process()
     process.executableURL = url
@@ -31,7 +32,17 @@ enum SigahBinary {
     process.standardOutput = standardOutput ?? out
     if standardOutput != nil { try out.fileHandleForWriting.close() }
     process.standardError = err
+    let input = Pipe()
+    if standardInput != nil { process.standardInput = input }
     try process.run()
+    if let standardInput {
+      // Written from another thread: a large input would fill the pipe while we wait.
+      let writer = input.fileHandleForWriting
+      Thread.detachNewThread {
+        writer.write(standardInput)
+        try? writer.close()
+      }
+    }
     let outData = out.fileHandleForReading.readDataToEndOfFile()
     let errData = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()

@@ -18,9 +18,42 @@ public struct Dataset: Sendable {
   /// The formats `load` recognises, for messages.
   public static let formats = ".fvecs, .bvecs, .ivecs, .npy, .csv, MNIST idx3-ubyte (plain or .gz)"
 
-  /// Loads `path`. MNIST image files pick up their labels file beside them
+  /// The kinds `-` (standard input) may be read as, for `--format`.
+  public static let standardInputFormats = ["fvecs", "bvecs", "ivecs", "npy", "csv", "idx", "idx.gz"]
+
+  /// Loads `path`, or standard input when it is `-` (its kind from `format`, one of
+  /// `standardInputFormats`). MNIST image files pick up their labels file beside them
   /// (`…-images-idx3-ubyte` → `…-labels-idx1-ubyte`); CSV labels come from `labelColumn`.
-  public static func load(_ path: String, labelColumn: Int? = nil) throws -> Dataset {
+  public static func load(_ path: String, labelColumn: Int? = nil, format: String? = nil) throws -> Dataset {
+    if path == "-" { return try loadStandardInput(format: format, labelColumn: labelColumn) }
+    return try loadFile(path, labelColumn: labelColumn)
+  }
+
+  /// Standard input, kept in a temporary file of the kind's name while it is read; errors
+  /// name "standard input".
+  static func loadStandardInput(format: String?, labelColumn: Int?) throws -> Dataset {
+    guard let format, standardInputFormats.contains(format) else {
+      throw DataError(
+        file: "standard input", position: "",
+        "reading - needs --format, one of \(standardInputFormats.joined(separator: ", "))"
+          + (format.map { "; got '\($0)'" } ?? ""))
+    }
+    let name = format.hasPrefix("idx") ? "stdin-images-idx3-ubyte\(format == "idx.gz" ? ".gz" : "")" : "stdin.\(format)"
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sigah-stdin-\(getpid())")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let path = folder.appendingPathComponent(name).path
+    FileManager.default.createFile(atPath: path, contents: FileHandle.standardInput.readDataToEndOfFile())
+    do {
+      var dataset = try loadFile(path, labelColumn: labelColumn)
+      dataset.name = "standard input"
+      return dataset
+    } catch let error as DataError where error.file == path {
+      throw DataError(file: "standard input", position: error.position, error.message)
+    }
+  }
+
+  static func loadFile(_ path: String, labelColumn: Int?) throws -> Dataset {
     let name = URL(fileURLWithPath: path).lastPathComponent
     let plain = path.hasSuffix(".gz") ? String(path.dropLast(3)) : path
     if plain.hasSuffix(".fvecs") || plain.hasSuffix(".bvecs") || plain.hasSuffix(".ivecs") {

@@ -27,7 +27,11 @@ final class Progress {
     let now = Date()
     guard done >= total || now.timeIntervalSince(lastDraw) >= 0.1 else { return }
     lastDraw = now
-    let elapsed = now.timeIntervalSince(started)
+    FileHandle.standardError.write(Data(("\r" + status(done: done, elapsed: now.timeIntervalSince(started))).utf8))
+  }
+
+  /// The progress line after `elapsed` seconds with `done` of the total finished.
+  func status(done: Int, elapsed: Double) -> String {
     let fraction = min(Double(done) / Double(total), 1)
     // A rate over the first instants of a run (one batch in microseconds) means nothing:
     // none is shown before half a second has passed.
@@ -38,10 +42,9 @@ final class Progress {
     let speed = rate.map {
       String(format: "%.0f %@/s, ETA %@", $0, unit, Self.duration(Double(total - done) / max($0, 1e-9)))
     }
-    let line = String(
-      format: "\r%@ [%@] %3.0f%% %d/%d %@, %@ ", label, bar, fraction * 100, done, total, unit,
+    return String(
+      format: "%@ [%@] %3.0f%% %d/%d %@, %@ ", label, bar, fraction * 100, done, total, unit,
       speed ?? "measuring rate")
-    FileHandle.standardError.write(Data(line.utf8))
   }
 
   /// Clears the line when done.

@@ -10,8 +10,9 @@ struct DataSplitOptions: ParsableArguments {
   var data: String
   @Option(help: "Query vectors; default: --queries drawn from DATA.") var queryFile: String?
   @Option(help: "Number of queries drawn from DATA (seeded by --seed).") var queries = 1000
-  @Option(help: "Ground-truth .ivecs (queries × K ids); default: computed.") var groundtruth: String?
+  @Option(help: "Ground-truth .ivecs or integer .npy (queries × K ids); default: computed.") var groundtruth: String?
   @Option(help: "Relevant Euclidean neighbours per query (K).") var k = 1000
+  @OptionGroup var input: InputFormatOptions
 
   func validate() throws {
     guard k >= 1, queries >= 1 else { throw ValidationError("--k and --queries must be at least 1.") }
@@ -19,9 +20,9 @@ struct DataSplitOptions: ParsableArguments {
 
   /// The split: given queries against all of DATA, or `queries` drawn from DATA with `seed`.
   func split(seed: UInt64) throws -> EvaluationSplit {
-    let dataset = try Dataset.load(data)
+    let dataset = try Dataset.load(data, format: input.format)
     guard let queryFile else { return try EvaluationSplit.random(dataset, queryCount: queries, seed: seed) }
-    let query = try Dataset.load(queryFile)
+    let query = try Dataset.load(queryFile, format: input.format)
     guard query.vectors.columns == dataset.vectors.columns else {
       throw CLIError("\(queryFile) has dimension \(query.vectors.columns) but \(data) has \(dataset.vectors.columns)")
     }

@@ -63,12 +63,7 @@ public enum IsotropicHash {
   static func projectedVariances(
     _ directions: [Float], rows: Int, data: Matrix, mean: [Float], backend: any Backend
   ) throws -> [Float] {
-    let centred = try PCA.centre(data, mean: mean, backend: backend)
-    let projected = try backend.makeBuffer(Float.self, count: data.rows * rows)
-    try backend.gemm(
-      centred, transposeA: false, try backend.makeBuffer(directions), transposeB: true, into: projected,
-      m: data.rows, n: rows, k: data.columns, alpha: 1, beta: 0)
-    let values = try backend.download(projected)
+    let values = try PCA.project(data, mean: mean, onto: directions, outputs: rows, backend: backend)
     return (0..<rows).map { column in
       var sum = 0.0
       for i in 0..<data.rows { sum += Double(values[i * rows + column]) * Double(values[i * rows + column]) }

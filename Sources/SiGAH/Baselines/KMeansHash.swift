@@ -59,7 +59,7 @@ public struct KMeansHash: Sendable, Equatable {
     // Every principal axis, dealt to the subspaces so that the products of their variances
     // are balanced (the sum of log-variances, greedily, as the reference code does).
     let mean = data.columnMeans()
-    let (variances, axes) = try principalAxes(sample, mean: mean, backend: backend)
+    let (variances, axes) = try PCA.principalAxes(sample, mean: mean, backend: backend)
     let dimensions = (0..<m).map { d / m + ($0 < d % m ? 1 : 0) }
     let order = balancedPartition(variances, dimensions: dimensions)
     var rotation = [Float](repeating: 0, count: d * d)
@@ -77,20 +77,6 @@ public struct KMeansHash: Sendable, Equatable {
     }
     return KMeansHash(
       mean: mean, rotation: rotation, dimensions: dimensions, subspaceBits: subspaceBits, centres: centres)
-  }
-
-  /// The principal variances (largest first) and axes (rows, `d × d`) of `data` about `mean`.
-  static func principalAxes(_ data: Matrix, mean: [Float], backend: any Backend) throws -> ([Float], [Float]) {
-    let d = data.columns
-    let centred = try PCA.centre(data, mean: mean, backend: backend)
-    let covariance = try backend.makeBuffer(Float.self, count: d * d)
-    try backend.gemm(
-      centred, transposeA: true, centred, transposeB: false, into: covariance, m: d, n: d, k: data.rows,
-      alpha: 1 / Float(data.rows), beta: 0)
-    let (values, vectors) = try LinearAlgebra.symmetricEigen(try backend.download(covariance), n: d)
-    // Ascending from LAPACK: reversed, largest first.
-    let axes = (0..<d).reversed().flatMap { vectors[($0 * d)..<(($0 + 1) * d)] }
-    return (values.reversed(), axes)
   }
 
   /// Which axis goes where: axes in order of variance, each to the subspace with the
@@ -113,13 +99,7 @@ public struct KMeansHash: Sendable, Equatable {
 
   /// `(x − μ)·rotation` for every row, on the backend.
   static func project(_ data: Matrix, mean: [Float], rotation: [Float], backend: any Backend) throws -> [Float] {
-    let d = data.columns
-    let centred = try PCA.centre(data, mean: mean, backend: backend)
-    let out = try backend.makeBuffer(Float.self, count: data.rows * d)
-    try backend.gemm(
-      centred, transposeA: false, try backend.makeBuffer(rotation), transposeB: false, into: out, m: data.rows, n: d,
-      k: d, alpha: 1, beta: 0)
-    return try backend.download(out)
+    try PCA.project(data, mean: mean, onto: rotation, outputs: data.columns, rowsAreInputs: true, backend: backend)
   }
 
   /// The 2^b centres of one subspace (`rows × dimension` data, already rotated), as the

@@ -61,12 +61,7 @@ public struct SpectralHash: Sendable, Equatable {
   static func project(_ data: Matrix, mean: [Float], directions: [Float], p: Int, backend: any Backend) throws
     -> [Float]
   {
-    let centred = try PCA.centre(data, mean: mean, backend: backend)
-    let projected = try backend.makeBuffer(Float.self, count: data.rows * p)
-    try backend.gemm(
-      centred, transposeA: false, try backend.makeBuffer(directions), transposeB: true, into: projected,
-      m: data.rows, n: p, k: data.columns, alpha: 1, beta: 0)
-    return try backend.download(projected)
+    try PCA.project(data, mean: mean, onto: directions, outputs: p, backend: backend)
   }
 
   /// Bit j = 1 when `cos(m_j·π·(v_k − a_k)/R_k) ≥ 0`, k = the bit's direction.

@@ -145,7 +145,6 @@ public enum HashModel: Sendable {
         file: path, position: "header", "expected a sigah model file (metadata format = sigah-model and a known method)"
       )
     }
-    for (name, tensor) in file.tensors { try tensor.requireFinite(file: path, name: name) }
     switch method {
     case .sigah, .sigahDM:
       return .sigah(try SiGAHModel(file, path: path))

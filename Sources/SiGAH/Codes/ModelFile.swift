@@ -18,20 +18,24 @@ public enum ModelFile {
   }
 
   /// Throws unless `file` is a sigah model file of a format this tool reads (files
-  /// written before format versions existed count as version 1).
+  /// written before format versions existed count as version 1) whose every tensor is
+  /// finite (a model of NaN weights would encode silently). The one check of every
+  /// model and checkpoint reader.
   static func check(_ file: SafeTensors, path: String) throws {
     guard file.metadata["format"] == "sigah-model" else {
       throw DataError(file: path, position: "header", "expected a sigah model file (metadata format = sigah-model)")
     }
-    guard let text = file.metadata["format_version"] else { return }
-    guard let version = Int(text), version >= 1 else {
-      throw DataError(file: path, position: "header", "expected a whole format_version, found '\(text)'")
+    if let text = file.metadata["format_version"] {
+      guard let version = Int(text), version >= 1 else {
+        throw DataError(file: path, position: "header", "expected a whole format_version, found '\(text)'")
+      }
+      guard version <= formatVersion else {
+        throw DataError(
+          file: path, position: "header",
+          "was written in model format \(version) (by \(file.metadata["written_by"] ?? "a newer sigah")); "
+            + "this sigah \(toolVersion) reads formats up to \(formatVersion)")
+      }
     }
-    guard version <= formatVersion else {
-      throw DataError(
-        file: path, position: "header",
-        "was written in model format \(version) (by \(file.metadata["written_by"] ?? "a newer sigah")); "
-          + "this sigah \(toolVersion) reads formats up to \(formatVersion)")
-    }
+    for name in file.tensors.keys.sorted() { try file.tensors[name]!.requireFinite(file: path, name: name) }
   }
 }

@@ -43,7 +43,9 @@ public struct Dataset: Sendable {
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: folder) }
     let path = folder.appendingPathComponent(name).path
-    FileManager.default.createFile(atPath: path, contents: FileHandle.standardInput.readDataToEndOfFile())
+    guard FileManager.default.createFile(atPath: path, contents: FileHandle.standardInput.readDataToEndOfFile()) else {
+      throw DataError(file: "standard input", position: "", "cannot be kept in \(folder.path) to be read")
+    }
     do {
       var dataset = try loadFile(path, labelColumn: labelColumn)
       dataset.name = "standard input"

@@ -65,9 +65,8 @@ public struct SiGAHModel: Sendable, Equatable {
     try safeTensors().write(to: path)
   }
 
-  /// Reads the model part of a SiGAH model or checkpoint file.
+  /// Reads the model part of a SiGAH model or checkpoint file that ModelFile.check passed.
   init(_ file: SafeTensors, path: String) throws {
-    try ModelFile.check(file, path: path)
     guard file.metadata["method"] == "sigah", let configurationText = file.metadata["configuration"] else {
       throw DataError(file: path, position: "header", "expected a SiGAH model (metadata method = sigah)")
     }
@@ -93,7 +92,6 @@ public struct SiGAHModel: Sendable, Equatable {
           "expected shape \(spec.shape) for a model with d = \(d), r = \(r), m = \(m), d_l = \(dl), found \(file.tensors[spec.name].map { "\($0.shape)" } ?? "none")"
         )
       }
-      try tensor.requireFinite(file: path, name: spec.name)
       tensors[spec.name] = tensor.values
     }
     weights = SiGAHWeights(inputDimension: d, bits: r, generatorWidth: m, discriminatorWidth: dl, tensors: tensors)
@@ -108,6 +106,8 @@ public struct SiGAHModel: Sendable, Equatable {
   }
 
   public static func read(from path: String) throws -> SiGAHModel {
-    try SiGAHModel(try SafeTensors.read(from: path), path: path)
+    let file = try SafeTensors.read(from: path)
+    try ModelFile.check(file, path: path)
+    return try SiGAHModel(file, path: path)
   }
 }

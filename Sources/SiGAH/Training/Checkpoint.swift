@@ -37,6 +37,7 @@ public struct Checkpoint: Sendable {
 
   public static func read(from path: String) throws -> Checkpoint {
     let file = try SafeTensors.read(from: path)
+    try ModelFile.check(file, path: path)
     let model = try SiGAHModel(file, path: path)
     func integer(_ key: String) throws -> Int {
       guard let text = file.metadata[key], let value = Int(text) else {
@@ -66,7 +67,6 @@ public struct Checkpoint: Sendable {
             file: path, position: "tensor '\(key)'",
             "expected \(size) values, as \(name) has, found \(moment.values.count)")
         }
-        try moment.requireFinite(file: path, name: key)
       }
       guard v.values.allSatisfy({ $0 >= 0 }) else {
         throw DataError(file: path, position: "tensor 'adam.v.\(name)'", "expected second moments of at least 0")
@@ -85,7 +85,6 @@ public struct Checkpoint: Sendable {
             file: path, position: "tensor 'best.\(name)'",
             "expected \(weights.tensors[name]!.count) values, as \(name) has, found \(tensor.values.count)")
         }
-        try tensor.requireFinite(file: path, name: "best.\(name)")
         weights.tensors[name] = tensor.values
       }
       if parts.count == 2, let epoch = Int(parts[0]), let map = Double(parts[1]) { best = (epoch, map, weights) }

@@ -44,6 +44,8 @@ __kernel void map(const int function, const float parameter, const __global floa
     case FUNCTION_ABS: y[i] = fabs(v); break;
     case FUNCTION_SQUARE: y[i] = v * v; break;
     case FUNCTION_EXP: y[i] = exp(parameter * v); break;
+    case FUNCTION_SOFTPLUS: y[i] = fmax(v, 0.0f) + log1p(exp(-fabs(v))); break;
+    case FUNCTION_LOG: y[i] = log(fmax(v, FLT_MIN)); break;
     default: y[i] = NAN; break;
   }
 }

@@ -52,11 +52,60 @@ extension Backend {
       source, sourceOffset: sourceOffset, to: destination, destinationOffset: destinationOffset, count: count)
   }
 
+  /// Copies `rows × columns` from column `sourceColumn` of a `sourceStride`-wide matrix
+  /// into column `destinationColumn` of a `destinationStride`-wide one.
+  public func copyColumns(
+    _ source: DeviceBuffer<Float>, rows: Int, columns: Int, sourceStride: Int, sourceColumn: Int,
+    into destination: DeviceBuffer<Float>, destinationStride: Int, destinationColumn: Int
+  ) throws {
+    let operation = "copyColumns"
+    try Validate.positive(operation, "rows", rows)
+    try Validate.positive(operation, "columns", columns)
+    for (name, column, stride) in [
+      ("source", sourceColumn, sourceStride), ("destination", destinationColumn, destinationStride),
+    ]
+    where column < 0 || column + columns > stride {
+      throw BackendError.invalidArgument(
+        operation: operation,
+        message: "\(name) columns \(column)..<\(column + columns) do not lie within its \(stride) columns")
+    }
+    try Validate.fits(operation, "source", source, needs: (rows - 1) * sourceStride + sourceColumn + columns)
+    try Validate.fits(
+      operation, "destination", destination, needs: (rows - 1) * destinationStride + destinationColumn + columns)
+    counts.operations += 1
+    try uncheckedCopyColumns(
+      source, rows: rows, columns: columns, sourceStride: sourceStride, sourceColumn: sourceColumn, into: destination,
+      destinationStride: destinationStride, destinationColumn: destinationColumn)
+  }
+
   /// Sets the first `count` elements to `value`.
   public func fill(_ buffer: DeviceBuffer<Float>, value: Float, count: Int) throws {
     try Validate.elementwise("fill", [("buffer", buffer)], count: count)
     counts.operations += 1
     try uncheckedFill(buffer, value: value, count: count)
+  }
+
+  /// Fills the first `count` elements with draws of `distribution` for `seed` and
+  /// `counter` (a step number): the same numbers on every backend, no host work per element.
+  public func fillRandom(
+    _ buffer: DeviceBuffer<Float>, count: Int, _ distribution: RandomDistribution, seed: UInt64, counter: UInt64
+  ) throws {
+    try Validate.elementwise("fillRandom", [("buffer", buffer)], count: count)
+    switch distribution {
+    case .uniform: break
+    case .gaussian(let deviation):
+      guard deviation.isFinite && deviation >= 0 else {
+        throw BackendError.invalidArgument(
+          operation: "fillRandom", message: "the standard deviation must be finite and not negative, got \(deviation)")
+      }
+    case .bernoulli(let probability):
+      guard (0...1).contains(probability) else {
+        throw BackendError.invalidArgument(
+          operation: "fillRandom", message: "the probability must be between 0 and 1, got \(probability)")
+      }
+    }
+    counts.operations += 1
+    try uncheckedFillRandom(buffer, count: count, distribution, key: CounterHash.key(seed: seed, counter: counter))
   }
 
   // MARK: Dense algebra

@@ -46,8 +46,18 @@ public protocol Backend: AnyObject {
   func uncheckedCopy<T: DeviceScalar>(
     _ source: DeviceBuffer<T>, sourceOffset: Int, to destination: DeviceBuffer<T>, destinationOffset: Int,
     count: Int) throws
+  /// Copies a `rows × columns` block from column `sourceColumn` of a matrix with
+  /// `sourceStride` columns to column `destinationColumn` of one with `destinationStride`:
+  /// concatenating and splitting feature columns.
+  func uncheckedCopyColumns(
+    _ source: DeviceBuffer<Float>, rows: Int, columns: Int, sourceStride: Int, sourceColumn: Int,
+    into destination: DeviceBuffer<Float>, destinationStride: Int, destinationColumn: Int) throws
   /// Sets the first `count` elements to `value`.
   func uncheckedFill(_ buffer: DeviceBuffer<Float>, value: Float, count: Int) throws
+  /// Sets the first `count` elements to draws of `distribution`, element `i` a function of
+  /// `i` and `key` alone (`CounterHash`), so every backend draws the same numbers.
+  func uncheckedFillRandom(
+    _ buffer: DeviceBuffer<Float>, count: Int, _ distribution: RandomDistribution, key: UInt32) throws
   /// Waits until every queued operation has finished.
   func synchronize() throws
 

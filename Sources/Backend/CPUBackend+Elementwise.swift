@@ -66,6 +66,9 @@ extension CPUBackend {
       case .abs: for i in range { py[i] = Swift.abs(px[i]) }
       case .square: for i in range { py[i] = px[i] * px[i] }
       case .exp(let scale): for i in range { py[i] = Foundation.exp(scale * px[i]) }
+      case .softplus:
+        for i in range { py[i] = Swift.max(px[i], 0) + Foundation.log1p(Foundation.exp(-Swift.abs(px[i]))) }
+      case .log: for i in range { py[i] = Foundation.log(Swift.max(px[i], Float.leastNormalMagnitude)) }
       }
     }
   }

@@ -109,6 +109,17 @@ public final class CPUBackend: Backend {
     (to + destinationOffset).update(from: from + sourceOffset, count: count)
   }
 
+  public func uncheckedCopyColumns(
+    _ source: DeviceBuffer<Float>, rows: Int, columns: Int, sourceStride: Int, sourceColumn: Int,
+    into destination: DeviceBuffer<Float>, destinationStride: Int, destinationColumn: Int
+  ) throws {
+    let from = try pointer(source, "copyColumns", "source") + sourceColumn
+    let to = try pointer(destination, "copyColumns", "destination") + destinationColumn
+    for row in 0..<rows {
+      (to + row * destinationStride).update(from: from + row * sourceStride, count: columns)
+    }
+  }
+
   public func uncheckedFill(_ buffer: DeviceBuffer<Float>, value: Float, count: Int) throws {
     try pointer(buffer, "fill", "buffer").update(repeating: value, count: count)
   }

@@ -51,6 +51,10 @@ public enum UnaryFunction: Sendable, Equatable {
   case square
   /// `exp(scale · x)`, the graph similarity `exp(−σ·d)` with `scale = −σ`.
   case exp(scale: Float)
+  /// `log(1 + eˣ)`, computed without overflow: the binary cross-entropy of a logit.
+  case softplus
+  /// The natural logarithm of `max(x, FLT_MIN)`, so that 0 gives a finite value.
+  case log
 
   /// The kernels' code and the function's parameter (the scale of `exp`, else 0).
   public var code: (UnaryFunctionCode, parameter: Float) {
@@ -59,6 +63,8 @@ public enum UnaryFunction: Sendable, Equatable {
     case .abs: (.abs, 0)
     case .square: (.square, 0)
     case .exp(let scale): (.exp, scale)
+    case .softplus: (.softplus, 0)
+    case .log: (.log, 0)
     }
   }
 }
@@ -121,5 +127,69 @@ public struct TopK: Sendable, Equatable {
     self.k = k
     self.ids = ids
     self.distances = distances
+  }
+}
+
+/// What `fillRandom` draws: each element from a counter-based hash of its index and the
+/// call's key (METHOD.md §6), so that every backend draws the same numbers.
+public enum RandomDistribution: Sendable, Equatable {
+  /// Uniform on [0, 1), in steps of 2⁻²⁴.
+  case uniform
+  /// Normal with mean 0 (Box–Muller on two uniforms).
+  case gaussian(standardDeviation: Float)
+  /// 1 with `probability`, else 0.
+  case bernoulli(probability: Float)
+
+  public var code: (RandomCode, parameter: Float) {
+    switch self {
+    case .uniform: (.uniform, 0)
+    case .gaussian(let deviation): (.gaussian, deviation)
+    case .bernoulli(let probability): (.bernoulli, probability)
+    }
+  }
+}
+
+/// The 32-bit hash behind `fillRandom` (the PCG output permutation over an LCG step), the
+/// same on the host and in kernels/random.cl.
+public enum CounterHash {
+  @inline(__always)
+  public static func mix(_ value: UInt32) -> UInt32 {
+    let state = value &* 747_796_405 &+ 2_891_336_453
+    let word = ((state >> ((state >> 28) &+ 4)) ^ state) &* 277_803_737
+    return (word >> 22) ^ word
+  }
+
+  /// The key of one draw: a seed and a counter (the step), mixed once on the host.
+  public static func key(seed: UInt64, counter: UInt64) -> UInt32 {
+    mix(
+      UInt32(truncatingIfNeeded: seed)
+        ^ mix(UInt32(truncatingIfNeeded: seed >> 32) ^ mix(UInt32(truncatingIfNeeded: counter))))
+  }
+
+  /// The 24 random bits of lane `lane` (0 or 1) of element `index`.
+  @inline(__always)
+  public static func bits(key: UInt32, index: Int, lane: Int) -> UInt32 {
+    mix(mix(UInt32(truncatingIfNeeded: 2 * index + lane)) ^ key) >> 8
+  }
+
+  /// The distribution's value from the element's two lanes, in Float as the kernel computes it.
+  @inline(__always)
+  public static func value(_ code: RandomCode, parameter: Float, threshold: UInt32, key: UInt32, index: Int) -> Float {
+    let first = bits(key: key, index: index, lane: 0)
+    switch code {
+    case .uniform:
+      return Float(first) * 0x1p-24
+    case .bernoulli:
+      return first < threshold ? 1 : 0
+    case .gaussian:
+      let u1 = (Float(first) + 1) * 0x1p-24
+      let u2 = Float(bits(key: key, index: index, lane: 1)) * 0x1p-24
+      return parameter * (-2 * Foundation.log(u1)).squareRoot() * Foundation.cos(2 * Float.pi * u2)
+    }
+  }
+
+  /// `probability` as a threshold on 24 random bits: exact on every backend.
+  public static func threshold(probability: Float) -> UInt32 {
+    UInt32((Double(min(max(probability, 0), 1)) * 0x1p24).rounded())
   }
 }

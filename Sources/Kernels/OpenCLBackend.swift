@@ -23,6 +23,7 @@ enum KernelArgument {
   case memory(cl_mem)
   case int(Int)
   case float(Float)
+  case uint(UInt32)
   /// Local memory of this many bytes for a `__local` pointer argument.
   case local(bytes: Int)
 }
@@ -201,6 +202,27 @@ public final class OpenCLBackend: Backend {
     counts.launches += 1
   }
 
+  public func uncheckedCopyColumns(
+    _ source: DeviceBuffer<Float>, rows: Int, columns: Int, sourceStride: Int, sourceColumn: Int,
+    into destination: DeviceBuffer<Float>, destinationStride: Int, destinationColumn: Int
+  ) throws {
+    let stride = MemoryLayout<Float>.stride
+    let (from, to) = (
+      try memory(source, "copyColumns", "source"), try memory(destination, "copyColumns", "destination")
+    )
+    var sourceOrigin = [sourceColumn * stride, 0, 0]
+    var destinationOrigin = [destinationColumn * stride, 0, 0]
+    var region = [columns * stride, rows, 1]
+    try OpenCLStatus.check(
+      enqueue(profileName: "copyColumns") { event in
+        clEnqueueCopyBufferRect(
+          queue, from, to, &sourceOrigin, &destinationOrigin, &region, sourceStride * stride, 0,
+          destinationStride * stride, 0, 0, nil, event)
+      },
+      "clEnqueueCopyBufferRect")
+    counts.launches += 1
+  }
+
   /// Runs an enqueue call, handing it an event to fill while a profile runs (and keeping
   /// that event under `profileName`), else none.
   private func enqueue(profileName: @autoclosure () -> String, _ call: (UnsafeMutablePointer<cl_event?>?) -> cl_int)
@@ -259,6 +281,9 @@ public final class OpenCLBackend: Backend {
       case .float(let float):
         var value = float
         status = clSetKernelArg(kernel, cl_uint(index), MemoryLayout<Float>.size, &value)
+      case .uint(let unsigned):
+        var value = unsigned
+        status = clSetKernelArg(kernel, cl_uint(index), MemoryLayout<UInt32>.size, &value)
       case .local(let bytes):
         status = clSetKernelArg(kernel, cl_uint(index), bytes, nil)
       }

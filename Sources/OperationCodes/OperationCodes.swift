@@ -12,7 +12,8 @@ public protocol KernelCode: CaseIterable, RawRepresentable where RawValue == Int
 
 /// Element-wise activations (forward from `x`, backward from the output `y`).
 public enum ActivationCode: Int32, KernelCode, Sendable {
-  case leakyReLU = 0, relu, tanh, sigmoid, identity, selu
+  case leakyReLU = 0
+  case relu, tanh, sigmoid, identity, selu
   public static let macroPrefix = "ACTIVATION"
   public var macroName: String {
     switch self {
@@ -28,7 +29,8 @@ public enum ActivationCode: Int32, KernelCode, Sendable {
 
 /// Reductions of a run of elements.
 public enum ReductionCode: Int32, KernelCode, Sendable {
-  case sum = 0, sumOfSquares, sumOfAbsoluteValues
+  case sum = 0
+  case sumOfSquares, sumOfAbsoluteValues
   public static let macroPrefix = "REDUCTION"
   public var macroName: String {
     switch self {
@@ -41,7 +43,8 @@ public enum ReductionCode: Int32, KernelCode, Sendable {
 
 /// Element-wise functions `y = f(x)`.
 public enum UnaryFunctionCode: Int32, KernelCode, Sendable {
-  case sign = 0, abs, square, exp
+  case sign = 0
+  case abs, square, exp, softplus, log
   public static let macroPrefix = "FUNCTION"
   public var macroName: String {
     switch self {
@@ -49,6 +52,22 @@ public enum UnaryFunctionCode: Int32, KernelCode, Sendable {
     case .abs: "ABS"
     case .square: "SQUARE"
     case .exp: "EXP"
+    case .softplus: "SOFTPLUS"
+    case .log: "LOG"
+    }
+  }
+}
+
+/// Distributions of the counter-based random fill.
+public enum RandomCode: Int32, KernelCode, Sendable {
+  case uniform = 0
+  case gaussian, bernoulli
+  public static let macroPrefix = "RANDOM"
+  public var macroName: String {
+    switch self {
+    case .uniform: "UNIFORM"
+    case .gaussian: "GAUSSIAN"
+    case .bernoulli: "BERNOULLI"
     }
   }
 }
@@ -64,6 +83,7 @@ public enum OperationCodes {
     add(ActivationCode.self)
     add(ReductionCode.self)
     add(UnaryFunctionCode.self)
+    add(RandomCode.self)
     return lines.joined(separator: "\n") + "\n"
   }
 }

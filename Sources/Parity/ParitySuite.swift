@@ -15,7 +15,7 @@ public enum ParitySuite {
   public static func cases() -> [ParityCase] {
     gemmCases() + elementwiseCases() + activationCases() + reductionCases() + lossAndGraphCases()
       + codeCases() + rankingCases() + rankingLossCases() + optimiserCases() + fusedCases() + distanceMatchingCases()
-      + bufferCases()
+      + bufferCases() + randomCases() + copyColumnsCases()
   }
 
   static func gaussians(_ count: Int, seed: UInt64, scale: Double = 1) -> [Float] {
@@ -111,7 +111,7 @@ public enum ParitySuite {
           reference: { (0..<count).map { Double(x[$0]) * Double(y[$0]) } }))
     }
     let input = gaussians(93 * 7, seed: 23) + [0, -0]
-    for function in [UnaryFunction.sign, .abs, .square, .exp(scale: -0.37)] {
+    for function in [UnaryFunction.sign, .abs, .square, .exp(scale: -0.37), .softplus, .log] {
       cases.append(
         ParityCase(
           operation: "map", shape: "\(function), \(input.count)", tolerance: 1e-6,

@@ -56,6 +56,8 @@ public enum Reference {
     case .abs: return Swift.abs(x)
     case .square: return x * x
     case .exp(let scale): return Foundation.exp(Double(scale) * x)
+    case .softplus: return Swift.max(x, 0) + Foundation.log1p(Foundation.exp(-Swift.abs(x)))
+    case .log: return Foundation.log(Swift.max(x, Double(Float.leastNormalMagnitude)))
     }
   }
 

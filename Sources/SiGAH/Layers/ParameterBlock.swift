@@ -21,7 +21,7 @@ public struct Tensor {
 
 /// What a block is made of: a tensor's name, shape, initial values and whether L2 weight
 /// decay applies (weights yes, biases no).
-public struct TensorInit {
+public struct TensorInit: Sendable {
   public let name: String
   public let shape: [Int]
   public let values: [Float]

@@ -161,9 +161,9 @@ public enum CounterHash {
 
   /// The key of one draw: a seed and a counter (the step), mixed once on the host.
   public static func key(seed: UInt64, counter: UInt64) -> UInt32 {
-    mix(
-      UInt32(truncatingIfNeeded: seed)
-        ^ mix(UInt32(truncatingIfNeeded: seed >> 32) ^ mix(UInt32(truncatingIfNeeded: counter))))
+    let low = { (value: UInt64) in UInt32(truncatingIfNeeded: value) }
+    let high = { (value: UInt64) in UInt32(truncatingIfNeeded: value >> 32) }
+    return mix(low(seed) ^ mix(high(seed) ^ mix(low(counter) ^ mix(high(counter)))))
   }
 
   /// The 24 random bits of lane `lane` (0 or 1) of element `index`.

@@ -7,7 +7,8 @@ import SiGAH
 struct AblationCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "ablation",
-    abstract: "Train the paper's SiGAH, each SiGAH-DM change alone, all three, and without D / reconstruction.",
+    abstract:
+      "Which parts of a method carry its result: SiGAH-DM's changes, or the ablation of HashGAN, GMANs, SGH or BA.",
     discussion: """
       Evaluates every variant (and ITQ) at each code length over several seeds by the \
       protocol of `sigah eval`, and writes ablation.md and ablation.json to --out. \
@@ -20,9 +21,18 @@ struct AblationCommand: ParsableCommand {
   @Option(help: "Comma-separated code lengths.") var bits = "32,64"
   @Option(help: "Comma-separated seeds.") var seeds = "0,1,2"
   @Option(help: "Training epochs of every variant.") var epochs = 30
+  @Option(help: "Whose ablation: sigah-dm (SiGAH's changes), hashgan, gmans, sgh or ba.") var method = "sigah-dm"
+  @OptionGroup(title: "HashGAN, GMANs, SGH and BA") var generative: GenerativeMethodOptions
+  @Option(help: "Samples per batch of the learned methods.") var batchSize = 500
   @Option(name: .shortAndLong, help: "Folder for ablation.md and ablation.json.") var out = "sigah-ablation"
   @OptionGroup var backendOptions: BackendOptions
   @OptionGroup var output: OutputOptions
+
+  func validate() throws {
+    guard ["sigah", "sigah-dm"].contains(method) || HashMethod(rawValue: method)?.isGenerative == true else {
+      throw ValidationError("--method must be sigah-dm, hashgan, gmans, sgh or ba, got '\(method)'.")
+    }
+  }
 
   func run() throws {
     let console = Console(quiet: output.quiet)
@@ -45,13 +55,26 @@ struct AblationCommand: ParsableCommand {
           kk
         )
       }()
-    var options = TrainingOptions()
-    options.epochs = epochs
-    let rows = try Ablation.run(
-      split: split, truth: truth, relevantCount: min(k, truth.k),
-      variants: Ablation.variants(validationK: min(k, truth.k)),
-      bits: try parseBits(bits),
-      seeds: seedList, options: options, backend: selected.backend, log: { console.line($0) })
+    let rows: [AblationRow]
+    if method == "sigah-dm" || method == "sigah" {
+      var options = TrainingOptions()
+      options.epochs = epochs
+      rows = try Ablation.run(
+        split: split, truth: truth, relevantCount: min(k, truth.k),
+        variants: Ablation.variants(validationK: min(k, truth.k)),
+        bits: try parseBits(bits),
+        seeds: seedList, options: options, backend: selected.backend, log: { console.line($0) })
+    } else {
+      var options = GenerativeOptions()
+      options.epochs = epochs
+      options.batchSize = batchSize
+      rows = try Ablation.run(
+        split: split, truth: truth, relevantCount: min(k, truth.k),
+        variants: Ablation.variants(
+          HashMethod(rawValue: method)!, configurations: generative.configurations, options: options,
+          backend: selected.backend),
+        bits: try parseBits(bits), seeds: seedList, backend: selected.backend, log: { console.line($0) })
+    }
     let table = Ablation.markdown(rows)
     try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
     try AtomicFile.write(Data(table.utf8), to: out + "/ablation.md")

@@ -20,14 +20,17 @@ struct Eval: ParsableCommand {
 
   @OptionGroup var split: DataSplitOptions
   @Option(help: "Training vectors; default: the database.") var trainFile: String?
-  @Option(help: "Comma-separated methods: sigah, sigah-dm, lsh, pcah, itq, sph, isoh, sh, kmh.") var methods =
+  @Option(
+    help: "Comma-separated methods: sigah, sigah-dm, lsh, pcah, itq, sph, isoh, sh, kmh, hashgan, gmans, sgh, ba.")
+  var methods =
     "lsh,pcah,itq,sph,sigah"
   @Option(help: "Comma-separated code lengths.") var bits = "32,64"
-  @Option(help: "SiGAH training epochs.") var epochs = 30
+  @Option(help: "Training epochs of the learned methods (BA: alternations).") var epochs = 30
   @Option(help: "Seed of the split and of every method.") var seed: UInt64 = 0
   @Option(name: .shortAndLong, help: "Folder for the report.") var out = "sigah-report"
   @Flag(help: "Print the figures as JSON on standard output.") var json = false
   @OptionGroup var sigah: SiGAHOptions
+  @OptionGroup(title: "HashGAN, GMANs, SGH and BA") var generative: GenerativeMethodOptions
   @OptionGroup var backendOptions: BackendOptions
   @OptionGroup var output: OutputOptions
 
@@ -48,6 +51,8 @@ struct Eval: ParsableCommand {
     settings.sigahDM = sigah.configuration(method: .sigahDM, bits: 0, seed: seed)
     settings.validationSize = sigah.valSize ?? 500
     settings.training.epochs = epochs
+    settings.generative = generative.configurations
+    settings.generativeBatchSize = sigah.batchSize
     settings.training.schedule = sigah.learningRateSchedule(for: .sigah)
     let rows = try runExperiment(
       split: split, trainFile: trainFile, settings: settings, backendOptions: backendOptions, quiet: quiet,

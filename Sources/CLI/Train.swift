@@ -21,9 +21,9 @@ struct Train: ParsableCommand {
       """)
 
   @Argument(help: "Training vectors (- for standard input with --format).") var data: String
-  @Option(help: "sigah, sigah-dm, lsh, pcah, itq, sph, isoh, sh or kmh.") var method = "sigah"
+  @Option(help: "sigah, sigah-dm, lsh, pcah, itq, sph, isoh, sh, kmh, hashgan, gmans, sgh or ba.") var method = "sigah"
   @Option(help: "Code length r (1–4096).") var bits = 64
-  @Option(help: "Training epochs (SiGAH).") var epochs = 30
+  @Option(help: "Training epochs (SiGAH, HashGAN, GMANs and SGH; BA's alternations).") var epochs = 30
   @Option(help: "Stop at the first epoch boundary after this many seconds.") var timeBudget: Double?
   @Option(help: "Seed of every random draw (weights, Ψ, shuffles, projections).") var seed: UInt64 = 0
   @Option(help: "Write a checkpoint every N epochs (and at the end).") var checkpointEvery: Int?
@@ -35,6 +35,7 @@ struct Train: ParsableCommand {
   @Option(parsing: .unconditional, help: "CSV only: the 0-based column holding integer labels (−1 = last).")
   var labelColumn: Int?
   @OptionGroup var sigah: SiGAHOptions
+  @OptionGroup(title: "HashGAN, GMANs, SGH and BA") var generative: GenerativeMethodOptions
   @OptionGroup var backendOptions: BackendOptions
   @OptionGroup var input: InputFormatOptions
   @OptionGroup var output: OutputOptions
@@ -94,6 +95,18 @@ struct Train: ParsableCommand {
           format: "trained %d epochs at %.0f samples/s", trained.summary?.epochs.count ?? 0,
           trained.summary?.samplesPerSecond ?? 0))
       model = .sigah(trained)
+    } else if method.isGenerative {
+      var options = GenerativeOptions()
+      options.epochs = epochs
+      options.batchSize = sigah.batchSize
+      options.seed = seed
+      options.timeBudget = timeBudget
+      let printer = TrainingPrinter(quiet: output.quiet)
+      let started = Date()
+      model = try GenerativeTraining.train(
+        method, data: dataset.vectors, bits: bits, configurations: generative.configurations, options: options,
+        backend: selected.backend, onEvent: printer.handle)
+      console.line(String(format: "trained %@ in %.1f s", method.rawValue, Date().timeIntervalSince(started)))
     } else {
       let started = Date()
       model = try HashModel.fitBaseline(

@@ -15,9 +15,19 @@ public enum HashMethod: String, CaseIterable, Sendable, Codable {
   case sh
   /// K-means Hashing (He, Wen & Sun 2013).
   case kmh
+  /// HashGAN (Dizaji et al. 2018), METHOD.md §8.
+  case hashgan
+  /// Multi-adversarial hashing, "GMANs" (Wang et al. 2018), METHOD.md §9.
+  case gmans
+  /// Stochastic Generative Hashing (Dai et al. 2017), METHOD.md §10.
+  case sgh
+  /// Binary Autoencoder (Carreira-Perpiñán & Raziperchikolaei 2015), METHOD.md §11.
+  case ba
 
   /// Trained by SiGAHTrainer rather than fitted in one pass.
   public var isSiGAH: Bool { self == .sigah || self == .sigahDM }
+  /// Trained over epochs by `GenerativeTraining` (the other papers' learned methods).
+  public var isGenerative: Bool { [.hashgan, .gmans, .sgh, .ba].contains(self) }
 }
 
 public enum HashModel: Sendable {
@@ -26,6 +36,7 @@ public enum HashModel: Sendable {
   case spherical(SphericalHash)
   case spectral(SpectralHash)
   case kMeans(KMeansHash)
+  case deep(MLPHash, method: HashMethod)
 
   public var method: HashMethod {
     switch self {
@@ -34,6 +45,7 @@ public enum HashModel: Sendable {
     case .spherical: return .sph
     case .spectral: return .sh
     case .kMeans: return .kmh
+    case .deep(_, let method): return method
     }
   }
 
@@ -44,6 +56,7 @@ public enum HashModel: Sendable {
     case .spherical(let hash): return hash.bits
     case .spectral(let hash): return hash.bits
     case .kMeans(let hash): return hash.bits
+    case .deep(let hash, _): return hash.bits
     }
   }
 
@@ -54,6 +67,7 @@ public enum HashModel: Sendable {
     case .spherical(let hash): return hash.inputDimension
     case .spectral(let hash): return hash.inputDimension
     case .kMeans(let hash): return hash.inputDimension
+    case .deep(let hash, _): return hash.inputDimension
     }
   }
 
@@ -69,8 +83,9 @@ public enum HashModel: Sendable {
     case .isoh: return .linear(try IsotropicHash.fit(data, bits: bits, seed: seed, backend: backend), method: .isoh)
     case .sh: return .spectral(try SpectralHash.fit(data, bits: bits, backend: backend))
     case .kmh: return .kMeans(try KMeansHash.fit(data, bits: bits, seed: seed, backend: backend))
-    case .sigah, .sigahDM:
-      throw BackendError.invalidArgument(operation: "fit", message: "SiGAH is trained with SiGAHTrainer")
+    case .sigah, .sigahDM, .hashgan, .gmans, .sgh, .ba:
+      throw BackendError.invalidArgument(
+        operation: "fit", message: "\(method.rawValue) is trained over epochs, not fitted in one pass")
     }
   }
 
@@ -81,6 +96,7 @@ public enum HashModel: Sendable {
     case .spherical(let hash): return try hash.encode(data, backend: backend, progress: progress)
     case .spectral(let hash): return try hash.encode(data, backend: backend, progress: progress)
     case .kMeans(let hash): return try hash.encode(data, backend: backend, progress: progress)
+    case .deep(let hash, _): return try hash.encode(data, backend: backend, progress: progress)
     }
   }
 
@@ -90,6 +106,8 @@ public enum HashModel: Sendable {
     switch self {
     case .sigah(let model):
       try model.write(to: path)
+    case .deep(let hash, let method):
+      try hash.file(method: method).write(to: path)
     case .linear(let hash, let method):
       try SafeTensors(
         metadata: ModelFile.metadata(method: method.rawValue, ["bits": "\(hash.bits)"]),
@@ -148,7 +166,9 @@ public enum HashModel: Sendable {
     switch method {
     case .sigah, .sigahDM:
       return .sigah(try SiGAHModel(file, path: path))
-    case .lsh, .pcah, .itq, .isoh:
+    case .hashgan, .gmans:
+      return .deep(try MLPHash(file, path: path), method: method)
+    case .lsh, .pcah, .itq, .isoh, .sgh, .ba:
       guard let w = file.tensors["W"], w.shape.count == 2, let mu = file.tensors["mu"], mu.shape == [w.shape[1]],
         let c = file.tensors["c"], c.shape == [w.shape[0]]
       else {

@@ -27,7 +27,72 @@ public struct AblationRow: Sendable, Codable {
   }
 }
 
+/// A named way to train a model on data at a code length from a seed.
+public struct TrainedVariant {
+  public let name: String
+  public let train: (_ data: Matrix, _ bits: Int, _ seed: UInt64) throws -> HashModel
+
+  public init(name: String, train: @escaping (_ data: Matrix, _ bits: Int, _ seed: UInt64) throws -> HashModel) {
+    self.name = name
+    self.train = train
+  }
+}
+
 public enum Ablation {
+  /// The ablation each paper reports for its method (METHOD.md §8–11): the full method,
+  /// then each term or part left out as the paper leaves it out.
+  public static func variants(
+    _ method: HashMethod, configurations base: GenerativeConfigurations, options: GenerativeOptions,
+    backend: any Backend
+  ) -> [TrainedVariant] {
+    func variant(_ name: String, _ change: (inout GenerativeConfigurations) -> Void) -> TrainedVariant {
+      var configurations = base
+      change(&configurations)
+      return TrainedVariant(name: name) { [configurations] data, bits, seed in
+        var options = options
+        options.seed = seed
+        return try GenerativeTraining.train(
+          method, data: data, bits: bits, configurations: configurations, options: options, backend: backend)
+      }
+    }
+    switch method {
+    case .hashgan:
+      return [
+        variant("hashgan") { _ in },
+        variant("w/o L_indBit") { $0.hashgan.independenceWeight = 0 },
+        variant("w/o L_2") { $0.hashgan.collaborativeWeight = 0 },
+        variant("w/o L_consBit") { $0.hashgan.consistencyWeight = 0 },
+        variant("w/o L_uniFrqBit") { $0.hashgan.uniformFrequencyWeight = 0 },
+        variant("w/o L_adv + L_feat + L_2") { $0.hashgan.adversarialWeight = 0 },
+      ]
+    case .gmans:
+      return [
+        variant("gmans") { _ in },
+        variant("w/o AE-GAN") { $0.gmans.aeGANWeight = 0 },
+        variant("w/o B-GAN (norm loss)") {
+          $0.gmans.binaryGANWeight = 0
+          $0.gmans.quantisationWeight = 1
+        },
+        variant("Algorithm 1 as printed (no ℓ2)") { $0.gmans.reconstructionWeight = 0 },
+      ]
+    case .sgh:
+      return [
+        variant("sgh (stochastic neurons)") { _ in },
+        variant("deterministic neurons (ε = ½)") { $0.sgh.stochastic = false },
+        variant("w/o the encoder's entropy term") { $0.sgh.alpha = 0 },
+      ]
+    case .ba:
+      return [
+        variant("ba") { _ in },
+        TrainedVariant(name: "its ITQ start") { data, bits, seed in
+          .linear(try LinearBaselines.itq(data, bits: bits, seed: seed, backend: backend), method: .itq)
+        },
+      ]
+    default:
+      return []
+    }
+  }
+
   /// The variants, in table order, on top of `base` (batch size, learning rate, …).
   public static func variants(
     base: SiGAHConfiguration = SiGAHConfiguration(), validationSize: Int = 500, validationK: Int = 1000
@@ -77,6 +142,20 @@ public enum Ablation {
     split: EvaluationSplit, truth: (ids: [Int32], k: Int), relevantCount: Int, variants: [SiGAHVariant], bits: [Int],
     seeds: [UInt64], options: TrainingOptions, backend: any Backend, log: (String) -> Void = { _ in }
   ) throws -> [AblationRow] {
+    try run(
+      split: split, truth: truth, relevantCount: relevantCount,
+      variants: variants.map { variant in
+        TrainedVariant(name: variant.name) { data, r, seed in
+          .sigah(try variant.train(data: data, bits: r, seed: seed, options: options, backend: backend))
+        }
+      }, bits: bits, seeds: seeds, backend: backend, log: log)
+  }
+
+  /// Every variant and ITQ at every length and seed, evaluated by `sigah eval`'s protocol.
+  public static func run(
+    split: EvaluationSplit, truth: (ids: [Int32], k: Int), relevantCount: Int, variants: [TrainedVariant],
+    bits: [Int], seeds: [UInt64], backend: any Backend, log: (String) -> Void = { _ in }
+  ) throws -> [AblationRow] {
     var settings = ExperimentSettings()
     settings.evaluation.recallTargets = []
     var rows: [AblationRow] = []
@@ -96,9 +175,9 @@ public enum Ablation {
       for variant in variants {
         var result = AblationRow(name: variant.name, bits: r, maps: [], semanticMaps: [])
         for seed in seeds {
-          let model = try variant.train(data: split.database, bits: r, seed: seed, options: options, backend: backend)
+          let model = try variant.train(split.database, r, seed)
           let row = try Experiment.evaluate(
-            .sigah(model), name: variant.name, split: split, truth: truth, relevantCount: relevantCount,
+            model, name: variant.name, split: split, truth: truth, relevantCount: relevantCount,
             settings: settings,
             backend: backend, trainSeconds: 0)
           result.maps.append(row.euclidean.mAP)

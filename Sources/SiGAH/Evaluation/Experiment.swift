@@ -27,6 +27,9 @@ public struct ExperimentSettings {
   public var sigahDM = SiGAHConfiguration.distanceMatchingPreset
   public var validationSize = 500
   public var training = TrainingOptions()
+  /// HashGAN, GMANs, SGH and BA (epochs and seed come from `training` and `seed`).
+  public var generative = GenerativeConfigurations()
+  public var generativeBatchSize = 500
   public var evaluation = EvaluationOptions()
 
   public init() {}
@@ -75,6 +78,15 @@ public enum Experiment {
             try variant.train(
               data: train, bits: bits, seed: settings.seed, options: settings.training, backend: backend,
               onEvent: onTrainingEvent))
+        case .hashgan, .gmans, .sgh, .ba:
+          var options = GenerativeOptions()
+          options.epochs = settings.training.epochs
+          options.batchSize = settings.generativeBatchSize
+          options.seed = settings.seed
+          options.timeBudget = settings.training.timeBudget
+          model = try GenerativeTraining.train(
+            method, data: train, bits: bits, configurations: settings.generative, options: options, backend: backend,
+            onEvent: onTrainingEvent)
         default:
           model = try HashModel.fitBaseline(method, data: train, bits: bits, seed: settings.seed, backend: backend)
         }

@@ -96,10 +96,11 @@ public final class ParameterBlock {
   }
 
   /// One Adam step over the whole block, in one operation.
-  func adamStep(learningRate: Float, weightDecay: Float, step: Int) throws {
+  func adamStep(learningRate: Float, weightDecay: Float, step: Int, beta1: Float = 0.9) throws {
     try backend.adamUpdate(
       parameters: values, gradients: gradients, firstMoment: firstMoments, secondMoment: secondMoments, count: count,
-      decayed: decayed, step: AdamStep(learningRate: learningRate, weightDecay: weightDecay, step: step))
+      decayed: decayed,
+      step: AdamStep(learningRate: learningRate, beta1: beta1, weightDecay: weightDecay, step: step))
   }
 
   /// Every tensor's values by name, downloaded in one read.

@@ -38,6 +38,18 @@ public enum TrainingEvent {
   case checkpoint(path: String, epoch: Int)
   /// The ranking stage's loss and validation at one of its checkpoints.
   case rankingCheckpoint(RankingSummary.Checkpoint)
+  /// An epoch of one of the other papers' methods: its own loss terms.
+  case terms(EpochTerms)
+}
+
+/// An epoch of HashGAN, GMANs, SGH or BA: each loss term's mean per row, as its method names it.
+public struct EpochTerms: Sendable {
+  public var epoch: Int
+  /// What the epoch was: "pre-training", "warm-up", "alternation 3", …
+  public var phase: String
+  public var terms: [(String, Double)]
+  public var seconds: Double
+  public var samplesPerSecond: Double
 }
 
 public enum TrainingError: Error, Equatable, CustomStringConvertible {

@@ -1,0 +1,147 @@
+// The hash function of the deep methods (HashGAN, GMANs; METHOD.md §7): an MLP on the
+// centred, scaled input whose last layer gives one logit a bit, `b = sign(logits)`, which
+// is the paper's `1(σ(logit) > 0.5)`.
+
+import Backend
+
+public struct MLPHash: Sendable, Equatable {
+  /// One layer: `outputs × inputs` weight, bias and activation.
+  public struct Layer: Sendable, Equatable {
+    public var weight: [Float]
+    public var bias: [Float]
+    public var inputs: Int
+    public var outputs: Int
+    public var activation: Activation
+  }
+
+  /// Training mean `μ`.
+  public var mean: [Float]
+  /// The network sees `(x − μ)/inputScale` (`InputScale`).
+  public var inputScale: Float
+  public var layers: [Layer]
+
+  public var inputDimension: Int { mean.count }
+  public var bits: Int { layers.last!.outputs }
+
+  /// The layers of `mlp` as they are on the device now.
+  static func layers(of mlp: MLP, backend: any Backend) throws -> [Layer] {
+    try mlp.layers.map { layer in
+      Layer(
+        weight: try backend.download(layer.weight.value), bias: try backend.download(layer.bias.value),
+        inputs: layer.inputs, outputs: layer.outputs, activation: layer.activation)
+    }
+  }
+
+  /// Codes of every row, `batchSize` rows at a time on `backend`.
+  public func encode(
+    _ data: Matrix, backend: any Backend, batchSize: Int = 2048, progress: (Int) -> Void = { _ in }
+  ) throws -> PackedCodes {
+    try data.requireDimension(inputDimension)
+    let capacity = max(1, min(batchSize, data.rows))
+    let specs = layers.map { LayerSpec($0.outputs, $0.activation) }
+    var inits: [TensorInit] = []
+    for (index, layer) in layers.enumerated() {
+      inits.append(
+        TensorInit(name: "l\(index).weight", shape: [layer.outputs, layer.inputs], values: layer.weight, decays: true))
+      inits.append(TensorInit(name: "l\(index).bias", shape: [layer.outputs], values: layer.bias, decays: false))
+    }
+    let block = try ParameterBlock(inits, on: backend)
+    let mlp = try MLP(
+      prefix: "l", inputs: inputDimension, layers: specs, block: block, capacity: capacity, backend: backend)
+    let input = try backend.makeBuffer(Float.self, count: capacity * inputDimension)
+    let negatedMean = try backend.makeBuffer(mean.map { -$0 })
+    let words = codeWords(bits: bits)
+    let codes = try backend.makeBuffer(UInt64.self, count: capacity * words)
+    var out: [UInt64] = []
+    out.reserveCapacity(data.rows * words)
+    for rows in data.rowBlocks(capacity) {
+      let n = rows.count
+      try backend.upload(data.values(ofRows: rows), to: input)
+      try backend.addRowVector(negatedMean, to: input, rows: n, columns: inputDimension)
+      if inputScale != 1 {
+        try backend.linearCombination(
+          alpha: 1 / inputScale, input, beta: 0, input, into: input, count: n * inputDimension)
+      }
+      try mlp.forward(input, rows: n)
+      try backend.signPack(mlp.output, rows: n, bits: bits, into: codes)
+      out += try backend.download(codes, count: n * words)
+      progress(rows.upperBound)
+    }
+    return PackedCodes(count: data.rows, bits: bits, words: out)
+  }
+}
+
+extension Activation {
+  /// The activation named as `description` writes it ("leaky-relu(0.2)", "selu", …).
+  init?(modelText text: String) {
+    switch text {
+    case "relu": self = .relu
+    case "tanh": self = .tanh
+    case "sigmoid": self = .sigmoid
+    case "identity": self = .identity
+    case "selu": self = .selu
+    default:
+      guard text.hasPrefix("leaky-relu("), text.hasSuffix(")"),
+        let slope = Float(text.dropFirst("leaky-relu(".count).dropLast()), slope.isFinite
+      else { return nil }
+      self = .leakyReLU(slope: slope)
+    }
+  }
+}
+
+extension MLPHash {
+  /// The model file's metadata and tensors: `mu`, `layer<i>.weight`, `layer<i>.bias`,
+  /// the activations in order and the input scale.
+  func file(method: HashMethod) -> SafeTensors {
+    var tensors: [String: SafeTensors.Tensor] = ["mu": .init(shape: [inputDimension], values: mean)]
+    for (index, layer) in layers.enumerated() {
+      tensors["layer\(index).weight"] = .init(shape: [layer.outputs, layer.inputs], values: layer.weight)
+      tensors["layer\(index).bias"] = .init(shape: [layer.outputs], values: layer.bias)
+    }
+    return SafeTensors(
+      metadata: ModelFile.metadata(
+        method: method.rawValue,
+        [
+          "bits": "\(bits)", "input_scale": "\(inputScale)",
+          "activations": layers.map(\.activation.description).joined(separator: ","),
+        ]), tensors: tensors)
+  }
+
+  /// The hash in a model file, every shape checked against the next layer's.
+  init(_ file: SafeTensors, path: String) throws {
+    let activations = (file.metadata["activations"] ?? "").split(separator: ",").map(String.init)
+    guard !activations.isEmpty, activations.count <= 64 else {
+      throw DataError(file: path, position: "header", "expected 1 to 64 layer activations in 'activations'")
+    }
+    guard let mu = file.tensors["mu"], mu.shape.count == 1 else {
+      throw DataError(file: path, position: "tensor 'mu'", "expected a vector mu [d]")
+    }
+    let scale = Float(file.metadata["input_scale"] ?? "1") ?? .nan
+    guard InputScale.isValid(scale) else {
+      throw DataError(file: path, position: "header", "input_scale must be a positive power of two")
+    }
+    var layers: [Layer] = []
+    var inputs = mu.shape[0]
+    for (index, text) in activations.enumerated() {
+      guard let activation = Activation(modelText: text) else {
+        throw DataError(file: path, position: "layer \(index)", "unknown activation '\(text)'")
+      }
+      guard let weight = file.tensors["layer\(index).weight"], weight.shape.count == 2, weight.shape[1] == inputs,
+        let bias = file.tensors["layer\(index).bias"], bias.shape == [weight.shape[0]]
+      else {
+        throw DataError(
+          file: path, position: "layer \(index)",
+          "expected layer\(index).weight [outputs, \(inputs)] and layer\(index).bias [outputs]")
+      }
+      layers.append(
+        Layer(
+          weight: weight.values, bias: bias.values, inputs: inputs, outputs: weight.shape[0], activation: activation))
+      inputs = weight.shape[0]
+    }
+    guard (1...maximumCodeBits).contains(inputs) else {
+      throw DataError(
+        file: path, position: "last layer", "expected 1 to \(maximumCodeBits) outputs (bits), found \(inputs)")
+    }
+    self.init(mean: mu.values, inputScale: scale, layers: layers)
+  }
+}

@@ -1,0 +1,188 @@
+// Binary Autoencoder (Carreira-Perpiñán & Raziperchikolaei, CVPR 2015; METHOD.md §11):
+// a linear hash `h(x) = sign(Wx + c)` and a linear decoder `f(z) = Bz + e`, trained by
+// the method of auxiliary coordinates: with codes Z as free variables, minimise
+// `‖X − f(Z)‖² + μ‖Z − h(X)‖²` for a growing μ by alternating
+// - the h step: one linear SVM per bit on (x, z_k) (hinge loss, L2 decay, Adam);
+// - the f step: the least-squares decoder, `[B e] = X^T [Z 1] ([Z 1]^T [Z 1])⁻¹`;
+// - the Z step: per item, bit flips that lower `‖x − Bz − e‖² + μ‖z − h(x)‖²` until none does;
+// from ITQ's codes, until Z = h(X) or the iterations end.
+
+import Backend
+import Foundation
+
+public struct BAConfiguration: Sendable, Equatable {
+  /// μ of the first alternation, in units of the mean ‖B_k‖² (a bit's weight in the
+  /// reconstruction, so the same at every data scale), and its growth per alternation.
+  public var penalty: Float = 0.1
+  public var penaltyGrowth: Float = 1.25
+  /// Passes over the bits in each Z step.
+  public var flipPasses = 4
+  public var svmLearningRate: Float = 1e-3
+  /// The SVMs' L2 regularisation (the 1/C of a linear SVM, per sample).
+  public var svmDecay: Float = 1e-4
+
+  public init() {}
+}
+
+public enum BinaryAutoencoder {
+  /// `options.epochs` alternations (each one SVM epoch, one f step and one Z step).
+  public static func train(
+    _ data: Matrix, bits k: Int, configuration: BAConfiguration = BAConfiguration(),
+    options: GenerativeOptions = GenerativeOptions(), backend: any Backend, onEvent: (TrainingEvent) -> Void = { _ in }
+  ) throws -> LinearHash {
+    let loop = try MinibatchLoop(data: data, options: options, backend: backend)
+    let (n, d) = (loop.rows, loop.dimension)
+    // Z from ITQ's codes, as ±1.
+    let itq = try LinearBaselines.itq(data, bits: k, seed: options.seed, backend: backend)
+    let start = try itq.encode(data, backend: backend)
+    var z = [Float](repeating: 0, count: n * k)
+    for i in 0..<n { for b in 0..<k { z[i * k + b] = start.bit(b, of: i) ? 1 : -1 } }
+    let codes = try backend.makeBuffer(z)
+    // The SVMs start from ITQ's projection, in the network's units.
+    let block = try ParameterBlock(
+      [
+        TensorInit(name: "svm0.weight", shape: [k, d], values: itq.projection.map { $0 * loop.scale }, decays: true),
+        TensorInit(name: "svm0.bias", shape: [k], values: [Float](repeating: 0, count: k), decays: false),
+      ], on: backend)
+    let svm = try MLP(
+      prefix: "svm", inputs: d, layers: [LayerSpec(k, .identity)], block: block, capacity: loop.capacity,
+      backend: backend)
+    let hinge = try Hinge(capacity: loop.capacity * k, backend: backend)
+    let labels = try backend.makeBuffer(Float.self, count: loop.capacity * k)
+    let losses = try LossAccumulator(names: ["hinge"], backend: backend)
+    let decoder = try LeastSquaresDecoder(rows: n, dimension: d, bits: k, backend: backend)
+    var penalty = configuration.penalty
+    var steps = 0
+    for iteration in 1...max(options.epochs, 1) where options.epochs > 0 {
+      let inTime = try loop.run(
+        epochs: 1, firstEpoch: iteration, phase: String(format: "μ %.3g", penalty), losses: losses, onEvent: onEvent
+      ) { rows, _ in
+        try loop.gatherBatch(of: codes, columns: k, rows: rows, into: labels)
+        try svm.forward(loop.batch, rows: rows)
+        try hinge.apply(
+          scores: svm.output, labels: labels, rows: rows, columns: k, weight: 1, slot: LossSlot(losses, "hinge"),
+          gradient: svm.outputGradient)
+        try svm.backward(input: loop.batch, rows: rows)
+        steps += 1
+        try block.adamStep(
+          learningRate: configuration.svmLearningRate, weightDecay: configuration.svmDecay, step: steps)
+      }
+      let hashed = try decoder.hash(loop.data, weight: svm.layers[0].weight.value, bias: svm.layers[0].bias.value)
+      try decoder.fit(codes: z, data: loop.data)
+      let changed = try decoder.codeStep(
+        &z, hashed: hashed, penalty: penalty, passes: configuration.flipPasses, data: loop.data)
+      try backend.upload(z, to: codes)
+      penalty *= configuration.penaltyGrowth
+      if !inTime || (changed == 0 && z == hashed) { break }
+    }
+    let layer = svm.layers[0]
+    return loop.linearHash(
+      weight: try backend.download(layer.weight.value), bias: try backend.download(layer.bias.value), bits: k)
+  }
+}
+
+/// BA's f and Z steps: the least-squares decoder of the codes and the per-item bit flips.
+final class LeastSquaresDecoder {
+  let backend: any Backend
+  let (n, d, k): (Int, Int, Int)
+  /// `[Z 1]`, n × (k + 1), and products with it.
+  let augmented: DeviceBuffer<Float>
+  let gram: DeviceBuffer<Float>, cross: DeviceBuffer<Float>
+  let projections: DeviceBuffer<Float>
+  let decoderRows: DeviceBuffer<Float>
+  /// The decoder: `B` as k rows of d (`f(z) = Bᵀz + e` in row form) and `e`.
+  var basis: [Float] = []
+  var offset: [Float] = []
+
+  init(rows n: Int, dimension d: Int, bits k: Int, backend: any Backend) throws {
+    (self.backend, self.n, self.d, self.k) = (backend, n, d, k)
+    augmented = try backend.makeBuffer(Float.self, count: n * (k + 1))
+    gram = try backend.makeBuffer(Float.self, count: (k + 1) * (k + 1))
+    cross = try backend.makeBuffer(Float.self, count: (k + 1) * d)
+    projections = try backend.makeBuffer(Float.self, count: n * k)
+    decoderRows = try backend.makeBuffer(Float.self, count: k * d)
+  }
+
+  /// `sign(XWᵀ + c)` of every item, as ±1.
+  func hash(_ data: DeviceBuffer<Float>, weight: DeviceBuffer<Float>, bias: DeviceBuffer<Float>) throws -> [Float] {
+    try backend.gemm(
+      data, transposeA: false, weight, transposeB: true, into: projections, m: n, n: k, k: d, alpha: 1, beta: 0)
+    try backend.addRowVector(bias, to: projections, rows: n, columns: k)
+    return try backend.download(projections, count: n * k).map { $0 < 0 ? -1 : 1 }
+  }
+
+  /// The f step: `Θ = ([Z 1]ᵀ[Z 1] + εI)⁻¹ [Z 1]ᵀ X`, its first k rows `B`, its last `e`.
+  func fit(codes z: [Float], data: DeviceBuffer<Float>) throws {
+    let width = k + 1
+    var host = [Float](repeating: 1, count: n * width)
+    for i in 0..<n { for b in 0..<k { host[i * width + b] = z[i * k + b] } }
+    try backend.upload(host, to: augmented)
+    try backend.gemm(
+      augmented, transposeA: true, augmented, transposeB: false, into: gram, m: width, n: width, k: n, alpha: 1, beta: 0
+    )
+    try backend.gemm(
+      augmented, transposeA: true, data, transposeB: false, into: cross, m: width, n: d, k: n, alpha: 1, beta: 0)
+    // A constant bit makes the Gram matrix singular: a small ridge keeps the solve defined.
+    var g = try backend.download(gram, count: width * width)
+    let ridge = max(1e-6 * (0..<width).reduce(Float(0)) { $0 + g[$1 * width + $1] } / Float(width), 1e-12)
+    for i in 0..<width { g[i * width + i] += ridge }
+    let (values, vectors) = try LinearAlgebra.symmetricEigen(g, n: width)
+    // inverse = V·diag(1/λ)·Vᵀ (vectors as columns of a row-major matrix).
+    var inverse = [Float](repeating: 0, count: width * width)
+    for i in 0..<width {
+      for j in 0..<width {
+        var sum: Float = 0
+        for e in 0..<width where values[e] > 0 { sum += vectors[i * width + e] * vectors[j * width + e] / values[e] }
+        inverse[i * width + j] = sum
+      }
+    }
+    let c = try backend.download(cross, count: width * d)
+    let theta = LinearBaselines.multiply(inverse, c, rows: width, inner: width, columns: d)
+    basis = Array(theta[0..<(k * d)])
+    offset = Array(theta[(k * d)...])
+  }
+
+  /// The Z step: for each item, flip any bit that lowers
+  /// `‖x − Bᵀz − e‖² + μ‖z − h‖² = zᵀGz − 2zᵀ(y + μh) + const` (G = BBᵀ, y = B(x − e)),
+  /// `passes` times over the bits or until no flip helps. Returns the bits flipped.
+  func codeStep(_ z: inout [Float], hashed h: [Float], penalty mu: Float, passes: Int, data: DeviceBuffer<Float>)
+    throws -> Int
+  {
+    try backend.upload(basis, to: decoderRows)
+    try backend.gemm(
+      data, transposeA: false, decoderRows, transposeB: true, into: projections, m: n, n: k, k: d, alpha: 1, beta: 0)
+    let projected = try backend.download(projections, count: n * k)
+    let shift = LinearBaselines.multiply(basis, offset, rows: k, inner: d, columns: 1)
+    let g = LinearBaselines.multiply(
+      basis, LinearAlgebra.transpose(basis, rows: k, columns: d), rows: k, inner: d, columns: k)
+    // μ in units of the mean ‖B_k‖², what one bit's flip moves the reconstruction by.
+    let mu = mu * (0..<k).reduce(Float(0)) { $0 + g[$1 * k + $1] } / Float(k)
+    var flips = 0
+    var gz = [Float](repeating: 0, count: k)
+    var v = [Float](repeating: 0, count: k)
+    for i in 0..<n {
+      let row = i * k
+      for a in 0..<k {
+        v[a] = projected[row + a] - shift[a] + mu * h[row + a]
+        var sum: Float = 0
+        for b in 0..<k { sum += g[a * k + b] * z[row + b] }
+        gz[a] = sum
+      }
+      for _ in 0..<passes {
+        var flipped = false
+        for a in 0..<k {
+          let za = z[row + a]
+          // Δ of flipping bit a: 4G_aa − 4z_a(Gz)_a + 4z_a·v_a.
+          if g[a * k + a] - za * gz[a] + za * v[a] < 0 {
+            z[row + a] = -za
+            for b in 0..<k { gz[b] -= 2 * za * g[b * k + a] }
+            flips += 1
+            flipped = true
+          }
+        }
+        if !flipped { break }
+      }
+    }
+    return flips
+  }
+}

@@ -1,0 +1,49 @@
+// One entry point for the other papers' learned methods, so that `train`, `eval` and
+// `ablation` treat them alike.
+
+import Backend
+
+/// Every configuration of the four methods, each with its paper's defaults.
+public struct GenerativeConfigurations: Sendable {
+  public var sgh = SGHConfiguration()
+  public var ba = BAConfiguration()
+  public var hashgan = HashGANConfiguration()
+  public var gmans = GMANsConfiguration()
+
+  public init() {}
+}
+
+public enum GenerativeTraining {
+  public static func train(
+    _ method: HashMethod, data: Matrix, bits: Int, configurations: GenerativeConfigurations,
+    options: GenerativeOptions, backend: any Backend, onEvent: (TrainingEvent) -> Void = { _ in }
+  ) throws -> HashModel {
+    guard (1...maximumCodeBits).contains(bits) else {
+      throw TrainingError.invalidData("bits must be between 1 and \(maximumCodeBits), got \(bits)")
+    }
+    switch method {
+    case .sgh:
+      return .linear(
+        try StochasticGenerativeHashing.train(
+          data, bits: bits, configuration: configurations.sgh, options: options, backend: backend, onEvent: onEvent),
+        method: .sgh)
+    case .ba:
+      return .linear(
+        try BinaryAutoencoder.train(
+          data, bits: bits, configuration: configurations.ba, options: options, backend: backend, onEvent: onEvent),
+        method: .ba)
+    case .hashgan:
+      return .deep(
+        try HashGAN.train(
+          data, bits: bits, configuration: configurations.hashgan, options: options, backend: backend, onEvent: onEvent),
+        method: .hashgan)
+    case .gmans:
+      return .deep(
+        try GMANs.train(
+          data, bits: bits, configuration: configurations.gmans, options: options, backend: backend, onEvent: onEvent),
+        method: .gmans)
+    default:
+      throw TrainingError.invalidData("\(method.rawValue) is not one of hashgan, gmans, sgh and ba")
+    }
+  }
+}

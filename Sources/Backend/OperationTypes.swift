@@ -131,7 +131,7 @@ public struct TopK: Sendable, Equatable {
 }
 
 /// What `fillRandom` draws: each element from a counter-based hash of its index and the
-/// call's key (METHOD.md §6), so that every backend draws the same numbers.
+/// call's key (METHOD.md §7), so that every backend draws the same numbers.
 public enum RandomDistribution: Sendable, Equatable {
   /// Uniform on [0, 1), in steps of 2⁻²⁴.
   case uniform

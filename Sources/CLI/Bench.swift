@@ -19,7 +19,8 @@ struct Bench: ParsableCommand {
       profiling events (idle span is launch overhead); SiGAH training samples/s at batch sizes \
       100–1000 and its achieved GFLOP/s as a fraction of the GEMM rate; encoding vectors/s; \
       Hamming top-100 queries/s over 10k, 100k and 1M random 64-bit codes; exact \
-      ground-truth queries/s. Warm-up runs are excluded; medians are quoted.
+      ground-truth queries/s; training samples/s of hashgan, gmans, sgh and ba (an epoch's \
+      whole cost, from runs of 1 and 1 + runs epochs). Warm-up runs are excluded; medians are quoted.
       """)
 
   @Flag(help: "Smaller sizes: seconds instead of minutes.") var quick = false
@@ -148,6 +149,11 @@ struct Bench: ParsableCommand {
     }
     for batch in settings.batchSizes {
       row("training, batch \(batch), samples/s") { String(format: "%.0f", $0.training["\(batch)"]!.median) }
+    }
+    for method in ["hashgan", "gmans", "sgh", "ba"] {
+      row("training \(method), samples/s") { result in
+        result.methodTraining?[method].map { String(format: "%.0f", $0.median) } ?? "–"
+      }
     }
     row("training GFLOP/s (fraction of GEMM)") {
       String(format: "%.1f (%.0f %%)", $0.trainingGflops, 100 * $0.trainingFractionOfGemm)

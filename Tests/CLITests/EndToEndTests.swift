@@ -88,6 +88,35 @@ import Testing
     }
   }
 
+  /// HashGAN, GMANs, SGH and BA from the command line: train, then encode to the codes the
+  /// model file gives in-process; and one paper's ablation.
+  @Test func trainsAndEncodesTheOtherPapersMethods() throws {
+    let folder = try scratchFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let (base, queries) = try Self.smallSIFT(in: folder)
+    for method in ["hashgan", "gmans", "sgh", "ba"] {
+      let model = folder.appendingPathComponent("\(method).safetensors").path
+      let train = try SigahBinary.run([
+        "train", base, "--method", method, "--bits", "16", "--epochs", "1", "--gmans-pretrain-epochs", "1",
+        "--backend", "cpu", "--out", model,
+      ])
+      #expect(train.status == 0, "\(method): \(train.stderr)")
+      #expect(train.stderr.contains("epoch   1") && train.stdout.isEmpty)
+      let codes = folder.appendingPathComponent("\(method).npy").path
+      let encode = try SigahBinary.run(["encode", "--model", model, base, "--out", codes, "--backend", "cpu"])
+      #expect(encode.status == 0, "\(encode.stderr)")
+      let expected = try HashModel.read(from: model).encode(
+        try TexmexFormat.readVectors(base), backend: try CPUBackend())
+      #expect(try NPYFormat.readCodes(codes, bits: 16) == expected, "\(method)")
+    }
+    let ablation = try SigahBinary.run([
+      "ablation", base, "--query-file", queries, "--k", "10", "--method", "sgh", "--bits", "16", "--seeds", "0",
+      "--epochs", "1", "--backend", "cpu", "--out", folder.appendingPathComponent("ablation").path,
+    ])
+    #expect(ablation.status == 0, "\(ablation.stderr)")
+    #expect(ablation.stderr.contains("deterministic neurons") && ablation.stderr.contains("ITQ (baseline)"))
+  }
+
   @Test func groundtruthCommandReproducesTheShippedFile() throws {
     let folder = try scratchFolder()
     defer { try? FileManager.default.removeItem(at: folder) }
@@ -176,6 +205,8 @@ import Testing
     #expect(Set(cpu.stepCounts.keys) == ["sigah", "sigah-dm"])
     #expect(cpu.stepCounts.values.allSatisfy { $0.operations > 10 && $0.launches == 0 })
     #expect(cpu.clblastGemm == nil)
+    #expect(Set(cpu.methodTraining?.keys ?? [:].keys) == ["hashgan", "gmans", "sgh", "ba"])
+    #expect(cpu.methodTraining?.values.allSatisfy { $0.median > 0 && $0.median.isFinite } == true)
   }
 
   /// CI installs libclblast-dev and PoCL, so there the OpenCL bench must put CLBlast's

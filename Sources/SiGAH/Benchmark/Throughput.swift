@@ -68,6 +68,9 @@ public struct BackendBench: Sendable, Codable, Equatable {
   public var clblastGemm: [GemmResult]?
   /// Device time per kernel of the same step, by method (OpenCL devices).
   public var stepProfiles: [String: KernelProfile]?
+  /// Training samples/s of HashGAN, GMANs, SGH and BA (batch 500; GMANs at its 32), each
+  /// epoch's whole cost: the difference between a run of 1 + runs epochs and one of 1.
+  public var methodTraining: [String: Rate]?
 }
 
 public enum Throughput {
@@ -132,6 +135,8 @@ public enum Throughput {
     let defaultBatch = settings.batchSizes.contains(500) ? 500 : settings.batchSizes.last!
     let flopsPerSample = ModelFlops.perSample(d: d, r: settings.bits, m: 2 * d, dl: 50, batch: defaultBatch)
     let trainingGflops = training["\(defaultBatch)"]!.median * flopsPerSample / 1e9
+
+    let methodTraining = try generativeRates(data: data, settings: settings, backend: backend, log: log)
 
     // What one steady-state step asks of the device, for each method (batch 500, MNIST
     // shape): the counts that decide a step's time on a GPU.
@@ -201,7 +206,37 @@ public enum Throughput {
       groundTruthShape: [base.rows, base.columns],
       groundTruthGflops: truthGflops,
       groundTruthFractionOfGemm: truthGflops / referenceGemm, stepCounts: stepCounts, clblastGemm: nil,
-      stepProfiles: nil)
+      stepProfiles: nil, methodTraining: methodTraining)
+  }
+
+  /// Samples/s of each of the other papers' methods on `data` at `settings.bits`.
+  static func generativeRates(
+    data: Matrix, settings: BenchSettings, backend: any Backend, log: (String) -> Void
+  ) throws -> [String: Rate] {
+    var rates: [String: Rate] = [:]
+    var configurations = GenerativeConfigurations()
+    configurations.gmans.pretrainEpochs = 0
+    for method in [HashMethod.hashgan, .gmans, .sgh, .ba] {
+      func seconds(epochs: Int) throws -> Double {
+        var options = GenerativeOptions()
+        options.epochs = epochs
+        let started = Date()
+        _ = try GenerativeTraining.train(
+          method, data: data, bits: settings.bits, configurations: configurations, options: options, backend: backend)
+        try backend.synchronize()
+        return Date().timeIntervalSince(started)
+      }
+      _ = try seconds(epochs: 1)  // warm-up: kernels compiled, buffers first touched
+      let one = try seconds(epochs: 1)
+      let many = try seconds(epochs: 1 + settings.runs)
+      let perEpoch = max(many - one, 1e-9) / Double(settings.runs)
+      let rate = Rate(
+        work: Double(data.rows),
+        timing: Timing(runs: settings.runs, minimum: perEpoch, median: perEpoch, maximum: perEpoch))
+      rates[method.rawValue] = rate
+      log(String(format: "training %@: %.0f samples/s", method.rawValue, rate.median))
+    }
+    return rates
   }
 
   /// The methods whose steps are counted and profiled: sigah and sigah-dm at batch 500.

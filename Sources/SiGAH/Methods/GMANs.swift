@@ -1,4 +1,4 @@
-// Multi-adversarial hashing, "GMANs" (Wang, Xu, Wu & Chen, CIKM 2018; METHOD.md §9): an
+// Multi-adversarial hashing, "GMANs" (Wang, Liu & Zhao, CIKM 2018; METHOD.md §9): an
 // auto-encoder `h = σ(e(x))`, `x̃ = f(h)` is the generator of two GANs.
 // - AE-GAN: D_AE tells `(x, h)` from `(x̃, h)`; the auto-encoder minimises
 //   `−log(1 − D_AE(x, h)) − log D_AE(x̃, h)` (paper Eq. 6) instead of ‖x − x̃‖².

@@ -34,9 +34,19 @@ extension CPUBackend {
     let m = try pointer(matrix, "biasActivate", "matrix")
     let (code, slope) = activation.code
     parallelChunks(rows, minimumPerChunk: max(1, Self.grain / columns)) { range in
-      for i in range {
-        let row = m + i * columns
-        for j in 0..<columns { row[j] = Self.activate(code, slope, row[j] + b[j]) }
+      // The activation chosen once per chunk, so that each inner loop is specialised
+      // (and vectorised) for it instead of switching per element.
+      @inline(__always) func apply(_ f: (Float) -> Float) {
+        for i in range {
+          let row = m + i * columns
+          for j in 0..<columns { row[j] = f(row[j] + b[j]) }
+        }
+      }
+      switch code {
+      case .leakyReLU: apply { $0 > 0 ? $0 : slope * $0 }
+      case .relu: apply { $0 > 0 ? $0 : 0 }
+      case .identity: apply { $0 }
+      case .tanh, .sigmoid, .selu: apply { Self.activate(code, slope, $0) }
       }
     }
   }
@@ -55,13 +65,22 @@ extension CPUBackend {
     // Column blocks, so that each thread owns its part of the bias gradient.
     parallelChunks(columns, minimumPerChunk: max(16, Self.grain / rows)) { range in
       for j in range { db[j] = 0 }
-      for i in 0..<rows {
-        let base = i * columns
-        for j in range {
-          let g = Self.derivative(code, slope, output: py[base + j]) * pdy[base + j]
-          pdx[base + j] = g
-          db[j] += g
+      @inline(__always) func apply(_ derivative: (Float) -> Float) {
+        for i in 0..<rows {
+          let base = i * columns
+          for j in range {
+            let g = derivative(py[base + j]) * pdy[base + j]
+            pdx[base + j] = g
+            db[j] += g
+          }
         }
+      }
+      switch code {
+      case .leakyReLU: apply { $0 > 0 ? 1 : slope }
+      case .relu: apply { $0 > 0 ? 1 : 0 }
+      case .tanh: apply { 1 - $0 * $0 }
+      case .identity: apply { _ in 1 }
+      case .sigmoid, .selu: apply { Self.derivative(code, slope, output: $0) }
       }
     }
   }

@@ -73,6 +73,17 @@ public final class MLP {
     gradients = try specs.map { try backend.makeBuffer(Float.self, count: capacity * $0.outputs) }
   }
 
+  /// An MLP of layers built elsewhere (over tensors named as a model file names them).
+  public init(layers: [Linear], capacity: Int, backend: any Backend) throws {
+    precondition(!layers.isEmpty && capacity >= 1)
+    self.inputs = layers[0].inputs
+    self.capacity = capacity
+    self.backend = backend
+    self.layers = layers
+    activations = try layers.map { try backend.makeBuffer(Float.self, count: capacity * $0.outputs) }
+    gradients = try layers.map { try backend.makeBuffer(Float.self, count: capacity * $0.outputs) }
+  }
+
   /// Runs `rows` rows of `input` through every layer; the result is `output`.
   public func forward(_ input: DeviceBuffer<Float>, rows: Int) throws {
     precondition(rows <= capacity)

@@ -21,10 +21,9 @@ public final class SiGAHNetwork {
   let hashLayer: Linear
   /// `Gout = act(HW2ᵀ + c2)`.
   let generatorLayer: Linear
-  /// `E = act(AW3ᵀ + c3)`.
-  let encoder: Linear
-  /// `R = EW4ᵀ + c4`.
-  let decoder: Linear
+  /// The auto-encoder discriminator: `E = act(AW3ᵀ + c3)`, `R = EW4ᵀ + c4`, for up to
+  /// 2·capacity rows (the stacked batch).
+  let discriminator: MLP
   let negatedMean: DeviceBuffer<Float>
   let meanBuffer: DeviceBuffer<Float>
   let psi: DeviceBuffer<Float>
@@ -41,13 +40,11 @@ public final class SiGAHNetwork {
   let g: DeviceBuffer<Float>  // Gout, n × m
   let xHat: DeviceBuffer<Float>  // X̂ = Gout·Ψᵀ, n × d
   let stacked: DeviceBuffer<Float>  // [X̃; X̂], 2n × d
-  let e: DeviceBuffer<Float>  // discriminator hidden E, 2n × d_l
-  let reconstruction: DeviceBuffer<Float>  // R, 2n × d
-  let residual: DeviceBuffer<Float>  // R − a, then dR, 2n × d
+  // The discriminator's E (2n × d_l) and R (2n × d) are its MLP's activations; R − a, then
+  // dR, is written straight into its output gradient.
   let energies: DeviceBuffer<Float>  // D(a), 2n
   let rowWeights: DeviceBuffer<Float>  // ∂L/∂D(a)·2κ, 2n
   let hingeLosses: DeviceBuffer<Float>, hingeGradient: DeviceBuffer<Float>, fakeEnergies: DeviceBuffer<Float>  // n
-  let dE: DeviceBuffer<Float>  // ∂L/∂E, 2n × d_l
   let dXHat: DeviceBuffer<Float>, dAdversarial: DeviceBuffer<Float>  // n × d
   let dG: DeviceBuffer<Float>, gScratch: DeviceBuffer<Float>  // n × m
   let dH: DeviceBuffer<Float>, lh: DeviceBuffer<Float>, hScratch: DeviceBuffer<Float>  // n × r
@@ -83,12 +80,15 @@ public final class SiGAHNetwork {
     generatorLayer = Linear(
       weight: generatorBlock.tensor("W2"), bias: generatorBlock.tensor("c2"), activation: generatorActivation,
       backend: backend)
-    encoder = Linear(
-      weight: discriminatorBlock.tensor("W3"), bias: discriminatorBlock.tensor("c3"),
-      activation: discriminatorActivation, backend: backend)
-    decoder = Linear(
-      weight: discriminatorBlock.tensor("W4"), bias: discriminatorBlock.tensor("c4"), activation: .identity,
-      backend: backend)
+    discriminator = try MLP(
+      layers: [
+        Linear(
+          weight: discriminatorBlock.tensor("W3"), bias: discriminatorBlock.tensor("c3"),
+          activation: discriminatorActivation, backend: backend),
+        Linear(
+          weight: discriminatorBlock.tensor("W4"), bias: discriminatorBlock.tensor("c4"), activation: .identity,
+          backend: backend),
+      ], capacity: 2 * capacity, backend: backend)
     mean = weights.tensors["mu"]!
     negatedMean = try backend.makeBuffer(mean.map { -$0 })
     meanBuffer = try backend.makeBuffer(mean)
@@ -99,12 +99,9 @@ public final class SiGAHNetwork {
     }
     let n = capacity
     (x, h, g, xHat) = (try buffer(n * d), try buffer(n * r), try buffer(n * m), try buffer(n * d))
-    (stacked, e, reconstruction, residual) = (
-      try buffer(2 * n * d), try buffer(2 * n * dl), try buffer(2 * n * d), try buffer(2 * n * d)
-    )
+    stacked = try buffer(2 * n * d)
     (energies, rowWeights) = (try buffer(2 * n), try buffer(2 * n))
     (hingeLosses, hingeGradient, fakeEnergies) = (try buffer(n), try buffer(n), try buffer(n))
-    dE = try buffer(2 * n * dl)
     (dXHat, dAdversarial) = (try buffer(n * d), try buffer(n * d))
     (dG, gScratch) = (try buffer(n * m), try buffer(n * m))
     (dH, lh, hScratch) = (try buffer(n * r), try buffer(n * r), try buffer(n * r))
@@ -150,9 +147,9 @@ public final class SiGAHNetwork {
   /// The auto-encoder discriminator on `rows` rows of `input`: `E = act(AW3ᵀ + c3)`,
   /// `R = EW4ᵀ + c4`, `residual = R − A`, `energies = κ‖R − A‖²` (METHOD.md §1).
   func discriminatorForward(_ input: DeviceBuffer<Float>, rows n: Int) throws {
-    try encoder.forward(input, rows: n, into: e)
-    try decoder.forward(e, rows: n, into: reconstruction)
-    try backend.linearCombination(alpha: 1, reconstruction, beta: -1, input, into: residual, count: n * d)
+    try discriminator.forward(input, rows: n)
+    let residual = discriminator.outputGradient
+    try backend.linearCombination(alpha: 1, discriminator.output, beta: -1, input, into: residual, count: n * d)
     try backend.reduceRows(residual, rows: n, columns: d, .sumOfSquares, into: energies)
     try backend.linearCombination(alpha: kappa, energies, beta: 0, energies, into: energies, count: n)
   }
@@ -163,14 +160,11 @@ public final class SiGAHNetwork {
   func discriminatorBackward(
     _ input: DeviceBuffer<Float>, rows n: Int, parameterGradients: Bool, inputGradient: DeviceBuffer<Float>?
   ) throws {
-    let dR = residual
+    // R's layer is linear: its backward pass leaves dR as it is, for the last line.
+    let dR = discriminator.outputGradient
     try backend.scaleRows(dR, by: rowWeights, rows: n, columns: d)
-    try decoder.backward(
-      input: e, output: reconstruction, outputGradient: dR, rows: n, parameterGradients: parameterGradients,
-      inputGradient: dE)
-    try encoder.backward(
-      input: input, output: e, outputGradient: dE, rows: n, parameterGradients: parameterGradients,
-      inputGradient: inputGradient)
+    try discriminator.backward(
+      input: input, rows: n, parameterGradients: parameterGradients, inputGradient: inputGradient)
     if let inputGradient {
       try backend.linearCombination(alpha: 1, inputGradient, beta: -1, dR, into: inputGradient, count: n * d)
     }

@@ -109,20 +109,18 @@ extension CPUBackend {
   ) throws {
     let d = try pointer(distances, "nearestSelection", "distances")
     let out = try pointer(selected, "nearestSelection", "selected")
+    guard nearest >= 1 else {
+      out.update(repeating: 0, count: n * n)
+      return
+    }
     parallelChunks(n) { range in
-      // Keys (distance bits, index): non-negative floats order as their bit patterns, so
-      // one integer sort orders by distance, then by index.
-      var keys = [UInt64](repeating: 0, count: max(n - 1, 0))
+      var kept = SmallestKeys(capacity: nearest)
       for i in range {
-        var slot = 0
-        for j in 0..<n where j != i {
-          keys[slot] = UInt64(max(d[i * n + j], 0).bitPattern) << 32 | UInt64(j)
-          slot += 1
-        }
-        keys.sort()
+        kept.removeAll()
+        for j in 0..<n where j != i { kept.offer(SmallestKeys.key(d[i * n + j], index: j)) }
         let row = out + i * n
         row.update(repeating: 0, count: n)
-        for key in keys.prefix(nearest) { row[Int(key & 0xFFFF_FFFF)] = 1 }
+        for key in kept.sorted() { row[Int(SmallestKeys.index(of: key))] = 1 }
       }
     }
   }

@@ -81,68 +81,62 @@ extension CPUBackend {
   }
 }
 
-/// Exact top-k in one pass: a max-heap of the k best (distance, index) keys, fed by
-/// blocks of distances. A block is computed into a small buffer first (a loop the
+/// Exact top-k in one pass: the k smallest (distance, index) keys (`SmallestKeys`), fed
+/// by blocks of distances. A block is computed into a small buffer first (a loop the
 /// compiler vectorises) and scanned only when its smallest distance beats the current
-/// k-th, which after the first blocks is rare; since indices only grow, a later item
-/// that ties the k-th distance loses the tie, as METHOD.md §4 orders them.
+/// k-th, which after the first blocks is rare; ties go to the smaller index, as METHOD.md
+/// §4 orders them.
 struct BlockedTopK {
   static let blockSize = 512
   let k: Int
-  /// Keys `distance << 32 | index`, so comparing keys orders by distance then index.
-  private var heap: [UInt64]
+  private var kept: SmallestKeys
   private var block = [UInt16](repeating: 0, count: BlockedTopK.blockSize)
 
   init(k: Int) {
     self.k = k
-    heap = []
-    heap.reserveCapacity(k)
+    kept = SmallestKeys(capacity: k)
   }
 
   mutating func select(
     query: UnsafePointer<UInt64>, database: UnsafePointer<UInt64>, count: Int, words: Int,
     ids: UnsafeMutablePointer<Int32>, distances: UnsafeMutablePointer<Int32>
   ) {
-    let k = self.k
-    heap.removeAll(keepingCapacity: true)
-    for i in 0..<k { heap.append(UInt64(Self.distance(query, database + i * words, words)) << 32 | UInt64(i)) }
-    heap.sort(by: >)  // descending order is a valid max-heap
-    heap.withUnsafeMutableBufferPointer { heap in
-      block.withUnsafeMutableBufferPointer { block in
-        var worst = UInt16(truncatingIfNeeded: heap[0] >> 32)
-        var start = k
-        while start < count {
-          let n = min(Self.blockSize, count - start)
-          var smallest = UInt16.max
-          if words == 1 {
-            let code = query[0]
-            let base = database + start
-            for j in 0..<n {
-              let d = UInt16(truncatingIfNeeded: (code ^ base[j]).nonzeroBitCount)
-              block[j] = d
-              smallest = min(smallest, d)
-            }
-          } else {
-            for j in 0..<n {
-              let d = UInt16(Self.distance(query, database + (start + j) * words, words))
-              block[j] = d
-              smallest = min(smallest, d)
-            }
+    kept.removeAll()
+    for i in 0..<k { kept.offer(SmallestKeys.key(UInt32(Self.distance(query, database + i * words, words)), index: i)) }
+    block.withUnsafeMutableBufferPointer { block in
+      var worst = UInt16(truncatingIfNeeded: SmallestKeys.value(of: kept.worst))
+      var start = k
+      while start < count {
+        let n = min(Self.blockSize, count - start)
+        var smallest = UInt16.max
+        if words == 1 {
+          let code = query[0]
+          let base = database + start
+          for j in 0..<n {
+            let d = UInt16(truncatingIfNeeded: (code ^ base[j]).nonzeroBitCount)
+            block[j] = d
+            smallest = min(smallest, d)
           }
-          if smallest < worst {
-            for j in 0..<n where block[j] < worst {
-              Self.replaceTop(heap, with: UInt64(block[j]) << 32 | UInt64(start + j))
-              worst = UInt16(truncatingIfNeeded: heap[0] >> 32)
-            }
+        } else {
+          for j in 0..<n {
+            let d = UInt16(Self.distance(query, database + (start + j) * words, words))
+            block[j] = d
+            smallest = min(smallest, d)
           }
-          start += n
         }
+        // Indices only grow, so a later item that ties the k-th distance loses the tie.
+        if smallest < worst {
+          for j in 0..<n where block[j] < worst {
+            kept.offer(SmallestKeys.key(UInt32(block[j]), index: start + j))
+            worst = UInt16(truncatingIfNeeded: SmallestKeys.value(of: kept.worst))
+          }
+        }
+        start += n
       }
     }
-    heap.sort()
-    for (position, key) in heap.enumerated() {
-      ids[position] = Int32(truncatingIfNeeded: key & 0xFFFF_FFFF)
-      distances[position] = Int32(key >> 32)
+    for (position, key) in kept.sorted().enumerated() {
+      ids[position] = SmallestKeys.index(of: key)
+      distances[position] = Int32(SmallestKeys.value(of: key))
     }
   }
 
@@ -151,22 +145,5 @@ struct BlockedTopK {
     var total = 0
     for w in 0..<words { total += (a[w] ^ b[w]).nonzeroBitCount }
     return total
-  }
-
-  /// Replaces the largest key and sifts it down.
-  @inline(__always)
-  static func replaceTop(_ heap: UnsafeMutableBufferPointer<UInt64>, with key: UInt64) {
-    let count = heap.count
-    var parent = 0
-    while true {
-      let left = 2 * parent + 1
-      if left >= count { break }
-      var child = left
-      if left + 1 < count && heap[left + 1] > heap[left] { child = left + 1 }
-      if heap[child] <= key { break }
-      heap[parent] = heap[child]
-      parent = child
-    }
-    heap[parent] = key
   }
 }

@@ -126,12 +126,9 @@ struct Search: ParsableCommand {
       var rankedIds: [Int32] = []
       var rankedDistances: [Float] = []
       for q in 0..<queryCodes.count {
-        var exact: [(distance: Double, id: Int32)] = []
-        for id in ids[(q * rerank)..<((q + 1) * rerank)] {
-          exact.append((GroundTruth.squaredDistance(queryVectors[q], base[Int(id)]), id))
-        }
-        exact.sort { a, b in a.distance < b.distance || (a.distance == b.distance && a.id < b.id) }
-        for candidate in exact.prefix(k) {
+        let exact = GroundTruth.rerank(
+          query: q, of: queryVectors, candidates: Array(ids[(q * rerank)..<((q + 1) * rerank)]), in: base, k: k)
+        for candidate in exact {
           rankedIds.append(candidate.id)
           rankedDistances.append(Float(candidate.distance))
         }

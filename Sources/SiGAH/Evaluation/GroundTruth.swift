@@ -37,7 +37,7 @@ public enum GroundTruth {
       let (queryStart, nq) = (queryBlock.lowerBound, queryBlock.count)
       try backend.upload(queries.values(ofRows: queryBlock), to: qBuffer)
       try backend.squaredRowNorms(qBuffer, rows: nq, columns: d, into: qNorms)
-      var candidates = (0..<nq).map { _ in BoundedMaxHeap(capacity: pool) }
+      var candidates = (0..<nq).map { _ in SmallestKeys(capacity: pool) }
       for databaseBlock in database.rowBlocks(db) {
         let nx = databaseBlock.count
         try backend.upload(database.values(ofRows: databaseBlock), to: xBuffer)
@@ -52,7 +52,7 @@ public enum GroundTruth {
             nonisolated(unsafe) let (heaps, values) = (heaps, values)
             DispatchQueue.concurrentPerform(iterations: nq) { q in
               let row = values.baseAddress! + q * nx
-              for i in 0..<nx { heaps[q].offer(Double(row[i]), Int32(offset + i)) }
+              for i in 0..<nx { heaps[q].offer(SmallestKeys.key(row[i], index: offset + i)) }
             }
           }
         }
@@ -62,15 +62,9 @@ public enum GroundTruth {
         nonisolated(unsafe) let out = out
         let first = queryStart
         DispatchQueue.concurrentPerform(iterations: nq) { q in
-          var exact: [(distance: Double, id: Int32)] = queries.values.withUnsafeBufferPointer { queryValues in
-            database.values.withUnsafeBufferPointer { databaseValues in
-              let query = queryValues.baseAddress! + (first + q) * d
-              return pools[q].items.map { item in
-                (squaredDistance(query, databaseValues.baseAddress! + Int(item.1) * d, count: d), item.1)
-              }
-            }
-          }
-          exact.sort { a, b in a.distance < b.distance || (a.distance == b.distance && a.id < b.id) }
+          let exact = rerank(
+            query: first + q, of: queries, candidates: pools[q].sorted().map(SmallestKeys.index(of:)), in: database,
+            k: k)
           for j in 0..<k { out[(first + q) * k + j] = exact[j].id }
         }
       }
@@ -80,6 +74,22 @@ public enum GroundTruth {
   }
 
   /// ‖a − b‖² in Float64.
+  /// The `k` nearest of `candidates` to row `query` of `queries` by squared distance in
+  /// Float64, ties by id: the exact last stage of ground truth and of re-ranked search.
+  public static func rerank(query: Int, of queries: Matrix, candidates: [Int32], in database: Matrix, k: Int)
+    -> [(distance: Double, id: Int32)]
+  {
+    let d = database.columns
+    var exact: [(distance: Double, id: Int32)] = queries.values.withUnsafeBufferPointer { queryValues in
+      database.values.withUnsafeBufferPointer { databaseValues in
+        let row = queryValues.baseAddress! + query * d
+        return candidates.map { id in (squaredDistance(row, databaseValues.baseAddress! + Int(id) * d, count: d), id) }
+      }
+    }
+    exact.sort { a, b in a.distance < b.distance || (a.distance == b.distance && a.id < b.id) }
+    return Array(exact.prefix(k))
+  }
+
   public static func squaredDistance(_ a: ArraySlice<Float>, _ b: ArraySlice<Float>) -> Double {
     precondition(a.count == b.count)
     return a.withUnsafeBufferPointer { a in
@@ -107,50 +117,5 @@ public enum GroundTruth {
       i += 1
     }
     return total
-  }
-}
-
-/// The `capacity` smallest (value, id) pairs offered, ties by smaller id.
-struct BoundedMaxHeap {
-  let capacity: Int
-  private(set) var items: [(Double, Int32)] = []
-
-  init(capacity: Int) {
-    self.capacity = capacity
-    items.reserveCapacity(capacity)
-  }
-
-  private static func less(_ a: (Double, Int32), _ b: (Double, Int32)) -> Bool {
-    a.0 < b.0 || (a.0 == b.0 && a.1 < b.1)
-  }
-
-  @inline(__always)
-  mutating func offer(_ value: Double, _ id: Int32) {
-    // Most offers lose to the current worst: reject them before building anything.
-    if items.count == capacity && value > items[0].0 { return }
-    let item = (value, id)
-    if items.count < capacity {
-      items.append(item)
-      var child = items.count - 1
-      while child > 0 {
-        let parent = (child - 1) / 2
-        guard Self.less(items[parent], items[child]) else { break }
-        items.swapAt(parent, child)
-        child = parent
-      }
-    } else if Self.less(item, items[0]) {
-      items[0] = item
-      var parent = 0
-      while true {
-        let left = 2 * parent + 1
-        let right = left + 1
-        var largest = parent
-        if left < items.count && Self.less(items[largest], items[left]) { largest = left }
-        if right < items.count && Self.less(items[largest], items[right]) { largest = right }
-        if largest == parent { break }
-        items.swapAt(parent, largest)
-        parent = largest
-      }
-    }
   }
 }

@@ -1,0 +1,268 @@
+// Multi-index hashing (Norouzi, Punjani & Fleet, CVPR 2012; METHOD.md §4c): exact Hamming
+// k-nearest and radius search without scanning the database. The b bits of a code are cut
+// into m disjoint substrings, each the key of its own table (direct-addressed buckets of
+// ids, ascending). An item within distance r of a query is within ⌊r/m⌋ of it on some
+// substring (pigeonhole), so probing the tables at substring radius 0, 1, 2, … finds every
+// near item first. Once tables 0…j have been probed at radius s and the others at s − 1,
+// an item not yet seen is at least m·s + j + 1 away; the search stops when its k-th best
+// is closer than that, so every item at the k-th distance has been seen and ties go by
+// index exactly as the linear scan orders them.
+
+import Backend
+import Dispatch
+import Foundation
+
+public struct MultiIndexHash: Sendable {
+  /// Bits `start..<start + length` of every code.
+  public struct Substring: Sendable, Equatable {
+    public let start: Int
+    public let length: Int
+  }
+
+  /// The longest substring: a table has 2^length buckets.
+  public static let maximumSubstringBits = 24
+
+  public let codes: PackedCodes
+  public let substrings: [Substring]
+  /// Per substring: bucket `v` holds `ids[offsets[v]..<offsets[v + 1]]`.
+  let offsets: [[UInt32]]
+  let ids: [[UInt32]]
+
+  /// Norouzi et al.'s choice, m ≈ b / log₂ n, kept within 1…b and to substrings of at
+  /// most 24 bits.
+  public static func defaultSubstrings(bits: Int, count: Int) -> Int {
+    let perSubstring = max(1.0, log2(Double(max(count, 2))))
+    let m = Int((Double(bits) / perSubstring).rounded())
+    return min(max(m, (bits + maximumSubstringBits - 1) / maximumSubstringBits, 1), bits)
+  }
+
+  /// The m substrings of b bits: the first `b mod m` one bit longer.
+  public static func split(bits: Int, into m: Int) -> [Substring] {
+    var start = 0
+    return (0..<m).map { index in
+      let length = bits / m + (index < bits % m ? 1 : 0)
+      defer { start += length }
+      return Substring(start: start, length: length)
+    }
+  }
+
+  /// Builds the tables of `codes` over `substrings` of them (default: `defaultSubstrings`).
+  public init(codes: PackedCodes, substrings m: Int? = nil) throws {
+    let m = m ?? Self.defaultSubstrings(bits: codes.bits, count: codes.count)
+    guard (1...codes.bits).contains(m), (codes.bits + m - 1) / m <= Self.maximumSubstringBits else {
+      throw BackendError.invalidArgument(
+        operation: "index",
+        message: "\(codes.bits)-bit codes split into \(m) substrings need 1 to \(codes.bits) substrings of at most "
+          + "\(Self.maximumSubstringBits) bits (at least \((codes.bits + Self.maximumSubstringBits - 1) / Self.maximumSubstringBits))"
+      )
+    }
+    guard codes.count <= Int(UInt32.max) else {
+      throw BackendError.invalidArgument(operation: "index", message: "at most \(UInt32.max) codes, got \(codes.count)")
+    }
+    let substrings = Self.split(bits: codes.bits, into: m)
+    var offsets: [[UInt32]] = []
+    var ids: [[UInt32]] = []
+    for substring in substrings {
+      let buckets = 1 << substring.length
+      var counts = [UInt32](repeating: 0, count: buckets + 1)
+      codes.words.withUnsafeBufferPointer { words in
+        for i in 0..<codes.count {
+          counts[Int(Self.value(words.baseAddress! + i * codes.wordsPerCode, substring)) + 1] += 1
+        }
+      }
+      for v in 0..<buckets { counts[v + 1] += counts[v] }
+      var next = counts
+      var table = [UInt32](repeating: 0, count: codes.count)
+      codes.words.withUnsafeBufferPointer { words in
+        for i in 0..<codes.count {
+          let v = Int(Self.value(words.baseAddress! + i * codes.wordsPerCode, substring))
+          table[Int(next[v])] = UInt32(i)
+          next[v] += 1
+        }
+      }
+      offsets.append(counts)
+      ids.append(table)
+    }
+    self.init(codes: codes, substrings: substrings, offsets: offsets, ids: ids)
+  }
+
+  init(codes: PackedCodes, substrings: [Substring], offsets: [[UInt32]], ids: [[UInt32]]) {
+    self.codes = codes
+    self.substrings = substrings
+    self.offsets = offsets
+    self.ids = ids
+  }
+
+  /// Bytes the tables and codes hold.
+  public var memoryBytes: Int {
+    codes.words.count * 8 + offsets.reduce(0) { $0 + $1.count * 4 } + ids.reduce(0) { $0 + $1.count * 4 }
+  }
+
+  /// Bits `substring` of the code at `code`, as an integer.
+  @inline(__always)
+  static func value(_ code: UnsafePointer<UInt64>, _ substring: Substring) -> UInt32 {
+    let word = substring.start / 64
+    let shift = UInt64(substring.start % 64)
+    var bits = code[word] >> shift
+    if Int(shift) + substring.length > 64 { bits |= code[word + 1] << (64 - shift) }
+    return UInt32(truncatingIfNeeded: bits & ((1 << UInt64(substring.length)) - 1))
+  }
+
+  /// Calls `body` with every `length`-bit value at Hamming distance exactly `radius` from
+  /// `center` (Gosper's enumeration of the masks of `radius` bits).
+  @inline(__always)
+  static func neighbours(of center: UInt32, length: Int, radius: Int, _ body: (UInt32) -> Void) {
+    guard radius <= length else { return }
+    if radius == 0 { return body(center) }
+    let limit = UInt64(1) << UInt64(length)
+    var mask = (UInt64(1) << UInt64(radius)) - 1
+    while mask < limit {
+      body(center ^ UInt32(truncatingIfNeeded: mask))
+      let lowest = mask & (~mask &+ 1)
+      let ripple = mask &+ lowest
+      mask = (((ripple ^ mask) >> 2) / lowest) | ripple
+    }
+  }
+
+  /// The `k` nearest codes of each query, ties by index: `(ids, distances)`, queries × k,
+  /// the linear scan's result exactly.
+  public func search(_ queries: PackedCodes, k: Int) throws -> (ids: [Int32], distances: [Int32]) {
+    guard queries.bits == codes.bits else {
+      throw BackendError.invalidArgument(
+        operation: "search", message: "query codes have \(queries.bits) bits, the index \(codes.bits)")
+    }
+    guard (1...max(codes.count, 1)).contains(k), codes.count >= 1 else {
+      throw BackendError.invalidArgument(
+        operation: "search", message: "k must be between 1 and the \(codes.count) indexed codes, got \(k)")
+    }
+    let results = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: queries.count * k)
+    defer { results.deallocate() }
+    nonisolated(unsafe) let out = results
+    forEachQueryChunk(queries) { range, scratch in
+      var kept = SmallestKeys(capacity: k)
+      for q in range {
+        kept.removeAll()
+        self.probe(queries, q, scratch: scratch, maximumRadius: nil) { keys, bound in
+          for key in keys { kept.offer(key) }
+          return kept.isFull && UInt64(SmallestKeys.value(of: kept.worst)) < bound
+        }
+        for (position, key) in kept.sorted().enumerated() { out[q * k + position] = key }
+      }
+    }
+    return (results.map(SmallestKeys.index(of:)), results.map { Int32(SmallestKeys.value(of: $0)) })
+  }
+
+  /// Every code within `radius` of each query, by query, distance and id.
+  public func within(_ radius: Int, queries: PackedCodes) throws -> [RadiusSearch.Match] {
+    guard queries.bits == codes.bits else {
+      throw BackendError.invalidArgument(
+        operation: "search", message: "query codes have \(queries.bits) bits, the index \(codes.bits)")
+    }
+    let perQuery = UnsafeMutableBufferPointer<[RadiusSearch.Match]>.allocate(capacity: queries.count)
+    perQuery.initialize(repeating: [])
+    defer { perQuery.deinitialize().deallocate() }
+    nonisolated(unsafe) let out = perQuery
+    forEachQueryChunk(queries) { range, scratch in
+      for q in range {
+        var keys: [UInt64] = []
+        self.probe(queries, q, scratch: scratch, maximumRadius: radius / self.substrings.count) { found, _ in
+          for key in found where SmallestKeys.value(of: key) <= UInt32(radius) { keys.append(key) }
+          return false
+        }
+        keys.sort()
+        let matches = keys.map {
+          RadiusSearch.Match(
+            query: Int32(q), id: SmallestKeys.index(of: $0), distance: Int32(SmallestKeys.value(of: $0)))
+        }
+        out[q] = matches
+      }
+    }
+    return perQuery.flatMap { $0 }
+  }
+
+  /// A per-thread mark of the items already scored for the current query.
+  final class Scratch: @unchecked Sendable {
+    var seen: [UInt32]
+    var stamp: UInt32 = 0
+    var keys: [UInt64] = []
+    init(count: Int) { seen = [UInt32](repeating: 0, count: count) }
+  }
+
+  /// Runs `body` on chunks of the queries in parallel, each with its own scratch.
+  private func forEachQueryChunk(_ queries: PackedCodes, _ body: (Range<Int>, Scratch) -> Void) {
+    guard queries.count > 0 else { return }
+    let chunks = min(queries.count, 64)
+    let size = (queries.count + chunks - 1) / chunks
+    let threads = max(1, min(chunks, ProcessInfo.processInfo.activeProcessorCount))
+    withoutActuallyEscaping(body) { body in
+      nonisolated(unsafe) let body = body
+      self.run(chunks: chunks, size: size, threads: threads, count: queries.count, body)
+    }
+  }
+
+  private func run(
+    chunks: Int, size: Int, threads: Int, count: Int, _ body: @escaping (Range<Int>, Scratch) -> Void
+  ) {
+    nonisolated(unsafe) let body = body
+    DispatchQueue.concurrentPerform(iterations: threads) { thread in
+      let scratch = Scratch(count: codes.count)
+      var chunk = thread
+      while chunk < chunks {
+        let range = min(chunk * size, count)..<min((chunk + 1) * size, count)
+        if !range.isEmpty { body(range, scratch) }
+        chunk += threads
+      }
+    }
+  }
+
+  /// Probes the tables in rings of growing substring radius s (all tables at s before
+  /// any at s + 1, up to `maximumRadius`), scoring each newly seen item; after each
+  /// table, `visit(keys, bound)` gets the new (distance, id) keys and the least distance
+  /// an unseen item can have, and ends the search by returning true.
+  private func probe(
+    _ queries: PackedCodes, _ q: Int, scratch: Scratch, maximumRadius: Int?,
+    _ visit: ([UInt64], UInt64) -> Bool
+  ) {
+    let m = substrings.count
+    let words = codes.wordsPerCode
+    scratch.stamp &+= 1
+    if scratch.stamp == 0 {
+      for i in scratch.seen.indices { scratch.seen[i] = 0 }
+      scratch.stamp = 1
+    }
+    let stamp = scratch.stamp
+    let longest = substrings.map(\.length).max()!
+    queries.words.withUnsafeBufferPointer { queryWords in
+      codes.words.withUnsafeBufferPointer { codeWords in
+        scratch.seen.withUnsafeMutableBufferPointer { seen in
+          let query = queryWords.baseAddress! + q * words
+          var s = 0
+          while s <= min(longest, maximumRadius ?? longest) {
+            for (j, substring) in substrings.enumerated() {
+              scratch.keys.removeAll(keepingCapacity: true)
+              let center = Self.value(query, substring)
+              offsets[j].withUnsafeBufferPointer { offsets in
+                ids[j].withUnsafeBufferPointer { ids in
+                  Self.neighbours(of: center, length: substring.length, radius: s) { bucket in
+                    for slot in Int(offsets[Int(bucket)])..<Int(offsets[Int(bucket) + 1]) {
+                      let id = Int(ids[slot])
+                      if seen[id] == stamp { continue }
+                      seen[id] = stamp
+                      let code = codeWords.baseAddress! + id * words
+                      var distance = 0
+                      for w in 0..<words { distance += (query[w] ^ code[w]).nonzeroBitCount }
+                      scratch.keys.append(SmallestKeys.key(UInt32(distance), index: id))
+                    }
+                  }
+                }
+              }
+              // Unseen items differ by ≥ s + 1 on tables 0…j and ≥ s on the rest.
+              if visit(scratch.keys, UInt64(m * s + j + 1)) { return }
+            }
+            s += 1
+          }
+        }
+      }
+    }
+  }
+}

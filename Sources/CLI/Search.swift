@@ -17,10 +17,12 @@ struct Search: ParsableCommand {
       --database-vectors). Ids are written as .ivecs or .npy (int32) by the extension of \
       --out, or as text with --out -. With --radius R every database code within Hamming \
       distance R is found instead: --out then holds one row (query, id, distance) a match, \
-      by query, distance and id.
+      by query, distance and id. With --index (from `sigah index`) in place of --database, \
+      both are answered by multi-index hashing, with the same results, without a scan.
       """)
 
-  @Option(help: "Database codes (.npy).") var database: String
+  @Option(help: "Database codes (.npy).") var database: String?
+  @Option(help: "A multi-index hash from `sigah index`, in place of --database.") var index: String?
   @Option(help: "Query codes (.npy), or vectors with --model.") var queries: String
   @Option(help: "Model that encodes vector queries.") var model: String?
   @Option(help: "Code length, when codes files do not fill whole bytes or words.") var bits: Int?
@@ -39,6 +41,10 @@ struct Search: ParsableCommand {
   @OptionGroup var output: OutputOptions
 
   func validate() throws {
+    guard (database == nil) != (index == nil) else {
+      throw ValidationError("give either --database (codes) or --index (from sigah index).")
+    }
+    if index != nil && rerank != nil { throw ValidationError("--rerank reads --database codes; it takes no --index.") }
     guard k >= 1 else { throw ValidationError("--k must be at least 1, got \(k).") }
     if let radius {
       guard radius >= 0 else { throw ValidationError("--radius must be at least 0, got \(radius).") }
@@ -62,7 +68,8 @@ struct Search: ParsableCommand {
     let selected = try backendOptions.open()
     let hash = try model.map { try HashModel.read(from: $0) }
     let r = bits ?? hash?.bits
-    let databaseCodes = try NPYFormat.readCodes(database, bits: r)
+    let multiIndex = try index.map { try MultiIndexHash.read(from: $0) }
+    let databaseCodes = try multiIndex?.codes ?? NPYFormat.readCodes(database!, bits: r)
     var queryVectors: Matrix?
     let queryCodes: PackedCodes
     if let hash {
@@ -81,8 +88,9 @@ struct Search: ParsableCommand {
     }
     if let radius {
       let started = Date()
-      let matches = try RadiusSearch.within(
-        radius, queries: queryCodes, database: databaseCodes, backend: selected.backend)
+      let matches =
+        try multiIndex?.within(radius, queries: queryCodes)
+        ?? RadiusSearch.within(radius, queries: queryCodes, database: databaseCodes, backend: selected.backend)
       try Tables.write(integers: matches.flatMap { [$0.query, $0.id, $0.distance] }, columns: 3, to: out)
       console.line(
         String(
@@ -92,7 +100,20 @@ struct Search: ParsableCommand {
     }
     let candidates = rerank ?? k
     guard candidates <= databaseCodes.count else {
-      throw CLIError("asked for \(candidates) results but \(database) holds \(databaseCodes.count) codes")
+      throw CLIError("asked for \(candidates) results but \(database ?? index!) holds \(databaseCodes.count) codes")
+    }
+    if let multiIndex {
+      let started = Date()
+      let found = try multiIndex.search(queryCodes, k: k)
+      let seconds = Date().timeIntervalSince(started)
+      try Tables.write(integers: found.ids, columns: k, to: out)
+      if let distancesOut { try Tables.write(integers: found.distances, columns: k, to: distancesOut) }
+      console.line(
+        String(
+          format: "%d queries × %d codes of %d bits: top %d by multi-index hashing in %.3f s (%.0f queries/s)",
+          queryCodes.count, databaseCodes.count, databaseCodes.bits, k, seconds,
+          Double(queryCodes.count) / max(seconds, 1e-9)))
+      return
     }
     let started = Date()
     let progress = Progress("searching", total: queryCodes.count, unit: "queries", quiet: output.quiet)

@@ -17,7 +17,7 @@ struct Sigah: ParsableCommand {
     version: "sigah \(ModelFile.toolVersion) (model format \(ModelFile.formatVersion))",
     subcommands: [
       Demo.self, Train.self, Encode.self, Search.self, GroundTruthCommand.self, Eval.self, Devices.self, Check.self,
-      Bench.self, Tune.self, AblationCommand.self,
+      Bench.self, Tune.self, AblationCommand.self, IndexCommand.self,
     ])
 
   /// Runs the command; output that could not be written (a full disk, a closed pipe) is an

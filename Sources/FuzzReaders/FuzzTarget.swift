@@ -9,7 +9,7 @@ import SiGAH
 enum FuzzTarget: String, CaseIterable {
   case fvecs, bvecs, ivecs, idx
   case idxgz = "idx-gz"
-  case npy, csv, model, checkpoint
+  case npy, csv, model, checkpoint, index
 
   /// The target named by SIGAH_FUZZ_TARGET.
   static var current: FuzzTarget {
@@ -28,6 +28,7 @@ enum FuzzTarget: String, CaseIterable {
     case .idxgz: return "input-images-idx3-ubyte.gz"
     case .model: return "input.safetensors"
     case .checkpoint: return "input.ckpt"
+    case .index: return "input.mih"
     }
   }
 
@@ -60,6 +61,13 @@ enum FuzzTarget: String, CaseIterable {
         let checkpoint = try Checkpoint.read(from: path)
         require(checkpoint.epoch >= 0, "checkpoint epoch")
         return "read a checkpoint of epoch \(checkpoint.epoch)"
+      case .index:
+        let index = try MultiIndexHash.read(from: path)
+        // A file that reads must also answer: one query through every table.
+        let query = PackedCodes(count: 1, bits: index.codes.bits, words: Array(index.codes.words.prefix(index.codes.wordsPerCode)))
+        let found = try index.search(query, k: 1)
+        require(found.distances == [0], "an indexed code is its own nearest")
+        return "read an index of \(index.codes.count) codes"
       }
     } catch let error as DataError {
       require(error.file == path, "a DataError naming another file: \(error)")

@@ -117,6 +117,43 @@ import Testing
     #expect(ablation.stderr.contains("deterministic neurons") && ablation.stderr.contains("ITQ (baseline)"))
   }
 
+  /// `sigah index` and `search --index` give the linear scan's files, top-k and radius.
+  @Test func indexedSearchWritesTheLinearScansResults() throws {
+    let folder = try scratchFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let (base, queries) = try Self.smallSIFT(in: folder)
+    let path = { (name: String) in folder.appendingPathComponent(name).path }
+    #expect(
+      try SigahBinary.run(["train", base, "--method", "itq", "--bits", "32", "--out", path("itq.safetensors")]).status
+        == 0)
+    for (input, codes) in [(base, "base.npy"), (queries, "queries.npy")] {
+      let run = try SigahBinary.run(["encode", "--model", path("itq.safetensors"), input, "--out", path(codes)])
+      #expect(run.status == 0, "\(run.stderr)")
+    }
+    let index = try SigahBinary.run(["index", "--database", path("base.npy"), "--out", path("base.mih")])
+    #expect(index.status == 0 && index.stderr.contains("substrings"), "\(index.stderr)")
+    for extra in [["--k", "25"], ["--radius", "6"]] {
+      let linear = try SigahBinary.run(
+        [
+          "search", "--database", path("base.npy"), "--queries", path("queries.npy"), "--out", path("linear.ivecs"),
+          "--backend", "cpu",
+        ] + extra)
+      let indexed = try SigahBinary.run(
+        ["search", "--index", path("base.mih"), "--queries", path("queries.npy"), "--out", path("indexed.ivecs")]
+          + extra)
+      #expect(linear.status == 0 && indexed.status == 0, "\(linear.stderr) \(indexed.stderr)")
+      #expect(
+        try Data(contentsOf: URL(fileURLWithPath: path("linear.ivecs")))
+          == Data(contentsOf: URL(fileURLWithPath: path("indexed.ivecs"))), "\(extra)")
+    }
+    let both = try SigahBinary.run(
+      [
+        "search", "--database", path("base.npy"), "--index", path("base.mih"), "--queries", path("queries.npy"),
+        "--out", path("x.ivecs"),
+      ])
+    #expect(both.status != 0 && both.stderr.contains("either --database"))
+  }
+
   @Test func groundtruthCommandReproducesTheShippedFile() throws {
     let folder = try scratchFolder()
     defer { try? FileManager.default.removeItem(at: folder) }

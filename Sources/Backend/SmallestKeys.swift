@@ -6,7 +6,7 @@
 
 public struct SmallestKeys: Sendable {
   public let capacity: Int
-  private var heap: [UInt64]
+  @usableFromInline var heap: [UInt64]
 
   public init(capacity: Int) {
     precondition(capacity >= 1)
@@ -16,32 +16,32 @@ public struct SmallestKeys: Sendable {
   }
 
   /// The key of `index` at an integer `value`.
-  @inline(__always)
+  @inlinable @inline(__always)
   public static func key(_ value: UInt32, index: Int) -> UInt64 {
     UInt64(value) << 32 | UInt64(UInt32(truncatingIfNeeded: index))
   }
 
   /// The key of `index` at a distance ≥ 0 (a negative one, −0 included, counts as 0).
-  @inline(__always)
+  @inlinable @inline(__always)
   public static func key(_ distance: Float, index: Int) -> UInt64 {
     key(distance > 0 ? distance.bitPattern : 0, index: index)
   }
 
-  @inline(__always)
+  @inlinable @inline(__always)
   public static func index(of key: UInt64) -> Int32 { Int32(truncatingIfNeeded: key & 0xFFFF_FFFF) }
 
-  @inline(__always)
+  @inlinable @inline(__always)
   public static func value(of key: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: key >> 32) }
 
-  public var count: Int { heap.count }
-  public var isFull: Bool { heap.count == capacity }
+  @inlinable public var count: Int { heap.count }
+  @inlinable public var isFull: Bool { heap.count == capacity }
   /// The largest key kept: an offer must be smaller to enter a full heap.
-  public var worst: UInt64 { heap.isEmpty ? .max : heap[0] }
+  @inlinable public var worst: UInt64 { heap.isEmpty ? .max : heap[0] }
 
   public mutating func removeAll() { heap.removeAll(keepingCapacity: true) }
 
   /// Keeps `key` if it is among the `capacity` smallest offered so far.
-  @inline(__always)
+  @inlinable @inline(__always)
   public mutating func offer(_ key: UInt64) {
     if heap.count < capacity {
       heap.append(key)
@@ -54,7 +54,7 @@ public struct SmallestKeys: Sendable {
   /// The kept keys, smallest first.
   public func sorted() -> [UInt64] { heap.sorted() }
 
-  @inline(__always)
+  @inlinable @inline(__always)
   static func siftUp(_ heap: UnsafeMutableBufferPointer<UInt64>, from start: Int) {
     var child = start
     let key = heap[child]
@@ -68,7 +68,7 @@ public struct SmallestKeys: Sendable {
   }
 
   /// Replaces the largest key and sifts it down.
-  @inline(__always)
+  @inlinable @inline(__always)
   static func replaceTop(_ heap: UnsafeMutableBufferPointer<UInt64>, with key: UInt64) {
     let count = heap.count
     var parent = 0

@@ -27,6 +27,11 @@ public struct MultiIndexHash: Sendable {
   /// Per substring: bucket `v` holds `ids[offsets[v]..<offsets[v + 1]]`.
   let offsets: [[UInt32]]
   let ids: [[UInt32]]
+  /// Per substring, the codes in the table's order (`codes[ids[slot]]`): a bucket's codes
+  /// are read in sequence, not fetched one by one from the whole set.
+  let tableCodes: [[UInt64]]
+  /// Per substring, its bits as a mask over the code's words.
+  let masks: [[UInt64]]
 
   /// Norouzi et al.'s choice, m ≈ b / log₂ n, kept within 1…b and to substrings of at
   /// most 24 bits.
@@ -91,11 +96,29 @@ public struct MultiIndexHash: Sendable {
     self.substrings = substrings
     self.offsets = offsets
     self.ids = ids
+    let words = codes.wordsPerCode
+    tableCodes = ids.map { table in
+      var ordered = [UInt64](repeating: 0, count: table.count * words)
+      for (slot, id) in table.enumerated() {
+        for w in 0..<words { ordered[slot * words + w] = codes.words[Int(id) * words + w] }
+      }
+      return ordered
+    }
+    masks = substrings.map { substring in
+      (0..<words).map { w in
+        let low = max(substring.start, 64 * w)
+        let high = min(substring.start + substring.length, 64 * (w + 1))
+        guard low < high else { return 0 }
+        let width = UInt64(high - low)
+        return (width == 64 ? UInt64.max : (1 << width) - 1) << UInt64(low - 64 * w)
+      }
+    }
   }
 
   /// Bytes the tables and codes hold.
   public var memoryBytes: Int {
     codes.words.count * 8 + offsets.reduce(0) { $0 + $1.count * 4 } + ids.reduce(0) { $0 + $1.count * 4 }
+      + tableCodes.reduce(0) { $0 + $1.count * 8 }
   }
 
   /// Bits `substring` of the code at `code`, as an integer.
@@ -138,15 +161,12 @@ public struct MultiIndexHash: Sendable {
     let results = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: queries.count * k)
     defer { results.deallocate() }
     nonisolated(unsafe) let out = results
-    forEachQueryChunk(queries) { range, scratch in
-      var kept = SmallestKeys(capacity: k)
+    forEachQueryChunk(queries) { range in
+      var nearest = Nearest(kept: SmallestKeys(capacity: k))
       for q in range {
-        kept.removeAll()
-        self.probe(queries, q, scratch: scratch, maximumRadius: nil) { keys, bound in
-          for key in keys { kept.offer(key) }
-          return kept.isFull && UInt64(SmallestKeys.value(of: kept.worst)) < bound
-        }
-        for (position, key) in kept.sorted().enumerated() { out[q * k + position] = key }
+        nearest.kept.removeAll()
+        self.probe(queries, q, maximumRadius: nil, into: &nearest)
+        for (position, key) in nearest.kept.sorted().enumerated() { out[q * k + position] = key }
       }
     }
     return (results.map(SmallestKeys.index(of:)), results.map { Int32(SmallestKeys.value(of: $0)) })
@@ -162,14 +182,11 @@ public struct MultiIndexHash: Sendable {
     perQuery.initialize(repeating: [])
     defer { perQuery.deinitialize().deallocate() }
     nonisolated(unsafe) let out = perQuery
-    forEachQueryChunk(queries) { range, scratch in
+    forEachQueryChunk(queries) { range in
       for q in range {
-        var keys: [UInt64] = []
-        self.probe(queries, q, scratch: scratch, maximumRadius: radius / self.substrings.count) { found, _ in
-          for key in found where SmallestKeys.value(of: key) <= UInt32(radius) { keys.append(key) }
-          return false
-        }
-        keys.sort()
+        var within = Within(bound: SmallestKeys.key(UInt32(radius) + 1, index: 0))
+        self.probe(queries, q, maximumRadius: radius / self.substrings.count, into: &within)
+        let keys = within.keys.sorted()
         let matches = keys.map {
           RadiusSearch.Match(
             query: Int32(q), id: SmallestKeys.index(of: $0), distance: Int32(SmallestKeys.value(of: $0)))
@@ -180,16 +197,32 @@ public struct MultiIndexHash: Sendable {
     return perQuery.flatMap { $0 }
   }
 
-  /// A per-thread mark of the items already scored for the current query.
-  final class Scratch: @unchecked Sendable {
-    var seen: [UInt32]
-    var stamp: UInt32 = 0
-    var keys: [UInt64] = []
-    init(count: Int) { seen = [UInt32](repeating: 0, count: count) }
+  /// What a probe feeds: keys below `bound` are offered, and `finished(lowerBound)` ends
+  /// the probe once no unseen code (all at least `lowerBound` away) can matter.
+  protocol Sink {
+    var bound: UInt64 { get }
+    mutating func accept(_ key: UInt64)
+    func finished(lowerBound: Int) -> Bool
   }
 
-  /// Runs `body` on chunks of the queries in parallel, each with its own scratch.
-  private func forEachQueryChunk(_ queries: PackedCodes, _ body: (Range<Int>, Scratch) -> Void) {
+  /// k-nearest: the k smallest keys; an item enters only below the k-th.
+  struct Nearest: Sink {
+    var kept: SmallestKeys
+    var bound: UInt64 { kept.isFull ? kept.worst : .max }
+    mutating func accept(_ key: UInt64) { kept.offer(key) }
+    func finished(lowerBound: Int) -> Bool { kept.isFull && Int(SmallestKeys.value(of: kept.worst)) < lowerBound }
+  }
+
+  /// Radius: every key within the radius.
+  struct Within: Sink {
+    let bound: UInt64
+    var keys: [UInt64] = []
+    mutating func accept(_ key: UInt64) { keys.append(key) }
+    func finished(lowerBound: Int) -> Bool { false }
+  }
+
+  /// Runs `body` on chunks of the queries in parallel.
+  private func forEachQueryChunk(_ queries: PackedCodes, _ body: (Range<Int>) -> Void) {
     guard queries.count > 0 else { return }
     let chunks = min(queries.count, 64)
     let size = (queries.count + chunks - 1) / chunks
@@ -201,68 +234,98 @@ public struct MultiIndexHash: Sendable {
   }
 
   private func run(
-    chunks: Int, size: Int, threads: Int, count: Int, _ body: @escaping (Range<Int>, Scratch) -> Void
+    chunks: Int, size: Int, threads: Int, count: Int, _ body: @escaping (Range<Int>) -> Void
   ) {
     nonisolated(unsafe) let body = body
     DispatchQueue.concurrentPerform(iterations: threads) { thread in
-      let scratch = Scratch(count: codes.count)
       var chunk = thread
       while chunk < chunks {
         let range = min(chunk * size, count)..<min((chunk + 1) * size, count)
-        if !range.isEmpty { body(range, scratch) }
+        if !range.isEmpty { body(range) }
         chunk += threads
       }
     }
   }
 
   /// Probes the tables in rings of growing substring radius s (all tables at s before
-  /// any at s + 1, up to `maximumRadius`), scoring each newly seen item; after each
-  /// table, `visit(keys, bound)` gets the new (distance, id) keys and the least distance
-  /// an unseen item can have, and ends the search by returning true.
-  private func probe(
-    _ queries: PackedCodes, _ q: Int, scratch: Scratch, maximumRadius: Int?,
-    _ visit: ([UInt64], UInt64) -> Bool
-  ) {
+  /// any at s + 1, up to `maximumRadius`), offering `sink` each item below its bound the
+  /// first time it is met, and stops when the sink is finished.
+  ///
+  /// The distance is computed first (most items are too far and cost nothing more). An
+  /// item met in table j at ring s was met before exactly when an earlier visit covers
+  /// it: a table i < j where it differs by ≤ s, or i > j where it differs by ≤ s − 1 —
+  /// decided from its code, read in the bucket's order, so no per-item mark is needed.
+  private func probe<S: Sink>(_ queries: PackedCodes, _ q: Int, maximumRadius: Int?, into sink: inout S) {
     let m = substrings.count
     let words = codes.wordsPerCode
-    scratch.stamp &+= 1
-    if scratch.stamp == 0 {
-      for i in scratch.seen.indices { scratch.seen[i] = 0 }
-      scratch.stamp = 1
-    }
-    let stamp = scratch.stamp
     let longest = substrings.map(\.length).max()!
     queries.words.withUnsafeBufferPointer { queryWords in
-      codes.words.withUnsafeBufferPointer { codeWords in
-        scratch.seen.withUnsafeMutableBufferPointer { seen in
-          let query = queryWords.baseAddress! + q * words
-          var s = 0
-          while s <= min(longest, maximumRadius ?? longest) {
-            for (j, substring) in substrings.enumerated() {
-              scratch.keys.removeAll(keepingCapacity: true)
-              let center = Self.value(query, substring)
-              offsets[j].withUnsafeBufferPointer { offsets in
-                ids[j].withUnsafeBufferPointer { ids in
-                  Self.neighbours(of: center, length: substring.length, radius: s) { bucket in
-                    for slot in Int(offsets[Int(bucket)])..<Int(offsets[Int(bucket) + 1]) {
-                      let id = Int(ids[slot])
-                      if seen[id] == stamp { continue }
-                      seen[id] = stamp
-                      let code = codeWords.baseAddress! + id * words
-                      var distance = 0
-                      for w in 0..<words { distance += (query[w] ^ code[w]).nonzeroBitCount }
-                      scratch.keys.append(SmallestKeys.key(UInt32(distance), index: id))
+      let query = queryWords.baseAddress! + q * words
+      var s = 0
+      while s <= min(longest, maximumRadius ?? longest) {
+        for (j, substring) in substrings.enumerated() {
+          let center = Self.value(query, substring)
+          offsets[j].withUnsafeBufferPointer { offsets in
+            ids[j].withUnsafeBufferPointer { ids in
+              tableCodes[j].withUnsafeBufferPointer { table in
+                Self.neighbours(of: center, length: substring.length, radius: s) { bucket in
+                  let slots = Int(offsets[Int(bucket)])..<Int(offsets[Int(bucket) + 1])
+                  if words == 1 {
+                    // One word (codes to 64 bits): the XOR decides both questions.
+                    let q0 = query[0]
+                    for slot in slots {
+                      let x = q0 ^ table[slot]
+                      let key = SmallestKeys.key(UInt32(x.nonzeroBitCount), index: Int(ids[slot]))
+                      if key >= sink.bound || self.metBefore(x, table: j, ring: s) { continue }
+                      sink.accept(key)
                     }
+                    return
+                  }
+                  for slot in slots {
+                    let code = table.baseAddress! + slot * words
+                    var distance = 0
+                    for w in 0..<words { distance += (query[w] ^ code[w]).nonzeroBitCount }
+                    let key = SmallestKeys.key(UInt32(distance), index: Int(ids[slot]))
+                    if key >= sink.bound || self.metBefore(query, code, table: j, ring: s) { continue }
+                    sink.accept(key)
                   }
                 }
               }
-              // Unseen items differ by ≥ s + 1 on tables 0…j and ≥ s on the rest.
-              if visit(scratch.keys, UInt64(m * s + j + 1)) { return }
             }
-            s += 1
           }
+          // Unseen items differ by ≥ s + 1 on tables 0…j and ≥ s on the rest.
+          if sink.finished(lowerBound: m * s + j + 1) { return }
         }
+        s += 1
       }
     }
+  }
+
+  /// `metBefore` for one-word codes, from the XOR of query and code.
+  @inline(__always)
+  private func metBefore(_ x: UInt64, table j: Int, ring s: Int) -> Bool {
+    for i in 0..<masks.count where i != j {
+      let limit = i < j ? s : s - 1
+      if limit >= 0 && (x & masks[i][0]).nonzeroBitCount <= limit { return true }
+    }
+    return false
+  }
+
+  /// Whether a code met in table `j` at ring `s` was met by an earlier table visit.
+  @inline(__always)
+  private func metBefore(_ query: UnsafePointer<UInt64>, _ code: UnsafePointer<UInt64>, table j: Int, ring s: Int)
+    -> Bool
+  {
+    let words = codes.wordsPerCode
+    for i in 0..<masks.count where i != j {
+      let limit = i < j ? s : s - 1
+      if limit < 0 { continue }
+      var differing = 0
+      masks[i].withUnsafeBufferPointer { mask in
+        for w in 0..<words { differing += ((query[w] ^ code[w]) & mask[w]).nonzeroBitCount }
+      }
+      if differing <= limit { return true }
+    }
+    return false
   }
 }

@@ -10,8 +10,8 @@ struct IndexCommand: ParsableCommand {
     abstract: "Build a multi-index hash over database codes for exact sub-linear Hamming search.",
     discussion: """
       The codes (from `sigah encode`, .npy) are cut into --substrings pieces, each the key \
-      of a table (default: code bits / log2(database size), at most 24 bits a piece, as \
-      Norouzi, Punjani and Fleet choose). `sigah search --index FILE` then answers k-nearest \
+      of a table (default: pieces of about log2(database size) − 5 bits, at most 24; \
+      Norouzi, Punjani and Fleet take log2(size), which measured slower here). `sigah search --index FILE` then answers k-nearest \
       and --radius queries exactly as the linear scan does, ties by index included. \
       Example: sigah index --database base-codes.npy --out base.mih
       """)

@@ -33,10 +33,11 @@ public struct MultiIndexHash: Sendable {
   /// Per substring, its bits as a mask over the code's words.
   let masks: [[UInt64]]
 
-  /// Norouzi et al.'s choice, m ≈ b / log₂ n, kept within 1…b and to substrings of at
-  /// most 24 bits.
+  /// Substrings of about log₂ n − 5 bits (Norouzi et al. take log₂ n; the shorter ones
+  /// measured faster here, BENCHMARKS.md: their tables fit the caches and a bucket holds
+  /// tens of codes read in sequence), kept within 1…b and to at most 24 bits.
   public static func defaultSubstrings(bits: Int, count: Int) -> Int {
-    let perSubstring = max(1.0, log2(Double(max(count, 2))))
+    let perSubstring = max(1.0, log2(Double(max(count, 2))) - 5)
     let m = Int((Double(bits) / perSubstring).rounded())
     return min(max(m, (bits + maximumSubstringBits - 1) / maximumSubstringBits, 1), bits)
   }

@@ -107,8 +107,9 @@ struct MultiIndexHashTests {
   }
 
   @Test func substringChoiceFollowsTheDatabaseSize() {
-    #expect(MultiIndexHash.defaultSubstrings(bits: 64, count: 10_000_000) == 3)
-    #expect(MultiIndexHash.defaultSubstrings(bits: 64, count: 1 << 16) == 4)
+    #expect(MultiIndexHash.defaultSubstrings(bits: 64, count: 10_000_000) == 4)
+    #expect(MultiIndexHash.defaultSubstrings(bits: 64, count: 2_000_000) == 4)
+    #expect(MultiIndexHash.defaultSubstrings(bits: 64, count: 1 << 16) == 6)
     #expect(MultiIndexHash.defaultSubstrings(bits: 64, count: 1 << 40) == 3, "at most 24 bits a substring")
     #expect(MultiIndexHash.split(bits: 37, into: 3).map(\.length) == [13, 12, 12])
   }

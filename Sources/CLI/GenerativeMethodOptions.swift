@@ -37,6 +37,7 @@ struct GenerativeMethodOptions: ParsableArguments {
   @Option(help: "BA: the first μ of ‖Z − h(X)‖², in units of the mean ‖B_k‖².") var baPenalty: Float = 0.1
   @Option(help: "BA: μ's growth per alternation.") var baPenaltyGrowth: Float = 1.25
   @Option(help: "BA: the SVMs' Adam learning rate.") var baLearningRate: Float = 1e-3
+  @Option(help: "BA: the SVMs start from ITQ's directions times this (their C, in effect).") var baStartScale: Float = 64
 
   func validate() throws {
     let weights: [(String, Float)] = [
@@ -46,7 +47,7 @@ struct GenerativeMethodOptions: ParsableArguments {
       ("--hashgan-l2", hashganL2), ("--hashgan-noise", hashganNoise), ("--gmans-ae-gan", gmansAeGan),
       ("--gmans-binary-gan", gmansBinaryGan), ("--gmans-variance", gmansVariance),
       ("--gmans-reconstruction", gmansReconstruction), ("--gmans-quantisation", gmansQuantisation),
-      ("--sgh-alpha", sghAlpha), ("--ba-penalty", baPenalty),
+      ("--sgh-alpha", sghAlpha), ("--ba-penalty", baPenalty), ("--ba-start-scale", baStartScale),
     ]
     for (flag, value) in weights where !(value.isFinite && value >= 0) {
       throw ValidationError("\(flag) must be a finite weight of at least 0, got \(value).")
@@ -107,6 +108,7 @@ struct GenerativeMethodOptions: ParsableArguments {
     c.ba.penalty = baPenalty
     c.ba.penaltyGrowth = baPenaltyGrowth
     c.ba.svmLearningRate = baLearningRate
+    c.ba.startScale = baStartScale
     return c
   }
 }

@@ -18,6 +18,10 @@ public struct BAConfiguration: Sendable, Equatable {
   /// Passes over the bits in each Z step.
   public var flipPasses = 4
   public var svmLearningRate: Float = 1e-3
+  /// The SVMs' start: ITQ's unit directions times this, on the network's input. Against
+  /// the hinge's margin of 1 it acts as the SVM's C: 64 keeps BA at or above ITQ on both
+  /// MNIST and SIFT10K; 1 trades Euclidean mAP for semantic mAP on MNIST (BENCHMARKS.md).
+  public var startScale: Float = 64
   /// The SVMs' L2 regularisation (the 1/C of a linear SVM, per sample).
   public var svmDecay: Float = 1e-4
 
@@ -38,10 +42,13 @@ public enum BinaryAutoencoder {
     var z = [Float](repeating: 0, count: n * k)
     for i in 0..<n { for b in 0..<k { z[i * k + b] = start.bit(b, of: i) ? 1 : -1 } }
     let codes = try backend.makeBuffer(z)
-    // The SVMs start from ITQ's projection, in the network's units.
+    // The SVMs start from ITQ's directions (unit rows) times `startScale`, applied to the
+    // network's input (x − μ)/s: the same scores at every scale of the data.
     let block = try ParameterBlock(
       [
-        TensorInit(name: "svm0.weight", shape: [k, d], values: itq.projection.map { $0 * loop.scale }, decays: true),
+        TensorInit(
+          name: "svm0.weight", shape: [k, d], values: itq.projection.map { $0 * configuration.startScale },
+          decays: true),
         TensorInit(name: "svm0.bias", shape: [k], values: [Float](repeating: 0, count: k), decays: false),
       ], on: backend)
     let svm = try MLP(

@@ -1,7 +1,8 @@
 // No method depends on the units of the data: SIFT descriptors multiplied by 2⁻⁷ and by 2⁷
 // (components from ~1 to ~20,000) give the same codes, bit for bit, as the originals, for
-// every method. The SiGAH trainers reach this by training on x/s with s a power of two
-// chosen from the data's spread (InputScale), stored in the model file.
+// every method. The SiGAH trainers and the other papers' learned methods reach this by
+// training on x/s with s a power of two chosen from the data's spread (InputScale), stored
+// in the model file.
 
 import Backend
 import Foundation
@@ -21,6 +22,15 @@ struct ScaleInvarianceTests {
   /// The codes of `data` under `method` trained on `data` itself (short trainings).
   func codes(_ method: HashMethod, _ data: Matrix) throws -> PackedCodes {
     let backend = try CPUBackend()
+    if method.isGenerative {
+      var options = GenerativeOptions()
+      (options.epochs, options.batchSize, options.seed) = (2, 250, 4)
+      var configurations = GenerativeConfigurations()
+      configurations.gmans.pretrainEpochs = 1
+      return try GenerativeTraining.train(
+        method, data: data, bits: 32, configurations: configurations, options: options, backend: backend
+      ).encode(data, backend: backend)
+    }
     guard method.isSiGAH else {
       return try HashModel.fitBaseline(method, data: data, bits: 32, seed: 4, backend: backend)
         .encode(data, backend: backend)

@@ -57,8 +57,6 @@ final class GMANsNetwork {
   let logits: DeviceBuffer<Float>, gradient: DeviceBuffer<Float>
   let scores: DeviceBuffer<Float>, scratch: DeviceBuffer<Float>, targets: DeviceBuffer<Float>
   private(set) var steps = (generator: 0, ae: 0, binary: 0)
-  /// Steps each discriminator was updated in, of all steps (the schedule's record).
-  private(set) var updates = (ae: 0, binary: 0, total: 0)
 
   init(
     inputs d: Int, bits k: Int, capacity n: Int, configuration: GMANsConfiguration, seed: UInt64, backend: any Backend
@@ -161,6 +159,19 @@ final class GMANsNetwork {
     try backend.copy(gradient, sourceOffset: 0, to: outputGradient, destinationOffset: half * rows, count: rows)
   }
 
+  /// One Adam step of a discriminator on its 2·rows logits (real half → 1, fake → 0, Eq. 4 and 9).
+  func discriminatorStep(
+    _ discriminator: MLP, input: DeviceBuffer<Float>, block: ParameterBlock, step: Int, slot: String, rows: Int
+  ) throws {
+    for (half, target) in [(0, Float(1)), (1, 0)] {
+      try crossEntropy(
+        discriminator.output, half: half, rows: rows, target: target, weight: 1, slot: slot,
+        into: discriminator.outputGradient)
+    }
+    try discriminator.backward(input: input, rows: 2 * rows)
+    try block.adamStep(learningRate: configuration.learningRate, weightDecay: 0, step: step)
+  }
+
   /// Mean σ of each discriminator's fake half, read back (Algorithm 1's decision).
   func fakeScores(rows: Int) throws -> (ae: Float, binary: Float) {
     for (index, output) in [aeDiscriminator.output, binaryDiscriminator.output].enumerated() {
@@ -183,32 +194,16 @@ final class GMANsNetwork {
     try autoencode(x, rows: rows)
     try discriminate(x, rows: rows)
     let (aeScore, binaryScore) = cfg.selfControlled ? try fakeScores(rows: rows) : (1, 1)
-    updates.total += 1
     var changed = false
     if aeScore > 0.5 && cfg.aeGANWeight > 0 {
-      try crossEntropy(
-        aeDiscriminator.output, half: 0, rows: rows, target: 1, weight: 1, slot: "D_AE",
-        into: aeDiscriminator.outputGradient)
-      try crossEntropy(
-        aeDiscriminator.output, half: 1, rows: rows, target: 0, weight: 1, slot: "D_AE",
-        into: aeDiscriminator.outputGradient)
-      try aeDiscriminator.backward(input: pairs, rows: 2 * rows)
       steps.ae += 1
-      updates.ae += 1
-      try aeBlock.adamStep(learningRate: cfg.learningRate, weightDecay: 0, step: steps.ae)
+      try discriminatorStep(aeDiscriminator, input: pairs, block: aeBlock, step: steps.ae, slot: "D_AE", rows: rows)
       changed = true
     }
     if binaryScore > 0.5 && cfg.binaryGANWeight > 0 {
-      try crossEntropy(
-        binaryDiscriminator.output, half: 0, rows: rows, target: 1, weight: 1, slot: "D_B",
-        into: binaryDiscriminator.outputGradient)
-      try crossEntropy(
-        binaryDiscriminator.output, half: 1, rows: rows, target: 0, weight: 1, slot: "D_B",
-        into: binaryDiscriminator.outputGradient)
-      try binaryDiscriminator.backward(input: codePairs, rows: 2 * rows)
       steps.binary += 1
-      updates.binary += 1
-      try binaryBlock.adamStep(learningRate: cfg.learningRate, weightDecay: 0, step: steps.binary)
+      try discriminatorStep(
+        binaryDiscriminator, input: codePairs, block: binaryBlock, step: steps.binary, slot: "D_B", rows: rows)
       changed = true
     }
     if changed { try discriminate(x, rows: rows) }

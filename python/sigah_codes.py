@@ -1,5 +1,8 @@
 """Load a sigah model file and encode vectors with NumPy alone, bit for bit as
-`sigah encode` does for the linear methods (lsh, pcah, itq, isoh, sigah, sigah-dm).
+`sigah encode` does for the linear methods (lsh, pcah, itq, isoh, sgh, ba, sigah,
+sigah-dm), and for the MLP encoders of hashgan and gmans up to Float32 rounding (the sum
+order of a matrix product differs between BLAS builds, so a logit within rounding of 0
+may take the other sign).
 
     import numpy as np, sigah_codes
     model = sigah_codes.load("model.safetensors")
@@ -14,7 +17,8 @@ import struct
 
 import numpy as np
 
-LINEAR = {"lsh", "pcah", "itq", "isoh", "sigah", "sigah-dm"}
+LINEAR = {"lsh", "pcah", "itq", "isoh", "sgh", "ba", "sigah", "sigah-dm"}
+DEEP = {"hashgan", "gmans"}
 
 
 def load(path):
@@ -42,17 +46,46 @@ def linear_hash(model):
     """(mean, W, c) of b = sign(W (x - mean) + c) in the data's own units (docs/METHOD.md §1, §3d)."""
     method = model["metadata"]["method"]
     if method not in LINEAR:
-        raise NotImplementedError(f"encoding {method} models is done by sigah itself; this module reads {sorted(LINEAR)}")
+        raise NotImplementedError(
+            f"encoding {method} models is done by sigah itself; this module reads {sorted(LINEAR | DEEP)}")
     t = model["tensors"]
     scale = np.float32(model["metadata"].get("input_scale", "1"))
     # A power of two: these products are exact, as in sigah's own hash function.
     return t["mu"] * scale, t["W"] / scale, t["c"]
 
 
-def encode(model, x):
-    """Packed codes of the rows of x: bit k of a code is bit k % 8 of byte k // 8, 1 for
-    W(x - mean) + c >= 0 (sign(0) = +1), unused high bits 0."""
-    mean, w, c = linear_hash(model)
+def activate(name, z):
+    """The activations of docs/FORMATS.md, in float32."""
+    if name == "identity":
+        return z
+    if name == "relu":
+        return np.maximum(z, np.float32(0))
+    if name.startswith("leaky-relu(") and name.endswith(")"):
+        return np.where(z > 0, z, np.float32(float(name[len("leaky-relu(") : -1])) * z)
+    if name == "tanh":
+        return np.tanh(z)
+    if name == "sigmoid":
+        return np.float32(1) / (np.float32(1) + np.exp(-z))
+    if name == "selu":
+        scale, alpha = np.float32(1.0507009873554805), np.float32(1.6732632423543772)
+        return np.where(z > 0, scale * z, scale * alpha * (np.exp(z) - np.float32(1)))
+    raise ValueError(f"unknown activation {name}")
+
+
+def logits(model, x):
+    """The pre-sign outputs of the rows of x: W(x - mean) + c, or the MLP's last layer."""
     x = np.ascontiguousarray(x, dtype=np.float32)
-    pre = (x - mean) @ w.T + c
-    return np.packbits(pre >= 0, axis=1, bitorder="little")
+    if model["metadata"]["method"] in DEEP:
+        t = model["tensors"]
+        a = (x - t["mu"]) / np.float32(model["metadata"].get("input_scale", "1"))
+        for i, name in enumerate(model["metadata"]["activations"].split(",")):
+            a = activate(name, a @ t[f"layer{i}.weight"].T + t[f"layer{i}.bias"])
+        return a
+    mean, w, c = linear_hash(model)
+    return (x - mean) @ w.T + c
+
+
+def encode(model, x):
+    """Packed codes of the rows of x: bit k of a code is bit k % 8 of byte k // 8, 1 for a
+    logit >= 0 (sign(0) = +1), unused high bits 0."""
+    return np.packbits(logits(model, x) >= 0, axis=1, bitorder="little")

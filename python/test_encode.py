@@ -35,6 +35,7 @@ sift = os.path.join(root, "data/siftsmall/siftsmall_query.fvecs")
 mnist = os.path.join(root, "data/mnist/t10k-images-idx3-ubyte.gz")
 cases = [(sift, fvecs(sift), method, bits) for method in ["lsh", "pcah", "itq", "isoh"] for bits in [24, 64]]
 cases += [(sift, fvecs(sift), "sigah-dm", 32), (mnist, idx_images(mnist), "itq", 64)]
+cases += [(sift, fvecs(sift), method, 32) for method in ["sgh", "ba", "hashgan", "gmans"]]
 failures = 0
 with tempfile.TemporaryDirectory() as folder:
     for data_path, x, method, bits in cases:
@@ -43,13 +44,17 @@ with tempfile.TemporaryDirectory() as folder:
         train = ["train", data_path, "--method", method, "--bits", str(bits), "--out", model_path, "--quiet"]
         if method == "sigah-dm":
             train += ["--epochs", "1", "--val-size", "20", "--val-k", "10", "--ranking-steps", "20"]
+        if method in sigah_codes.DEEP | {"sgh", "ba"}:
+            train += ["--epochs", "2", "--gmans-pretrain-epochs", "1"]
         subprocess.run([sigah] + train + ["--backend", "cpu"], check=True)
         subprocess.run([sigah, "encode", "--model", model_path, data_path, "--out", codes_path, "--quiet", "--backend", "cpu"], check=True)
         expected = np.load(codes_path)
         mine = sigah_codes.encode(sigah_codes.load(model_path), x)
         differing = int(np.unpackbits(expected ^ mine).sum())
         print(f"{method} {bits} bits: {mine.shape[0]} codes, {differing} bits differ")
-        failures += differing != 0 or expected.shape != mine.shape
+        # MLP encoders: a logit within Float32 rounding of 0 may flip; at most 1 bit in 1,000.
+        allowed = mine.shape[0] * bits // 1000 if method in sigah_codes.DEEP else 0
+        failures += differing > allowed or expected.shape != mine.shape
 
 def ivecs(path):
     raw = np.fromfile(path, dtype="<i4")

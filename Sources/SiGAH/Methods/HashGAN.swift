@@ -136,6 +136,8 @@ final class HashGANNetwork {
     let nk = rows * k
     let hashing: Float = warm ? 1 : 0
     let adversarial = cfg.adversarialWeight > 0
+    // Each draw its own counter: z' and b' at 4c and 4c + 1, the D step's noise at 4c + 2,
+    // the G step's noise at 4c + 3 and its z', b' at that plus 2⁴⁰ (the key mixes all 64 bits).
     try generate(rows: rows, seed: seed, counter: 4 * counter)
     // [x + ε₁; x + ε₂; G(z) + ε₃]
     try backend.copy(x, sourceOffset: 0, to: stacked, destinationOffset: 0, count: rows * d)

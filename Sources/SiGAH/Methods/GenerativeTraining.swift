@@ -3,6 +3,19 @@
 
 import Backend
 
+/// How long and in what batches the four methods train.
+public struct GenerativeOptions: Sendable {
+  /// Epochs (BA: alternations; GMANs: after its pre-training).
+  public var epochs = 30
+  /// Samples per batch (GMANs takes its own, `GMANsConfiguration.batchSize`).
+  public var batchSize = 500
+  public var seed: UInt64 = 0
+  /// Stop at the first epoch boundary after this many seconds.
+  public var timeBudget: Double?
+
+  public init() {}
+}
+
 /// Every configuration of the four methods, each with its paper's defaults.
 public struct GenerativeConfigurations: Sendable {
   public var sgh = SGHConfiguration()

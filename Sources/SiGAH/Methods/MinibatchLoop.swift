@@ -7,16 +7,6 @@
 import Backend
 import Foundation
 
-public struct GenerativeOptions: Sendable {
-  public var epochs = 30
-  public var batchSize = 500
-  public var seed: UInt64 = 0
-  /// Stop at the first epoch boundary after this many seconds.
-  public var timeBudget: Double?
-
-  public init() {}
-}
-
 final class MinibatchLoop {
   let backend: any Backend
   /// `(x − μ)/s` of the training set, on the device.

@@ -32,6 +32,8 @@ public struct MultiIndexHash: Sendable {
   let tableCodes: [[UInt64]]
   /// Per substring, its bits as a mask over the code's words.
   let masks: [[UInt64]]
+  /// The masks of one-word codes, one a substring.
+  let wordMasks: [UInt64]
 
   /// Substrings of about log₂ n − 5 bits (Norouzi et al. take log₂ n; the shorter ones
   /// measured faster here, BENCHMARKS.md: their tables fit the caches and a bucket holds
@@ -114,6 +116,7 @@ public struct MultiIndexHash: Sendable {
         return (width == 64 ? UInt64.max : (1 << width) - 1) << UInt64(low - 64 * w)
       }
     }
+    wordMasks = masks.map { $0[0] }
   }
 
   /// Bytes the tables and codes hold.
@@ -266,29 +269,39 @@ public struct MultiIndexHash: Sendable {
       while s <= min(longest, maximumRadius ?? longest) {
         for (j, substring) in substrings.enumerated() {
           let center = Self.value(query, substring)
-          offsets[j].withUnsafeBufferPointer { offsets in
-            ids[j].withUnsafeBufferPointer { ids in
-              tableCodes[j].withUnsafeBufferPointer { table in
-                Self.neighbours(of: center, length: substring.length, radius: s) { bucket in
-                  let slots = Int(offsets[Int(bucket)])..<Int(offsets[Int(bucket) + 1])
-                  if words == 1 {
-                    // One word (codes to 64 bits): the XOR decides both questions.
-                    let q0 = query[0]
+          wordMasks.withUnsafeBufferPointer { wordMasks in
+            offsets[j].withUnsafeBufferPointer { offsets in
+              ids[j].withUnsafeBufferPointer { ids in
+                tableCodes[j].withUnsafeBufferPointer { table in
+                  Self.neighbours(of: center, length: substring.length, radius: s) { bucket in
+                    let slots = Int(offsets[Int(bucket)])..<Int(offsets[Int(bucket) + 1])
+                    if words == 1 {
+                      // One word (codes to 64 bits): the XOR decides both questions.
+                      let q0 = query[0]
+                      for slot in slots {
+                        let x = q0 ^ table[slot]
+                        let key = SmallestKeys.key(UInt32(x.nonzeroBitCount), index: Int(ids[slot]))
+                        if key >= sink.bound { continue }
+                        var met = false
+                        for i in 0..<m where i != j {
+                          let limit = i < j ? s : s - 1
+                          if limit >= 0 && (x & wordMasks[i]).nonzeroBitCount <= limit {
+                            met = true
+                            break
+                          }
+                        }
+                        if !met { sink.accept(key) }
+                      }
+                      return
+                    }
                     for slot in slots {
-                      let x = q0 ^ table[slot]
-                      let key = SmallestKeys.key(UInt32(x.nonzeroBitCount), index: Int(ids[slot]))
-                      if key >= sink.bound || self.metBefore(x, table: j, ring: s) { continue }
+                      let code = table.baseAddress! + slot * words
+                      var distance = 0
+                      for w in 0..<words { distance += (query[w] ^ code[w]).nonzeroBitCount }
+                      let key = SmallestKeys.key(UInt32(distance), index: Int(ids[slot]))
+                      if key >= sink.bound || self.metBefore(query, code, table: j, ring: s) { continue }
                       sink.accept(key)
                     }
-                    return
-                  }
-                  for slot in slots {
-                    let code = table.baseAddress! + slot * words
-                    var distance = 0
-                    for w in 0..<words { distance += (query[w] ^ code[w]).nonzeroBitCount }
-                    let key = SmallestKeys.key(UInt32(distance), index: Int(ids[slot]))
-                    if key >= sink.bound || self.metBefore(query, code, table: j, ring: s) { continue }
-                    sink.accept(key)
                   }
                 }
               }
@@ -300,16 +313,6 @@ public struct MultiIndexHash: Sendable {
         s += 1
       }
     }
-  }
-
-  /// `metBefore` for one-word codes, from the XOR of query and code.
-  @inline(__always)
-  private func metBefore(_ x: UInt64, table j: Int, ring s: Int) -> Bool {
-    for i in 0..<masks.count where i != j {
-      let limit = i < j ? s : s - 1
-      if limit >= 0 && (x & masks[i][0]).nonzeroBitCount <= limit { return true }
-    }
-    return false
   }
 
   /// Whether a code met in table `j` at ring `s` was met by an earlier table visit.

@@ -25,6 +25,7 @@ struct GenerativeMethodOptions: ParsableArguments {
   var gmansReconstruction: Float = 1
   @Option(help: "GMANs: norm quantisation weight ('w/o B-GAN').") var gmansQuantisation: Float = 0
   @Option(help: "GMANs: p of the sampled Bernoulli codes.") var gmansBitProbability: Float = 0.5
+  @Option(help: "GMANs: σ of the noise on the codes before D_B.") var gmansCodeNoise: Float = 0.1
   @Option(help: "GMANs: pre-training epochs.") var gmansPretrainEpochs = 5
   @Option(help: "GMANs: self-controlled schedule (Algorithm 1): true or false.") var gmansSelfControlled = true
   @Option(help: "GMANs: batch size (the paper's 32 for MLPs).") var gmansBatchSize = 32
@@ -33,11 +34,15 @@ struct GenerativeMethodOptions: ParsableArguments {
   @Option(help: "SGH: α, the encoder's cross-entropy weight.") var sghAlpha: Float = 1e-3
   @Option(help: "SGH: stochastic neurons (true) or deterministic ε = ½ (false).") var sghStochastic = true
   @Option(help: "SGH: Adam learning rate.") var sghLearningRate: Float = 1e-2
+  @Option(help: "SGH: L2 decay per item (the authors' 1e-3 over a batch of 500).") var sghWeightDecay: Float = 2e-6
   // BA
   @Option(help: "BA: the first μ of ‖Z − h(X)‖², in units of the mean ‖B_k‖².") var baPenalty: Float = 0.1
   @Option(help: "BA: μ's growth per alternation.") var baPenaltyGrowth: Float = 1.25
   @Option(help: "BA: the SVMs' Adam learning rate.") var baLearningRate: Float = 1e-3
-  @Option(help: "BA: the SVMs start from ITQ's directions times this (their C, in effect).") var baStartScale: Float = 64
+  @Option(help: "BA: the SVMs' L2 decay (1/C per item).") var baSvmDecay: Float = 1e-4
+  @Option(help: "BA: passes over the bits in each code step.") var baFlipPasses = 4
+  @Option(help: "BA: the SVMs start from ITQ's directions times this (their C, in effect).") var baStartScale: Float =
+    64
 
   func validate() throws {
     let weights: [(String, Float)] = [
@@ -48,6 +53,7 @@ struct GenerativeMethodOptions: ParsableArguments {
       ("--gmans-binary-gan", gmansBinaryGan), ("--gmans-variance", gmansVariance),
       ("--gmans-reconstruction", gmansReconstruction), ("--gmans-quantisation", gmansQuantisation),
       ("--sgh-alpha", sghAlpha), ("--ba-penalty", baPenalty), ("--ba-start-scale", baStartScale),
+      ("--gmans-code-noise", gmansCodeNoise), ("--sgh-weight-decay", sghWeightDecay), ("--ba-svm-decay", baSvmDecay),
     ]
     for (flag, value) in weights where !(value.isFinite && value >= 0) {
       throw ValidationError("\(flag) must be a finite weight of at least 0, got \(value).")
@@ -59,6 +65,7 @@ struct GenerativeMethodOptions: ParsableArguments {
     guard gmansPretrainEpochs >= 0, gmansBatchSize >= 1 else {
       throw ValidationError("--gmans-pretrain-epochs must not be negative and --gmans-batch-size at least 1.")
     }
+    guard baFlipPasses >= 1 else { throw ValidationError("--ba-flip-passes must be at least 1.") }
     guard baPenaltyGrowth >= 1, baPenaltyGrowth.isFinite else {
       throw ValidationError("--ba-penalty-growth must be at least 1.")
     }
@@ -98,6 +105,7 @@ struct GenerativeMethodOptions: ParsableArguments {
     c.gmans.reconstructionWeight = gmansReconstruction
     c.gmans.quantisationWeight = gmansQuantisation
     c.gmans.bitProbability = gmansBitProbability
+    c.gmans.codeNoise = gmansCodeNoise
     c.gmans.pretrainEpochs = gmansPretrainEpochs
     c.gmans.selfControlled = gmansSelfControlled
     c.gmans.batchSize = gmansBatchSize
@@ -105,10 +113,13 @@ struct GenerativeMethodOptions: ParsableArguments {
     c.sgh.alpha = sghAlpha
     c.sgh.stochastic = sghStochastic
     c.sgh.learningRate = sghLearningRate
+    c.sgh.weightDecay = sghWeightDecay
     c.ba.penalty = baPenalty
     c.ba.penaltyGrowth = baPenaltyGrowth
     c.ba.svmLearningRate = baLearningRate
     c.ba.startScale = baStartScale
+    c.ba.svmDecay = baSvmDecay
+    c.ba.flipPasses = baFlipPasses
     return c
   }
 }

@@ -5,7 +5,7 @@
 #   make fuzz    each reader's libFuzzer target for five minutes
 
 SWIFT ?= swift
-DEBIAN_PACKAGES := ocl-icd-opencl-dev opencl-headers libopenblas-dev pocl-opencl-icd zlib1g-dev libclblast-dev python3-numpy python3-faiss
+DEBIAN_PACKAGES := ocl-icd-opencl-dev opencl-headers libopenblas-dev pocl-opencl-icd zlib1g-dev libclblast-dev python3-numpy python3-faiss libopenmpi-dev openmpi-bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE := .build/release/sigah
 

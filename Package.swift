@@ -1,4 +1,5 @@
 // swift-tools-version: 6.0
+import Foundation
 import PackageDescription
 
 // The CPU loops (Hamming search above all) need hardware POPCNT and gain from AVX2:
@@ -8,6 +9,14 @@ import PackageDescription
 #else
   let cpuSettings: [SwiftSetting] = []
 #endif
+
+// `sigah-mpi` is built where Open MPI's headers are (Debian libopenmpi-dev); elsewhere
+// the package builds without it, and `sigah` never needs MPI.
+let mpiHeaders = [
+  "/usr/lib/x86_64-linux-gnu/openmpi/include/mpi.h", "/usr/lib/aarch64-linux-gnu/openmpi/include/mpi.h",
+  "/usr/include/mpi.h",
+]
+let hasMPI = mpiHeaders.contains { FileManager.default.fileExists(atPath: $0) }
 
 let package = Package(
   name: "sigah",
@@ -63,6 +72,20 @@ let package = Package(
     .testTarget(name: "KernelsTests", dependencies: ["Kernels", "Backend", "Parity", "SiGAH"]),
     .testTarget(name: "SiGAHTests", dependencies: ["SiGAH", "Backend"]),
     // Runs the built `sigah` binary end to end; depending on CLI makes SwiftPM build it.
-    .testTarget(name: "CLITests", dependencies: ["CLI", "SiGAH", "Backend"]),
+    .testTarget(
+      name: "CLITests", dependencies: ["CLI", "SiGAH", "Backend"] + (hasMPI ? ["MPIRun"] : [])),
   ]
 )
+
+if hasMPI {
+  package.products.append(.executable(name: "sigah-mpi", targets: ["MPIRun"]))
+  package.targets += [
+    .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c"),
+    // `sigah-mpi`: encode, search and ground truth sharded across MPI ranks.
+    .executableTarget(
+      name: "MPIRun",
+      dependencies: [
+        "SiGAH", "Backend", "CMPI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
+  ]
+}

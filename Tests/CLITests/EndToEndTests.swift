@@ -219,7 +219,7 @@ import Testing
   @Test func helpReadsAsAManual() throws {
     let help = try SigahBinary.run(["--help"])
     #expect(help.status == 0)
-    for command in ["demo", "train", "encode", "search", "groundtruth", "eval", "devices", "check"] {
+    for command in ["demo", "train", "encode", "search", "groundtruth", "eval", "devices", "check", "index", "mpirun"] {
       #expect(help.stdout.contains(command), "\(command)")
     }
     let trainHelp = try SigahBinary.run(["train", "--help"])

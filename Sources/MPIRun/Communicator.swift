@@ -1,0 +1,58 @@
+// The MPI calls `sigah-mpi` makes, over Open MPI's C API: rank and size of the world, and
+// gathering every rank's part of a result on rank 0 in rank order.
+
+import CMPI
+
+final class Communicator: Sendable {
+  let rank: Int
+  let size: Int
+  var isRoot: Bool { rank == 0 }
+
+  init() {
+    MPI_Init(nil, nil)
+    var rank: Int32 = 0
+    var size: Int32 = 1
+    MPI_Comm_rank(sigah_mpi_world(), &rank)
+    MPI_Comm_size(sigah_mpi_world(), &size)
+    self.rank = Int(rank)
+    self.size = Int(size)
+  }
+
+  func finish() { MPI_Finalize() }
+
+  /// Stops every rank (a failure on one rank must not leave the others waiting).
+  func abort(_ code: Int32) -> Never {
+    MPI_Abort(sigah_mpi_world(), code)
+    fatalError("MPI_Abort returned")
+  }
+
+  /// This rank's contiguous part of `count` items: the first `count mod size` ranks take
+  /// one more, so parts are as even as they can be.
+  func shard(of count: Int) -> Range<Int> {
+    let base = count / size
+    let extra = count % size
+    let start = rank * base + min(rank, extra)
+    return start..<(start + base + (rank < extra ? 1 : 0))
+  }
+
+  /// Every rank's `values` concatenated in rank order, on rank 0 (empty elsewhere).
+  func gather(_ values: [UInt64]) -> [UInt64] { gather(values, sigah_mpi_uint64()) }
+  func gather(_ values: [Int32]) -> [Int32] { gather(values, sigah_mpi_int32()) }
+
+  private func gather<T: FixedWidthInteger>(_ values: [T], _ type: MPI_Datatype) -> [T] {
+    var count = Int32(values.count)
+    var counts = [Int32](repeating: 0, count: size)
+    MPI_Gather(&count, 1, sigah_mpi_int32(), &counts, 1, sigah_mpi_int32(), 0, sigah_mpi_world())
+    var displacements = [Int32](repeating: 0, count: size)
+    for r in 1..<max(size, 1) where r < size { displacements[r] = displacements[r - 1] + counts[r - 1] }
+    let total = isRoot ? Int(counts.reduce(0, +)) : 0
+    var out = [T](repeating: 0, count: total)
+    values.withUnsafeBufferPointer { send in
+      out.withUnsafeMutableBufferPointer { receive in
+        _ = MPI_Gatherv(
+          send.baseAddress, count, type, receive.baseAddress, &counts, &displacements, type, 0, sigah_mpi_world())
+      }
+    }
+    return out
+  }
+}

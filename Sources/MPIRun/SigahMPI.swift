@@ -1,0 +1,179 @@
+// `sigah-mpi`: `sigah`'s encode, search and ground truth with the rows shared out across
+// MPI ranks (`mpirun -np N sigah-mpi …`). Each rank works on its contiguous part of the
+// rows; rank 0 gathers the parts in rank order, merges per-query results with ties by
+// global index, and writes the same file one process writes.
+
+import ArgumentParser
+import Backend
+import Foundation
+import SiGAH
+
+@main
+struct SigahMPI: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "sigah-mpi",
+    abstract: "Encode, search and compute ground truth across MPI ranks: mpirun -np N sigah-mpi <command> …",
+    discussion: """
+      Every rank reads the inputs and works on its share of the rows (codes to encode, \
+      database codes to scan, database vectors to rank); rank 0 writes the result, which \
+      is the file `sigah` writes with one process. Example: mpirun -np 4 sigah-mpi search \
+      --database base.npy --queries queries.npy --k 10 --out ids.ivecs
+      """,
+    subcommands: [ShardedEncode.self, ShardedSearch.self, ShardedGroundTruth.self])
+
+  static let world = Communicator()
+
+  static func main() {
+    do {
+      var command = try parseAsRoot()
+      try command.run()
+      world.finish()
+    } catch {
+      // Rank 0 says what went wrong (every rank saw the same inputs); all finish MPI.
+      if world.isRoot { FileHandle.standardError.write(Data((Self.fullMessage(for: error) + "\n").utf8)) }
+      world.finish()
+      Foundation.exit(Self.exitCode(for: error).rawValue)
+    }
+  }
+}
+
+/// A CPU backend per rank, the machine's cores shared between the ranks on it.
+func rankBackend(_ world: Communicator) throws -> CPUBackend {
+  try CPUBackend(threads: max(1, ProcessInfo.processInfo.activeProcessorCount / max(world.size, 1)))
+}
+
+/// Status lines on standard error, from rank 0 only.
+func status(_ world: Communicator, _ line: @autoclosure () -> String) {
+  if world.isRoot { FileHandle.standardError.write(Data((line() + "\n").utf8)) }
+}
+
+struct ShardedEncode: ParsableCommand {
+  static let configuration = CommandConfiguration(commandName: "encode", abstract: "sigah encode across ranks.")
+  @Option(help: "The model file.") var model: String
+  @Argument(help: "Vectors to encode.") var data: String
+  @Option(name: .shortAndLong, help: "Codes (.npy): uint8 rows, or uint64 words with --words.") var out: String
+  @Flag(help: "Write uint64 words instead of bytes.") var words = false
+
+  func run() throws {
+    let world = SigahMPI.world
+    let hash = try HashModel.read(from: model)
+    let vectors = try Dataset.load(data).vectors
+    try vectors.requireDimension(hash.inputDimension)
+    let part = world.shard(of: vectors.rows)
+    let local = try hash.encode(vectors.rows(part), backend: try rankBackend(world))
+    let all = world.gather(local.words)
+    if world.isRoot {
+      try NPYFormat.write(codes: PackedCodes(count: vectors.rows, bits: hash.bits, words: all), words: words, to: out)
+      status(world, "\(vectors.rows) vectors encoded by \(world.size) ranks into \(out)")
+    }
+  }
+}
+
+struct ShardedSearch: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "search", abstract: "sigah search across ranks: each scans its share of the database codes.")
+  @Option(help: "Database codes (.npy).") var database: String
+  @Option(help: "Query codes (.npy).") var queries: String
+  @Option(help: "Code length, when the codes files do not fill whole bytes or words.") var bits: Int?
+  @Option(help: "Results per query.") var k = 10
+  @Option(name: .shortAndLong, help: "Ids: .ivecs, .npy, or - for text.") var out: String
+  @Option(help: "Also write the Hamming distances.") var distancesOut: String?
+
+  func run() throws {
+    let world = SigahMPI.world
+    let base = try NPYFormat.readCodes(database, bits: bits)
+    let query = try NPYFormat.readCodes(queries, bits: base.bits)
+    guard (1...base.count).contains(k) else {
+      throw ValidationError("--k must be between 1 and the \(base.count) database codes, got \(k).")
+    }
+    let part = world.shard(of: base.count)
+    let words = base.wordsPerCode
+    var keys: [UInt64] = []
+    if !part.isEmpty {
+      let backend = try rankBackend(world)
+      let local = min(k, part.count)
+      let top = try backend.hammingTopK(
+        queries: try backend.makeBuffer(query.words), queryCount: query.count,
+        database: try backend.makeBuffer(Array(base.words[(part.lowerBound * words)..<(part.upperBound * words)])),
+        databaseCount: part.count, bits: base.bits, k: local)
+      // Every query gets k keys from every rank (padded with the largest key), so rank 0
+      // can split the gathered keys by rank and query.
+      for q in 0..<query.count {
+        for j in 0..<k {
+          keys.append(
+            j < local
+              ? SmallestKeys.key(
+                UInt32(top.distances[q * local + j]), index: part.lowerBound + Int(top.ids[q * local + j]))
+              : .max)
+        }
+      }
+    } else {
+      keys = [UInt64](repeating: .max, count: query.count * k)
+    }
+    let all = world.gather(keys)
+    guard world.isRoot else { return }
+    var ids = [Int32](repeating: 0, count: query.count * k)
+    var distances = [Int32](repeating: 0, count: query.count * k)
+    var kept = SmallestKeys(capacity: k)
+    for q in 0..<query.count {
+      kept.removeAll()
+      for r in 0..<world.size {
+        for j in 0..<k { kept.offer(all[(r * query.count + q) * k + j]) }
+      }
+      for (j, key) in kept.sorted().enumerated() {
+        ids[q * k + j] = SmallestKeys.index(of: key)
+        distances[q * k + j] = Int32(SmallestKeys.value(of: key))
+      }
+    }
+    try Tables.write(integers: ids, columns: k, to: out)
+    if let distancesOut { try Tables.write(integers: distances, columns: k, to: distancesOut) }
+    status(world, "\(query.count) queries × \(base.count) codes searched by \(world.size) ranks; ids in \(out)")
+  }
+}
+
+struct ShardedGroundTruth: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "groundtruth",
+    abstract: "sigah groundtruth across ranks: each ranks its share of the database, rank 0 merges exactly.")
+  @Option(help: "Database vectors.") var database: String
+  @Option(help: "Query vectors.") var queries: String
+  @Option(help: "Neighbours per query.") var k = 100
+  @Option(name: .shortAndLong, help: "Ids: .ivecs, .npy, or - for text.") var out: String
+
+  func run() throws {
+    let world = SigahMPI.world
+    let base = try Dataset.load(database).vectors
+    let query = try Dataset.load(queries).vectors
+    guard query.columns == base.columns else {
+      throw ValidationError("queries have dimension \(query.columns), the database \(base.columns).")
+    }
+    guard (1...base.rows).contains(k) else {
+      throw ValidationError("--k must be between 1 and the \(base.rows) database vectors, got \(k).")
+    }
+    let part = world.shard(of: base.rows)
+    var candidates = [Int32](repeating: -1, count: query.rows * k)
+    if !part.isEmpty {
+      let local = min(k, part.count)
+      let ids = try GroundTruth.compute(
+        queries: query, database: base.rows(part), k: local, backend: try rankBackend(world))
+      for q in 0..<query.rows {
+        for j in 0..<local { candidates[q * k + j] = Int32(part.lowerBound) + ids[q * local + j] }
+      }
+    }
+    let all = world.gather(candidates)
+    guard world.isRoot else { return }
+    var result = [Int32](repeating: 0, count: query.rows * k)
+    for q in 0..<query.rows {
+      var pool: [Int32] = []
+      for r in 0..<world.size {
+        pool += all[((r * query.rows + q) * k)..<((r * query.rows + q + 1) * k)].filter { $0 >= 0 }
+      }
+      // Each rank's k nearest hold the global k nearest; one exact Float64 re-rank, ties
+      // by id, orders them as one process does.
+      let exact = GroundTruth.rerank(query: q, of: query, candidates: pool, in: base, k: k)
+      for (j, candidate) in exact.enumerated() { result[q * k + j] = candidate.id }
+    }
+    try Tables.write(integers: result, columns: k, to: out)
+    status(world, "top \(k) of \(query.rows) queries × \(base.rows) vectors by \(world.size) ranks; ids in \(out)")
+  }
+}

@@ -1,0 +1,92 @@
+// `sigah-mpi` under `mpirun` on this machine writes the files `sigah` writes with one
+// process: encode, search (ids and distances) and ground truth, with 2 ranks and with 3
+// (uneven shares of the rows).
+
+import Foundation
+import SiGAH
+import Testing
+
+/// Runs `sigah-mpi` on `ranks` processes through mpirun.
+enum MPIRun {
+  static var binary: URL { SigahBinary.url.deletingLastPathComponent().appendingPathComponent("sigah-mpi") }
+
+  static func run(ranks: Int, _ arguments: [String]) throws -> Run {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments =
+      ["mpirun", "--oversubscribe", "--allow-run-as-root", "-np", "\(ranks)", binary.path] + arguments
+    var environment = ProcessInfo.processInfo.environment
+    // Containers often forbid the cross-memory attach of Open MPI's shared-memory transport.
+    environment["OMPI_MCA_btl_vader_single_copy_mechanism"] = "none"
+    process.environment = environment
+    let (out, err) = (Pipe(), Pipe())
+    (process.standardOutput, process.standardError) = (out, err)
+    try process.run()
+    let output = out.fileHandleForReading.readDataToEndOfFile()
+    let errors = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return Run(status: process.terminationStatus, output: output, stderr: String(decoding: errors, as: UTF8.self))
+  }
+}
+
+@Suite(.serialized) struct MPITests {
+  /// CI installs Open MPI, so there `sigah-mpi` must have been built and run.
+  @Test func builtWhereCIRuns() {
+    if ProcessInfo.processInfo.environment["CI"] != nil {
+      #expect(FileManager.default.fileExists(atPath: MPIRun.binary.path), "CI must build sigah-mpi (libopenmpi-dev)")
+    }
+  }
+
+  @Test(
+    .enabled(
+      if: FileManager.default.fileExists(atPath: MPIRun.binary.path), "skipped: sigah-mpi was not built (no MPI)"),
+    arguments: [2, 3])
+  func shardedRunsWriteTheSingleProcessFiles(ranks: Int) throws {
+    let folder = try scratchFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let (base, queries) = try EndToEndTests.smallSIFT(in: folder)
+    let path = { (name: String) in folder.appendingPathComponent(name).path }
+    func same(_ a: String, _ b: String) throws -> Bool {
+      try Data(contentsOf: URL(fileURLWithPath: path(a))) == Data(contentsOf: URL(fileURLWithPath: path(b)))
+    }
+    #expect(
+      try SigahBinary.run(["train", base, "--method", "itq", "--bits", "40", "--out", path("m.safetensors")]).status
+        == 0)
+    for (input, name) in [(base, "base"), (queries, "queries")] {
+      #expect(
+        try SigahBinary.run(["encode", "--model", path("m.safetensors"), input, "--out", path("\(name)-1.npy")]).status
+          == 0)
+    }
+    let encode = try MPIRun.run(
+      ranks: ranks, ["encode", "--model", path("m.safetensors"), base, "--out", path("base-n.npy")])
+    #expect(encode.status == 0, "\(encode.stderr)")
+    #expect(try same("base-1.npy", "base-n.npy"))
+
+    let search = ["--database", path("base-1.npy"), "--queries", path("queries-1.npy"), "--k", "30"]
+    #expect(
+      try SigahBinary.run(
+        ["search"] + search + ["--out", path("ids-1.ivecs"), "--distances-out", path("d-1.ivecs"), "--backend", "cpu"]
+      ).status == 0)
+    let sharded = try MPIRun.run(
+      ranks: ranks, ["search"] + search + ["--out", path("ids-n.ivecs"), "--distances-out", path("d-n.ivecs")])
+    #expect(sharded.status == 0, "\(sharded.stderr)")
+    #expect(try same("ids-1.ivecs", "ids-n.ivecs") && same("d-1.ivecs", "d-n.ivecs"))
+
+    let truth = ["--database", base, "--queries", queries, "--k", "50"]
+    #expect(
+      try SigahBinary.run(["groundtruth"] + truth + ["--out", path("gt-1.ivecs"), "--backend", "cpu"]).status == 0)
+    let shardedTruth = try MPIRun.run(ranks: ranks, ["groundtruth"] + truth + ["--out", path("gt-n.ivecs")])
+    #expect(shardedTruth.status == 0, "\(shardedTruth.stderr)")
+    #expect(try same("gt-1.ivecs", "gt-n.ivecs"))
+  }
+
+  @Test(
+    .enabled(
+      if: FileManager.default.fileExists(atPath: MPIRun.binary.path), "skipped: sigah-mpi was not built (no MPI)"))
+  func aBadInputIsOneClearErrorNotAHang() throws {
+    let run = try MPIRun.run(
+      ranks: 2, ["search", "--database", "/nonexistent.npy", "--queries", "/nonexistent.npy", "--out", "/tmp/x.ivecs"])
+    #expect(run.status != 0)
+    #expect(run.stderr.contains("/nonexistent.npy"))
+  }
+}

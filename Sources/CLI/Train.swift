@@ -48,6 +48,12 @@ struct Train: ParsableCommand {
     guard (1...4096).contains(bits) else { throw ValidationError("--bits must be between 1 and 4096, got \(bits).") }
     guard epochs >= 0 else { throw ValidationError("--epochs must not be negative, got \(epochs).") }
     if let checkpointEvery, checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be at least 1.") }
+    if let chosen = HashMethod(rawValue: method), !chosen.isSiGAH,
+      checkpointEvery != nil || checkpoint != nil || resume != nil || logJson != nil
+    {
+      throw ValidationError(
+        "--checkpoint-every, --checkpoint, --resume and --log-json are SiGAH's; \(method) does not take them.")
+    }
   }
 
   func run() throws {

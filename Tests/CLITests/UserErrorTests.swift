@@ -58,6 +58,18 @@ import Testing
       status: 1, noFile: codes)
   }
 
+  /// Options a method does not use are refused, not ignored.
+  @Test func optionsOfAnotherMethodAreRefused() throws {
+    for method in ["hashgan", "itq"] {
+      try expectError(
+        ["train", "data.fvecs", "--method", method, "--checkpoint-every", "1", "--out", "m.safetensors"],
+        contains: ["SiGAH's", method], status: 64)
+    }
+    try expectError(
+      ["train", "data.fvecs", "--method", "ba", "--ba-flip-passes", "0", "--out", "m.safetensors"],
+      contains: ["--ba-flip-passes"], status: 64)
+  }
+
   @Test func bitsOutOfRange() throws {
     try expectError(
       ["train", "x.fvecs", "--bits", "5000", "--out", "m"], contains: ["--bits must be between 1 and 4096, got 5000"],

@@ -35,6 +35,19 @@ final class Communicator: Sendable {
     return start..<(start + base + (rank < extra ? 1 : 0))
   }
 
+  /// Element-wise sums of every rank's `values`, on every rank.
+  func allSum(_ values: [Double]) -> [Double] {
+    var out = [Double](repeating: 0, count: values.count)
+    values.withUnsafeBufferPointer { send in
+      out.withUnsafeMutableBufferPointer { receive in
+        _ = MPI_Allreduce(
+          send.baseAddress, receive.baseAddress, Int32(values.count), sigah_mpi_double(), sigah_mpi_sum(),
+          sigah_mpi_world())
+      }
+    }
+    return out
+  }
+
   /// Every rank's `values` concatenated in rank order, on rank 0 (empty elsewhere).
   func gather(_ values: [UInt64]) -> [UInt64] { gather(values, sigah_mpi_uint64()) }
   func gather(_ values: [Int32]) -> [Int32] { gather(values, sigah_mpi_int32()) }

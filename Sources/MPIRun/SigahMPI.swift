@@ -14,12 +14,14 @@ struct SigahMPI: ParsableCommand {
     commandName: "sigah-mpi",
     abstract: "Encode, search and compute ground truth across MPI ranks: mpirun -np N sigah-mpi <command> …",
     discussion: """
-      Every rank reads the inputs and works on its share of the rows (codes to encode, \
-      database codes to scan, database vectors to rank); rank 0 writes the result, which \
-      is the file `sigah` writes with one process. Example: mpirun -np 4 sigah-mpi search \
+      Every rank reads the inputs and works on its share of the rows (vectors to fit on or \
+      encode, database codes to scan, database vectors to rank); rank 0 writes the result, \
+      which is the file `sigah` writes with one process (train: up to the order of the \
+      sums). train fits lsh, pcah and itq with their sums all-reduced across ranks; the \
+      other methods train in one process for now. Example: mpirun -np 4 sigah-mpi search \
       --database base.npy --queries queries.npy --k 10 --out ids.ivecs
       """,
-    subcommands: [ShardedEncode.self, ShardedSearch.self, ShardedGroundTruth.self])
+    subcommands: [ShardedTrain.self, ShardedEncode.self, ShardedSearch.self, ShardedGroundTruth.self])
 
   static let world = Communicator()
 
@@ -45,6 +47,45 @@ func rankBackend(_ world: Communicator) throws -> CPUBackend {
 /// Status lines on standard error, from rank 0 only.
 func status(_ world: Communicator, _ line: @autoclosure () -> String) {
   if world.isRoot { FileHandle.standardError.write(Data((line() + "\n").utf8)) }
+}
+
+struct ShardedTrain: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "train",
+    abstract: "sigah train across ranks for lsh, pcah and itq: means, covariance and ITQ's products summed over ranks.")
+  @Argument(help: "Training vectors.") var data: String
+  @Option(help: "lsh, pcah or itq.") var method = "itq"
+  @Option(help: "Code length r (1–4096).") var bits = 64
+  @Option(help: "Seed of the projections and rotations.") var seed: UInt64 = 0
+  @Option(name: .shortAndLong, help: "The model file to write (safetensors).") var out: String
+
+  func validate() throws {
+    guard ["lsh", "pcah", "itq"].contains(method) else {
+      throw ValidationError("--method must be lsh, pcah or itq across ranks, got '\(method)'.")
+    }
+    guard (1...4096).contains(bits) else { throw ValidationError("--bits must be between 1 and 4096, got \(bits).") }
+  }
+
+  func run() throws {
+    let world = SigahMPI.world
+    let vectors = try Dataset.load(data).vectors
+    guard vectors.rows >= world.size else {
+      throw ValidationError("\(data) has \(vectors.rows) vectors, fewer than the \(world.size) ranks.")
+    }
+    let share = vectors.rows(world.shard(of: vectors.rows))
+    let reduction = ShardReduction { [world] in world.allSum($0) }
+    let backend = try rankBackend(world)
+    let hash: LinearHash
+    switch method {
+    case "lsh": hash = LinearBaselines.lsh(share, bits: bits, seed: seed, reduction: reduction)
+    case "pcah": hash = try LinearBaselines.pcah(share, bits: bits, seed: seed, backend: backend, reduction: reduction)
+    default: hash = try LinearBaselines.itq(share, bits: bits, seed: seed, backend: backend, reduction: reduction)
+    }
+    if world.isRoot {
+      try HashModel.linear(hash, method: HashMethod(rawValue: method)!).write(to: out)
+      status(world, "\(method) fitted on \(vectors.rows) vectors by \(world.size) ranks; model in \(out)")
+    }
+  }
 }
 
 struct ShardedEncode: ParsableCommand {

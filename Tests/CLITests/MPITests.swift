@@ -1,7 +1,9 @@
 // `sigah-mpi` under `mpirun` on this machine writes the files `sigah` writes with one
 // process: encode, search (ids and distances) and ground truth, with 2 ranks and with 3
-// (uneven shares of the rows).
+// (uneven shares of the rows); its training fits the one-process model up to the order of
+// the sums.
 
+import Backend
 import Foundation
 import SiGAH
 import Testing

@@ -13,18 +13,20 @@ import Backend
 
 public enum LinearBaselines {
   /// LSH: `W` with N(0, 1) entries from the seed, applied to centred data.
-  public static func lsh(_ data: Matrix, bits: Int, seed: UInt64) -> LinearHash {
+  public static func lsh(_ data: Matrix, bits: Int, seed: UInt64, reduction: ShardReduction = .local) -> LinearHash {
     var generator = SeededGenerator(seed: seed)
     return LinearHash(
-      mean: data.columnMeans(), projection: generator.gaussians(count: bits * data.columns),
+      mean: reduction.columnMeans(data).mean, projection: generator.gaussians(count: bits * data.columns),
       offset: Array(repeating: 0, count: bits), bits: bits)
   }
 
   /// PCAH: the top-`bits` principal directions; past the dimension d, blocks of up to d
   /// bits, each the whole PCA basis turned by a random rotation from `seed`.
-  public static func pcah(_ data: Matrix, bits: Int, seed: UInt64 = 0, backend: any Backend) throws -> LinearHash {
+  public static func pcah(
+    _ data: Matrix, bits: Int, seed: UInt64 = 0, backend: any Backend, reduction: ShardReduction = .local
+  ) throws -> LinearHash {
     let d = data.columns
-    let (mean, leading) = try PCA.fit(data, components: min(bits, d), backend: backend)
+    let (mean, leading) = try PCA.fit(data, components: min(bits, d), backend: backend, reduction: reduction)
     guard bits > d else {
       return LinearHash(mean: mean, projection: leading, offset: Array(repeating: 0, count: bits), bits: bits)
     }
@@ -43,12 +45,15 @@ public enum LinearBaselines {
   /// `B = sign(VR)` and set `R = S·Ŝᵀ` from the SVD `VᵀB = S·Ω·Ŝᵀ`, the orthonormal-row
   /// matrix nearest `VᵀB` (orthogonal Procrustes), which minimises ‖B − VR‖. The hash
   /// projects by `W = Rᵀ·P`.
+  /// With `reduction`, `data` is one share of the rows: the PCA and each rotation's
+  /// product `VᵀB` are summed over all shares, so every share fits the same hash.
   public static func itq(
-    _ data: Matrix, bits: Int, iterations: Int = 50, seed: UInt64, backend: any Backend
+    _ data: Matrix, bits: Int, iterations: Int = 50, seed: UInt64, backend: any Backend,
+    reduction: ShardReduction = .local
   ) throws -> LinearHash {
     let (n, d, r) = (data.rows, data.columns, bits)
     let p = min(r, d)
-    let (mean, directions) = try PCA.fit(data, components: p, backend: backend)
+    let (mean, directions) = try PCA.fit(data, components: p, backend: backend, reduction: reduction)
     let centred = try PCA.centre(data, mean: mean, backend: backend)
     let v = try backend.makeBuffer(Float.self, count: n * p)
     try backend.gemm(
@@ -61,16 +66,20 @@ public enum LinearBaselines {
     let projected = try backend.makeBuffer(Float.self, count: n * r)
     let product = try backend.makeBuffer(Float.self, count: r * p)
     for _ in 0..<iterations {
-      try backend.upload(rotation, to: rotationBuffer)
-      try backend.gemm(
-        v, transposeA: false, rotationBuffer, transposeB: false, into: projected, m: n, n: r, k: p, alpha: 1, beta: 0)
-      // B = sign(VR) with sign(0) = +1, as the codes (METHOD.md §4).
-      let signs = try backend.download(projected, count: n * r).map { $0 < 0 ? Float(-1) : 1 }
-      try backend.upload(signs, to: projected)
-      try backend.gemm(
-        projected, transposeA: true, v, transposeB: false, into: product, m: r, n: p, k: n, alpha: 1, beta: 0)
+      var local = [Float](repeating: 0, count: r * p)
+      if n > 0 {
+        try backend.upload(rotation, to: rotationBuffer)
+        try backend.gemm(
+          v, transposeA: false, rotationBuffer, transposeB: false, into: projected, m: n, n: r, k: p, alpha: 1, beta: 0)
+        // B = sign(VR) with sign(0) = +1, as the codes (METHOD.md §4).
+        let signs = try backend.download(projected, count: n * r).map { $0 < 0 ? Float(-1) : 1 }
+        try backend.upload(signs, to: projected)
+        try backend.gemm(
+          projected, transposeA: true, v, transposeB: false, into: product, m: r, n: p, k: n, alpha: 1, beta: 0)
+        local = try backend.download(product)
+      }
       // BᵀV = (VᵀB)ᵀ = Ŝ·Ω·Sᵀ, so S = vtᵀ and Ŝᵀ is the first p rows of uᵀ.
-      let (u, _, vt) = try LinearAlgebra.svd(try backend.download(product), m: r, n: p)
+      let (u, _, vt) = try LinearAlgebra.svd(reduction.sum(local), m: r, n: p)
       rotation = multiply(
         LinearAlgebra.transpose(vt, rows: p, columns: p), LinearAlgebra.transpose(u, rows: r, columns: r), rows: p,
         inner: p, columns: r)

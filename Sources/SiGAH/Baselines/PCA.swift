@@ -6,32 +6,39 @@ import Backend
 public enum PCA {
   /// The `components` leading principal directions as rows (`components × d`), largest
   /// variance first, and the training mean.
-  public static func fit(_ data: Matrix, components: Int, backend: any Backend) throws -> (
-    mean: [Float], directions: [Float]
-  ) {
+  /// With `reduction`, `data` is one share of the rows and the mean and covariance are
+  /// those of all shares.
+  public static func fit(
+    _ data: Matrix, components: Int, backend: any Backend, reduction: ShardReduction = .local
+  ) throws -> (mean: [Float], directions: [Float]) {
     let d = data.columns
     guard (1...d).contains(components) else {
       throw BackendError.invalidArgument(
         operation: "pca",
         message: "bits must be between 1 and the dimension \(d) for a PCA-based method, got \(components)")
     }
-    let mean = data.columnMeans()
-    let (_, axes) = try principalAxes(data, mean: mean, backend: backend)
+    let (mean, rows) = reduction.columnMeans(data)
+    let (_, axes) = try principalAxes(data, mean: mean, backend: backend, reduction: reduction, rows: rows)
     return (mean, Array(axes.prefix(components * d)))
   }
 
   /// Every principal variance, largest first, and its axis (rows of a `d × d` matrix):
   /// the eigen-decomposition of the covariance of `data` about `mean`.
-  static func principalAxes(_ data: Matrix, mean: [Float], backend: any Backend) throws -> (
-    variances: [Float], axes: [Float]
-  ) {
+  static func principalAxes(
+    _ data: Matrix, mean: [Float], backend: any Backend, reduction: ShardReduction = .local, rows: Int? = nil
+  ) throws -> (variances: [Float], axes: [Float]) {
     let d = data.columns
-    let centred = try centre(data, mean: mean, backend: backend)
-    let covariance = try backend.makeBuffer(Float.self, count: d * d)
-    try backend.gemm(
-      centred, transposeA: true, centred, transposeB: false, into: covariance, m: d, n: d, k: data.rows,
-      alpha: 1 / Float(data.rows), beta: 0)
-    let (values, vectors) = try LinearAlgebra.symmetricEigen(try backend.download(covariance), n: d)
+    let rows = rows ?? data.rows
+    var covariance = [Float](repeating: 0, count: d * d)
+    if data.rows > 0 {
+      let centred = try centre(data, mean: mean, backend: backend)
+      let product = try backend.makeBuffer(Float.self, count: d * d)
+      try backend.gemm(
+        centred, transposeA: true, centred, transposeB: false, into: product, m: d, n: d, k: data.rows,
+        alpha: 1 / Float(rows), beta: 0)
+      covariance = try backend.download(product)
+    }
+    let (values, vectors) = try LinearAlgebra.symmetricEigen(reduction.sum(covariance), n: d)
     // Eigenvalues come ascending: the last rows are the leading directions.
     let axes = (0..<d).reversed().flatMap { vectors[($0 * d)..<(($0 + 1) * d)] }
     return (values.reversed(), axes)

@@ -1,0 +1,28 @@
+// How a fit that sees only its share of the rows sums what it computes over all shares:
+// one process has nothing to add (`local`); `sigah-mpi` passes an all-reduce, so every
+// rank ends with the same totals and fits the same model.
+
+public struct ShardReduction: Sendable {
+  /// Element-wise sums of `values` over every share, returned to every share.
+  public let sum: @Sendable ([Double]) -> [Double]
+
+  public init(sum: @escaping @Sendable ([Double]) -> [Double]) { self.sum = sum }
+
+  /// One process holds every row.
+  public static let local = ShardReduction { $0 }
+
+  /// Column means over every share's rows (and the total row count).
+  func columnMeans(_ data: Matrix) -> (mean: [Float], rows: Int) {
+    var sums = [Double](repeating: 0, count: data.columns + 1)
+    for i in 0..<data.rows {
+      for j in 0..<data.columns { sums[j] += Double(data.values[i * data.columns + j]) }
+    }
+    sums[data.columns] = Double(data.rows)
+    let total = sum(sums)
+    let rows = Int(total[data.columns])
+    return (total.prefix(data.columns).map { Float($0 / Double(max(rows, 1))) }, rows)
+  }
+
+  /// `values` summed over every share, as Float.
+  func sum(_ values: [Float]) -> [Float] { sum(values.map(Double.init)).map(Float.init) }
+}

@@ -14,8 +14,9 @@ struct SigahMPI: ParsableCommand {
     commandName: "sigah-mpi",
     abstract: "Encode, search and compute ground truth across MPI ranks: mpirun -np N sigah-mpi <command> …",
     discussion: """
-      Every rank reads the inputs and works on its share of the rows (vectors to fit on or \
-      encode, database codes to scan, database vectors to rank); rank 0 writes the result, \
+      Every rank works on its share of the rows (vectors to fit on or encode, database \
+      codes to scan, database vectors to rank), and of .fvecs, .bvecs and .npy vector \
+      files reads only that share; rank 0 writes the result, \
       which is the file `sigah` writes with one process (train: up to the order of the \
       sums). train fits lsh, pcah and itq with their sums all-reduced across ranks; the \
       other methods train in one process for now. Example: mpirun -np 4 sigah-mpi search \
@@ -68,11 +69,10 @@ struct ShardedTrain: ParsableCommand {
 
   func run() throws {
     let world = SigahMPI.world
-    let vectors = try Dataset.load(data).vectors
-    guard vectors.rows >= world.size else {
-      throw ValidationError("\(data) has \(vectors.rows) vectors, fewer than the \(world.size) ranks.")
+    let (share, _, total) = try Dataset.loadShare(data, share: world.shard(of:))
+    guard total >= world.size else {
+      throw ValidationError("\(data) has \(total) vectors, fewer than the \(world.size) ranks.")
     }
-    let share = vectors.rows(world.shard(of: vectors.rows))
     let reduction = ShardReduction { [world] in world.allSum($0) }
     let backend = try rankBackend(world)
     let hash: LinearHash
@@ -83,7 +83,7 @@ struct ShardedTrain: ParsableCommand {
     }
     if world.isRoot {
       try HashModel.linear(hash, method: HashMethod(rawValue: method)!).write(to: out)
-      status(world, "\(method) fitted on \(vectors.rows) vectors by \(world.size) ranks; model in \(out)")
+      status(world, "\(method) fitted on \(total) vectors by \(world.size) ranks; model in \(out)")
     }
   }
 }
@@ -98,14 +98,13 @@ struct ShardedEncode: ParsableCommand {
   func run() throws {
     let world = SigahMPI.world
     let hash = try HashModel.read(from: model)
-    let vectors = try Dataset.load(data).vectors
-    try vectors.requireDimension(hash.inputDimension)
-    let part = world.shard(of: vectors.rows)
-    let local = try hash.encode(vectors.rows(part), backend: try rankBackend(world))
-    let all = world.gather(local.words)
+    let (share, _, total) = try Dataset.loadShare(data, share: world.shard(of:))
+    try share.requireDimension(hash.inputDimension)
+    let local = share.rows > 0 ? try hash.encode(share, backend: try rankBackend(world)).words : []
+    let all = world.gather(local)
     if world.isRoot {
-      try NPYFormat.write(codes: PackedCodes(count: vectors.rows, bits: hash.bits, words: all), words: words, to: out)
-      status(world, "\(vectors.rows) vectors encoded by \(world.size) ranks into \(out)")
+      try NPYFormat.write(codes: PackedCodes(count: total, bits: hash.bits, words: all), words: words, to: out)
+      status(world, "\(total) vectors encoded by \(world.size) ranks into \(out)")
     }
   }
 }
@@ -183,38 +182,47 @@ struct ShardedGroundTruth: ParsableCommand {
 
   func run() throws {
     let world = SigahMPI.world
-    let base = try Dataset.load(database).vectors
+    let (base, part, total) = try Dataset.loadShare(database, share: world.shard(of:))
     let query = try Dataset.load(queries).vectors
     guard query.columns == base.columns else {
       throw ValidationError("queries have dimension \(query.columns), the database \(base.columns).")
     }
-    guard (1...base.rows).contains(k) else {
-      throw ValidationError("--k must be between 1 and the \(base.rows) database vectors, got \(k).")
+    guard (1...total).contains(k) else {
+      throw ValidationError("--k must be between 1 and the \(total) database vectors, got \(k).")
     }
-    let part = world.shard(of: base.rows)
-    var candidates = [Int32](repeating: -1, count: query.rows * k)
+    // Each rank's k nearest, with their exact Float64 distances (as bits); ids global.
+    var distances = [UInt64](repeating: UInt64(Double.infinity.bitPattern), count: query.rows * k)
+    var ids = [Int32](repeating: -1, count: query.rows * k)
     if !part.isEmpty {
       let local = min(k, part.count)
-      let ids = try GroundTruth.compute(
-        queries: query, database: base.rows(part), k: local, backend: try rankBackend(world))
+      let found = try GroundTruth.compute(queries: query, database: base, k: local, backend: try rankBackend(world))
       for q in 0..<query.rows {
-        for j in 0..<local { candidates[q * k + j] = Int32(part.lowerBound) + ids[q * local + j] }
+        let exact = GroundTruth.rerank(
+          query: q, of: query, candidates: Array(found[(q * local)..<((q + 1) * local)]), in: base, k: local)
+        for (j, candidate) in exact.enumerated() {
+          distances[q * k + j] = candidate.distance.bitPattern
+          ids[q * k + j] = Int32(part.lowerBound) + candidate.id
+        }
       }
     }
-    let all = world.gather(candidates)
+    let allDistances = world.gather(distances)
+    let allIds = world.gather(ids)
     guard world.isRoot else { return }
+    // The global k nearest are among the ranks' k nearest; merged by (distance, id) as
+    // one process orders them.
     var result = [Int32](repeating: 0, count: query.rows * k)
     for q in 0..<query.rows {
-      var pool: [Int32] = []
+      var pool: [(distance: Double, id: Int32)] = []
       for r in 0..<world.size {
-        pool += all[((r * query.rows + q) * k)..<((r * query.rows + q + 1) * k)].filter { $0 >= 0 }
+        for j in 0..<k where allIds[(r * query.rows + q) * k + j] >= 0 {
+          let slot = (r * query.rows + q) * k + j
+          pool.append((Double(bitPattern: allDistances[slot]), allIds[slot]))
+        }
       }
-      // Each rank's k nearest hold the global k nearest; one exact Float64 re-rank, ties
-      // by id, orders them as one process does.
-      let exact = GroundTruth.rerank(query: q, of: query, candidates: pool, in: base, k: k)
-      for (j, candidate) in exact.enumerated() { result[q * k + j] = candidate.id }
+      pool.sort { a, b in a.distance < b.distance || (a.distance == b.distance && a.id < b.id) }
+      for j in 0..<k { result[q * k + j] = pool[j].id }
     }
     try Tables.write(integers: result, columns: k, to: out)
-    status(world, "top \(k) of \(query.rows) queries × \(base.rows) vectors by \(world.size) ranks; ids in \(out)")
+    status(world, "top \(k) of \(query.rows) queries × \(total) vectors by \(world.size) ranks; ids in \(out)")
   }
 }

@@ -55,6 +55,18 @@ public struct Dataset: Sendable {
     }
   }
 
+  /// The rows `share(rows)` of a vector file and its row count: .fvecs, .bvecs and .npy
+  /// are read only there (an MPI rank's part); other kinds are read whole and cut.
+  public static func loadShare(_ path: String, share: (Int) -> Range<Int>) throws -> (
+    vectors: Matrix, rows: Range<Int>, total: Int
+  ) {
+    if path.hasSuffix(".fvecs") || path.hasSuffix(".bvecs") { return try TexmexFormat.readVectors(path, share: share) }
+    if path.hasSuffix(".npy") { return try NPYFormat.readMatrix(path, share: share) }
+    let whole = try load(path).vectors
+    let part = share(whole.rows)
+    return (whole.rows(part), part, whole.rows)
+  }
+
   static func loadFile(_ path: String, labelColumn: Int?) throws -> Dataset {
     let name = URL(fileURLWithPath: path).lastPathComponent
     let plain = path.hasSuffix(".gz") ? String(path.dropLast(3)) : path

@@ -128,22 +128,33 @@ public enum NPYFormat {
   /// A 2-D array as Float32, in rows whatever its order; NaN, infinities and values that
   /// do not fit a Float32 are rejected.
   public static func readMatrix(_ path: String) throws -> Matrix {
+    try readMatrix(path, share: { 0..<$0 }).vectors
+  }
+
+  /// The rows `share(rows)` of a 2-D array, and its row count. A plain C-order file is
+  /// memory-mapped and only those rows are read; a Fortran-order one is read whole.
+  public static func readMatrix(_ path: String, share: (Int) -> Range<Int>) throws -> (
+    vectors: Matrix, rows: Range<Int>, total: Int
+  ) {
     let data = try FileBytes.read(path)
     let h = try header(data, file: path)
-    var values = [Float](repeating: 0, count: h.rows * h.columns)
+    let part = share(h.rows)
+    precondition(part.lowerBound >= 0 && part.upperBound <= h.rows)
+    var values = [Float](repeating: 0, count: part.count * h.columns)
     try data.withUnsafeBytes { raw in
-      for stored in values.indices {
-        let (row, column) =
-          h.fortranOrder ? (stored % h.rows, stored / h.rows) : (stored / h.columns, stored % h.columns)
-        let value = Float(h.type.value(in: raw, at: h.dataOffset + h.type.size * stored))
-        guard value.isFinite else {
-          throw DataError(
-            file: path, position: "row \(row), column \(column)", "expected a finite number, found \(value)")
+      for row in part {
+        for column in 0..<h.columns {
+          let stored = h.fortranOrder ? column * h.rows + row : row * h.columns + column
+          let value = Float(h.type.value(in: raw, at: h.dataOffset + h.type.size * stored))
+          guard value.isFinite else {
+            throw DataError(
+              file: path, position: "row \(row), column \(column)", "expected a finite number, found \(value)")
+          }
+          values[(row - part.lowerBound) * h.columns + column] = value
         }
-        values[row * h.columns + column] = value
       }
     }
-    return Matrix(rows: h.rows, columns: h.columns, values: values)
+    return (Matrix(rows: part.count, columns: h.columns, values: values), part, h.rows)
   }
 
   /// A 2-D integer array (ids, ground truth) as Int32, whatever its integer dtype, byte

@@ -41,13 +41,37 @@ public enum TexmexFormat: String, Sendable {
 
   /// Vectors of a .fvecs or .bvecs file as Float32; NaN and infinities are rejected.
   public static func readVectors(_ path: String) throws -> Matrix {
+    try readVectors(path, share: { 0..<$0 }).vectors
+  }
+
+  /// The rows `share(rows)` of a .fvecs or .bvecs file, and its row count. A plain file is
+  /// memory-mapped and only those records are checked and read (an MPI rank's part of a
+  /// file larger than its memory); the first record's dimension fixes the layout.
+  public static func readVectors(_ path: String, share: (Int) -> Range<Int>) throws -> (
+    vectors: Matrix, rows: Range<Int>, total: Int
+  ) {
     let format: TexmexFormat = path.hasSuffix(".bvecs") ? .bvecs : path.hasSuffix(".ivecs") ? .ivecs : .fvecs
     let data = try FileBytes.read(path)
-    let (rows, dimension) = try layout(data, file: path, format: format)
+    let total: Int
+    let dimension: Int
+    // A layout check of every record touches the whole file; a share checks its own.
+    let firstDimension = data.count >= 4 ? Int(FileBytes.int32(data, 0)) : 0
+    if firstDimension >= 1, data.count % (4 + firstDimension * format.valueSize) == 0 {
+      (total, dimension) = (data.count / (4 + firstDimension * format.valueSize), firstDimension)
+    } else {
+      (total, dimension) = try layout(data, file: path, format: format)
+    }
+    let part = share(total)
+    precondition(part.lowerBound >= 0 && part.upperBound <= total)
     let recordSize = 4 + dimension * format.valueSize
-    var values = [Float](repeating: 0, count: rows * dimension)
+    var values = [Float](repeating: 0, count: part.count * dimension)
     try data.withUnsafeBytes { raw in
-      for row in 0..<rows {
+      for row in part {
+        let found = Int(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: row * recordSize, as: Int32.self)))
+        guard found == dimension else {
+          throw DataError(
+            file: path, position: "record \(row)", "expected dimension \(dimension) as in record 0, found \(found)")
+        }
         let base = row * recordSize + 4
         for j in 0..<dimension {
           let value: Float
@@ -63,11 +87,11 @@ public enum TexmexFormat: String, Sendable {
             throw DataError(
               file: path, position: "record \(row), component \(j)", "expected a finite number, found \(value)")
           }
-          values[row * dimension + j] = value
+          values[(row - part.lowerBound) * dimension + j] = value
         }
       }
     }
-    return Matrix(rows: rows, columns: dimension, values: values)
+    return (Matrix(rows: part.count, columns: dimension, values: values), part, total)
   }
 
   /// The rows of an .ivecs file (ground-truth ids), each `dimension` long.

@@ -1,6 +1,7 @@
 // Readers and writers: round trips, and every malformed file rejected with an error that
 // names the file, the place and what was expected.
 
+import Backend
 import Foundation
 import Testing
 
@@ -162,5 +163,41 @@ import Testing
     #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == Data([1, 2, 3]))
     let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.contains("partial") }
     #expect(leftovers.isEmpty)
+  }
+}
+
+/// Reading a share of the rows (what an MPI rank reads) gives those rows of the whole
+/// read, for TEXMEX and .npy in either memory order; a bad record in the share is named.
+struct ShareReaderTests {
+  @Test func sharesConcatenateToTheWholeFile() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("shares-\(UUID())")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    var generator = SeededGenerator(seed: 12)
+    let whole = Matrix(rows: 17, columns: 5, values: generator.gaussians(count: 85))
+    let fvecs = folder.appendingPathComponent("x.fvecs").path
+    let npy = folder.appendingPathComponent("x.npy").path
+    try TexmexFormat.writeVectors(whole, to: fvecs)
+    try NPYFormat.write(whole, to: npy)
+    for path in [fvecs, npy] {
+      var rows: [Float] = []
+      for rank in 0..<3 {
+        let (share, part, total) = try Dataset.loadShare(path) { count in
+          let base = count / 3
+          let extra = count % 3
+          let start = rank * base + min(rank, extra)
+          return start..<(start + base + (rank < extra ? 1 : 0))
+        }
+        #expect(total == 17 && share.rows == part.count)
+        rows += share.values
+      }
+      #expect(rows == whole.values, "\(path)")
+    }
+    // A record of another dimension inside the share is an error naming it.
+    var bytes = try Data(contentsOf: URL(fileURLWithPath: fvecs))
+    bytes.replaceSubrange((3 * 24)..<(3 * 24 + 4), with: [6, 0, 0, 0])
+    try bytes.write(to: URL(fileURLWithPath: fvecs))
+    #expect(throws: DataError.self) { try Dataset.loadShare(fvecs) { _ in 2..<5 } }
+    #expect(try Dataset.loadShare(fvecs) { _ in 5..<9 }.vectors.rows == 4, "a share without it reads")
   }
 }

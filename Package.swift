@@ -85,7 +85,7 @@ if hasMPI {
     .executableTarget(
       name: "MPIRun",
       dependencies: [
-        "SiGAH", "Backend", "CMPI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "SiGAH", "Backend", "Kernels", "CMPI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
   ]
 }

@@ -6,6 +6,8 @@ import CMPI
 final class Communicator: Sendable {
   let rank: Int
   let size: Int
+  /// The rank among those on this machine: which of its GPUs to take.
+  let localRank: Int
   var isRoot: Bool { rank == 0 }
 
   init() {
@@ -16,6 +18,7 @@ final class Communicator: Sendable {
     MPI_Comm_size(sigah_mpi_world(), &size)
     self.rank = Int(rank)
     self.size = Int(size)
+    localRank = Int(sigah_mpi_local_rank())
   }
 
   func finish() { MPI_Finalize() }

@@ -6,6 +6,7 @@
 import ArgumentParser
 import Backend
 import Foundation
+import Kernels
 import SiGAH
 
 @main
@@ -40,9 +41,33 @@ struct SigahMPI: ParsableCommand {
   }
 }
 
-/// A CPU backend per rank, the machine's cores shared between the ranks on it.
-func rankBackend(_ world: Communicator) throws -> CPUBackend {
-  try CPUBackend(threads: max(1, ProcessInfo.processInfo.activeProcessorCount / max(world.size, 1)))
+/// The backend of every rank.
+struct RankBackendOptions: ParsableArguments {
+  @Option(
+    help:
+      "cpu (the default), opencl or auto: with OpenCL each rank takes the device its rank on its machine names (GPUs first; auto falls back to the CPU without one)."
+  )
+  var backend = "cpu"
+
+  func validate() throws {
+    guard BackendChoice(rawValue: backend) != nil else {
+      throw ValidationError("--backend must be cpu, opencl or auto, got '\(backend)'.")
+    }
+  }
+
+  /// This rank's backend: the CPU with the machine's cores shared between the ranks on
+  /// it, or OpenCL device `local rank mod devices` (GPUs only for auto).
+  func make(_ world: Communicator) throws -> any Backend {
+    let threads = max(1, ProcessInfo.processInfo.activeProcessorCount / max(world.size, 1))
+    let choice = BackendChoice(rawValue: backend)!
+    guard choice != .cpu else { return try CPUBackend(threads: threads) }
+    let devices = ((try? OpenCLDevices.all()) ?? []).filter { choice == .opencl || $0.isGPU }
+    guard !devices.isEmpty else {
+      if choice == .auto { return try CPUBackend(threads: threads) }
+      throw ValidationError("--backend opencl: no OpenCL device was found.")
+    }
+    return try OpenCLBackend(deviceIndex: devices[world.localRank % devices.count].index)
+  }
 }
 
 /// Status lines on standard error, from rank 0 only.
@@ -60,6 +85,8 @@ struct ShardedTrain: ParsableCommand {
   @Option(help: "Seed of the projections and rotations.") var seed: UInt64 = 0
   @Option(name: .shortAndLong, help: "The model file to write (safetensors).") var out: String
 
+  @OptionGroup var backendOptions: RankBackendOptions
+
   func validate() throws {
     guard ["lsh", "pcah", "itq"].contains(method) else {
       throw ValidationError("--method must be lsh, pcah or itq across ranks, got '\(method)'.")
@@ -74,7 +101,7 @@ struct ShardedTrain: ParsableCommand {
       throw ValidationError("\(data) has \(total) vectors, fewer than the \(world.size) ranks.")
     }
     let reduction = ShardReduction { [world] in world.allSum($0) }
-    let backend = try rankBackend(world)
+    let backend = try backendOptions.make(world)
     let hash: LinearHash
     switch method {
     case "lsh": hash = LinearBaselines.lsh(share, bits: bits, seed: seed, reduction: reduction)
@@ -95,12 +122,14 @@ struct ShardedEncode: ParsableCommand {
   @Option(name: .shortAndLong, help: "Codes (.npy): uint8 rows, or uint64 words with --words.") var out: String
   @Flag(help: "Write uint64 words instead of bytes.") var words = false
 
+  @OptionGroup var backendOptions: RankBackendOptions
+
   func run() throws {
     let world = SigahMPI.world
     let hash = try HashModel.read(from: model)
     let (share, _, total) = try Dataset.loadShare(data, share: world.shard(of:))
     try share.requireDimension(hash.inputDimension)
-    let local = share.rows > 0 ? try hash.encode(share, backend: try rankBackend(world)).words : []
+    let local = share.rows > 0 ? try hash.encode(share, backend: try backendOptions.make(world)).words : []
     let all = world.gather(local)
     if world.isRoot {
       try NPYFormat.write(codes: PackedCodes(count: total, bits: hash.bits, words: all), words: words, to: out)
@@ -119,6 +148,8 @@ struct ShardedSearch: ParsableCommand {
   @Option(name: .shortAndLong, help: "Ids: .ivecs, .npy, or - for text.") var out: String
   @Option(help: "Also write the Hamming distances.") var distancesOut: String?
 
+  @OptionGroup var backendOptions: RankBackendOptions
+
   func run() throws {
     let world = SigahMPI.world
     let base = try NPYFormat.readCodes(database, bits: bits)
@@ -130,7 +161,7 @@ struct ShardedSearch: ParsableCommand {
     let words = base.wordsPerCode
     var keys: [UInt64] = []
     if !part.isEmpty {
-      let backend = try rankBackend(world)
+      let backend = try backendOptions.make(world)
       let local = min(k, part.count)
       let top = try backend.hammingTopK(
         queries: try backend.makeBuffer(query.words), queryCount: query.count,
@@ -180,6 +211,8 @@ struct ShardedGroundTruth: ParsableCommand {
   @Option(help: "Neighbours per query.") var k = 100
   @Option(name: .shortAndLong, help: "Ids: .ivecs, .npy, or - for text.") var out: String
 
+  @OptionGroup var backendOptions: RankBackendOptions
+
   func run() throws {
     let world = SigahMPI.world
     let (base, part, total) = try Dataset.loadShare(database, share: world.shard(of:))
@@ -195,7 +228,8 @@ struct ShardedGroundTruth: ParsableCommand {
     var ids = [Int32](repeating: -1, count: query.rows * k)
     if !part.isEmpty {
       let local = min(k, part.count)
-      let found = try GroundTruth.compute(queries: query, database: base, k: local, backend: try rankBackend(world))
+      let found = try GroundTruth.compute(
+        queries: query, database: base, k: local, backend: try backendOptions.make(world))
       for q in 0..<query.rows {
         let exact = GroundTruth.rerank(
           query: q, of: query, candidates: Array(found[(q * local)..<((q + 1) * local)]), in: base, k: local)

@@ -11,6 +11,8 @@ import Testing
 /// Runs `sigah-mpi` on `ranks` processes through mpirun.
 enum MPIRun {
   static var binary: URL { SigahBinary.url.deletingLastPathComponent().appendingPathComponent("sigah-mpi") }
+  /// Whether this build has `sigah-mpi` (Open MPI was installed).
+  static var built: Bool { FileManager.default.fileExists(atPath: binary.path) }
 
   static func run(ranks: Int, _ arguments: [String]) throws -> Run {
     let process = Process()
@@ -80,6 +82,57 @@ enum MPIRun {
     let shardedTruth = try MPIRun.run(ranks: ranks, ["groundtruth"] + truth + ["--out", path("gt-n.ivecs")])
     #expect(shardedTruth.status == 0, "\(shardedTruth.stderr)")
     #expect(try same("gt-1.ivecs", "gt-n.ivecs"))
+  }
+
+  /// LSH's model is the one-process model exactly; PCAH's differs by summation order
+  /// (its codes by at most 1 bit in 10,000); ITQ's 50 alternations can turn such a
+  /// difference into a few flipped signs of B and so a slightly other rotation (its codes
+  /// by at most 2 %, about 0.9 % measured).
+  @Test(.enabled(if: MPIRun.built, "skipped: sigah-mpi was not built (no MPI)"), arguments: [2, 3])
+  func shardedTrainingFitsTheSingleProcessModel(ranks: Int) throws {
+    let folder = try scratchFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let (base, _) = try EndToEndTests.smallSIFT(in: folder)
+    let path = { (name: String) in folder.appendingPathComponent(name).path }
+    let vectors = try TexmexFormat.readVectors(base)
+    for (method, allowed) in [("lsh", 0.0), ("pcah", 1e-4), ("itq", 0.02)] {
+      let one = try SigahBinary.run([
+        "train", base, "--method", method, "--bits", "32", "--out", path("\(method)-1.st"),
+      ])
+      let shared = try MPIRun.run(
+        ranks: ranks, ["train", base, "--method", method, "--bits", "32", "--out", path("\(method)-n.st")])
+      #expect(one.status == 0 && shared.status == 0, "\(shared.stderr)")
+      let backend = try CPUBackend()
+      let a = try HashModel.read(from: path("\(method)-1.st")).encode(vectors, backend: backend)
+      let b = try HashModel.read(from: path("\(method)-n.st")).encode(vectors, backend: backend)
+      let differing = zip(a.words, b.words).reduce(0) { $0 + ($1.0 ^ $1.1).nonzeroBitCount }
+      #expect(
+        Double(differing) <= allowed * Double(vectors.rows * 32), "\(method), \(ranks) ranks: \(differing) bits differ")
+    }
+  }
+
+  /// With --backend opencl each rank opens the OpenCL device its local rank names (PoCL
+  /// in CI): the codes are those one process writes on the same device.
+  @Test(.enabled(if: MPIRun.built, "skipped: sigah-mpi was not built (no MPI)"))
+  func ranksOnOpenCLWriteTheSingleProcessFile() throws {
+    let folder = try scratchFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let (base, _) = try EndToEndTests.smallSIFT(in: folder)
+    let path = { (name: String) in folder.appendingPathComponent(name).path }
+    #expect(try SigahBinary.run(["train", base, "--method", "itq", "--bits", "48", "--out", path("m.st")]).status == 0)
+    let one = try SigahBinary.run(
+      ["encode", "--model", path("m.st"), base, "--out", path("one.npy"), "--backend", "opencl"])
+    if one.status != 0 {
+      // No OpenCL device here: allowed only off CI, where PoCL is installed.
+      #expect(ProcessInfo.processInfo.environment["CI"] == nil, "\(one.stderr)")
+      return
+    }
+    let shared = try MPIRun.run(
+      ranks: 2, ["encode", "--model", path("m.st"), base, "--out", path("two.npy"), "--backend", "opencl"])
+    #expect(shared.status == 0, "\(shared.stderr)")
+    #expect(
+      try Data(contentsOf: URL(fileURLWithPath: path("one.npy")))
+        == Data(contentsOf: URL(fileURLWithPath: path("two.npy"))))
   }
 
   @Test(

@@ -102,41 +102,12 @@ struct Search: ParsableCommand {
     guard candidates <= databaseCodes.count else {
       throw CLIError("asked for \(candidates) results but \(database ?? index!) holds \(databaseCodes.count) codes")
     }
-    if let multiIndex {
-      let started = Date()
-      let found = try multiIndex.search(queryCodes, k: k)
-      let seconds = Date().timeIntervalSince(started)
-      try Tables.write(integers: found.ids, columns: k, to: out)
-      if let distancesOut { try Tables.write(integers: found.distances, columns: k, to: distancesOut) }
-      console.line(
-        String(
-          format: "%d queries × %d codes of %d bits: top %d by multi-index hashing in %.3f s (%.0f queries/s)",
-          queryCodes.count, databaseCodes.count, databaseCodes.bits, k, seconds,
-          Double(queryCodes.count) / max(seconds, 1e-9)))
-      return
-    }
     let started = Date()
-    let progress = Progress("searching", total: queryCodes.count, unit: "queries", quiet: output.quiet)
-    let databaseBuffer = try selected.backend.makeBuffer(databaseCodes.words)
-    var ids: [Int32] = []
-    var distances: [Int32] = []
+    // The index answers as the scan does (ties by index), without scanning.
+    var (ids, distances) =
+      try multiIndex?.search(queryCodes, k: candidates)
+      ?? scan(queryCodes, databaseCodes, k: candidates, backend: selected.backend)
     var exactDistances: [Float]?
-    let block = 256
-    var start = 0
-    while start < queryCodes.count {
-      let n = min(block, queryCodes.count - start)
-      let words = queryCodes.wordsPerCode
-      let queryBuffer = try selected.backend.makeBuffer(
-        Array(queryCodes.words[(start * words)..<((start + n) * words)]))
-      let top = try selected.backend.hammingTopK(
-        queries: queryBuffer, queryCount: n, database: databaseBuffer, databaseCount: databaseCodes.count,
-        bits: databaseCodes.bits, k: candidates)
-      ids += top.ids
-      distances += top.distances
-      start += n
-      progress.update(start)
-    }
-    progress.finish()
     if let rerank, let queryVectors, let path = databaseVectors {
       let base = try Dataset.load(path).vectors
       guard base.rows == databaseCodes.count, base.columns == queryVectors.columns else {
@@ -169,8 +140,36 @@ struct Search: ParsableCommand {
     if out != "-" {
       console.line(
         String(
-          format: "%d queries × %d codes of %d bits: top %d in %.3f s (%.0f queries/s), ids in %@", queryCodes.count,
-          databaseCodes.count, databaseCodes.bits, k, seconds, Double(queryCodes.count) / max(seconds, 1e-9), out))
+          format: "%d queries × %d codes of %d bits: top %d%@ in %.3f s (%.0f queries/s), ids in %@", queryCodes.count,
+          databaseCodes.count, databaseCodes.bits, k, multiIndex == nil ? "" : " by multi-index hashing", seconds,
+          Double(queryCodes.count) / max(seconds, 1e-9), out))
     }
+  }
+
+  /// The `k` nearest database codes of every query by a linear scan on the backend, in
+  /// blocks of queries.
+  func scan(_ queryCodes: PackedCodes, _ databaseCodes: PackedCodes, k: Int, backend: any Backend) throws -> (
+    ids: [Int32], distances: [Int32]
+  ) {
+    let progress = Progress("searching", total: queryCodes.count, unit: "queries", quiet: output.quiet)
+    let databaseBuffer = try backend.makeBuffer(databaseCodes.words)
+    var ids: [Int32] = []
+    var distances: [Int32] = []
+    let block = 256
+    var start = 0
+    while start < queryCodes.count {
+      let n = min(block, queryCodes.count - start)
+      let words = queryCodes.wordsPerCode
+      let queryBuffer = try backend.makeBuffer(Array(queryCodes.words[(start * words)..<((start + n) * words)]))
+      let top = try backend.hammingTopK(
+        queries: queryBuffer, queryCount: n, database: databaseBuffer, databaseCount: databaseCodes.count,
+        bits: databaseCodes.bits, k: k)
+      ids += top.ids
+      distances += top.distances
+      start += n
+      progress.update(start)
+    }
+    progress.finish()
+    return (ids, distances)
   }
 }

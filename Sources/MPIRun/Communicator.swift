@@ -60,7 +60,7 @@ final class Communicator: Sendable {
     var counts = [Int32](repeating: 0, count: size)
     MPI_Gather(&count, 1, sigah_mpi_int32(), &counts, 1, sigah_mpi_int32(), 0, sigah_mpi_world())
     var displacements = [Int32](repeating: 0, count: size)
-    for r in 1..<max(size, 1) where r < size { displacements[r] = displacements[r - 1] + counts[r - 1] }
+    for r in 1..<size { displacements[r] = displacements[r - 1] + counts[r - 1] }
     let total = isRoot ? Int(counts.reduce(0, +)) : 0
     var out = [T](repeating: 0, count: total)
     values.withUnsafeBufferPointer { send in

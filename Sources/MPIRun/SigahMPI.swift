@@ -253,7 +253,7 @@ struct ShardedGroundTruth: ParsableCommand {
           pool.append((Double(bitPattern: allDistances[slot]), allIds[slot]))
         }
       }
-      pool.sort { a, b in a.distance < b.distance || (a.distance == b.distance && a.id < b.id) }
+      pool.sort(by: GroundTruth.nearestFirst)
       for j in 0..<k { result[q * k + j] = pool[j].id }
     }
     try Tables.write(integers: result, columns: k, to: out)

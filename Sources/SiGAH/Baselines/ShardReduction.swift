@@ -13,12 +13,7 @@ public struct ShardReduction: Sendable {
 
   /// Column means over every share's rows (and the total row count).
   func columnMeans(_ data: Matrix) -> (mean: [Float], rows: Int) {
-    var sums = [Double](repeating: 0, count: data.columns + 1)
-    for i in 0..<data.rows {
-      for j in 0..<data.columns { sums[j] += Double(data.values[i * data.columns + j]) }
-    }
-    sums[data.columns] = Double(data.rows)
-    let total = sum(sums)
+    let total = sum(data.columnSums() + [Double(data.rows)])
     let rows = Int(total[data.columns])
     return (total.prefix(data.columns).map { Float($0 / Double(max(rows, 1))) }, rows)
   }

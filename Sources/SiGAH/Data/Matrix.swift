@@ -43,11 +43,16 @@ public struct Matrix: Sendable, Equatable {
 
   /// Column means, accumulated in Float64.
   public func columnMeans() -> [Float] {
+    columnSums().map { Float($0 / Double(max(rows, 1))) }
+  }
+
+  /// Each column's sum, in Float64.
+  func columnSums() -> [Double] {
     var sums = [Double](repeating: 0, count: columns)
     for i in 0..<rows {
       for j in 0..<columns { sums[j] += Double(values[i * columns + j]) }
     }
-    return sums.map { Float($0 / Double(max(rows, 1))) }
+    return sums
   }
 }
 

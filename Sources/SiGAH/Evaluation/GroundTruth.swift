@@ -86,8 +86,13 @@ public enum GroundTruth {
         return candidates.map { id in (squaredDistance(row, databaseValues.baseAddress! + Int(id) * d, count: d), id) }
       }
     }
-    exact.sort { a, b in a.distance < b.distance || (a.distance == b.distance && a.id < b.id) }
+    exact.sort(by: nearestFirst)
     return Array(exact.prefix(k))
+  }
+
+  /// The order of every exact ranking: by distance, ties by id.
+  public static func nearestFirst(_ a: (distance: Double, id: Int32), _ b: (distance: Double, id: Int32)) -> Bool {
+    a.distance < b.distance || (a.distance == b.distance && a.id < b.id)
   }
 
   public static func squaredDistance(_ a: ArraySlice<Float>, _ b: ArraySlice<Float>) -> Double {

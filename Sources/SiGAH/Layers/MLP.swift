@@ -57,20 +57,17 @@ public final class MLP {
   }
 
   /// The MLP over the tensors `parameters(prefix:…)` put in `block`.
-  public init(
+  public convenience init(
     prefix: String, inputs: Int, layers specs: [LayerSpec], block: ParameterBlock, capacity: Int, backend: any Backend
   ) throws {
-    precondition(!specs.isEmpty && capacity >= 1)
-    self.inputs = inputs
-    self.capacity = capacity
-    self.backend = backend
-    layers = specs.indices.map { index in
+    precondition(!specs.isEmpty)
+    let layers = specs.indices.map { index in
       Linear(
         weight: block.tensor("\(prefix)\(index).weight"), bias: block.tensor("\(prefix)\(index).bias"),
         activation: specs[index].activation, backend: backend)
     }
-    activations = try specs.map { try backend.makeBuffer(Float.self, count: capacity * $0.outputs) }
-    gradients = try specs.map { try backend.makeBuffer(Float.self, count: capacity * $0.outputs) }
+    precondition(layers[0].inputs == inputs)
+    try self.init(layers: layers, capacity: capacity, backend: backend)
   }
 
   /// An MLP of layers built elsewhere (over tensors named as a model file names them).

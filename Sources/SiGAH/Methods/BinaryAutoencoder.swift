@@ -60,7 +60,7 @@ public enum BinaryAutoencoder {
     let decoder = try LeastSquaresDecoder(rows: n, dimension: d, bits: k, backend: backend)
     var penalty = configuration.penalty
     var steps = 0
-    for iteration in 1...max(options.epochs, 1) where options.epochs > 0 {
+    for iteration in 1..<(options.epochs + 1) {
       let inTime = try loop.run(
         epochs: 1, firstEpoch: iteration, phase: String(format: "μ %.3g", penalty), losses: losses, onEvent: onEvent
       ) { rows, _ in

@@ -62,7 +62,6 @@ final class HashGANNetwork {
   let codeLogits: [DeviceBuffer<Float>], codeGradients: [DeviceBuffer<Float>]
   let probabilities: [DeviceBuffer<Float>], probabilityGradients: [DeviceBuffer<Float>]
   let realFeatures: DeviceBuffer<Float>
-  let zeros: DeviceBuffer<Float>
   private(set) var discriminatorSteps = 0, generatorSteps = 0
 
   init(
@@ -112,7 +111,6 @@ final class HashGANNetwork {
     probabilities = try (0..<3).map { _ in try buffer(n * k) }
     probabilityGradients = try (0..<3).map { _ in try buffer(n * k) }
     realFeatures = try buffer(n * features)
-    zeros = try backend.makeBuffer([Float](repeating: 0, count: n * max(k, 1)))
   }
 
   /// z = [z', b'] for `rows` rows and G(z), into `generator.output`.
@@ -251,7 +249,7 @@ public enum HashGAN {
       backend: backend)
     let warmUp = Int((Float(options.epochs) * configuration.warmUpFraction).rounded(.up))
     let (first, last) = configuration.learningRates
-    for epoch in 1...max(options.epochs, 1) where options.epochs > 0 {
+    for epoch in 1..<(options.epochs + 1) {
       let progress = options.epochs > 1 ? Float(epoch - 1) / Float(options.epochs - 1) : 0
       let rate = first + (last - first) * progress
       let warm = epoch > warmUp

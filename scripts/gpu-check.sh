@@ -2,7 +2,8 @@
 # The GPU run of the release bundle, on a bare x86-64 GPU machine without Swift: finds the
 # vendor's OpenCL driver and registers it when /etc/OpenCL/vendors lacks it, then runs
 # `sigah devices`, `check`, `tune`, `bench --json` on the GPU and on the CPU backend with
-# every core, and trains SiGAH and SiGAH-DM on the bundled MNIST on both, with their mAP.
+# every core, and trains SiGAH and SiGAH-DM on the bundled MNIST on both, with their mAP,
+# and HashGAN, GMANs, SGH and BA on the GPU.
 # The log goes to $OUT/gpu-check.log (default $OUT: ./gpu-check-out) and every step's output
 # and log (not the models: too large to bring back) to $OUT/gpu-check.tar.gz, packed again after each step so that a run cut
 # short still brings back what it did (the device tool returns at most 8 files). Each step
@@ -78,18 +79,21 @@ step() {  # step NAME SECONDS COMMAND...: runs, keeps its output, says how it en
 step devices 20 "$sigah" devices
 step check 60 "$sigah" check --backend opencl
 step tune 90 "$sigah" tune
-step bench-gpu 90 "$sigah" bench --json --backend opencl --runs 3
+step bench-gpu 150 "$sigah" bench --json --backend opencl --runs 3
 train() {  # train METHOD BACKEND
   step "train-$1-$2" 40 "$sigah" train "$mnist" --method "$1" --bits 64 --epochs 10 --backend "$2" \
     --threads "$cores" --log-json "$work/train-$1-$2.jsonl" --out "$work/$1-$2.safetensors" --quiet
 }
 train sigah opencl
 train sigah-dm opencl
-step bench-cpu 90 "$sigah" bench --json --backend cpu --threads "$cores" --runs 3
+step bench-cpu 150 "$sigah" bench --json --backend cpu --threads "$cores" --runs 3
 train sigah cpu
 train sigah-dm cpu
 for backend in opencl cpu; do
   step "eval-$backend" 80 "$sigah" eval "$mnist" --methods sigah,sigah-dm,itq --bits 64 --epochs 10 \
     --backend "$backend" --threads "$cores" --out "$work/eval-$backend" --json --quiet
 done
+# The other papers' methods on the GPU: their mAP beside ITQ after a short training.
+step eval-methods-opencl 150 "$sigah" eval "$mnist" --methods itq,sgh,ba,hashgan,gmans --bits 32 --epochs 10 \
+  --backend opencl --out "$work/eval-methods-opencl" --json --quiet
 echo "== done: $(ls "$work" | wc -l) files in $OUT/gpu-check.tar.gz"

@@ -52,10 +52,14 @@ let package = Package(
     .target(name: "SiGAH", dependencies: ["Backend", "CZlib"]),
 
     // MARK: The command line
+    // The learned methods' options, which `sigah` and `sigah-mpi` share.
+    .target(
+      name: "MethodOptions",
+      dependencies: ["SiGAH", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     .executableTarget(
       name: "CLI",
       dependencies: [
-        "SiGAH", "Backend", "Kernels", "Parity",
+        "SiGAH", "Backend", "Kernels", "Parity", "MethodOptions",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 
@@ -85,7 +89,8 @@ if hasMPI {
     .executableTarget(
       name: "MPIRun",
       dependencies: [
-        "SiGAH", "Backend", "Kernels", "CMPI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "SiGAH", "Backend", "Kernels", "CMPI", "MethodOptions",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
   ]
 }

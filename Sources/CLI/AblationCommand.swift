@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import Foundation
+import MethodOptions
 import SiGAH
 
 struct AblationCommand: ParsableCommand {

@@ -3,6 +3,7 @@
 import ArgumentParser
 import Foundation
 import Kernels
+import MethodOptions
 import SiGAH
 
 struct Eval: ParsableCommand {

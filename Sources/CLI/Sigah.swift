@@ -14,9 +14,10 @@ struct Sigah: ParsableCommand {
       chosen with --backend auto|cpu|opencl or the SIGAH_BACKEND environment variable; auto \
       takes an OpenCL GPU when there is one and otherwise the CPU.
 
-      Across processes or machines: `mpirun -np N sigah-mpi encode|search|groundtruth …` \
-      shares the rows out between N ranks and writes the files one process writes \
-      (sigah-mpi is built where Open MPI is installed: Debian's libopenmpi-dev).
+      Across processes or machines: `mpirun -np N sigah-mpi train|encode|search|groundtruth …` \
+      shares the rows out between N ranks and writes the files one process writes; train \
+      runs data-parallel (sigah-mpi is built where Open MPI is installed: Debian's \
+      libopenmpi-dev).
       """,
     version: "sigah \(ModelFile.toolVersion) (model format \(ModelFile.formatVersion))",
     subcommands: [

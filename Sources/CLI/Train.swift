@@ -4,6 +4,7 @@ import ArgumentParser
 import Backend
 import Foundation
 import Kernels
+import MethodOptions
 import SiGAH
 
 struct Train: ParsableCommand {

@@ -2,6 +2,7 @@
 // gathering every rank's part of a result on rank 0 in rank order.
 
 import CMPI
+import SiGAH
 
 final class Communicator: Sendable {
   let rank: Int
@@ -49,6 +50,30 @@ final class Communicator: Sendable {
       }
     }
     return out
+  }
+
+  /// Every rank's `values` concatenated in rank order, on every rank, and where this
+  /// rank's begin.
+  func allGather(_ values: [Float]) -> (values: [Float], offset: Int) {
+    var count = Int32(values.count)
+    var counts = [Int32](repeating: 0, count: size)
+    MPI_Allgather(&count, 1, sigah_mpi_int32(), &counts, 1, sigah_mpi_int32(), sigah_mpi_world())
+    var displacements = [Int32](repeating: 0, count: size)
+    for r in 1..<size { displacements[r] = displacements[r - 1] + counts[r - 1] }
+    var out = [Float](repeating: 0, count: Int(counts.reduce(0, +)))
+    values.withUnsafeBufferPointer { send in
+      out.withUnsafeMutableBufferPointer { receive in
+        _ = MPI_Allgatherv(
+          send.baseAddress, count, sigah_mpi_float(), receive.baseAddress, &counts, &displacements, sigah_mpi_float(),
+          sigah_mpi_world())
+      }
+    }
+    return (out, Int(displacements[rank]))
+  }
+
+  /// The reduction every data-parallel fit of this run uses.
+  var reduction: ShardReduction {
+    ShardReduction(sum: { [self] in allSum($0) }, gather: { [self] in allGather($0) })
   }
 
   /// Every rank's `values` concatenated in rank order, on rank 0 (empty elsewhere).

@@ -7,20 +7,21 @@ import ArgumentParser
 import Backend
 import Foundation
 import Kernels
+import MethodOptions
 import SiGAH
 
 @main
 struct SigahMPI: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "sigah-mpi",
-    abstract: "Encode, search and compute ground truth across MPI ranks: mpirun -np N sigah-mpi <command> …",
+    abstract: "Train, encode, search and compute ground truth across MPI ranks: mpirun -np N sigah-mpi <command> …",
     discussion: """
       Every rank works on its share of the rows (vectors to fit on or encode, database \
       codes to scan, database vectors to rank), and of .fvecs, .bvecs and .npy vector \
       files reads only that share; rank 0 writes the result, \
       which is the file `sigah` writes with one process (train: up to the order of the \
-      sums). train fits lsh, pcah and itq with their sums all-reduced across ranks; the \
-      other methods train in one process for now. Example: mpirun -np 4 sigah-mpi search \
+      sums). train fits lsh, pcah and itq with their sums all-reduced across ranks and \
+      trains the learned methods data-parallel. Example: mpirun -np 4 sigah-mpi search \
       --database base.npy --queries queries.npy --k 10 --out ids.ivecs
       """,
     subcommands: [ShardedTrain.self, ShardedEncode.self, ShardedSearch.self, ShardedGroundTruth.self])
@@ -78,20 +79,70 @@ func status(_ world: Communicator, _ line: @autoclosure () -> String) {
 struct ShardedTrain: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "train",
-    abstract: "sigah train across ranks for lsh, pcah and itq: means, covariance and ITQ's products summed over ranks.")
+    abstract:
+      "sigah train across ranks: lsh, pcah and itq with their sums over ranks, the learned methods data-parallel.",
+    discussion: """
+      lsh, pcah and itq sum their means, covariance and ITQ's products over the ranks. \
+      sigah, sigah-dm, hashgan, gmans, sgh and ba train data-parallel: every step each rank \
+      computes the gradients of its rows of the global batch (the one process's batch), \
+      the gradients are summed over the ranks and every rank takes the same Adam step, so \
+      the model is the one process's up to the order of the sums. SiGAH's graph terms \
+      gather the whole batch's inputs and codes. sigah-dm trains its epochs without the \
+      validation-based choice of epoch and the ranking stage, which need every row in one \
+      process.
+      """)
   @Argument(help: "Training vectors.") var data: String
-  @Option(help: "lsh, pcah or itq.") var method = "itq"
-  @Option(help: "Code length r (1–4096).") var bits = 64
-  @Option(help: "Seed of the projections and rotations.") var seed: UInt64 = 0
+  @Option(help: "lsh, pcah, itq, sigah, sigah-dm, hashgan, gmans, sgh or ba.") var method = "itq"
+  @Option(help: "Code length r (1–4096; the learned methods: 1–\(maximumCodeBits)).") var bits = 64
+  @Option(help: "Seed of the projections, rotations and the learned methods' initialisation and batches.")
+  var seed: UInt64 = 0
+  @Option(help: "The learned methods: epochs (ba: alternations).") var epochs = 30
   @Option(name: .shortAndLong, help: "The model file to write (safetensors).") var out: String
+  @Flag(help: "No per-epoch lines on standard error.") var quiet = false
 
   @OptionGroup var backendOptions: RankBackendOptions
+  @OptionGroup(title: "SiGAH (--batch-size is the global batch, over all ranks)") var sigah: SiGAHOptions
+  @OptionGroup(title: "HashGAN, GMANs, SGH and BA") var generative: GenerativeMethodOptions
+
+  static let linearMethods = ["lsh", "pcah", "itq"]
 
   func validate() throws {
-    guard ["lsh", "pcah", "itq"].contains(method) else {
-      throw ValidationError("--method must be lsh, pcah or itq across ranks, got '\(method)'.")
+    let learned = ["sigah", "sigah-dm"] + GenerativeTraining.dataParallelMethods.map(\.rawValue)
+    guard (Self.linearMethods + learned).contains(method) else {
+      throw ValidationError(
+        "--method must be one of \((Self.linearMethods + learned).joined(separator: ", ")) across ranks, got '\(method)'."
+      )
     }
-    guard (1...4096).contains(bits) else { throw ValidationError("--bits must be between 1 and 4096, got \(bits).") }
+    let most = Self.linearMethods.contains(method) ? 4096 : maximumCodeBits
+    guard (1...most).contains(bits) else { throw ValidationError("--bits must be between 1 and \(most), got \(bits).") }
+    guard epochs >= 0 else { throw ValidationError("--epochs must not be negative, got \(epochs).") }
+    if (sigah.valSize ?? 0) > 0 || (sigah.rankingSteps ?? 0) > 0 {
+      throw ValidationError(
+        "--val-size and --ranking-steps need every row in one process: sigah-mpi trains without them (use sigah train)."
+      )
+    }
+  }
+
+  /// SiGAH or SiGAH-DM's epochs, data-parallel: without validation and the ranking stage.
+  func trainSiGAH(
+    _ method: HashMethod, share: Matrix, rows: DataShare, backend: any Backend, world: Communicator
+  ) throws -> HashModel {
+    var configuration = sigah.configuration(method: method, bits: bits, seed: seed)
+    configuration.ranking = nil
+    var options = TrainingOptions()
+    options.epochs = epochs
+    options.schedule = sigah.learningRateSchedule(for: method)
+    let trainer = try SiGAHTrainer(
+      configuration: configuration, data: share, backend: backend, options: options, share: rows)
+    return .sigah(
+      try trainer.train { event in
+        guard !quiet, case .epoch(let report) = event else { return }
+        status(
+          world,
+          String(
+            format: "epoch %d: %.0f samples/s over %d ranks, L_G %.4g", report.epoch, report.samplesPerSecond,
+            world.size, report.losses.generator))
+      })
   }
 
   func run() throws {
@@ -100,17 +151,48 @@ struct ShardedTrain: ParsableCommand {
     guard total >= world.size else {
       throw ValidationError("\(data) has \(total) vectors, fewer than the \(world.size) ranks.")
     }
-    let reduction = ShardReduction { [world] in world.allSum($0) }
+    let reduction = world.reduction
     let backend = try backendOptions.make(world)
-    let hash: LinearHash
+    let model: HashModel
+    let started = Date()
     switch method {
-    case "lsh": hash = LinearBaselines.lsh(share, bits: bits, seed: seed, reduction: reduction)
-    case "pcah": hash = try LinearBaselines.pcah(share, bits: bits, seed: seed, backend: backend, reduction: reduction)
-    default: hash = try LinearBaselines.itq(share, bits: bits, seed: seed, backend: backend, reduction: reduction)
+    case "lsh": model = .linear(LinearBaselines.lsh(share, bits: bits, seed: seed, reduction: reduction), method: .lsh)
+    case "pcah":
+      model = .linear(
+        try LinearBaselines.pcah(share, bits: bits, seed: seed, backend: backend, reduction: reduction), method: .pcah)
+    case "itq":
+      model = .linear(
+        try LinearBaselines.itq(share, bits: bits, seed: seed, backend: backend, reduction: reduction), method: .itq)
+    case "sigah", "sigah-dm":
+      model = try trainSiGAH(
+        HashMethod(rawValue: method)!, share: share,
+        rows: DataShare(rows: world.shard(of: total), total: total, reduction: reduction), backend: backend,
+        world: world)
+    default:
+      var options = GenerativeOptions()
+      (options.epochs, options.batchSize, options.seed) = (epochs, sigah.batchSize, seed)
+      let rows = world.shard(of: total)
+      model = try GenerativeTraining.train(
+        HashMethod(rawValue: method)!, data: share, bits: bits, configurations: generative.configurations,
+        options: options, backend: backend, share: DataShare(rows: rows, total: total, reduction: reduction)
+      ) { event in
+        guard !quiet, case .terms(let terms) = event else { return }
+        status(
+          world,
+          String(
+            format: "epoch %d%@: %.0f samples/s over %d ranks", terms.epoch,
+            terms.phase.isEmpty ? "" : " " + terms.phase,
+            terms.samplesPerSecond,
+            world.size))
+      }
     }
     if world.isRoot {
-      try HashModel.linear(hash, method: HashMethod(rawValue: method)!).write(to: out)
-      status(world, "\(method) fitted on \(total) vectors by \(world.size) ranks; model in \(out)")
+      try model.write(to: out)
+      status(
+        world,
+        String(
+          format: "%@ trained on %d vectors by %d ranks in %.2f s; model in %@", method, total, world.size,
+          Date().timeIntervalSince(started), out))
     }
   }
 }

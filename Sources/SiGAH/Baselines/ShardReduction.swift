@@ -1,12 +1,22 @@
 // How a fit that sees only its share of the rows sums what it computes over all shares:
 // one process has nothing to add (`local`); `sigah-mpi` passes an all-reduce, so every
-// rank ends with the same totals and fits the same model.
+// rank ends with the same totals and fits the same model. Training that needs every
+// share's rows of a batch (SiGAH's graph terms) gathers them.
 
 public struct ShardReduction: Sendable {
   /// Element-wise sums of `values` over every share, returned to every share.
   public let sum: @Sendable ([Double]) -> [Double]
+  /// Every share's `values` concatenated in share order, returned to every share, with
+  /// where this share's begin.
+  public let gather: @Sendable ([Float]) -> (values: [Float], offset: Int)
 
-  public init(sum: @escaping @Sendable ([Double]) -> [Double]) { self.sum = sum }
+  public init(
+    sum: @escaping @Sendable ([Double]) -> [Double],
+    gather: @escaping @Sendable ([Float]) -> (values: [Float], offset: Int) = { ($0, 0) }
+  ) {
+    self.sum = sum
+    self.gather = gather
+  }
 
   /// One process holds every row.
   public static let local = ShardReduction { $0 }

@@ -36,7 +36,7 @@ public struct TensorInit: Sendable {
   }
 }
 
-public final class ParameterBlock {
+public final class ParameterBlock: BatchWide {
   let backend: any Backend
   let values: DeviceBuffer<Float>
   let gradients: DeviceBuffer<Float>
@@ -95,8 +95,12 @@ public final class ParameterBlock {
     return tensor
   }
 
+  /// In a data-parallel run, how the gradients are summed over the processes before each step.
+  var share: ShareStep?
+
   /// One Adam step over the whole block, in one operation.
   func adamStep(learningRate: Float, weightDecay: Float, step: Int, beta1: Float = 0.9) throws {
+    try share?.combine(gradients, count: count, backend: backend)
     try backend.adamUpdate(
       parameters: values, gradients: gradients, firstMoment: firstMoments, secondMoment: secondMoments, count: count,
       decayed: decayed,

@@ -32,12 +32,14 @@ public enum BinaryAutoencoder {
   /// `options.epochs` alternations (each one SVM epoch, one f step and one Z step).
   public static func train(
     _ data: Matrix, bits k: Int, configuration: BAConfiguration = BAConfiguration(),
-    options: GenerativeOptions = GenerativeOptions(), backend: any Backend, onEvent: (TrainingEvent) -> Void = { _ in }
+    options: GenerativeOptions = GenerativeOptions(), backend: any Backend, share: DataShare? = nil,
+    onEvent: (TrainingEvent) -> Void = { _ in }
   ) throws -> LinearHash {
-    let loop = try MinibatchLoop(data: data, options: options, backend: backend)
+    let loop = try MinibatchLoop(data: data, options: options, backend: backend, share: share)
+    let reduction = share?.reduction ?? .local
     let (n, d) = (loop.rows, loop.dimension)
     // Z from ITQ's codes, as ±1.
-    let itq = try LinearBaselines.itq(data, bits: k, seed: options.seed, backend: backend)
+    let itq = try LinearBaselines.itq(data, bits: k, seed: options.seed, backend: backend, reduction: reduction)
     let start = try itq.encode(data, backend: backend)
     var z = [Float](repeating: 0, count: n * k)
     for i in 0..<n { for b in 0..<k { z[i * k + b] = start.bit(b, of: i) ? 1 : -1 } }
@@ -51,13 +53,14 @@ public enum BinaryAutoencoder {
           decays: true),
         TensorInit(name: "svm0.bias", shape: [k], values: [Float](repeating: 0, count: k), decays: false),
       ], on: backend)
+    loop.share([block])
     let svm = try MLP(
       prefix: "svm", inputs: d, layers: [LayerSpec(k, .identity)], block: block, capacity: loop.capacity,
       backend: backend)
     let hinge = try Hinge(capacity: loop.capacity * k, backend: backend)
     let labels = try backend.makeBuffer(Float.self, count: loop.capacity * k)
     let losses = try LossAccumulator(names: ["hinge"], backend: backend)
-    let decoder = try LeastSquaresDecoder(rows: n, dimension: d, bits: k, backend: backend)
+    let decoder = try LeastSquaresDecoder(rows: n, dimension: d, bits: k, reduction: reduction, backend: backend)
     var penalty = configuration.penalty
     var steps = 0
     for iteration in 1..<(options.epochs + 1) {
@@ -80,7 +83,9 @@ public enum BinaryAutoencoder {
         &z, hashed: hashed, penalty: penalty, passes: configuration.flipPasses, data: loop.data)
       try backend.upload(z, to: codes)
       penalty *= configuration.penaltyGrowth
-      if !inTime || (changed == 0 && z == hashed) { break }
+      // Every share stops together: when no share flipped a bit and every Z is h(X).
+      let unsettled = reduction.sum([Double(changed), z == hashed ? 0 : 1])
+      if !inTime || (unsettled[0] == 0 && unsettled[1] == 0) { break }
     }
     let layer = svm.layers[0]
     return loop.linearHash(
@@ -92,6 +97,8 @@ public enum BinaryAutoencoder {
 final class LeastSquaresDecoder {
   let backend: any Backend
   let (n, d, k): (Int, Int, Int)
+  /// Sums the Gram and cross products over the shares of a data-parallel run.
+  let reduction: ShardReduction
   /// `[Z 1]`, n × (k + 1), and products with it.
   let augmented: DeviceBuffer<Float>
   let gram: DeviceBuffer<Float>, cross: DeviceBuffer<Float>
@@ -101,8 +108,9 @@ final class LeastSquaresDecoder {
   var basis: [Float] = []
   var offset: [Float] = []
 
-  init(rows n: Int, dimension d: Int, bits k: Int, backend: any Backend) throws {
+  init(rows n: Int, dimension d: Int, bits k: Int, reduction: ShardReduction = .local, backend: any Backend) throws {
     (self.backend, self.n, self.d, self.k) = (backend, n, d, k)
+    self.reduction = reduction
     augmented = try backend.makeBuffer(Float.self, count: n * (k + 1))
     gram = try backend.makeBuffer(Float.self, count: (k + 1) * (k + 1))
     cross = try backend.makeBuffer(Float.self, count: (k + 1) * d)
@@ -130,7 +138,7 @@ final class LeastSquaresDecoder {
     try backend.gemm(
       augmented, transposeA: true, data, transposeB: false, into: cross, m: width, n: d, k: n, alpha: 1, beta: 0)
     // A constant bit makes the Gram matrix singular: a small ridge keeps the solve defined.
-    var g = try backend.download(gram, count: width * width)
+    var g = reduction.sum(try backend.download(gram, count: width * width))
     let ridge = max(1e-6 * (0..<width).reduce(Float(0)) { $0 + g[$1 * width + $1] } / Float(width), 1e-12)
     for i in 0..<width { g[i * width + i] += ridge }
     let (values, vectors) = try LinearAlgebra.symmetricEigen(g, n: width)
@@ -143,7 +151,7 @@ final class LeastSquaresDecoder {
         inverse[i * width + j] = sum
       }
     }
-    let c = try backend.download(cross, count: width * d)
+    let c = reduction.sum(try backend.download(cross, count: width * d))
     let theta = LinearBaselines.multiply(inverse, c, rows: width, inner: width, columns: d)
     basis = Array(theta[0..<(k * d)])
     offset = Array(theta[(k * d)...])

@@ -40,7 +40,9 @@ public struct GMANsConfiguration: Sendable, Equatable {
   public init() {}
 }
 
-final class GMANsNetwork {
+final class GMANsNetwork: BatchWide {
+  /// In a data-parallel run, the fake scores are the whole batch's (METHOD.md §12).
+  var share: ShareStep?
   let backend: any Backend
   let configuration: GMANsConfiguration
   let (d, k, n): (Int, Int, Int)
@@ -180,17 +182,19 @@ final class GMANsNetwork {
       try backend.reduceRows(logits, rows: 1, columns: rows, .sum, into: gradient)
       try backend.copy(gradient, sourceOffset: 0, to: scores, destinationOffset: index, count: 1)
     }
-    let values = try backend.download(scores)
-    return (values[0] / Float(rows), values[1] / Float(rows))
+    let local = try backend.download(scores)
+    let values = share?.total(local) ?? local
+    let batch = Float(batchRows(rows))
+    return (values[0] / batch, values[1] / batch)
   }
 
-  func step(_ x: DeviceBuffer<Float>, rows: Int, seed: UInt64, counter: UInt64) throws {
+  func step(_ x: DeviceBuffer<Float>, rows: Int, draws: BatchDraws, seed: UInt64, counter: UInt64) throws {
     let cfg = configuration
     let nk = rows * k
-    try backend.fillRandom(
-      sampled, count: nk, .bernoulli(probability: cfg.bitProbability), seed: seed, counter: 2 * counter)
-    try backend.fillRandom(
-      noisy, count: nk, .gaussian(standardDeviation: cfg.codeNoise), seed: seed, counter: 2 * counter + 1)
+    try draws.fill(
+      sampled, columns: k, rows: rows, .bernoulli(probability: cfg.bitProbability), seed: seed, counter: 2 * counter)
+    try draws.fill(
+      noisy, columns: k, rows: rows, .gaussian(standardDeviation: cfg.codeNoise), seed: seed, counter: 2 * counter + 1)
     try autoencode(x, rows: rows)
     try discriminate(x, rows: rows)
     let (aeScore, binaryScore) = cfg.selfControlled ? try fakeScores(rows: rows) : (1, 1)
@@ -274,14 +278,16 @@ final class GMANsNetwork {
 public enum GMANs {
   public static func train(
     _ data: Matrix, bits: Int, configuration: GMANsConfiguration = GMANsConfiguration(),
-    options: GenerativeOptions = GenerativeOptions(), backend: any Backend, onEvent: (TrainingEvent) -> Void = { _ in }
+    options: GenerativeOptions = GenerativeOptions(), backend: any Backend, share: DataShare? = nil,
+    onEvent: (TrainingEvent) -> Void = { _ in }
   ) throws -> MLPHash {
     var options = options
     options.batchSize = configuration.batchSize
-    let loop = try MinibatchLoop(data: data, options: options, backend: backend)
+    let loop = try MinibatchLoop(data: data, options: options, backend: backend, share: share)
     let network = try GMANsNetwork(
       inputs: data.columns, bits: bits, capacity: loop.capacity, configuration: configuration, seed: options.seed,
       backend: backend)
+    loop.share([network.generatorBlock, network.aeBlock, network.binaryBlock, network.variance, network])
     var inTime = try loop.run(
       epochs: configuration.pretrainEpochs, phase: "pre-training", losses: network.losses, onEvent: onEvent
     ) { rows, _ in try network.pretrainStep(loop.batch, rows: rows) }
@@ -289,7 +295,9 @@ public enum GMANs {
       inTime = try loop.run(
         epochs: options.epochs, firstEpoch: configuration.pretrainEpochs + 1, phase: "", losses: network.losses,
         onEvent: onEvent
-      ) { rows, _ in try network.step(loop.batch, rows: rows, seed: options.seed, counter: UInt64(loop.steps)) }
+      ) { rows, _ in
+        try network.step(loop.batch, rows: rows, draws: loop.draws, seed: options.seed, counter: UInt64(loop.steps))
+      }
     }
     return try network.hash(mean: loop.mean, scale: loop.scale)
   }

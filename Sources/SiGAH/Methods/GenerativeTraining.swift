@@ -27,33 +27,46 @@ public struct GenerativeConfigurations: Sendable {
 }
 
 public enum GenerativeTraining {
+  /// The methods that train data-parallel over shares of the rows (METHOD.md §12).
+  public static let dataParallelMethods: [HashMethod] = [.sgh, .ba, .hashgan, .gmans]
+
+  /// Trains `method`; with `share`, `data` is this process's share of the rows and every
+  /// process of the run returns the same model.
   public static func train(
     _ method: HashMethod, data: Matrix, bits: Int, configurations: GenerativeConfigurations,
-    options: GenerativeOptions, backend: any Backend, onEvent: (TrainingEvent) -> Void = { _ in }
+    options: GenerativeOptions, backend: any Backend, share: DataShare? = nil,
+    onEvent: (TrainingEvent) -> Void = { _ in }
   ) throws -> HashModel {
     guard (1...maximumCodeBits).contains(bits) else {
       throw TrainingError.invalidData("bits must be between 1 and \(maximumCodeBits), got \(bits)")
+    }
+    if share != nil && !dataParallelMethods.contains(method) {
+      throw TrainingError.invalidData("\(method.rawValue) does not train over shares of the rows")
     }
     switch method {
     case .sgh:
       return .linear(
         try StochasticGenerativeHashing.train(
-          data, bits: bits, configuration: configurations.sgh, options: options, backend: backend, onEvent: onEvent),
+          data, bits: bits, configuration: configurations.sgh, options: options, backend: backend, share: share,
+          onEvent: onEvent),
         method: .sgh)
     case .ba:
       return .linear(
         try BinaryAutoencoder.train(
-          data, bits: bits, configuration: configurations.ba, options: options, backend: backend, onEvent: onEvent),
+          data, bits: bits, configuration: configurations.ba, options: options, backend: backend, share: share,
+          onEvent: onEvent),
         method: .ba)
     case .hashgan:
       return .deep(
         try HashGAN.train(
-          data, bits: bits, configuration: configurations.hashgan, options: options, backend: backend, onEvent: onEvent),
+          data, bits: bits, configuration: configurations.hashgan, options: options, backend: backend, share: share,
+          onEvent: onEvent),
         method: .hashgan)
     case .gmans:
       return .deep(
         try GMANs.train(
-          data, bits: bits, configuration: configurations.gmans, options: options, backend: backend, onEvent: onEvent),
+          data, bits: bits, configuration: configurations.gmans, options: options, backend: backend, share: share,
+          onEvent: onEvent),
         method: .gmans)
     default:
       throw TrainingError.invalidData("\(method.rawValue) is not one of hashgan, gmans, sgh and ba")

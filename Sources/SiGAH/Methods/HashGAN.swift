@@ -104,7 +104,7 @@ final class HashGANNetwork {
     featureMatching = try FeatureMatching(features: features, backend: backend)
     func buffer(_ count: Int) throws -> DeviceBuffer<Float> { try backend.makeBuffer(Float.self, count: count) }
     (uniform, binary, latent) = (try buffer(n * configuration.noiseDimension), try buffer(n * k), try buffer(n * z))
-    (stacked, noise) = (try buffer(3 * n * d), try buffer(3 * n * d))
+    (stacked, noise) = (try buffer(3 * n * d), try buffer(n * d))
     (realLogits, fakeLogits, realGradient, fakeGradient) = (try buffer(n), try buffer(n), try buffer(n), try buffer(n))
     codeLogits = try (0..<3).map { _ in try buffer(n * k) }
     codeGradients = try (0..<3).map { _ in try buffer(n * k) }
@@ -114,10 +114,10 @@ final class HashGANNetwork {
   }
 
   /// z = [z', b'] for `rows` rows and G(z), into `generator.output`.
-  func generate(rows: Int, seed: UInt64, counter: UInt64) throws {
+  func generate(rows: Int, draws: BatchDraws, seed: UInt64, counter: UInt64) throws {
     let z = configuration.noiseDimension
-    try backend.fillRandom(uniform, count: rows * z, .uniform, seed: seed, counter: counter)
-    try backend.fillRandom(binary, count: rows * k, .bernoulli(probability: 0.5), seed: seed, counter: counter + 1)
+    try draws.fill(uniform, columns: z, rows: rows, .uniform, seed: seed, counter: counter)
+    try draws.fill(binary, columns: k, rows: rows, .bernoulli(probability: 0.5), seed: seed, counter: counter + 1)
     try backend.copyColumns(
       uniform, rows: rows, columns: z, sourceStride: z, sourceColumn: 0, into: latent, destinationStride: z + k,
       destinationColumn: 0)
@@ -128,22 +128,27 @@ final class HashGANNetwork {
   }
 
   /// One D/E step and one G step on the `rows` rows of `x`.
-  func step(_ x: DeviceBuffer<Float>, rows: Int, learningRate: Float, warm: Bool, seed: UInt64, counter: UInt64) throws
-  {
+  func step(
+    _ x: DeviceBuffer<Float>, rows: Int, learningRate: Float, warm: Bool, draws: BatchDraws, seed: UInt64,
+    counter: UInt64
+  ) throws {
     let cfg = configuration
     let nk = rows * k
     let hashing: Float = warm ? 1 : 0
     let adversarial = cfg.adversarialWeight > 0
-    // Each draw its own counter: z' and b' at 4c and 4c + 1, the D step's noise at 4c + 2,
-    // the G step's noise at 4c + 3 and its z', b' at that plus 2⁴⁰ (the key mixes all 64 bits).
-    try generate(rows: rows, seed: seed, counter: 4 * counter)
+    // Each draw its own counter: z' and b' at 4c and 4c + 1, the D step's noise of part p
+    // at 4c + 2 + p·2⁴¹, the G step's noise at 4c + 3 and its z', b' at that plus 2⁴⁰ (the
+    // key mixes all 64 bits). A draw is per row of the batch, so that a data-parallel
+    // process draws its rows' (METHOD.md §12).
+    try generate(rows: rows, draws: draws, seed: seed, counter: 4 * counter)
     // [x + ε₁; x + ε₂; G(z) + ε₃]
-    try backend.copy(x, sourceOffset: 0, to: stacked, destinationOffset: 0, count: rows * d)
-    try backend.copy(x, sourceOffset: 0, to: stacked, destinationOffset: rows * d, count: rows * d)
-    try backend.copy(generator.output, sourceOffset: 0, to: stacked, destinationOffset: 2 * rows * d, count: rows * d)
-    try backend.fillRandom(
-      noise, count: 3 * rows * d, .gaussian(standardDeviation: cfg.inputNoise), seed: seed, counter: 4 * counter + 2)
-    try backend.linearCombination(alpha: 1, stacked, beta: 1, noise, into: stacked, count: 3 * rows * d)
+    for (part, source) in [x, x, generator.output].enumerated() {
+      try draws.fill(
+        noise, columns: d, rows: rows, .gaussian(standardDeviation: cfg.inputNoise), seed: seed,
+        counter: 4 * counter + 2 + UInt64(part) << 41)
+      try backend.linearCombination(alpha: 1, source, beta: 1, noise, into: noise, count: rows * d)
+      try backend.copy(noise, sourceOffset: 0, to: stacked, destinationOffset: part * rows * d, count: rows * d)
+    }
     let all = 3 * rows
     try trunk.forward(stacked, rows: all)
     let features = trunk.outputs
@@ -213,9 +218,9 @@ final class HashGANNetwork {
 
     // G: feature matching against this batch's real features, through the updated trunk.
     guard adversarial else { return }
-    try generate(rows: rows, seed: seed, counter: 4 * counter + 3 + (1 << 40))
-    try backend.fillRandom(
-      noise, count: rows * d, .gaussian(standardDeviation: cfg.inputNoise), seed: seed, counter: 4 * counter + 3)
+    try generate(rows: rows, draws: draws, seed: seed, counter: 4 * counter + 3 + (1 << 40))
+    try draws.fill(
+      noise, columns: d, rows: rows, .gaussian(standardDeviation: cfg.inputNoise), seed: seed, counter: 4 * counter + 3)
     try backend.linearCombination(alpha: 1, generator.output, beta: 1, noise, into: stacked, count: rows * d)
     try trunk.forward(stacked, rows: rows)
     try featureMatching.apply(
@@ -238,15 +243,17 @@ final class HashGANNetwork {
 public enum HashGAN {
   public static func train(
     _ data: Matrix, bits: Int, configuration: HashGANConfiguration = HashGANConfiguration(),
-    options: GenerativeOptions = GenerativeOptions(), backend: any Backend, onEvent: (TrainingEvent) -> Void = { _ in }
+    options: GenerativeOptions = GenerativeOptions(), backend: any Backend, share: DataShare? = nil,
+    onEvent: (TrainingEvent) -> Void = { _ in }
   ) throws -> MLPHash {
     guard !configuration.trunkWidths.isEmpty, configuration.noiseDimension >= 1 else {
       throw TrainingError.invalidData("HashGAN needs at least one trunk layer and a noise dimension of at least 1")
     }
-    let loop = try MinibatchLoop(data: data, options: options, backend: backend)
+    let loop = try MinibatchLoop(data: data, options: options, backend: backend, share: share)
     let network = try HashGANNetwork(
       inputs: data.columns, bits: bits, capacity: loop.capacity, configuration: configuration, seed: options.seed,
       backend: backend)
+    loop.share([network.generatorBlock, network.discriminatorBlock, network.entropy, network.featureMatching])
     let warmUp = Int((Float(options.epochs) * configuration.warmUpFraction).rounded(.up))
     let (first, last) = configuration.learningRates
     for epoch in 1..<(options.epochs + 1) {
@@ -257,7 +264,8 @@ public enum HashGAN {
         epochs: 1, firstEpoch: epoch, phase: warm ? "" : "warm-up", losses: network.losses, onEvent: onEvent
       ) { rows, _ in
         try network.step(
-          loop.batch, rows: rows, learningRate: rate, warm: warm, seed: options.seed, counter: UInt64(loop.steps))
+          loop.batch, rows: rows, learningRate: rate, warm: warm, draws: loop.draws, seed: options.seed,
+          counter: UInt64(loop.steps))
       }
       if !inTime { break }
     }

@@ -59,7 +59,9 @@ final class SGHNetwork {
   }
 
   /// One step on the `n` rows of `x`; `counter` names its random draws.
-  func step(_ x: DeviceBuffer<Float>, rows n: Int, learningRate: Float, seed: UInt64, counter: UInt64) throws {
+  func step(
+    _ x: DeviceBuffer<Float>, rows n: Int, learningRate: Float, draws: BatchDraws, seed: UInt64, counter: UInt64
+  ) throws {
     let count = n * bits
     let cfg = configuration
     try encoder.forward(x, rows: n)
@@ -67,7 +69,7 @@ final class SGHNetwork {
     try backend.activate(.sigmoid, z, into: probabilities, count: count)
     // h = 1[σ(z) > ε] = (sign(σ(z) − ε) + 1)/2.
     if cfg.stochastic {
-      try backend.fillRandom(thresholds, count: count, .uniform, seed: seed, counter: counter)
+      try draws.fill(thresholds, columns: bits, rows: n, .uniform, seed: seed, counter: counter)
     } else {
       try backend.fill(thresholds, value: 0.5, count: count)
     }
@@ -97,15 +99,18 @@ final class SGHNetwork {
 public enum StochasticGenerativeHashing {
   public static func train(
     _ data: Matrix, bits: Int, configuration: SGHConfiguration = SGHConfiguration(),
-    options: GenerativeOptions = GenerativeOptions(), backend: any Backend, onEvent: (TrainingEvent) -> Void = { _ in }
+    options: GenerativeOptions = GenerativeOptions(), backend: any Backend, share: DataShare? = nil,
+    onEvent: (TrainingEvent) -> Void = { _ in }
   ) throws -> LinearHash {
-    let loop = try MinibatchLoop(data: data, options: options, backend: backend)
+    let loop = try MinibatchLoop(data: data, options: options, backend: backend, share: share)
     let network = try SGHNetwork(
       inputs: data.columns, bits: bits, capacity: loop.capacity, configuration: configuration, seed: options.seed,
       backend: backend)
+    loop.share([network.block])
     try loop.run(epochs: options.epochs, phase: "", losses: network.losses, onEvent: onEvent) { n, _ in
       try network.step(
-        loop.batch, rows: n, learningRate: configuration.learningRate, seed: options.seed, counter: UInt64(loop.steps))
+        loop.batch, rows: n, learningRate: configuration.learningRate, draws: loop.draws, seed: options.seed,
+        counter: UInt64(loop.steps))
     }
     let layer = network.encoder.layers[0]
     return loop.linearHash(

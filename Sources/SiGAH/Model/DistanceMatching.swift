@@ -15,9 +15,11 @@ extension SiGAHNetwork {
     n > 1 ? max(1, Int((Float(n - 1) * fraction).rounded(.up))) : 0
   }
 
-  /// Adds `γ·L_DM` to `dH` and `n·γ·L_DM` to the loss accumulator, for `n` loaded rows.
-  func distanceMatchingTerm(rows n: Int) throws {
+  /// Adds `γ·L_DM`'s gradient of this process's rows to `dH` and its share of `n·γ·L_DM` to
+  /// the loss accumulator, over the whole batch.
+  func distanceMatchingTerm(_ batch: GraphBatch) throws {
     let weight = configuration.gamma
+    let (n, x, h) = (batch.rows, batch.x, batch.h)
     let nn = n * n
     // Squared in-batch distances of the centred inputs, their row sums and near sets.
     try backend.squaredRowNorms(x, rows: n, columns: d, into: norms)
@@ -35,10 +37,19 @@ extension SiGAHNetwork {
     try backend.distanceMatchingResidual(
       products: products, distances: dmDistances, rowSums: degrees, selected: dmSelected, rows: n, lossTerms: dmLoss)
     try backend.accumulate(
-      dmLoss, count: nn, .sum, scale: weight / Float(n), into: losses, index: LossSlot.graph.rawValue)
-    // ∂/∂H += γ·(4/(r·n²))·G·H.
+      dmLoss, count: nn, .sum, scale: weight / Float(n) * batch.lossShare, into: losses,
+      index: LossSlot.graph.rawValue)
+    // ∂/∂H += γ·(4/(r·n²))·G·H, this process's rows of G.
+    guard !batch.own.isEmpty else { return }
+    var ownProducts = products
+    if batch.own.count != n {
+      try backend.copy(
+        products, sourceOffset: batch.own.lowerBound * n, to: dmSelected, destinationOffset: 0,
+        count: batch.own.count * n)
+      ownProducts = dmSelected
+    }
     try backend.gemm(
-      products, transposeA: false, h, transposeB: false, into: dH, m: n, n: r, k: n,
-      alpha: 4 * weight / (Float(r) * Float(nn)), beta: 1)
+      ownProducts, transposeA: false, h, transposeB: false, into: dH, m: batch.own.count, n: r, k: n,
+      alpha: 4 * weight / (Float(r) * Float(nn)) * batch.partScale, beta: 1)
   }
 }

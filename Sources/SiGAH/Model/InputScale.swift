@@ -7,20 +7,30 @@
 import Foundation
 
 public enum InputScale {
-  /// The power of two nearest `√(Σ_j var x_j) / 8` over `data` (1 for constant data).
-  public static func of(_ data: Matrix) -> Float {
-    let (n, d) = (data.rows, data.columns)
-    var total = 0.0
+  /// The power of two nearest `√(Σ_j var x_j) / 8` over `data` (1 for constant data); with
+  /// `reduction`, `data` is one share of the rows and the variances are every share's.
+  public static func of(_ data: Matrix, reduction: ShardReduction = .local) -> Float {
+    let d = data.columns
+    // Each column's sum and sum of squares, then the row count: one reduction.
+    var moments = [Double](repeating: 0, count: 2 * d + 1)
     data.values.withUnsafeBufferPointer { values in
       for j in 0..<d {
         var (sum, squares) = (0.0, 0.0)
-        for i in 0..<n {
+        for i in 0..<data.rows {
           let v = Double(values[i * d + j])
           sum += v
           squares += v * v
         }
-        total += max(squares / Double(n) - (sum / Double(n)) * (sum / Double(n)), 0)
+        (moments[j], moments[d + j]) = (sum, squares)
       }
+    }
+    moments[2 * d] = Double(data.rows)
+    moments = reduction.sum(moments)
+    let n = moments[2 * d]
+    var total = 0.0
+    for j in 0..<d {
+      let (sum, squares) = (moments[j], moments[d + j])
+      total += max(squares / n - (sum / n) * (sum / n), 0)
     }
     let spread = total.squareRoot() / 8
     guard spread > 0, spread.isFinite else { return 1 }

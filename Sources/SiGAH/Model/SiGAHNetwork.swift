@@ -5,7 +5,7 @@
 
 import Backend
 
-public final class SiGAHNetwork {
+public final class SiGAHNetwork: BatchWide {
   public let backend: any Backend
   public let configuration: SiGAHConfiguration
   /// Input dimension `d`, code bits `r`, generator width `m`, discriminator width `d_l`.
@@ -55,6 +55,13 @@ public final class SiGAHNetwork {
   /// The loss terms summed over the batches since the last `resetLosses`, each term times
   /// its batch's rows (see `LossSlot`).
   let losses: DeviceBuffer<Float>
+
+  /// In a data-parallel run (METHOD.md §12): the gradient sums, and the whole batch's
+  /// inputs and codes, gathered for the graph term.
+  var share: ShareStep? {
+    didSet { (generatorBlock.share, discriminatorBlock.share) = (share, share) }
+  }
+  private var wholeBatch: (x: DeviceBuffer<Float>, h: DeviceBuffer<Float>)?
 
   /// Adam steps taken by each player (the bias corrections count from 1).
   public internal(set) var discriminatorSteps = 0
@@ -189,9 +196,10 @@ public final class SiGAHNetwork {
     try backend.fill(losses, value: 0, count: LossSlot.allCases.count)
   }
 
-  /// The mean loss terms over the `rows` rows trained since `resetLosses`: one read.
-  public func readLosses(rows: Int) throws -> LossTerms {
-    let sums = try backend.download(losses).map(Double.init)
+  /// The mean loss terms over the `rows` rows trained since `resetLosses` (summed over the
+  /// shares of a data-parallel run by `reduction`): one read.
+  public func readLosses(rows: Int, reduction: ShardReduction = .local) throws -> LossTerms {
+    let sums = reduction.sum(try backend.download(losses).map(Double.init))
     let perRow = 1 / Double(max(rows, 1))
     var terms = LossTerms()
     terms.discriminator = sums[LossSlot.discriminator.rawValue] * perRow
@@ -294,26 +302,75 @@ public final class SiGAHNetwork {
       try backend.linearCombination(alpha: 1, dH, beta: -2 * cfg.alpha / (Float(r) * nf), h, into: dH, count: n * r)
     }
 
-    // Graph γ·L_S, L_S = (2/n²)·tr(Hᵀ(Diag(S1) − S)H) (paper Eq. 17, METHOD.md §2):
-    // ∂L_S/∂H = (4/n²)·(Diag(S1) − S)·H.
-    if cfg.gamma != 0 && cfg.graphTerm == .distanceMatching {
-      try distanceMatchingTerm(rows: n)
-    } else if cfg.gamma != 0 {
-      try backend.graphSimilarity(
-        x, rows: n, columns: d, sigma: cfg.sigma, norms: norms, total: scalar, into: similarity)
-      try backend.reduceRows(similarity, rows: n, columns: n, .sum, into: degrees)
-      try backend.gemm(
-        similarity, transposeA: false, h, transposeB: false, into: lh, m: n, n: r, k: n, alpha: -1, beta: 0)
-      try backend.copy(h, sourceOffset: 0, to: hScratch, destinationOffset: 0, count: n * r)
-      try backend.scaleRows(hScratch, by: degrees, rows: n, columns: r)
-      try backend.linearCombination(alpha: 1, lh, beta: 1, hScratch, into: lh, count: n * r)
-      try backend.multiply(h, lh, into: hScratch, count: n * r)
-      try add(.graph, hScratch, count: n * r, scale: cfg.gamma * 2 / nf)
-      try backend.linearCombination(alpha: 1, dH, beta: 4 * cfg.gamma / (nf * nf), lh, into: dH, count: n * r)
-    }
+    if cfg.gamma != 0 { try graphTerm(rows: n) }
 
     // Through the hash layer: H = tanh(X̃Wᵀ + c).
     try hashLayer.backward(input: x, output: h, outputGradient: dH, rows: n)
+  }
+
+  // MARK: Graph term
+
+  /// The graph term's inputs: the batch, or in a data-parallel run the whole batch
+  /// gathered from every process, with this process's rows at `own`.
+  struct GraphBatch {
+    let x: DeviceBuffer<Float>, h: DeviceBuffer<Float>
+    let rows: Int
+    let own: Range<Int>
+    /// The factor from the whole batch's gradient of this process's rows to its part's
+    /// (normalised by its n rows, as `ShareStep.combine` expects): N/n.
+    var partScale: Float { Float(rows) / Float(max(own.count, 1)) }
+    /// The share of the whole batch's loss this process adds: n/N.
+    var lossShare: Float { Float(own.count) / Float(rows) }
+  }
+
+  func graphBatch(rows n: Int) throws -> GraphBatch {
+    guard let share else { return GraphBatch(x: x, h: h, rows: n, own: 0..<n) }
+    if wholeBatch == nil {
+      wholeBatch = (
+        try backend.makeBuffer(Float.self, count: capacity * d), try backend.makeBuffer(Float.self, count: capacity * r)
+      )
+    }
+    let whole = wholeBatch!
+    let (xs, first) = try share.gather(x, rows: n, columns: d, backend: backend)
+    let (hs, _) = try share.gather(h, rows: n, columns: r, backend: backend)
+    try backend.upload(xs, to: whole.x)
+    try backend.upload(hs, to: whole.h)
+    return GraphBatch(x: whole.x, h: whole.h, rows: xs.count / d, own: share.counts ? first..<(first + n) : 0..<0)
+  }
+
+  /// `γ·L_S`, `L_S = (2/n²)·tr(Hᵀ(Diag(S1) − S)H)` (paper Eq. 17, METHOD.md §2), or SiGAH-DM's
+  /// distance matching, on the whole batch: adds `∂/∂H` of this process's rows to `dH`.
+  func graphTerm(rows n: Int) throws {
+    let batch = try graphBatch(rows: n)
+    if configuration.graphTerm == .distanceMatching {
+      try distanceMatchingTerm(batch)
+      return
+    }
+    let (cfg, rows) = (configuration, batch.rows)
+    let nf = Float(rows)
+    // ∂L_S/∂H = (4/n²)·(Diag(S1) − S)·H.
+    try backend.graphSimilarity(
+      batch.x, rows: rows, columns: d, sigma: cfg.sigma, norms: norms, total: scalar, into: similarity)
+    try backend.reduceRows(similarity, rows: rows, columns: rows, .sum, into: degrees)
+    try backend.gemm(
+      similarity, transposeA: false, batch.h, transposeB: false, into: lh, m: rows, n: r, k: rows, alpha: -1, beta: 0)
+    try backend.copy(batch.h, sourceOffset: 0, to: hScratch, destinationOffset: 0, count: rows * r)
+    try backend.scaleRows(hScratch, by: degrees, rows: rows, columns: r)
+    try backend.linearCombination(alpha: 1, lh, beta: 1, hScratch, into: lh, count: rows * r)
+    try backend.multiply(batch.h, lh, into: hScratch, count: rows * r)
+    try add(.graph, hScratch, count: rows * r, scale: cfg.gamma * 2 / nf * batch.lossShare)
+    guard !batch.own.isEmpty else { return }
+    let ownRows = try ownRows(of: lh, batch)
+    try backend.linearCombination(
+      alpha: 1, dH, beta: 4 * cfg.gamma / (nf * nf) * batch.partScale, ownRows, into: dH, count: n * r)
+  }
+
+  /// This process's rows of a whole-batch matrix of r columns (the matrix itself with one process).
+  private func ownRows(of matrix: DeviceBuffer<Float>, _ batch: GraphBatch) throws -> DeviceBuffer<Float> {
+    guard batch.own.count != batch.rows else { return matrix }
+    try backend.copy(
+      matrix, sourceOffset: batch.own.lowerBound * r, to: hScratch, destinationOffset: 0, count: batch.own.count * r)
+    return hScratch
   }
 
   // MARK: Training step (METHOD.md §3)

@@ -9,11 +9,15 @@ import Backend
 import Foundation
 
 public enum ITQStart {
-  /// `W` (`r × d`) for the hash layer, from ITQ fitted with `seed` on `data`.
-  public static func projection(_ data: Matrix, bits: Int, seed: UInt64, backend: any Backend) throws -> [Float] {
-    let itq = try LinearBaselines.itq(data, bits: bits, seed: seed, backend: backend)
+  /// `W` (`r × d`) for the hash layer, from ITQ fitted with `seed` on `data` (one share of
+  /// the rows with `reduction`, its sums over every share).
+  public static func projection(
+    _ data: Matrix, bits: Int, seed: UInt64, backend: any Backend, reduction: ShardReduction = .local
+  ) throws -> [Float] {
+    let itq = try LinearBaselines.itq(data, bits: bits, seed: seed, backend: backend, reduction: reduction)
     let centred = try PCA.centre(data, mean: itq.mean, backend: backend)
-    let scales = try unitSpreadScales(itq.projection, bits: bits, centred: centred, rows: data.rows, backend: backend)
+    let scales = try unitSpreadScales(
+      itq.projection, bits: bits, centred: centred, rows: data.rows, backend: backend, reduction: reduction)
     var projection = itq.projection
     for bit in 0..<bits {
       for j in 0..<data.columns { projection[bit * data.columns + j] *= scales[bit] }
@@ -25,7 +29,8 @@ public enum ITQStart {
   /// `rows` centred vectors in `centred`: multiplying a row of `W` (and its offset) by it
   /// changes no sign, and leaves the pre-activations about unit spread.
   static func unitSpreadScales(
-    _ projection: [Float], bits: Int, centred: DeviceBuffer<Float>, rows n: Int, backend: any Backend
+    _ projection: [Float], bits: Int, centred: DeviceBuffer<Float>, rows n: Int, backend: any Backend,
+    reduction: ShardReduction = .local
   ) throws -> [Float] {
     let d = projection.count / bits
     let preActivation = try backend.makeBuffer(Float.self, count: n * bits)
@@ -33,15 +38,23 @@ public enum ITQStart {
       centred, transposeA: false, try backend.makeBuffer(projection), transposeB: true, into: preActivation, m: n,
       n: bits, k: d, alpha: 1, beta: 0)
     let values = try backend.download(preActivation)
-    return (0..<bits).map { bit in
+    // Per bit the sum and the sum of squares, then the rows: one reduction.
+    var moments = [Double](repeating: 0, count: 2 * bits + 1)
+    for bit in 0..<bits {
       var (sum, squares) = (0.0, 0.0)
       for i in 0..<n {
         let v = Double(values[i * bits + bit])
         sum += v
         squares += v * v
       }
-      let mean = sum / Double(n)
-      let std = max((squares / Double(n) - mean * mean).squareRoot(), 1e-12)
+      (moments[bit], moments[bits + bit]) = (sum, squares)
+    }
+    moments[2 * bits] = Double(n)
+    moments = reduction.sum(moments)
+    let rows = moments[2 * bits]
+    return (0..<bits).map { bit in
+      let mean = moments[bit] / rows
+      let std = max((moments[bits + bit] / rows - mean * mean).squareRoot(), 1e-12)
       return Float(exp2((-log2(std)).rounded()))
     }
   }

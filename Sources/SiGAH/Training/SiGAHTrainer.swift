@@ -2,7 +2,9 @@
 // short one kept), one discriminator and one generator step per batch, Adam with L2
 // decay on weights; a fixed number of epochs or a time budget; atomic checkpoints;
 // resume; a guard that stops on the first non-finite loss or weight; then, when
-// configured, the ranking stage (METHOD.md §3c) on the kept hash layer.
+// configured, the ranking stage (METHOD.md §3c) on the kept hash layer. With a `DataShare`
+// the data are one process's share of the rows and each step trains on that share's part
+// of the global batch (METHOD.md §12).
 
 import Backend
 import Foundation
@@ -45,9 +47,25 @@ public final class SiGAHTrainer {
   public let data: Matrix
   public let backend: any Backend
   public let options: TrainingOptions
+  public let share: DataShare?
+  /// Rows of the whole training set, over every share.
+  var totalRows: Int { share?.total ?? data.rows }
 
-  public init(configuration: SiGAHConfiguration, data: Matrix, backend: any Backend, options: TrainingOptions) throws {
+  public init(
+    configuration: SiGAHConfiguration, data: Matrix, backend: any Backend, options: TrainingOptions,
+    share: DataShare? = nil
+  ) throws {
     guard data.rows >= 1, data.columns >= 1 else { throw TrainingError.invalidData("the training set is empty") }
+    if let share {
+      guard share.rows.count == data.rows else {
+        throw TrainingError.invalidData("the share holds \(data.rows) rows, not the \(share.rows.count) it names")
+      }
+      // What needs every row at once, or one writer, stays with one process.
+      guard options.validate == nil, configuration.ranking == nil, options.checkpointPath == nil else {
+        throw TrainingError.invalidData(
+          "validation, the ranking stage and checkpoints need one process: train data-parallel without them")
+      }
+    }
     guard (1...maximumCodeBits).contains(configuration.bits) else {
       throw TrainingError.invalidData("bits must be between 1 and \(maximumCodeBits), got \(configuration.bits)")
     }
@@ -76,6 +94,7 @@ public final class SiGAHTrainer {
     self.data = data
     self.backend = backend
     self.options = options
+    self.share = share
   }
 
   /// The seeded order of epoch `epoch` (1-based): independent of every other epoch, so a
@@ -90,14 +109,16 @@ public final class SiGAHTrainer {
     let started = Date()
     let d = data.columns
     // The network trains on the data in its own units (InputScale), the model keeps the scale.
-    let scale = InputScale.of(data)
+    let reduction = share?.reduction ?? .local
+    let scale = InputScale.of(data, reduction: reduction)
     let data = InputScale.apply(scale, to: self.data)
     var weights =
       resume?.model.weights
-      ?? SiGAHWeights.initial(inputDimension: d, configuration: configuration, mean: data.columnMeans())
+      ?? SiGAHWeights.initial(
+        inputDimension: d, configuration: configuration, mean: reduction.columnMeans(data).mean)
     if resume == nil && configuration.itqStart {
       weights.tensors["W"] = try ITQStart.projection(
-        data, bits: configuration.bits, seed: configuration.seed, backend: backend)
+        data, bits: configuration.bits, seed: configuration.seed, backend: backend, reduction: reduction)
       weights.tensors["c"] = Array(repeating: 0, count: configuration.bits)
     }
     guard weights.inputDimension == d else {
@@ -109,8 +130,10 @@ public final class SiGAHTrainer {
           + "resume with the data it was trained on")
     }
     weights.inputScale = scale
-    let capacity = min(configuration.batchSize, data.rows)
+    let capacity = min(configuration.batchSize, totalRows)
     let network = try SiGAHNetwork(weights: weights, configuration: configuration, backend: backend, capacity: capacity)
+    let shareStep = share.map { ShareStep(reduction: $0.reduction) }
+    network.share = shareStep
     var history = resume?.model.summary?.epochs ?? []
     var best = resume?.best
     var lastCheckpoint: String?
@@ -141,30 +164,37 @@ public final class SiGAHTrainer {
     while epoch <= options.epochs {
       let epochStart = Date()
       let learningRate = options.schedule.rate(base: configuration.learningRate, epoch: epoch, epochs: options.epochs)
-      let order = Self.order(seed: configuration.seed, epoch: epoch, count: data.rows)
-      if let deviceOrder { try backend.upload(order.map { Int32($0) }, to: deviceOrder) }
+      let schedule = EpochSchedule(
+        permutation: Self.order(seed: configuration.seed, epoch: epoch, count: totalRows), share: share,
+        capacity: capacity)
+      let order = schedule.order
+      if let deviceOrder { try backend.upload(order, to: deviceOrder) }
       try network.resetLosses()
-      var start = 0
-      while start < data.rows {
-        let n = min(capacity, data.rows - start)
+      for batch in schedule.batches {
+        // A share without rows in this batch steps on a stand-in row with weight 0 and its
+        // losses undone: the sums of every step need every process.
+        let standIn = batch.rows == 0
+        let (start, n) = standIn ? (0, 1) : (batch.first, batch.rows)
+        shareStep?.begin(batch)
         if let deviceData, let deviceOrder {
           try network.gatherBatch(from: deviceData, dataRows: data.rows, order: deviceOrder, first: start, count: n)
         } else {
           data.values.withUnsafeBufferPointer { source in
             staging.withUnsafeMutableBufferPointer { target in
               for (row, index) in order[start..<(start + n)].enumerated() {
-                (target.baseAddress! + row * d).update(from: source.baseAddress! + index * d, count: d)
+                (target.baseAddress! + row * d).update(from: source.baseAddress! + Int(index) * d, count: d)
               }
             }
           }
           try network.loadBatch(n == capacity ? staging : Array(staging.prefix(n * d)), count: n)
         }
+        let kept = standIn ? try backend.download(network.losses) : nil
         try network.trainStep(rows: n, learningRate: learningRate)
-        start += n
-        onEvent(.batch(epoch: epoch, done: start, total: data.rows))
+        if let kept { try backend.upload(kept, to: network.losses) }
+        onEvent(.batch(epoch: epoch, done: batch.done, total: totalRows))
       }
       // The one read of the epoch's losses; a non-finite term means some step diverged.
-      let losses = try network.readLosses(rows: data.rows)
+      let losses = try network.readLosses(rows: totalRows, reduction: reduction)
       if let term = losses.firstNonFinite {
         throw TrainingError.diverged(epoch: epoch, term: term, lastCheckpoint: lastCheckpoint)
       }
@@ -176,7 +206,7 @@ public final class SiGAHTrainer {
       let seconds = Date().timeIntervalSince(epochStart)
       var report = EpochReport(
         epoch: epoch, losses: losses, seconds: seconds,
-        samplesPerSecond: Double(data.rows) / max(seconds, 1e-9), learningRate: learningRate)
+        samplesPerSecond: Double(totalRows) / max(seconds, 1e-9), learningRate: learningRate)
       if let validate = options.validate, epoch % max(options.validateEvery, 1) == 0 || epoch == options.epochs {
         let model = SiGAHModel(configuration: configuration, weights: current, summary: nil)
         let map = try validate(model.hash)
@@ -185,7 +215,9 @@ public final class SiGAHTrainer {
       }
       history.append(report)
       onEvent(.epoch(report))
-      let outOfTime = options.timeBudget.map { Date().timeIntervalSince(started) >= $0 } ?? false
+      // Every share stops at the same epoch: the first to run out of time decides.
+      let outOfTime =
+        reduction.sum([options.timeBudget.map { Date().timeIntervalSince(started) >= $0 } ?? false ? 1 : 0])[0] > 0
       let last = epoch == options.epochs || outOfTime
       if let path = options.checkpointPath, let every = options.checkpointEvery, epoch % max(every, 1) == 0 || last {
         let moments = try network.moments()
@@ -227,7 +259,7 @@ public final class SiGAHTrainer {
       rankingSummary = refined.summary
     }
     let summary = TrainingSummary(
-      backend: backend.summary, samples: data.rows, epochs: history, keptEpoch: keptEpoch,
+      backend: backend.summary, samples: totalRows, epochs: history, keptEpoch: keptEpoch,
       startValidationMAP: startValidationMAP, totalSeconds: Date().timeIntervalSince(started), ranking: rankingSummary)
     return SiGAHModel(configuration: configuration, weights: finalWeights, summary: summary)
   }

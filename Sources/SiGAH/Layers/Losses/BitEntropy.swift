@@ -7,7 +7,7 @@
 
 import Backend
 
-public final class BitEntropy {
+public final class BitEntropy: BatchWide {
   let backend: any Backend
   let probabilities: DeviceBuffer<Float>
   let scratch: DeviceBuffer<Float>
@@ -16,6 +16,8 @@ public final class BitEntropy {
   let ones: DeviceBuffer<Float>
   public let capacity: Int
   public let bits: Int
+  /// In a data-parallel run, the frequencies are the whole batch's (METHOD.md §12).
+  var share: ShareStep?
 
   public init(capacity rows: Int, bits: Int, backend: any Backend) throws {
     self.backend = backend
@@ -58,7 +60,9 @@ public final class BitEntropy {
     precondition(n <= capacity)
     try backend.activate(.sigmoid, z, into: probabilities, count: count)
     try backend.sumColumns(probabilities, rows: n, columns: bits, into: frequency)
-    try backend.linearCombination(alpha: 1 / Float(n), frequency, beta: 0, frequency, into: frequency, count: bits)
+    try totalOverBatch(frequency, count: bits, backend: backend)
+    try backend.linearCombination(
+      alpha: 1 / Float(batchRows(n)), frequency, beta: 0, frequency, into: frequency, count: bits)
     try backend.linearCombination(alpha: -1, frequency, beta: 1, ones, into: complement, count: bits)
     try backend.map(.log, frequency, into: logFrequency, count: bits)
     try backend.map(.log, complement, into: logComplement, count: bits)

@@ -4,10 +4,12 @@
 
 import Backend
 
-public final class FeatureMatching {
+public final class FeatureMatching: BatchWide {
   let backend: any Backend
   let realMean: DeviceBuffer<Float>, fakeMean: DeviceBuffer<Float>
   public let features: Int
+  /// In a data-parallel run, the means are the whole batch's (METHOD.md §12).
+  var share: ShareStep?
 
   public init(features: Int, backend: any Backend) throws {
     self.backend = backend
@@ -23,8 +25,11 @@ public final class FeatureMatching {
     let f = features
     try backend.sumColumns(real, rows: realRows, columns: f, into: realMean)
     try backend.sumColumns(fake, rows: fakeRows, columns: f, into: fakeMean)
+    try totalOverBatch(realMean, count: f, backend: backend)
+    try totalOverBatch(fakeMean, count: f, backend: backend)
     try backend.linearCombination(
-      alpha: 1 / Float(fakeRows), fakeMean, beta: -1 / Float(realRows), realMean, into: fakeMean, count: f)
+      alpha: 1 / Float(batchRows(fakeRows)), fakeMean, beta: -1 / Float(batchRows(realRows)), realMean, into: fakeMean,
+      count: f)
     try slot.add(fakeMean, count: f, .sumOfSquares, scale: weight * Float(fakeRows))
     try backend.linearCombination(
       alpha: 2 * weight / Float(fakeRows), fakeMean, beta: 0, fakeMean, into: fakeMean, count: f)

@@ -24,11 +24,17 @@ public final class LossAccumulator {
 
   public func reset() throws { try backend.fill(sums, value: 0, count: names.count) }
 
-  /// Each term's mean per row over the `rows` rows since `reset`: one read.
-  public func read(rows: Int) throws -> [(String, Double)] {
-    let values = try backend.download(sums)
-    return zip(names, values).map { ($0, Double($1) / Double(max(rows, 1))) }
+  /// Each term's mean per row over the `rows` rows since `reset` (summed over the shares
+  /// of a data-parallel run by `reduction`): one read.
+  public func read(rows: Int, reduction: ShardReduction = .local) throws -> [(String, Double)] {
+    let values = reduction.sum(try backend.download(sums).map { Double($0) })
+    return zip(names, values).map { ($0, $1 / Double(max(rows, 1))) }
   }
+
+  /// The sums as they are, to `restore` after a step that must not count.
+  func snapshot() throws -> [Float] { try backend.download(sums) }
+
+  func restore(_ values: [Float]) throws { try backend.upload(values, to: sums) }
 }
 
 /// Where a loss adds its value: an accumulator's slot, or nowhere.

@@ -5,11 +5,13 @@
 
 import Backend
 
-public final class VarianceMatching {
+public final class VarianceMatching: BatchWide {
   let backend: any Backend
   let scalars: DeviceBuffer<Float>
   let scratch: DeviceBuffer<Float>
   public let capacity: Int
+  /// In a data-parallel run, the sums of squares are the whole batch's (METHOD.md §12).
+  var share: ShareStep?
 
   public init(capacity: Int, backend: any Backend) throws {
     self.backend = backend
@@ -26,9 +28,12 @@ public final class VarianceMatching {
     precondition(count <= capacity)
     try backend.reduceRows(h, rows: 1, columns: count, .sumOfSquares, into: scratch)
     try backend.reduceRows(b, rows: 1, columns: count, .sumOfSquares, into: scalars)
+    try totalOverBatch(scratch, count: 1, backend: backend)
+    try totalOverBatch(scalars, count: 1, backend: backend)
     // ‖H‖² in scratch[0], ‖B‖² then e in scalars[0].
+    let batchCount = Float(batchRows(n) * bits)
     try backend.linearCombination(
-      alpha: 1 / Float(count), scalars, beta: -1 / Float(count), scratch, into: scalars, count: 1)
+      alpha: 1 / batchCount, scalars, beta: -1 / batchCount, scratch, into: scalars, count: 1)
     try slot.add(scalars, count: 1, .sumOfSquares, scale: weight * Float(n))
     guard let gradient else { return }
     try backend.linearCombination(

@@ -1,0 +1,202 @@
+// Data-parallel training (METHOD.md §12) inside one process: each share trains on its own
+// thread and CPU backend, and a barrier stands in for MPI's all-reduce and all-gather, so
+// the library's part is tested where MPI is not installed (CLITests run it under mpirun).
+
+import Backend
+import Foundation
+import Testing
+
+@testable import SiGAH
+
+/// Threads that meet at every sum: the last to arrive combines, the others wait for it.
+final class ThreadGroup: @unchecked Sendable {
+  let size: Int
+  private let condition = NSCondition()
+  private var round = 0
+  private var arrived = 0
+  private var sums: [[Double]]
+  private var parts: [[Float]]
+  private var summed: [Double] = []
+  private var gathered: [Float] = []
+  private var offsets: [Int] = []
+
+  init(size: Int) {
+    self.size = size
+    sums = Array(repeating: [], count: size)
+    parts = Array(repeating: [], count: size)
+  }
+
+  /// Deposits a share's contribution, waits for every share's, and returns the round's result.
+  private func meet<T>(_ deposit: () -> Void, combine: () -> Void, result: () -> T) -> T {
+    condition.lock()
+    defer { condition.unlock() }
+    deposit()
+    let mine = round
+    arrived += 1
+    if arrived == size {
+      combine()
+      (arrived, round) = (0, round + 1)
+      condition.broadcast()
+    } else {
+      while round == mine { condition.wait() }
+    }
+    // The next round cannot end before this share joins it, so the result is still this
+    // round's (the deposits may already be the next round's: results are made in `combine`).
+    return result()
+  }
+
+  func reduction(for share: Int) -> ShardReduction {
+    ShardReduction(
+      sum: { [self] values in
+        meet(
+          { sums[share] = values },
+          combine: {
+            summed = sums.dropFirst().reduce(sums[0]) { zip($0, $1).map { $0 + $1 } }
+          }
+        ) { summed }
+      },
+      gather: { [self] values in
+        meet(
+          { parts[share] = values },
+          combine: {
+            gathered = parts.flatMap { $0 }
+            offsets = parts.indices.map { parts[0..<$0].reduce(0) { $0 + $1.count } }
+          }
+        ) { (gathered, offsets[share]) }
+      })
+  }
+
+  /// Runs `body(share)` on `size` threads at once and returns their results in share order.
+  func run<T: Sendable>(_ body: @escaping @Sendable (Int) throws -> T) throws -> [T] {
+    let results = Results<T>(count: size)
+    let done = DispatchSemaphore(value: 0)
+    for share in 0..<size {
+      Thread {
+        results.set(share, Result { try body(share) })
+        done.signal()
+      }.start()
+    }
+    for _ in 0..<size { done.wait() }
+    return try results.values.map { try $0!.get() }
+  }
+
+  private final class Results<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var values: [Result<T, Error>?]
+    init(count: Int) { values = Array(repeating: nil, count: count) }
+    func set(_ index: Int, _ value: Result<T, Error>) { lock.withLock { values[index] = value } }
+  }
+}
+
+@Suite struct DataParallelTests {
+  /// The shares' parts of each global batch are the batch's rows, each exactly once, in
+  /// the permutation's order, with their positions in the batch.
+  @Test(arguments: [1, 2, 3, 5]) func sharesCutTheOneProcessBatches(shares: Int) {
+    var generator = SeededGenerator(seed: 7)
+    let (rows, capacity) = (103, 20)
+    let permutation = generator.permutation(rows)
+    let whole = EpochSchedule(permutation: permutation, share: nil, capacity: capacity)
+    #expect(whole.counts == [20, 20, 20, 20, 20, 3])
+    var seen: [[Int]] = Array(repeating: [], count: whole.counts.count)
+    for share in 0..<shares {
+      let range = (share * rows / shares)..<((share + 1) * rows / shares)
+      let schedule = EpochSchedule(
+        permutation: permutation, share: DataShare(rows: range, total: rows, reduction: .local), capacity: capacity)
+      #expect(schedule.order.count == range.count)
+      for (index, batch) in schedule.batches.enumerated() {
+        #expect(batch.globalRows == whole.counts[index])
+        for slot in batch.first..<(batch.first + batch.rows) {
+          let row = Int(schedule.order[slot]) + range.lowerBound
+          let position = Int(schedule.positions[slot])
+          #expect(permutation[index * capacity + position] == row)
+          seen[index].append(index * capacity + position)
+        }
+      }
+    }
+    for (index, positions) in seen.enumerated() {
+      #expect(positions.sorted() == Array((index * capacity)..<(index * capacity + whole.counts[index])))
+    }
+  }
+
+  /// Data whose last batch of 100 has one row: every share but one steps on a stand-in.
+  static let data: Matrix = {
+    var generator = SeededGenerator(seed: 11)
+    let values = generator.gaussians(count: 301 * 12).enumerated().map { $1 * Float(1 + $0 % 12) }
+    return Matrix(rows: 301, columns: 12, values: values)
+  }()
+
+  static func shareOf(_ share: Int, of shares: Int, group: ThreadGroup) -> (Matrix, DataShare) {
+    let rows = data.rows
+    let range = (share * rows / shares)..<((share + 1) * rows / shares)
+    return (data.rows(range), DataShare(rows: range, total: rows, reduction: group.reduction(for: share)))
+  }
+
+  /// `max |a − b| / max |a|`.
+  static func relativeDifference(_ a: [Float], _ b: [Float]) -> Float {
+    guard a.count == b.count else { return .infinity }
+    let largest = a.map { abs($0) }.max() ?? 0
+    return (zip(a, b).map { abs($0 - $1) }.max() ?? 0) / max(largest, .leastNormalMagnitude)
+  }
+
+  @Test(arguments: [2, 3, 4]) func sghSharesTrainTheOneProcessWeights(shares: Int) throws {
+    var settings = GenerativeOptions()
+    (settings.epochs, settings.batchSize) = (3, 100)
+    let options = settings
+    let one = try StochasticGenerativeHashing.train(Self.data, bits: 10, options: options, backend: CPUBackend())
+    let group = ThreadGroup(size: shares)
+    let hashes = try group.run { share in
+      let (part, rows) = Self.shareOf(share, of: shares, group: group)
+      return try StochasticGenerativeHashing.train(
+        part, bits: 10, options: options, backend: CPUBackend(threads: 1), share: rows)
+    }
+    for hash in hashes {
+      #expect(Self.relativeDifference(one.projection, hash.projection) <= 1e-5)
+      #expect(Self.relativeDifference(one.offset, hash.offset) <= 1e-5)
+      #expect(hash.mean == one.mean)
+    }
+  }
+
+  /// Both graph terms at weights that make them count (measured within 1e-6 of the one
+  /// process over 3 epochs, 12 steps).
+  @Test(arguments: [(GraphTermKind.paper, 2), (.paper, 3), (.distanceMatching, 2), (.distanceMatching, 4)])
+  func sigahSharesTrainTheOneProcessWeights(graph: GraphTermKind, shares: Int) throws {
+    var settings = SiGAHConfiguration()
+    (settings.bits, settings.batchSize, settings.graphTerm) = (8, 100, graph)
+    settings.gamma = graph == .paper ? 1 : 1000
+    let configuration = settings
+    let one = try SiGAHTrainer(
+      configuration: configuration, data: Self.data, backend: CPUBackend(), options: Self.threeEpochs
+    )
+    .train()
+    let group = ThreadGroup(size: shares)
+    let models = try group.run { share in
+      let (part, rows) = Self.shareOf(share, of: shares, group: group)
+      return try SiGAHTrainer(
+        configuration: configuration, data: part, backend: CPUBackend(threads: 1), options: Self.threeEpochs,
+        share: rows
+      ).train()
+    }
+    for model in models {
+      for (name, values) in one.weights.tensors {
+        #expect(Self.relativeDifference(values, model.weights.tensors[name] ?? []) <= 1e-5, "\(name)")
+      }
+      #expect(model.summary?.samples == Self.data.rows)
+    }
+  }
+
+  static var threeEpochs: TrainingOptions {
+    var options = TrainingOptions()
+    options.epochs = 3
+    return options
+  }
+
+  @Test func whatNeedsEveryRowIsRefused() throws {
+    var options = TrainingOptions()
+    options.validate = { _ in 0 }
+    let share = DataShare(rows: 0..<Self.data.rows, total: Self.data.rows, reduction: .local)
+    #expect(throws: TrainingError.self) {
+      try SiGAHTrainer(
+        configuration: SiGAHConfiguration(), data: Self.data, backend: CPUBackend(), options: options, share: share)
+    }
+  }
+}

@@ -34,10 +34,18 @@ struct SigahMPI: ParsableCommand {
       try command.run()
       world.finish()
     } catch {
-      // Rank 0 says what went wrong (every rank saw the same inputs); all finish MPI.
-      if world.isRoot { FileHandle.standardError.write(Data((Self.fullMessage(for: error) + "\n").utf8)) }
+      // The failing rank says what went wrong and stops every rank: a rank that failed
+      // alone (its share, or rank 0's files: checkpoints, validation, the output) would
+      // otherwise leave the others waiting in the next sum. When every rank fails alike
+      // (the same bad input), rank 0 speaks first and its abort ends the others before
+      // they repeat it.
+      let message = Self.fullMessage(for: error)
+      let code = Self.exitCode(for: error).rawValue
+      if !world.isRoot { Thread.sleep(forTimeInterval: 0.5) }
+      FileHandle.standardError.write(Data(((world.isRoot ? "" : "rank \(world.rank): ") + message + "\n").utf8))
+      if world.size > 1 { world.abort(code) }
       world.finish()
-      Foundation.exit(Self.exitCode(for: error).rawValue)
+      Foundation.exit(code)
     }
   }
 }
@@ -87,9 +95,10 @@ struct ShardedTrain: ParsableCommand {
       computes the gradients of its rows of the global batch (the one process's batch), \
       the gradients are summed over the ranks and every rank takes the same Adam step, so \
       the model is the one process's up to the order of the sums. SiGAH's graph terms \
-      gather the whole batch's inputs and codes. sigah-dm trains its epochs without the \
-      validation-based choice of epoch and the ranking stage, which need every row in one \
-      process.
+      gather the whole batch's inputs and codes. Rank 0 writes the model and the \
+      checkpoints and measures the validation mAP that chooses the kept epoch, on \
+      pseudo-queries and a database from its own share. sigah-dm trains without its \
+      ranking stage, which needs every row's neighbours in one process.
       """)
   @Argument(help: "Training vectors.") var data: String
   @Option(help: "lsh, pcah, itq, sigah, sigah-dm, hashgan, gmans, sgh or ba.") var method = "itq"
@@ -99,6 +108,11 @@ struct ShardedTrain: ParsableCommand {
   @Option(help: "The learned methods: epochs (ba: alternations).") var epochs = 30
   @Option(name: .shortAndLong, help: "The model file to write (safetensors).") var out: String
   @Flag(help: "No per-epoch lines on standard error.") var quiet = false
+  @Option(help: "sigah, sigah-dm: write a checkpoint every N epochs (and at the end), from rank 0.")
+  var checkpointEvery: Int?
+  @Option(help: "sigah, sigah-dm: checkpoint path (default: OUT.checkpoint).") var checkpoint: String?
+  @Option(help: "sigah, sigah-dm: continue the run saved in this checkpoint (every rank reads it).")
+  var resume: String?
 
   @OptionGroup var backendOptions: RankBackendOptions
   @OptionGroup(title: "SiGAH (--batch-size is the global batch, over all ranks)") var sigah: SiGAHOptions
@@ -116,32 +130,53 @@ struct ShardedTrain: ParsableCommand {
     let most = Self.linearMethods.contains(method) ? 4096 : maximumCodeBits
     guard (1...most).contains(bits) else { throw ValidationError("--bits must be between 1 and \(most), got \(bits).") }
     guard epochs >= 0 else { throw ValidationError("--epochs must not be negative, got \(epochs).") }
-    if (sigah.valSize ?? 0) > 0 || (sigah.rankingSteps ?? 0) > 0 {
+    if (sigah.rankingSteps ?? 0) > 0 {
       throw ValidationError(
-        "--val-size and --ranking-steps need every row in one process: sigah-mpi trains without them (use sigah train)."
-      )
+        "--ranking-steps needs every row's neighbours in one process: sigah-mpi trains without it (use sigah train).")
+    }
+    if let checkpointEvery, checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be at least 1.") }
+    if !["sigah", "sigah-dm"].contains(method), checkpointEvery != nil || checkpoint != nil || resume != nil {
+      throw ValidationError("--checkpoint-every, --checkpoint and --resume are SiGAH's; \(method) does not take them.")
     }
   }
 
-  /// SiGAH or SiGAH-DM's epochs, data-parallel: without validation and the ranking stage.
+  /// SiGAH or SiGAH-DM, data-parallel, without the ranking stage; rank 0 validates on its
+  /// share and writes the checkpoints.
   func trainSiGAH(
     _ method: HashMethod, share: Matrix, rows: DataShare, backend: any Backend, world: Communicator
   ) throws -> HashModel {
-    var configuration = sigah.configuration(method: method, bits: bits, seed: seed)
+    let resumed = try resume.map { try Checkpoint.read(from: $0) }
+    var configuration = resumed?.model.configuration ?? sigah.configuration(method: method, bits: bits, seed: seed)
     configuration.ranking = nil
     var options = TrainingOptions()
     options.epochs = epochs
     options.schedule = sigah.learningRateSchedule(for: method)
+    options.validateEvery = sigah.valEvery
+    let validationSize = sigah.validationSize(for: method)
+    if validationSize > 0 {
+      let validation =
+        world.isRoot
+        ? try ValidationSplit(training: share, size: validationSize, k: sigah.valK, seed: seed, backend: backend) : nil
+      options.validate = { hash in try validation?.meanAveragePrecision(hash) ?? 0 }
+      status(
+        world,
+        "validation: \(validationSize) of rank 0's \(share.rows) vectors as pseudo-queries; the best epoch is kept")
+    }
+    if checkpointEvery != nil || checkpoint != nil {
+      options.checkpointEvery = checkpointEvery ?? epochs
+      options.checkpointPath = checkpoint ?? out + ".checkpoint"
+    }
     let trainer = try SiGAHTrainer(
       configuration: configuration, data: share, backend: backend, options: options, share: rows)
     return .sigah(
-      try trainer.train { event in
+      try trainer.train(resume: resumed) { event in
         guard !quiet, case .epoch(let report) = event else { return }
+        let validation = report.validationMAP.map { String(format: ", validation mAP %.4f", $0) } ?? ""
         status(
           world,
           String(
             format: "epoch %d: %.0f samples/s over %d ranks, L_G %.4g", report.epoch, report.samplesPerSecond,
-            world.size, report.losses.generator))
+            world.size, report.losses.generator) + validation)
       })
   }
 
@@ -166,7 +201,8 @@ struct ShardedTrain: ParsableCommand {
     case "sigah", "sigah-dm":
       model = try trainSiGAH(
         HashMethod(rawValue: method)!, share: share,
-        rows: DataShare(rows: world.shard(of: total), total: total, reduction: reduction), backend: backend,
+        rows: DataShare(rows: world.shard(of: total), total: total, reduction: reduction, writer: world.isRoot),
+        backend: backend,
         world: world)
     default:
       var options = GenerativeOptions()

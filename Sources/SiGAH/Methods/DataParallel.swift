@@ -14,12 +14,16 @@ public struct DataShare: Sendable {
   public let rows: Range<Int>
   public let total: Int
   public let reduction: ShardReduction
+  /// Whether this process writes the run's files (checkpoints) and measures its
+  /// validation mAP, on its own share, for every process (`sigah-mpi`: rank 0).
+  public let writer: Bool
 
-  public init(rows: Range<Int>, total: Int, reduction: ShardReduction) {
+  public init(rows: Range<Int>, total: Int, reduction: ShardReduction, writer: Bool = true) {
     precondition(rows.lowerBound >= 0 && rows.upperBound <= total)
     self.rows = rows
     self.total = total
     self.reduction = reduction
+    self.writer = writer
   }
 }
 

@@ -32,7 +32,8 @@ public struct TrainingOptions {
   public var checkpointPath: String?
   public var schedule: LearningRateSchedule = .constant
   /// Measures a hash function's validation mAP; when set, the best epoch is kept, the
-  /// starting weights (epoch 0) included.
+  /// starting weights (epoch 0) included. In a data-parallel run it must be set on every
+  /// process (they all take part in sharing the mAP), and only the writer's is called.
   public var validate: ((LinearHash) throws -> Double)?
   public var validateEvery: Int = 1
   /// Keep the training set on the device and gather batches there (`true`), or stream
@@ -60,10 +61,9 @@ public final class SiGAHTrainer {
       guard share.rows.count == data.rows else {
         throw TrainingError.invalidData("the share holds \(data.rows) rows, not the \(share.rows.count) it names")
       }
-      // What needs every row at once, or one writer, stays with one process.
-      guard options.validate == nil, configuration.ranking == nil, options.checkpointPath == nil else {
-        throw TrainingError.invalidData(
-          "validation, the ranking stage and checkpoints need one process: train data-parallel without them")
+      // The ranking stage needs every row's neighbours at once.
+      guard configuration.ranking == nil else {
+        throw TrainingError.invalidData("the ranking stage needs one process: train data-parallel without it")
       }
     }
     guard (1...maximumCodeBits).contains(configuration.bits) else {
@@ -102,6 +102,13 @@ public final class SiGAHTrainer {
   static func order(seed: UInt64, epoch: Int, count: Int) -> [Int] {
     var generator = SeededGenerator(seed: seed ^ (UInt64(epoch) &* 0x9E37_79B9_7F4A_7C15))
     return generator.permutation(count)
+  }
+
+  /// `validate(hash)`; in a data-parallel run measured by the writer alone and given to
+  /// every process, so that all keep the same epoch.
+  private func validated(_ hash: LinearHash, _ validate: (LinearHash) throws -> Double) throws -> Double {
+    guard let share else { return try validate(hash) }
+    return share.reduction.sum([share.writer ? try validate(hash) : 0])[0]
   }
 
   /// Trains from the seed, or from `resume`, and returns the model.
@@ -147,7 +154,7 @@ public final class SiGAHTrainer {
     var startValidationMAP = resume?.model.summary?.startValidationMAP
     if resume == nil, let validate = options.validate {
       let start = try network.weights(inputScale: scale)
-      let map = try validate(SiGAHModel(configuration: configuration, weights: start, summary: nil).hash)
+      let map = try validated(SiGAHModel(configuration: configuration, weights: start, summary: nil).hash, validate)
       best = (0, map, start)
       startValidationMAP = map
     }
@@ -209,7 +216,7 @@ public final class SiGAHTrainer {
         samplesPerSecond: Double(totalRows) / max(seconds, 1e-9), learningRate: learningRate)
       if let validate = options.validate, epoch % max(options.validateEvery, 1) == 0 || epoch == options.epochs {
         let model = SiGAHModel(configuration: configuration, weights: current, summary: nil)
-        let map = try validate(model.hash)
+        let map = try validated(model.hash, validate)
         report.validationMAP = map
         if best == nil || map > best!.map { best = (epoch, map, current) }
       }
@@ -219,10 +226,12 @@ public final class SiGAHTrainer {
       let outOfTime =
         reduction.sum([options.timeBudget.map { Date().timeIntervalSince(started) >= $0 } ?? false ? 1 : 0])[0] > 0
       let last = epoch == options.epochs || outOfTime
-      if let path = options.checkpointPath, let every = options.checkpointEvery, epoch % max(every, 1) == 0 || last {
+      if let path = options.checkpointPath, let every = options.checkpointEvery, share?.writer ?? true,
+        epoch % max(every, 1) == 0 || last
+      {
         let moments = try network.moments()
         let summary = TrainingSummary(
-          backend: backend.summary, samples: data.rows, epochs: history, keptEpoch: epoch,
+          backend: backend.summary, samples: totalRows, epochs: history, keptEpoch: epoch,
           startValidationMAP: startValidationMAP, totalSeconds: Date().timeIntervalSince(started))
         try Checkpoint(
           model: SiGAHModel(configuration: configuration, weights: current, summary: summary), epoch: epoch,

@@ -190,13 +190,52 @@ final class ThreadGroup: @unchecked Sendable {
     return options
   }
 
-  @Test func whatNeedsEveryRowIsRefused() throws {
-    var options = TrainingOptions()
-    options.validate = { _ in 0 }
+  /// The ranking stage needs every row's neighbours at once.
+  @Test func theRankingStageIsRefused() throws {
+    var configuration = SiGAHConfiguration()
+    configuration.ranking = RankingOptions()
     let share = DataShare(rows: 0..<Self.data.rows, total: Self.data.rows, reduction: .local)
     #expect(throws: TrainingError.self) {
       try SiGAHTrainer(
-        configuration: SiGAHConfiguration(), data: Self.data, backend: CPUBackend(), options: options, share: share)
+        configuration: configuration, data: Self.data, backend: CPUBackend(), options: Self.threeEpochs, share: share)
+    }
+  }
+
+  /// Only the writer validates, and every share keeps the epoch its mAP chose.
+  @Test func theWriterValidatesForEveryShare() throws {
+    var settings = SiGAHConfiguration()
+    (settings.bits, settings.batchSize) = (8, 100)
+    let configuration = settings
+    let group = ThreadGroup(size: 2)
+    let models = try group.run { share in
+      let (part, rows) = Self.shareOf(share, of: 2, group: group)
+      let writer = DataShare(rows: rows.rows, total: rows.total, reduction: rows.reduction, writer: share == 0)
+      var options = Self.threeEpochs
+      // Epoch 2 validates best; a share that is not the writer is never asked.
+      options.validate = { _ in
+        share == 0 ? [0.1, 0.3, 0.9, 0.2][Self.validations.next()] : Double(Self.othersAsked.next() + 100)
+      }
+      return try SiGAHTrainer(
+        configuration: configuration, data: part, backend: CPUBackend(threads: 1), options: options, share: writer
+      ).train()
+    }
+    #expect(models.map { $0.summary?.keptEpoch } == [2, 2])
+    #expect(Self.othersAsked.next() == 0)
+    #expect(models[0].weights.tensors == models[1].weights.tensors)
+  }
+
+  /// The writer's validations in order: epoch 0 (the start), 1, 2, 3.
+  static let validations = Counter()
+  static let othersAsked = Counter()
+
+  final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func next() -> Int {
+      lock.withLock {
+        defer { count += 1 }
+        return count
+      }
     }
   }
 }

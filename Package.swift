@@ -49,7 +49,7 @@ let package = Package(
     .target(name: "Parity", dependencies: ["Backend"]),
 
     // MARK: The method
-    .target(name: "SiGAH", dependencies: ["Backend", "CZlib"]),
+    .target(name: "SiGAH", dependencies: ["Backend", "CZlib"], swiftSettings: cpuSettings),
 
     // MARK: The command line
     // The learned methods' options, which `sigah` and `sigah-mpi` share.

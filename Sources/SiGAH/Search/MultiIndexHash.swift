@@ -280,7 +280,10 @@ public struct MultiIndexHash: Sendable {
                       let q0 = query[0]
                       for slot in slots {
                         let x = q0 ^ table[slot]
-                        let key = SmallestKeys.key(UInt32(x.nonzeroBitCount), index: Int(ids[slot]))
+                        let distance = x.nonzeroBitCount
+                        // The id is read only for a code within the bound's distance.
+                        if distance > Int(sink.bound >> 32) { continue }
+                        let key = SmallestKeys.key(UInt32(distance), index: Int(ids[slot]))
                         if key >= sink.bound { continue }
                         var met = false
                         for i in 0..<m where i != j {

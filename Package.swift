@@ -49,7 +49,8 @@ let package = Package(
     .target(name: "Parity", dependencies: ["Backend"]),
 
     // MARK: The method
-    .target(name: "SiGAH", dependencies: ["Backend", "CZlib"], swiftSettings: cpuSettings),
+    .systemLibrary(name: "CPrefetch", path: "Sources/CPrefetch"),
+    .target(name: "SiGAH", dependencies: ["Backend", "CZlib", "CPrefetch"], swiftSettings: cpuSettings),
 
     // MARK: The command line
     // The learned methods' options, which `sigah` and `sigah-mpi` share.

@@ -9,6 +9,7 @@
 // index exactly as the linear scan orders them.
 
 import Backend
+import CPrefetch
 import Dispatch
 import Foundation
 
@@ -136,18 +137,37 @@ public struct MultiIndexHash: Sendable {
   }
 
   /// Calls `body` with every `length`-bit value at Hamming distance exactly `radius` from
-  /// `center` (Gosper's enumeration of the masks of `radius` bits).
+  /// `center` (Gosper's enumeration of the masks of `radius` bits), and `ahead` with each
+  /// value `lead` calls before `body` gets it.
   @inline(__always)
-  static func neighbours(of center: UInt32, length: Int, radius: Int, _ body: (UInt32) -> Void) {
+  static func neighbours(
+    of center: UInt32, length: Int, radius: Int, lead: Int = 0, ahead: (UInt32) -> Void = { _ in },
+    _ body: (UInt32) -> Void
+  ) {
     guard radius <= length else { return }
-    if radius == 0 { return body(center) }
+    if radius == 0 {
+      ahead(center)
+      return body(center)
+    }
     let limit = UInt64(1) << UInt64(length)
-    var mask = (UInt64(1) << UInt64(radius)) - 1
-    while mask < limit {
-      body(center ^ UInt32(truncatingIfNeeded: mask))
+    @inline(__always) func next(_ mask: UInt64) -> UInt64 {
       let lowest = mask & (~mask &+ 1)
       let ripple = mask &+ lowest
-      mask = (((ripple ^ mask) >> 2) / lowest) | ripple
+      return (((ripple ^ mask) >> 2) / lowest) | ripple
+    }
+    var mask = (UInt64(1) << UInt64(radius)) - 1
+    var leading = mask
+    for _ in 0..<lead where leading < limit {
+      ahead(center ^ UInt32(truncatingIfNeeded: leading))
+      leading = next(leading)
+    }
+    while mask < limit {
+      if leading < limit {
+        ahead(center ^ UInt32(truncatingIfNeeded: leading))
+        leading = next(leading)
+      }
+      body(center ^ UInt32(truncatingIfNeeded: mask))
+      mask = next(mask)
     }
   }
 
@@ -273,7 +293,18 @@ public struct MultiIndexHash: Sendable {
             offsets[j].withUnsafeBufferPointer { offsets in
               ids[j].withUnsafeBufferPointer { ids in
                 tableCodes[j].withUnsafeBufferPointer { table in
-                  Self.neighbours(of: center, length: substring.length, radius: s) { bucket in
+                  // A bucket's codes are a few cache lines far from the last bucket's: they
+                  // are asked for a few buckets ahead, so that their loads overlap.
+                  let prefetch = { (bucket: UInt32) in
+                    let slots = Int(offsets[Int(bucket)])..<Int(offsets[Int(bucket) + 1])
+                    let start = table.baseAddress! + slots.lowerBound * words
+                    var line = 0
+                    while line < slots.count * words * 8 {
+                      sigah_prefetch(UnsafeRawPointer(start) + line)
+                      line += 64
+                    }
+                  }
+                  Self.neighbours(of: center, length: substring.length, radius: s, lead: 8, ahead: prefetch) { bucket in
                     let slots = Int(offsets[Int(bucket)])..<Int(offsets[Int(bucket) + 1])
                     if words == 1 {
                       // One word (codes to 64 bits): the XOR decides both questions.

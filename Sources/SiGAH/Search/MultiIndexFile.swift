@@ -76,10 +76,13 @@ extension MultiIndexHash {
         "size", "expected \(expected) bytes for \(n) codes of \(bits) bits in \(m) substrings, found \(data.count)")
     }
     func array<T: FixedWidthInteger>(_ type: T.Type, at offset: Int, count: Int) -> [T] {
-      data.withUnsafeBytes { raw in
-        (0..<count).map {
-          T(littleEndian: raw.loadUnaligned(fromByteOffset: offset + $0 * MemoryLayout<T>.size, as: T.self))
+      [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+        data.withUnsafeBytes { raw in
+          UnsafeMutableRawBufferPointer(buffer).copyMemory(
+            from: UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + count * MemoryLayout<T>.size)]))
         }
+        for i in 0..<count { buffer[i] = T(littleEndian: buffer[i]) }
+        initialized = count
       }
     }
     var position = 28
@@ -107,22 +110,15 @@ extension MultiIndexHash {
       ids.append(members)
     }
     let codes = PackedCodes(count: n, bits: bits, words: codeWords)
-    // A table that does not file each code under its own substring would answer wrongly.
-    for (j, substring) in substrings.enumerated() {
-      var consistent = true
-      codes.words.withUnsafeBufferPointer { pointer in
-        for bucket in 0..<(1 << substring.length) where consistent {
-          for slot in Int(offsets[j][bucket])..<Int(offsets[j][bucket + 1]) {
-            let id = Int(ids[j][slot])
-            if value(pointer.baseAddress! + id * words, substring) != UInt32(bucket) {
-              consistent = false
-              break
-            }
-          }
-        }
-      }
-      guard consistent else { throw fail("table \(j)", "an id is filed under a bucket its code does not have") }
+    // A table that does not file each code under its own substring would answer wrongly;
+    // the check reads each code once, as the table's ordered copy is made.
+    let tableCodes = eachTable(m) { j in
+      orderedCodes(codes, table: ids[j], offsets: offsets[j], substring: substrings[j], checked: true)
     }
-    return MultiIndexHash(codes: codes, substrings: substrings, offsets: offsets, ids: ids)
+    if let j = tableCodes.firstIndex(where: { $0 == nil }) {
+      throw fail("table \(j)", "an id is filed under a bucket its code does not have")
+    }
+    return MultiIndexHash(
+      codes: codes, substrings: substrings, offsets: offsets, ids: ids, tableCodes: tableCodes.map { $0! })
   }
 }

@@ -95,19 +95,20 @@ public struct MultiIndexHash: Sendable {
     self.init(codes: codes, substrings: substrings, offsets: offsets, ids: ids)
   }
 
-  init(codes: PackedCodes, substrings: [Substring], offsets: [[UInt32]], ids: [[UInt32]]) {
+  /// The tables over `codes`, their codes in table order gathered here unless given.
+  init(
+    codes: PackedCodes, substrings: [Substring], offsets: [[UInt32]], ids: [[UInt32]], tableCodes: [[UInt64]]? = nil
+  ) {
     self.codes = codes
     self.substrings = substrings
     self.offsets = offsets
     self.ids = ids
     let words = codes.wordsPerCode
-    tableCodes = ids.map { table in
-      var ordered = [UInt64](repeating: 0, count: table.count * words)
-      for (slot, id) in table.enumerated() {
-        for w in 0..<words { ordered[slot * words + w] = codes.words[Int(id) * words + w] }
+    self.tableCodes =
+      tableCodes
+      ?? Self.eachTable(substrings.count) { j in
+        Self.orderedCodes(codes, table: ids[j], offsets: offsets[j], substring: substrings[j], checked: false)!
       }
-      return ordered
-    }
     masks = substrings.map { substring in
       (0..<words).map { w in
         let low = max(substring.start, 64 * w)
@@ -118,6 +119,47 @@ public struct MultiIndexHash: Sendable {
       }
     }
     wordMasks = masks.map { $0[0] }
+  }
+
+  /// `body(j)` for every table `j`, the tables shared out between the cores: each is a
+  /// random gather over the whole set of codes, bound by memory latency, not bandwidth.
+  static func eachTable<T>(_ m: Int, _ body: (Int) -> T) -> [T] {
+    let results = UnsafeMutableBufferPointer<T?>.allocate(capacity: m)
+    results.initialize(repeating: nil)
+    defer { results.deinitialize().deallocate() }
+    nonisolated(unsafe) let out = results
+    withoutActuallyEscaping(body) { body in
+      nonisolated(unsafe) let body = body
+      DispatchQueue.concurrentPerform(iterations: m) { j in out[j] = body(j) }
+    }
+    return results.map { $0! }
+  }
+
+  /// A table's codes in its order (`codes[ids[slot]]`); with `checked`, nil unless every
+  /// code is filed under the bucket its substring names (one pass reads each code once).
+  static func orderedCodes(
+    _ codes: PackedCodes, table ids: [UInt32], offsets: [UInt32], substring: Substring, checked: Bool
+  ) -> [UInt64]? {
+    let words = codes.wordsPerCode
+    var consistent = true
+    let ordered = [UInt64](unsafeUninitializedCapacity: ids.count * words) { buffer, initialized in
+      codes.words.withUnsafeBufferPointer { source in
+        ids.withUnsafeBufferPointer { ids in
+          for bucket in 0..<(offsets.count - 1) where consistent {
+            for slot in Int(offsets[bucket])..<Int(offsets[bucket + 1]) {
+              let code = source.baseAddress! + Int(ids[slot]) * words
+              if checked && value(code, substring) != UInt32(bucket) {
+                consistent = false
+                break
+              }
+              for w in 0..<words { buffer[slot * words + w] = code[w] }
+            }
+          }
+        }
+      }
+      initialized = consistent ? ids.count * words : 0
+    }
+    return consistent ? ordered : nil
   }
 
   /// Bytes the tables and codes hold.

@@ -179,37 +179,18 @@ public struct MultiIndexHash: Sendable {
   }
 
   /// Calls `body` with every `length`-bit value at Hamming distance exactly `radius` from
-  /// `center` (Gosper's enumeration of the masks of `radius` bits), and `ahead` with each
-  /// value `lead` calls before `body` gets it.
+  /// `center` (Gosper's enumeration of the masks of `radius` bits).
   @inline(__always)
-  static func neighbours(
-    of center: UInt32, length: Int, radius: Int, lead: Int = 0, ahead: (UInt32) -> Void = { _ in },
-    _ body: (UInt32) -> Void
-  ) {
+  static func neighbours(of center: UInt32, length: Int, radius: Int, _ body: (UInt32) -> Void) {
     guard radius <= length else { return }
-    if radius == 0 {
-      ahead(center)
-      return body(center)
-    }
+    if radius == 0 { return body(center) }
     let limit = UInt64(1) << UInt64(length)
-    @inline(__always) func next(_ mask: UInt64) -> UInt64 {
+    var mask = (UInt64(1) << UInt64(radius)) - 1
+    while mask < limit {
+      body(center ^ UInt32(truncatingIfNeeded: mask))
       let lowest = mask & (~mask &+ 1)
       let ripple = mask &+ lowest
-      return (((ripple ^ mask) >> 2) / lowest) | ripple
-    }
-    var mask = (UInt64(1) << UInt64(radius)) - 1
-    var leading = mask
-    for _ in 0..<lead where leading < limit {
-      ahead(center ^ UInt32(truncatingIfNeeded: leading))
-      leading = next(leading)
-    }
-    while mask < limit {
-      if leading < limit {
-        ahead(center ^ UInt32(truncatingIfNeeded: leading))
-        leading = next(leading)
-      }
-      body(center ^ UInt32(truncatingIfNeeded: mask))
-      mask = next(mask)
+      mask = (((ripple ^ mask) >> 2) / lowest) | ripple
     }
   }
 
@@ -227,12 +208,13 @@ public struct MultiIndexHash: Sendable {
     let results = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: queries.count * k)
     defer { results.deallocate() }
     nonisolated(unsafe) let out = results
-    forEachQueryChunk(queries) { range in
-      var nearest = Nearest(kept: SmallestKeys(capacity: k))
-      for q in range {
-        nearest.kept.removeAll()
-        self.probe(queries, q, maximumRadius: nil, into: &nearest)
-        for (position, key) in nearest.kept.sorted().enumerated() { out[q * k + position] = key }
+    forEachQueryChunk(queries, chunks: Self.blockChunks(queries.count)) { range in
+      var sinks = [Nearest](repeating: Nearest(kept: SmallestKeys(capacity: k)), count: range.count)
+      self.probeBlock(queries, range, maximumRadius: nil, into: &sinks)
+      for (offset, nearest) in sinks.enumerated() {
+        for (position, key) in nearest.kept.sorted().enumerated() {
+          out[(range.lowerBound + offset) * k + position] = key
+        }
       }
     }
     return (results.map(SmallestKeys.index(of:)), results.map { Int32(SmallestKeys.value(of: $0)) })
@@ -248,16 +230,16 @@ public struct MultiIndexHash: Sendable {
     perQuery.initialize(repeating: [])
     defer { perQuery.deinitialize().deallocate() }
     nonisolated(unsafe) let out = perQuery
-    forEachQueryChunk(queries) { range in
-      for q in range {
-        var within = Within(bound: SmallestKeys.key(UInt32(radius) + 1, index: 0))
-        self.probe(queries, q, maximumRadius: radius / self.substrings.count, into: &within)
-        let keys = within.keys.sorted()
-        let matches = keys.map {
+    forEachQueryChunk(queries, chunks: Self.blockChunks(queries.count)) { range in
+      var sinks = [Within](
+        repeating: Within(bound: SmallestKeys.key(UInt32(radius) + 1, index: 0)), count: range.count)
+      self.probeBlock(queries, range, maximumRadius: radius / self.substrings.count, into: &sinks)
+      for (offset, within) in sinks.enumerated() {
+        let q = range.lowerBound + offset
+        out[q] = within.keys.sorted().map {
           RadiusSearch.Match(
             query: Int32(q), id: SmallestKeys.index(of: $0), distance: Int32(SmallestKeys.value(of: $0)))
         }
-        out[q] = matches
       }
     }
     return perQuery.flatMap { $0 }
@@ -288,9 +270,17 @@ public struct MultiIndexHash: Sendable {
   }
 
   /// Runs `body` on chunks of the queries in parallel.
-  private func forEachQueryChunk(_ queries: PackedCodes, _ body: (Range<Int>) -> Void) {
+  /// Blocks of queries for `probeBlock`: as large as a core's share allows (a bucket is
+  /// read once for every query of the block that probes it), at most `largest` queries,
+  /// and as many blocks for every core.
+  static func blockChunks(_ count: Int, largest: Int = 4096) -> Int {
+    let threads = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    return threads * max(1, (count + threads * largest - 1) / (threads * largest))
+  }
+
+  private func forEachQueryChunk(_ queries: PackedCodes, chunks wanted: Int = 64, _ body: (Range<Int>) -> Void) {
     guard queries.count > 0 else { return }
-    let chunks = min(queries.count, 64)
+    let chunks = min(queries.count, wanted)
     let size = (queries.count + chunks - 1) / chunks
     let threads = max(1, min(chunks, ProcessInfo.processInfo.activeProcessorCount))
     withoutActuallyEscaping(body) { body in
@@ -314,79 +304,144 @@ public struct MultiIndexHash: Sendable {
   }
 
   /// Probes the tables in rings of growing substring radius s (all tables at s before
-  /// any at s + 1, up to `maximumRadius`), offering `sink` each item below its bound the
-  /// first time it is met, and stops when the sink is finished.
+  /// any at s + 1, up to `maximumRadius`) for a block of queries, offering each query's
+  /// sink each code below its bound the first time it is met; a query leaves the block
+  /// when its sink is finished.
   ///
-  /// The distance is computed first (most items are too far and cost nothing more). An
-  /// item met in table j at ring s was met before exactly when an earlier visit covers
-  /// it: a table i < j where it differs by ≤ s, or i > j where it differs by ≤ s − 1 —
-  /// decided from its code, read in the bucket's order, so no per-item mark is needed.
-  private func probe<S: Sink>(_ queries: PackedCodes, _ q: Int, maximumRadius: Int?, into sink: inout S) {
+  /// Each pass (ring s of table j) files the block's buckets in bucket order (a radix sort
+  /// of bucket·query keys), so that a bucket's codes come from memory once for all the
+  /// block's queries that probe it (random queries share most buckets at the outer rings),
+  /// and the lines of the buckets a few groups on are asked for while one is compared. A
+  /// code's distance is computed first (most are too far and cost nothing more). A code
+  /// met in table j at ring s was met before exactly when an earlier visit covers it: a
+  /// table i < j where it differs by ≤ s, or i > j where it differs by ≤ s − 1 — decided
+  /// from its code, so no per-code mark is needed.
+  private func probeBlock<S: Sink>(
+    _ queries: PackedCodes, _ block: Range<Int>, maximumRadius: Int?, into sinks: inout [S]
+  ) {
     let m = substrings.count
     let words = codes.wordsPerCode
     let longest = substrings.map(\.length).max()!
+    var active = Array(0..<block.count)
+    var keys: [UInt64] = []
+    var scratch: [UInt64] = []
     queries.words.withUnsafeBufferPointer { queryWords in
-      let query = queryWords.baseAddress! + q * words
+      let blockWords = queryWords.baseAddress! + block.lowerBound * words
       var s = 0
-      while s <= min(longest, maximumRadius ?? longest) {
-        for (j, substring) in substrings.enumerated() {
-          let center = Self.value(query, substring)
-          wordMasks.withUnsafeBufferPointer { wordMasks in
-            offsets[j].withUnsafeBufferPointer { offsets in
-              ids[j].withUnsafeBufferPointer { ids in
-                tableCodes[j].withUnsafeBufferPointer { table in
-                  // A bucket's codes are a few cache lines far from the last bucket's: they
-                  // are asked for a few buckets ahead, so that their loads overlap.
-                  let prefetch = { (bucket: UInt32) in
-                    let slots = Int(offsets[Int(bucket)])..<Int(offsets[Int(bucket) + 1])
-                    let start = table.baseAddress! + slots.lowerBound * words
-                    var line = 0
-                    while line < slots.count * words * 8 {
-                      sigah_prefetch(UnsafeRawPointer(start) + line)
-                      line += 64
-                    }
-                  }
-                  Self.neighbours(of: center, length: substring.length, radius: s, lead: 8, ahead: prefetch) { bucket in
-                    let slots = Int(offsets[Int(bucket)])..<Int(offsets[Int(bucket) + 1])
-                    if words == 1 {
-                      // One word (codes to 64 bits): the XOR decides both questions.
-                      let q0 = query[0]
-                      for slot in slots {
-                        let x = q0 ^ table[slot]
-                        let distance = x.nonzeroBitCount
-                        // The id is read only for a code within the bound's distance.
-                        if distance > Int(sink.bound >> 32) { continue }
-                        let key = SmallestKeys.key(UInt32(distance), index: Int(ids[slot]))
-                        if key >= sink.bound { continue }
-                        var met = false
-                        for i in 0..<m where i != j {
-                          let limit = i < j ? s : s - 1
-                          if limit >= 0 && (x & wordMasks[i]).nonzeroBitCount <= limit {
-                            met = true
-                            break
-                          }
+      while s <= min(longest, maximumRadius ?? longest) && !active.isEmpty {
+        for (j, substring) in substrings.enumerated() where !active.isEmpty {
+          keys.removeAll(keepingCapacity: true)
+          for local in active {
+            let center = Self.value(blockWords + local * words, substring)
+            Self.neighbours(of: center, length: substring.length, radius: s) { bucket in
+              keys.append(UInt64(bucket) << 32 | UInt64(local))
+            }
+          }
+          Self.sortByBucket(&keys, scratch: &scratch, bits: substring.length)
+          offsets[j].withUnsafeBufferPointer { offsets in
+            ids[j].withUnsafeBufferPointer { ids in
+              tableCodes[j].withUnsafeBufferPointer { table in
+                keys.withUnsafeBufferPointer { keys in
+                  var first = 0
+                  var ahead = 0
+                  while first < keys.count {
+                    let bucket = Int(keys[first] >> 32)
+                    var end = first + 1
+                    while end < keys.count && Int(keys[end] >> 32) == bucket { end += 1 }
+                    // Buckets 8 groups on are asked for while this one is compared.
+                    while ahead < keys.count && ahead < end + 8 * (end - first) {
+                      let next = Int(keys[ahead] >> 32)
+                      if ahead == 0 || Int(keys[ahead - 1] >> 32) != next {
+                        let start = table.baseAddress! + Int(offsets[next]) * words
+                        var line = 0
+                        while line < Int(offsets[next + 1] - offsets[next]) * words * 8 {
+                          sigah_prefetch(UnsafeRawPointer(start) + line)
+                          line += 64
                         }
-                        if !met { sink.accept(key) }
                       }
-                      return
+                      ahead += 1
                     }
-                    for slot in slots {
-                      let code = table.baseAddress! + slot * words
-                      var distance = 0
-                      for w in 0..<words { distance += (query[w] ^ code[w]).nonzeroBitCount }
-                      let key = SmallestKeys.key(UInt32(distance), index: Int(ids[slot]))
-                      if key >= sink.bound || self.metBefore(query, code, table: j, ring: s) { continue }
-                      sink.accept(key)
+                    let slots = Int(offsets[bucket])..<Int(offsets[bucket + 1])
+                    for key in keys[first..<end] {
+                      let local = Int(UInt32(truncatingIfNeeded: key))
+                      let query = blockWords + local * words
+                      self.compare(query, slots, table: table, ids: ids, j: j, s: s, into: &sinks[local])
                     }
+                    first = end
                   }
                 }
               }
             }
           }
           // Unseen items differ by ≥ s + 1 on tables 0…j and ≥ s on the rest.
-          if sink.finished(lowerBound: m * s + j + 1) { return }
+          active.removeAll { sinks[$0].finished(lowerBound: m * s + j + 1) }
         }
         s += 1
+      }
+    }
+  }
+
+  /// Offers `sink` the codes of `slots` of table `j` met at ring `s` that it has not met before.
+  @inline(__always)
+  private func compare<S: Sink>(
+    _ query: UnsafePointer<UInt64>, _ slots: Range<Int>, table: UnsafeBufferPointer<UInt64>,
+    ids: UnsafeBufferPointer<UInt32>, j: Int, s: Int, into sink: inout S
+  ) {
+    let words = codes.wordsPerCode
+    if words == 1 {
+      let q0 = query[0]
+      var bound = sink.bound
+      var within = Int(bound >> 32)
+      @inline(__always) func offer(_ slot: Int) {
+        let x = q0 ^ table[slot]
+        let distance = x.nonzeroBitCount
+        if distance > within { return }
+        let key = SmallestKeys.key(UInt32(distance), index: Int(ids[slot]))
+        if key >= bound { return }
+        for i in 0..<substrings.count where i != j {
+          let limit = i < j ? s : s - 1
+          if limit >= 0 && (x & wordMasks[i]).nonzeroBitCount <= limit { return }
+        }
+        sink.accept(key)
+        bound = sink.bound
+        within = Int(bound >> 32)
+      }
+      for slot in slots { offer(slot) }
+      return
+    }
+    for slot in slots {
+      let code = table.baseAddress! + slot * words
+      var distance = 0
+      for w in 0..<words { distance += (query[w] ^ code[w]).nonzeroBitCount }
+      let key = SmallestKeys.key(UInt32(distance), index: Int(ids[slot]))
+      if key >= sink.bound || metBefore(query, code, table: j, ring: s) { continue }
+      sink.accept(key)
+    }
+  }
+
+  /// Sorts bucket·query keys by bucket (the high word; `bits` of it at most 24), stably,
+  /// in two passes of 12 bits.
+  static func sortByBucket(_ keys: inout [UInt64], scratch: inout [UInt64], bits: Int) {
+    let passes = bits <= 12 ? 1 : 2
+    if scratch.count < keys.count { scratch = [UInt64](repeating: 0, count: keys.count) }
+    for pass in 0..<passes {
+      let shift = UInt64(32 + 12 * pass)
+      var counts = [Int](repeating: 0, count: 4097)
+      for key in keys { counts[Int((key >> shift) & 4095) + 1] += 1 }
+      for v in 0..<4096 { counts[v + 1] += counts[v] }
+      keys.withUnsafeBufferPointer { source in
+        scratch.withUnsafeMutableBufferPointer { target in
+          for key in source {
+            let v = Int((key >> shift) & 4095)
+            target[counts[v]] = key
+            counts[v] += 1
+          }
+        }
+      }
+      keys.withUnsafeMutableBufferPointer { keys in
+        scratch.withUnsafeBufferPointer { scratch in
+          keys.baseAddress!.update(from: scratch.baseAddress!, count: keys.count)
+        }
       }
     }
   }

@@ -406,7 +406,23 @@ public struct MultiIndexHash: Sendable {
         bound = sink.bound
         within = Int(bound >> 32)
       }
-      for slot in slots { offer(slot) }
+      // Four codes a step in one vector: almost all are farther than the bound, which one
+      // comparison of the four counts settles.
+      let query4 = SIMD4<UInt64>(repeating: q0)
+      let raw = UnsafeRawPointer(table.baseAddress!)
+      var slot = slots.lowerBound
+      while slot + 4 <= slots.upperBound {
+        let four = raw.loadUnaligned(fromByteOffset: slot * 8, as: SIMD4<UInt64>.self)
+        let counts = (four ^ query4).nonzeroBitCount
+        if any(counts .<= SIMD4(repeating: UInt64(truncatingIfNeeded: within))) {
+          for t in slot..<(slot + 4) { offer(t) }
+        }
+        slot += 4
+      }
+      while slot < slots.upperBound {
+        offer(slot)
+        slot += 1
+      }
       return
     }
     for slot in slots {

@@ -61,7 +61,7 @@ final class ShareStep {
 }
 
 /// What a batch-wide term needs in a data-parallel run: `share` (nil with one process)
-/// totals its part's sums over the whole batch of `rows(n)` rows.
+/// totals its part's sums over the whole batch of `batchRows(n)` rows.
 protocol BatchWide: AnyObject {
   var share: ShareStep? { get set }
 }
@@ -80,7 +80,6 @@ extension BatchWide {
 /// makes for those rows: directly when the process holds every row, else by drawing for the
 /// whole batch and keeping its rows.
 struct BatchDraws {
-  let backend: any Backend
   let draw:
     (
       _ out: DeviceBuffer<Float>, _ columns: Int, _ rows: Int, _ distribution: RandomDistribution, _ seed: UInt64,
@@ -97,7 +96,7 @@ struct BatchDraws {
 
   /// Draws of a process that holds every row of every batch.
   static func whole(_ backend: any Backend) -> BatchDraws {
-    BatchDraws(backend: backend) { out, columns, rows, distribution, seed, counter in
+    BatchDraws { out, columns, rows, distribution, seed, counter in
       try backend.fillRandom(out, count: rows * columns, distribution, seed: seed, counter: counter)
     }
   }

@@ -143,7 +143,7 @@ final class MinibatchLoop {
   /// The current batch's random draws: the one process's draws for this share's rows.
   var draws: BatchDraws {
     guard share != nil, !standIn else { return .whole(backend) }
-    return BatchDraws(backend: backend) { [self] out, columns, n, distribution, seed, counter in
+    return BatchDraws { [self] out, columns, n, distribution, seed, counter in
       let count = globalBatchRows * columns
       if (wholeBatchDraws?.count ?? 0) < count { wholeBatchDraws = try backend.makeBuffer(Float.self, count: count) }
       let whole = wholeBatchDraws!

@@ -28,6 +28,33 @@ public struct ShardReduction: Sendable {
     return (total.prefix(data.columns).map { Float($0 / Double(max(rows, 1))) }, rows)
   }
 
+  /// Each column's mean and variance over every share's rows of a row-major
+  /// `rows × columns` table: sums and sums of squares in Float64, summed over the shares in
+  /// one reduction.
+  func columnMoments(_ values: [Float], rows: Int, columns: Int) -> (means: [Double], variances: [Double]) {
+    var moments = [Double](repeating: 0, count: 2 * columns + 1)
+    values.withUnsafeBufferPointer { values in
+      for j in 0..<columns {
+        var (sum, squares) = (0.0, 0.0)
+        for i in 0..<rows {
+          let v = Double(values[i * columns + j])
+          sum += v
+          squares += v * v
+        }
+        (moments[j], moments[columns + j]) = (sum, squares)
+      }
+    }
+    moments[2 * columns] = Double(rows)
+    moments = sum(moments)
+    let n = moments[2 * columns]
+    let means = (0..<columns).map { moments[$0] / n }
+    return (means, (0..<columns).map { moments[columns + $0] / n - means[$0] * means[$0] })
+  }
+
+  /// Whether `flag` holds on any share (one process: `flag`): every share then takes the
+  /// same branch, as the sums that follow need.
+  func any(_ flag: Bool) -> Bool { sum([flag ? 1 : 0])[0] > 0 }
+
   /// `values` summed over every share, as Float.
   func sum(_ values: [Float]) -> [Float] { sum(values.map(Double.init)).map(Float.init) }
 }

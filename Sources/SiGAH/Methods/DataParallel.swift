@@ -25,6 +25,13 @@ public struct DataShare: Sendable {
     self.reduction = reduction
     self.writer = writer
   }
+
+  /// Throws unless `data` holds the rows this share names.
+  func requireRows(of data: Matrix) throws {
+    guard rows.count == data.rows else {
+      throw TrainingError.invalidData("the share holds \(data.rows) rows, not the \(rows.count) it names")
+    }
+  }
 }
 
 /// What a data-parallel step shares with the other processes: the sums of the gradients,
@@ -153,6 +160,13 @@ struct EpochSchedule {
     let rows: Int
     /// Rows trained on all processes so far, this batch's included.
     let done: Int
+
+    /// A process without rows in this batch steps on a stand-in row (its first) with
+    /// weight 0 and its losses undone: the sums of every step need every process.
+    var isStandIn: Bool { rows == 0 }
+    /// The rows the step runs on, `order[stepFirst..<stepFirst + stepRows]`.
+    var stepFirst: Int { isStandIn ? 0 : first }
+    var stepRows: Int { isStandIn ? 1 : rows }
   }
 
   var batches: [Batch] {
@@ -168,7 +182,7 @@ struct EpochSchedule {
 extension ShareStep {
   /// Sets the weights of `batch`'s step: the process's part of it, or 0 for a stand-in.
   func begin(_ batch: EpochSchedule.Batch) {
-    weight = batch.rows == 0 ? 0 : Double(batch.rows) / Double(batch.globalRows)
+    weight = batch.isStandIn ? 0 : Double(batch.rows) / Double(batch.globalRows)
     batchRows = batch.globalRows
   }
 }

@@ -34,11 +34,8 @@ final class MinibatchLoop {
   private let started = Date()
   /// Steps taken so far, over all epochs: the counter of each step's random draws.
   private(set) var steps = 0
-  /// Where the current batch's rows start in `order`, and the global batch's rows.
-  private(set) var batchStart = 0
-  private(set) var globalBatchRows = 0
-  /// Whether this step is a stand-in's (see `run`).
-  private var standIn = false
+  /// The current global batch and this share's part of it.
+  private var part = EpochSchedule.Batch(globalRows: 0, first: 0, rows: 0, done: 0)
 
   init(data matrix: Matrix, options: GenerativeOptions, backend: any Backend, share: DataShare? = nil) throws {
     let totalRows = share?.total ?? matrix.rows
@@ -48,9 +45,7 @@ final class MinibatchLoop {
     guard options.batchSize >= 1, options.epochs >= 0 else {
       throw TrainingError.invalidData("the batch size must be at least 1 and the epochs not negative")
     }
-    if let share, share.rows.count != matrix.rows {
-      throw TrainingError.invalidData("the share holds \(matrix.rows) rows, not the \(share.rows.count) it names")
-    }
+    try share?.requireRows(of: matrix)
     self.backend = backend
     self.options = options
     self.share = share
@@ -99,18 +94,13 @@ final class MinibatchLoop {
       if share != nil { try backend.upload(schedule.positions, to: positions) }
       try losses.reset()
       for part in schedule.batches {
-        globalBatchRows = part.globalRows
-        // A share without rows in this batch steps on a stand-in row with weight 0: the
-        // sums of every step need every process.
-        standIn = part.rows == 0
-        let stepRows = standIn ? 1 : part.rows
-        batchStart = standIn ? 0 : part.first
+        self.part = part
         shareStep?.begin(part)
         try backend.gatherRows(
-          data, sourceRows: rows, indices: order, first: batchStart, rows: stepRows, columns: dimension,
+          data, sourceRows: rows, indices: order, first: part.stepFirst, rows: part.stepRows, columns: dimension,
           subtracting: nil, into: batch)
-        let kept = standIn ? try losses.snapshot() : nil
-        try step(stepRows, epoch)
+        let kept = part.isStandIn ? try losses.snapshot() : nil
+        try step(part.stepRows, epoch)
         if let kept { try losses.restore(kept) }
         steps += 1
         onEvent(.batch(epoch: epoch, done: part.done, total: totalRows))
@@ -127,7 +117,7 @@ final class MinibatchLoop {
             samplesPerSecond: Double(totalRows) / max(seconds, 1e-9))))
       // Every process stops at the same epoch: the first to run out of time decides.
       let outOfTime = options.timeBudget.map { Date().timeIntervalSince(started) >= $0 } ?? false
-      if (share?.reduction ?? .local).sum([outOfTime ? 1 : 0])[0] > 0 { return false }
+      if (share?.reduction ?? .local).any(outOfTime) { return false }
     }
     return true
   }
@@ -136,20 +126,21 @@ final class MinibatchLoop {
   /// codes) of `columns` values a row, in the batch's order.
   func gatherBatch(of table: DeviceBuffer<Float>, columns: Int, rows n: Int, into out: DeviceBuffer<Float>) throws {
     try backend.gatherRows(
-      table, sourceRows: rows, indices: order, first: batchStart, rows: n, columns: columns, subtracting: nil, into: out
+      table, sourceRows: rows, indices: order, first: part.stepFirst, rows: n, columns: columns, subtracting: nil,
+      into: out
     )
   }
 
   /// The current batch's random draws: the one process's draws for this share's rows.
   var draws: BatchDraws {
-    guard share != nil, !standIn else { return .whole(backend) }
+    guard share != nil, !part.isStandIn else { return .whole(backend) }
     return BatchDraws { [self] out, columns, n, distribution, seed, counter in
-      let count = globalBatchRows * columns
+      let count = part.globalRows * columns
       if (wholeBatchDraws?.count ?? 0) < count { wholeBatchDraws = try backend.makeBuffer(Float.self, count: count) }
       let whole = wholeBatchDraws!
       try backend.fillRandom(whole, count: count, distribution, seed: seed, counter: counter)
       try backend.gatherRows(
-        whole, sourceRows: globalBatchRows, indices: positions, first: batchStart, rows: n, columns: columns,
+        whole, sourceRows: part.globalRows, indices: positions, first: part.stepFirst, rows: n, columns: columns,
         subtracting: nil, into: out)
     }
   }

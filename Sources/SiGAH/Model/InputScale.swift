@@ -10,28 +10,8 @@ public enum InputScale {
   /// The power of two nearest `√(Σ_j var x_j) / 8` over `data` (1 for constant data); with
   /// `reduction`, `data` is one share of the rows and the variances are every share's.
   public static func of(_ data: Matrix, reduction: ShardReduction = .local) -> Float {
-    let d = data.columns
-    // Each column's sum and sum of squares, then the row count: one reduction.
-    var moments = [Double](repeating: 0, count: 2 * d + 1)
-    data.values.withUnsafeBufferPointer { values in
-      for j in 0..<d {
-        var (sum, squares) = (0.0, 0.0)
-        for i in 0..<data.rows {
-          let v = Double(values[i * d + j])
-          sum += v
-          squares += v * v
-        }
-        (moments[j], moments[d + j]) = (sum, squares)
-      }
-    }
-    moments[2 * d] = Double(data.rows)
-    moments = reduction.sum(moments)
-    let n = moments[2 * d]
-    var total = 0.0
-    for j in 0..<d {
-      let (sum, squares) = (moments[j], moments[d + j])
-      total += max(squares / n - (sum / n) * (sum / n), 0)
-    }
+    let variances = reduction.columnMoments(data.values, rows: data.rows, columns: data.columns).variances
+    let total = variances.reduce(0.0) { $0 + max($1, 0) }
     let spread = total.squareRoot() / 8
     guard spread > 0, spread.isFinite else { return 1 }
     // From the binary exponent, not a logarithm: exact under scaling by a power of two.

@@ -348,7 +348,8 @@ public struct MultiIndexHash: Sendable {
                     let bucket = Int(keys[first] >> 32)
                     var end = first + 1
                     while end < keys.count && Int(keys[end] >> 32) == bucket { end += 1 }
-                    // Buckets 8 groups on are asked for while this one is compared.
+                    // The buckets of the keys up to eight times this group's length on are
+                    // asked for while this one is compared.
                     while ahead < keys.count && ahead < end + 8 * (end - first) {
                       let next = Int(keys[ahead] >> 32)
                       if ahead == 0 || Int(keys[ahead - 1] >> 32) != next {

@@ -37,24 +37,9 @@ public enum ITQStart {
     try backend.gemm(
       centred, transposeA: false, try backend.makeBuffer(projection), transposeB: true, into: preActivation, m: n,
       n: bits, k: d, alpha: 1, beta: 0)
-    let values = try backend.download(preActivation)
-    // Per bit the sum and the sum of squares, then the rows: one reduction.
-    var moments = [Double](repeating: 0, count: 2 * bits + 1)
-    for bit in 0..<bits {
-      var (sum, squares) = (0.0, 0.0)
-      for i in 0..<n {
-        let v = Double(values[i * bits + bit])
-        sum += v
-        squares += v * v
-      }
-      (moments[bit], moments[bits + bit]) = (sum, squares)
-    }
-    moments[2 * bits] = Double(n)
-    moments = reduction.sum(moments)
-    let rows = moments[2 * bits]
-    return (0..<bits).map { bit in
-      let mean = moments[bit] / rows
-      let std = max((moments[bits + bit] / rows - mean * mean).squareRoot(), 1e-12)
+    let variances = reduction.columnMoments(try backend.download(preActivation), rows: n, columns: bits).variances
+    return variances.map { variance in
+      let std = max(variance.squareRoot(), 1e-12)
       return Float(exp2((-log2(std)).rounded()))
     }
   }

@@ -58,9 +58,7 @@ public final class SiGAHTrainer {
   ) throws {
     guard data.rows >= 1, data.columns >= 1 else { throw TrainingError.invalidData("the training set is empty") }
     if let share {
-      guard share.rows.count == data.rows else {
-        throw TrainingError.invalidData("the share holds \(data.rows) rows, not the \(share.rows.count) it names")
-      }
+      try share.requireRows(of: data)
       // The ranking stage needs every row's neighbours at once.
       guard configuration.ranking == nil else {
         throw TrainingError.invalidData("the ranking stage needs one process: train data-parallel without it")
@@ -178,10 +176,7 @@ public final class SiGAHTrainer {
       if let deviceOrder { try backend.upload(order, to: deviceOrder) }
       try network.resetLosses()
       for batch in schedule.batches {
-        // A share without rows in this batch steps on a stand-in row with weight 0 and its
-        // losses undone: the sums of every step need every process.
-        let standIn = batch.rows == 0
-        let (start, n) = standIn ? (0, 1) : (batch.first, batch.rows)
+        let (start, n) = (batch.stepFirst, batch.stepRows)
         shareStep?.begin(batch)
         if let deviceData, let deviceOrder {
           try network.gatherBatch(from: deviceData, dataRows: data.rows, order: deviceOrder, first: start, count: n)
@@ -195,7 +190,7 @@ public final class SiGAHTrainer {
           }
           try network.loadBatch(n == capacity ? staging : Array(staging.prefix(n * d)), count: n)
         }
-        let kept = standIn ? try backend.download(network.losses) : nil
+        let kept = batch.isStandIn ? try backend.download(network.losses) : nil
         try network.trainStep(rows: n, learningRate: learningRate)
         if let kept { try backend.upload(kept, to: network.losses) }
         onEvent(.batch(epoch: epoch, done: batch.done, total: totalRows))
@@ -223,8 +218,7 @@ public final class SiGAHTrainer {
       history.append(report)
       onEvent(.epoch(report))
       // Every share stops at the same epoch: the first to run out of time decides.
-      let outOfTime =
-        reduction.sum([options.timeBudget.map { Date().timeIntervalSince(started) >= $0 } ?? false ? 1 : 0])[0] > 0
+      let outOfTime = reduction.any(options.timeBudget.map { Date().timeIntervalSince(started) >= $0 } ?? false)
       let last = epoch == options.epochs || outOfTime
       if let path = options.checkpointPath, let every = options.checkpointEvery, share?.writer ?? true,
         epoch % max(every, 1) == 0 || last

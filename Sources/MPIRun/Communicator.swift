@@ -58,8 +58,7 @@ final class Communicator: Sendable {
     var count = Int32(values.count)
     var counts = [Int32](repeating: 0, count: size)
     MPI_Allgather(&count, 1, sigah_mpi_int32(), &counts, 1, sigah_mpi_int32(), sigah_mpi_world())
-    var displacements = [Int32](repeating: 0, count: size)
-    for r in 1..<size { displacements[r] = displacements[r - 1] + counts[r - 1] }
+    var displacements = Self.starts(of: counts)
     var out = [Float](repeating: 0, count: Int(counts.reduce(0, +)))
     values.withUnsafeBufferPointer { send in
       out.withUnsafeMutableBufferPointer { receive in
@@ -69,6 +68,13 @@ final class Communicator: Sendable {
       }
     }
     return (out, Int(displacements[rank]))
+  }
+
+  /// Where each rank's part begins in the concatenation of parts of `counts` elements.
+  private static func starts(of counts: [Int32]) -> [Int32] {
+    var starts = [Int32](repeating: 0, count: counts.count)
+    for r in counts.indices.dropFirst() { starts[r] = starts[r - 1] + counts[r - 1] }
+    return starts
   }
 
   /// The reduction every data-parallel fit of this run uses.
@@ -84,8 +90,7 @@ final class Communicator: Sendable {
     var count = Int32(values.count)
     var counts = [Int32](repeating: 0, count: size)
     MPI_Gather(&count, 1, sigah_mpi_int32(), &counts, 1, sigah_mpi_int32(), 0, sigah_mpi_world())
-    var displacements = [Int32](repeating: 0, count: size)
-    for r in 1..<size { displacements[r] = displacements[r - 1] + counts[r - 1] }
+    var displacements = Self.starts(of: counts)
     let total = isRoot ? Int(counts.reduce(0, +)) : 0
     var out = [T](repeating: 0, count: total)
     values.withUnsafeBufferPointer { send in

@@ -36,11 +36,15 @@ let package = Package(
     .systemLibrary(name: "COpenCL", path: "Sources/COpenCL"),
     .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
 
+    // The Hamming scan of the CPU search and the multi-index probe (AVX-512 or AVX2,
+    // chosen at run time).
+    .target(name: "CHamming"),
+
     // MARK: Backends
     // The integer operation codes shared by the Swift enums and the kernels.
     .target(name: "OperationCodes"),
     // The Backend protocol, device buffers, the seeded generator and the OpenBLAS backend.
-    .target(name: "Backend", dependencies: ["COpenBLAS", "OperationCodes"], swiftSettings: cpuSettings),
+    .target(name: "Backend", dependencies: ["COpenBLAS", "OperationCodes", "CHamming"], swiftSettings: cpuSettings),
     // The OpenCL backend: runtime, one launcher per kernels/*.cl file, the embedded
     // sources, and run-time backend selection.
     .target(
@@ -49,8 +53,7 @@ let package = Package(
     .target(name: "Parity", dependencies: ["Backend"]),
 
     // MARK: The method
-    .systemLibrary(name: "CPrefetch", path: "Sources/CPrefetch"),
-    .target(name: "SiGAH", dependencies: ["Backend", "CZlib", "CPrefetch"], swiftSettings: cpuSettings),
+    .target(name: "SiGAH", dependencies: ["Backend", "CZlib", "CHamming"], swiftSettings: cpuSettings),
 
     // MARK: The command line
     // The learned methods' options, which `sigah` and `sigah-mpi` share.
@@ -73,7 +76,7 @@ let package = Package(
     .plugin(name: "EmbedKernels", capability: .buildTool(), dependencies: ["KernelEmbedder"]),
 
     // MARK: Tests
-    .testTarget(name: "BackendTests", dependencies: ["Backend", "Parity"]),
+    .testTarget(name: "BackendTests", dependencies: ["Backend", "Parity", "CHamming"]),
     .testTarget(name: "KernelsTests", dependencies: ["Kernels", "Backend", "Parity", "SiGAH"]),
     .testTarget(name: "SiGAHTests", dependencies: ["SiGAH", "Backend"]),
     // Runs the built `sigah` binary end to end; depending on CLI makes SwiftPM build it.

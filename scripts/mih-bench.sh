@@ -1,7 +1,7 @@
 #!/bin/bash
 # Multi-index hashing against the linear scan on random 64-bit codes, and Faiss's binary
 # indexes beside them where Debian's python3-faiss is installed (BENCHMARKS.md).
-#   scripts/mih-bench.sh [database size, default 10000000] [queries, default 1000]
+#   [RUNS=5] scripts/mih-bench.sh [database size, default 10000000] [queries, default 1000]
 set -euo pipefail
 n=${1:-10000000}
 q=${2:-1000}
@@ -17,10 +17,22 @@ np.save(f"{work}/queries.npy", rng.integers(0, 2**64, size=(q, 1), dtype=np.uint
 PY
 echo "== $n random 64-bit codes, $q queries, $(nproc) threads"
 /usr/bin/time -f "index build: %e s wall, %M KB peak" "$sigah" index --database "$work/base.npy" --out "$work/base.mih"
+# Each search runs $runs times, the index and the scan in turn (this machine's speed drifts
+# by tens of percent over minutes); the medians and their ratio are reported.
+runs=${RUNS:-5}
+rate() { grep -o '([0-9]* queries/s' | tr -d '(' | cut -d' ' -f1; }
+median() { tr ' ' '\n' | grep . | sort -n | sed -n "$(( (runs + 1) / 2 ))p"; }
 for k in 1 10 100; do
-  "$sigah" search --index "$work/base.mih" --queries "$work/queries.npy" --k "$k" --out "$work/mih-$k.ivecs"
-  "$sigah" search --database "$work/base.npy" --queries "$work/queries.npy" --k "$k" --out "$work/linear-$k.ivecs" --backend cpu
-  cmp -s "$work/mih-$k.ivecs" "$work/linear-$k.ivecs" && echo "k=$k: identical ids" || echo "k=$k: IDS DIFFER"
+  indexed=""
+  scanned=""
+  for run in $(seq "$runs"); do
+    indexed+=" $("$sigah" search --index "$work/base.mih" --queries "$work/queries.npy" --k "$k" --out "$work/mih-$k.ivecs" 2>&1 | rate)"
+    scanned+=" $("$sigah" search --database "$work/base.npy" --queries "$work/queries.npy" --k "$k" --out "$work/linear-$k.ivecs" --backend cpu 2>&1 | rate)"
+  done
+  cmp -s "$work/mih-$k.ivecs" "$work/linear-$k.ivecs" && same="identical ids" || same="IDS DIFFER"
+  index_rate=$(echo "$indexed" | median)
+  scan_rate=$(echo "$scanned" | median)
+  echo "k=$k: index $index_rate queries/s, scan $scan_rate queries/s (medians of $runs: index$indexed; scan$scanned), index ÷ scan $(awk "BEGIN { printf \"%.1f\", $index_rate / $scan_rate }")×, $same"
 done
 /usr/bin/python3 - "$work" <<'PY' || echo "(Faiss not available: apt-get install python3-faiss)"
 import sys, time, numpy as np, faiss

@@ -1,5 +1,7 @@
 // CPU backend: sign-packing to bits, Hamming distances and exact top-k by counting.
 
+import CHamming
+
 extension CPUBackend {
   public func uncheckedSignPack(
     _ x: DeviceBuffer<Float>, rows: Int, bits: Int, into codes: DeviceBuffer<UInt64>
@@ -82,15 +84,14 @@ extension CPUBackend {
 }
 
 /// Exact top-k in one pass: the k smallest (distance, index) keys (`SmallestKeys`), fed
-/// by blocks of distances. A block is computed into a small buffer first (a loop the
-/// compiler vectorises) and scanned only when its smallest distance beats the current
-/// k-th, which after the first blocks is rare; ties go to the smaller index, as METHOD.md
-/// §4 orders them.
+/// block by block with only the codes that can still enter, which after the first blocks
+/// are rare; ties go to the smaller index, as METHOD.md §4 orders them.
 struct BlockedTopK {
   static let blockSize = 512
   let k: Int
   private var kept: SmallestKeys
   private var block = [UInt16](repeating: 0, count: BlockedTopK.blockSize)
+  private var positions = [UInt32](repeating: 0, count: BlockedTopK.blockSize)
 
   init(k: Int) {
     self.k = k
@@ -103,26 +104,54 @@ struct BlockedTopK {
   ) {
     kept.removeAll()
     for i in 0..<k { kept.offer(SmallestKeys.key(UInt32(Self.distance(query, database + i * words, words)), index: i)) }
+    if words == 1 {
+      scanOneWord(query[0], database, count: count)
+    } else {
+      scanWords(query, database, count: count, words: words)
+    }
+    for (position, key) in kept.sorted().enumerated() {
+      ids[position] = SmallestKeys.index(of: key)
+      distances[position] = Int32(SmallestKeys.value(of: key))
+    }
+  }
+
+  /// One-word codes: only a code nearer than the k-th can enter (a tie loses to the
+  /// smaller index kept), and the C loop (AVX-512 where there is one) passes on just those.
+  private mutating func scanOneWord(_ code: UInt64, _ database: UnsafePointer<UInt64>, count: Int) {
+    positions.withUnsafeMutableBufferPointer { positions in
+      var worst = SmallestKeys.value(of: kept.worst)
+      var start = k
+      while start < count && worst > 0 {
+        let n = min(Self.blockSize, count - start)
+        let near = sigah_codes_within(database + start, n, code, worst - 1, positions.baseAddress!)
+        for hit in 0..<near {
+          let i = start + Int(positions[hit])
+          let distance = UInt32((code ^ database[i]).nonzeroBitCount)
+          if distance < worst {
+            kept.offer(SmallestKeys.key(distance, index: i))
+            worst = SmallestKeys.value(of: kept.worst)
+          }
+        }
+        start += n
+      }
+    }
+  }
+
+  /// Longer codes: a block's distances are computed first (a loop the compiler
+  /// vectorises) and scanned only when the block's smallest beats the k-th.
+  private mutating func scanWords(
+    _ query: UnsafePointer<UInt64>, _ database: UnsafePointer<UInt64>, count: Int, words: Int
+  ) {
     block.withUnsafeMutableBufferPointer { block in
       var worst = UInt16(truncatingIfNeeded: SmallestKeys.value(of: kept.worst))
       var start = k
       while start < count {
         let n = min(Self.blockSize, count - start)
         var smallest = UInt16.max
-        if words == 1 {
-          let code = query[0]
-          let base = database + start
-          for j in 0..<n {
-            let d = UInt16(truncatingIfNeeded: (code ^ base[j]).nonzeroBitCount)
-            block[j] = d
-            smallest = min(smallest, d)
-          }
-        } else {
-          for j in 0..<n {
-            let d = UInt16(Self.distance(query, database + (start + j) * words, words))
-            block[j] = d
-            smallest = min(smallest, d)
-          }
+        for j in 0..<n {
+          let d = UInt16(Self.distance(query, database + (start + j) * words, words))
+          block[j] = d
+          smallest = min(smallest, d)
         }
         // Indices only grow, so a later item that ties the k-th distance loses the tie.
         if smallest < worst {
@@ -133,10 +162,6 @@ struct BlockedTopK {
         }
         start += n
       }
-    }
-    for (position, key) in kept.sorted().enumerated() {
-      ids[position] = SmallestKeys.index(of: key)
-      distances[position] = Int32(SmallestKeys.value(of: key))
     }
   }
 

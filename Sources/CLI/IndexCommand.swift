@@ -10,15 +10,16 @@ struct IndexCommand: ParsableCommand {
     abstract: "Build a multi-index hash over database codes for exact sub-linear Hamming search.",
     discussion: """
       The codes (from `sigah encode`, .npy) are cut into --substrings pieces, each the key \
-      of a table (default: pieces of about log2(database size) − 5 bits, at most 24; \
-      Norouzi, Punjani and Fleet take log2(size), which measured slower here). `sigah search --index FILE` then answers k-nearest \
-      and --radius queries exactly as the linear scan does, ties by index included. \
+      of a table of at most 24 bits (default: the count with the least estimated probe \
+      cost for 32 of the codes as queries, docs/METHOD.md §4c). `sigah search --index FILE` \
+      then answers k-nearest and --radius queries exactly as the linear scan does, ties by \
+      index included. \
       Example: sigah index --database base-codes.npy --out base.mih
       """)
 
   @Option(help: "Database codes (.npy).") var database: String
   @Option(help: "Code length, when the codes file does not fill whole bytes or words.") var bits: Int?
-  @Option(help: "Substrings (tables); default from the code length and database size.") var substrings: Int?
+  @Option(help: "Substrings (tables); default: the cheapest by an estimate on the codes.") var substrings: Int?
   @Option(name: .shortAndLong, help: "The index file to write.") var out: String
   @OptionGroup var output: OutputOptions
 

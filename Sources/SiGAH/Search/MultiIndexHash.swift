@@ -9,7 +9,7 @@
 // index exactly as the linear scan orders them.
 
 import Backend
-import CPrefetch
+import CHamming
 import Dispatch
 import Foundation
 
@@ -35,15 +35,8 @@ public struct MultiIndexHash: Sendable {
   let masks: [[UInt64]]
   /// The masks of one-word codes, one a substring.
   let wordMasks: [UInt64]
-
-  /// Substrings of about log₂ n − 5 bits (Norouzi et al. take log₂ n; the shorter ones
-  /// measured faster here, BENCHMARKS.md: their tables fit the caches and a bucket holds
-  /// tens of codes read in sequence), kept within 1…b and to at most 24 bits.
-  public static func defaultSubstrings(bits: Int, count: Int) -> Int {
-    let perSubstring = max(1.0, log2(Double(max(count, 2))) - 5)
-    let m = Int((Double(bits) / perSubstring).rounded())
-    return min(max(m, (bits + maximumSubstringBits - 1) / maximumSubstringBits, 1), bits)
-  }
+  /// The most codes one bucket holds: room for a bucket scan's hits.
+  let largestBucket: Int
 
   /// The m substrings of b bits: the first `b mod m` one bit longer.
   public static func split(bits: Int, into m: Int) -> [Substring] {
@@ -55,9 +48,9 @@ public struct MultiIndexHash: Sendable {
     }
   }
 
-  /// Builds the tables of `codes` over `substrings` of them (default: `defaultSubstrings`).
+  /// Builds the tables of `codes` over `substrings` of them (default: `chooseSubstrings`).
   public init(codes: PackedCodes, substrings m: Int? = nil) throws {
-    let m = m ?? Self.defaultSubstrings(bits: codes.bits, count: codes.count)
+    let m = try m ?? Self.chooseSubstrings(for: codes)
     guard (1...codes.bits).contains(m), (codes.bits + m - 1) / m <= Self.maximumSubstringBits else {
       throw BackendError.invalidArgument(
         operation: "index",
@@ -119,6 +112,9 @@ public struct MultiIndexHash: Sendable {
       }
     }
     wordMasks = masks.map { $0[0] }
+    largestBucket =
+      offsets.map { table in (0..<(table.count - 1)).map { Int(table[$0 + 1] - table[$0]) }.max() ?? 0 }
+      .max() ?? 0
   }
 
   /// `body(j)` for every table `j`, the tables shared out between the cores: each is a
@@ -249,6 +245,10 @@ public struct MultiIndexHash: Sendable {
   /// the probe once no unseen code (all at least `lowerBound` away) can matter.
   protocol Sink {
     var bound: UInt64 { get }
+    /// How many keys it takes whatever they are (a k-nearest sink not yet full).
+    var room: Int { get }
+    /// Whether it holds no key yet.
+    var isEmpty: Bool { get }
     mutating func accept(_ key: UInt64)
     func finished(lowerBound: Int) -> Bool
   }
@@ -257,6 +257,8 @@ public struct MultiIndexHash: Sendable {
   struct Nearest: Sink {
     var kept: SmallestKeys
     var bound: UInt64 { kept.isFull ? kept.worst : .max }
+    var room: Int { kept.capacity - kept.count }
+    var isEmpty: Bool { kept.count == 0 }
     mutating func accept(_ key: UInt64) { kept.offer(key) }
     func finished(lowerBound: Int) -> Bool { kept.isFull && Int(SmallestKeys.value(of: kept.worst)) < lowerBound }
   }
@@ -265,11 +267,12 @@ public struct MultiIndexHash: Sendable {
   struct Within: Sink {
     let bound: UInt64
     var keys: [UInt64] = []
+    var room: Int { 0 }
+    var isEmpty: Bool { keys.isEmpty }
     mutating func accept(_ key: UInt64) { keys.append(key) }
     func finished(lowerBound: Int) -> Bool { false }
   }
 
-  /// Runs `body` on chunks of the queries in parallel.
   /// Blocks of queries for `probeBlock`: as large as a core's share allows (a bucket is
   /// read once for every query of the block that probes it), at most `largest` queries,
   /// and as many blocks for every core.
@@ -278,6 +281,7 @@ public struct MultiIndexHash: Sendable {
     return threads * max(1, (count + threads * largest - 1) / (threads * largest))
   }
 
+  /// Runs `body` on chunks of the queries in parallel.
   private func forEachQueryChunk(_ queries: PackedCodes, chunks wanted: Int = 64, _ body: (Range<Int>) -> Void) {
     guard queries.count > 0 else { return }
     let chunks = min(queries.count, wanted)
@@ -310,9 +314,9 @@ public struct MultiIndexHash: Sendable {
   ///
   /// Each pass (ring s of table j) files the block's buckets in bucket order (a radix sort
   /// of bucket·query keys), so that a bucket's codes come from memory once for all the
-  /// block's queries that probe it (random queries share most buckets at the outer rings),
-  /// and the lines of the buckets a few groups on are asked for while one is compared. A
-  /// code's distance is computed first (most are too far and cost nothing more). A code
+  /// block's queries that probe it (random queries share most buckets at the outer rings).
+  /// A bucket is scanned for the codes within the query's bound (`sigah_codes_within`);
+  /// only those are looked up and offered. A code
   /// met in table j at ring s was met before exactly when an earlier visit covers it: a
   /// table i < j where it differs by ≤ s, or i > j where it differs by ≤ s − 1 — decided
   /// from its code, so no per-code mark is needed.
@@ -323,8 +327,13 @@ public struct MultiIndexHash: Sendable {
     let words = codes.wordsPerCode
     let longest = substrings.map(\.length).max()!
     var active = Array(0..<block.count)
+    // Each query's bound as its sink last gave it: the comparisons read these, in one array,
+    // and reach a sink only for a code within its bound.
+    var bounds = sinks.map(\.bound)
     var keys: [UInt64] = []
     var scratch: [UInt64] = []
+    let positions = UnsafeMutablePointer<UInt32>.allocate(capacity: max(largestBucket, 1))
+    defer { positions.deallocate() }
     queries.words.withUnsafeBufferPointer { queryWords in
       let blockWords = queryWords.baseAddress! + block.lowerBound * words
       var s = 0
@@ -343,30 +352,17 @@ public struct MultiIndexHash: Sendable {
               tableCodes[j].withUnsafeBufferPointer { table in
                 keys.withUnsafeBufferPointer { keys in
                   var first = 0
-                  var ahead = 0
                   while first < keys.count {
                     let bucket = Int(keys[first] >> 32)
                     var end = first + 1
                     while end < keys.count && Int(keys[end] >> 32) == bucket { end += 1 }
-                    // The buckets of the keys up to eight times this group's length on are
-                    // asked for while this one is compared.
-                    while ahead < keys.count && ahead < end + 8 * (end - first) {
-                      let next = Int(keys[ahead] >> 32)
-                      if ahead == 0 || Int(keys[ahead - 1] >> 32) != next {
-                        let start = table.baseAddress! + Int(offsets[next]) * words
-                        var line = 0
-                        while line < Int(offsets[next + 1] - offsets[next]) * words * 8 {
-                          sigah_prefetch(UnsafeRawPointer(start) + line)
-                          line += 64
-                        }
-                      }
-                      ahead += 1
-                    }
                     let slots = Int(offsets[bucket])..<Int(offsets[bucket + 1])
                     for key in keys[first..<end] {
                       let local = Int(UInt32(truncatingIfNeeded: key))
                       let query = blockWords + local * words
-                      self.compare(query, slots, table: table, ids: ids, j: j, s: s, into: &sinks[local])
+                      self.compare(
+                        query, slots, table: table, ids: ids, j: j, s: s, positions: positions, bound: &bounds[local],
+                        into: &sinks[local])
                     }
                     first = end
                   }
@@ -386,43 +382,51 @@ public struct MultiIndexHash: Sendable {
   @inline(__always)
   private func compare<S: Sink>(
     _ query: UnsafePointer<UInt64>, _ slots: Range<Int>, table: UnsafeBufferPointer<UInt64>,
-    ids: UnsafeBufferPointer<UInt32>, j: Int, s: Int, into sink: inout S
+    ids: UnsafeBufferPointer<UInt32>, j: Int, s: Int, positions: UnsafeMutablePointer<UInt32>,
+    bound: inout UInt64, into sink: inout S
   ) {
     let words = codes.wordsPerCode
     if words == 1 {
       let q0 = query[0]
-      var bound = sink.bound
-      var within = Int(bound >> 32)
-      @inline(__always) func offer(_ slot: Int) {
-        let x = q0 ^ table[slot]
-        let distance = x.nonzeroBitCount
-        if distance > within { return }
-        let key = SmallestKeys.key(UInt32(distance), index: Int(ids[slot]))
-        if key >= bound { return }
+      @inline(__always) func metBefore(_ x: UInt64) -> Bool {
         for i in 0..<substrings.count where i != j {
           let limit = i < j ? s : s - 1
-          if limit >= 0 && (x & wordMasks[i]).nonzeroBitCount <= limit { return }
+          if limit >= 0 && (x & wordMasks[i]).nonzeroBitCount <= limit { return true }
         }
+        return false
+      }
+      // An empty sink takes any code, but only its `room` nearest of this bucket's new codes
+      // can stay: the scan passes on no code farther than the room-th of them. (Once it
+      // holds some, those count too; the first bucket, often the largest, is what matters.)
+      var within = bound == .max ? UInt32.max : UInt32(truncatingIfNeeded: bound >> 32)
+      if bound == .max && sink.isEmpty && slots.count > sink.room {
+        within = withUnsafeTemporaryAllocation(of: Int.self, capacity: 65) { histogram in
+          histogram.initialize(repeating: 0)
+          for slot in slots {
+            let x = q0 ^ table[slot]
+            if !metBefore(x) { histogram[x.nonzeroBitCount] += 1 }
+          }
+          var taken = 0
+          for distance in 0...64 {
+            taken += histogram[distance]
+            if taken >= sink.room { return UInt32(distance) }
+          }
+          return .max
+        }
+      }
+      // Almost every code is farther than the bound: the C loop (AVX-512 where there is
+      // one) passes on only those within it, checked here against the bound as it is.
+      let hits = sigah_codes_within(table.baseAddress! + slots.lowerBound, slots.count, q0, within, positions)
+      for hit in 0..<hits {
+        let slot = slots.lowerBound + Int(positions[hit])
+        let x = q0 ^ table[slot]
+        let distance = UInt32(x.nonzeroBitCount)
+        if distance > within { continue }
+        let key = SmallestKeys.key(distance, index: Int(ids[slot]))
+        if key >= bound || metBefore(x) { continue }
         sink.accept(key)
         bound = sink.bound
-        within = Int(bound >> 32)
-      }
-      // Four codes a step in one vector: almost all are farther than the bound, which one
-      // comparison of the four counts settles.
-      let query4 = SIMD4<UInt64>(repeating: q0)
-      let raw = UnsafeRawPointer(table.baseAddress!)
-      var slot = slots.lowerBound
-      while slot + 4 <= slots.upperBound {
-        let four = raw.loadUnaligned(fromByteOffset: slot * 8, as: SIMD4<UInt64>.self)
-        let counts = (four ^ query4).nonzeroBitCount
-        if any(counts .<= SIMD4(repeating: UInt64(truncatingIfNeeded: within))) {
-          for t in slot..<(slot + 4) { offer(t) }
-        }
-        slot += 4
-      }
-      while slot < slots.upperBound {
-        offer(slot)
-        slot += 1
+        if bound != .max { within = min(within, UInt32(truncatingIfNeeded: bound >> 32)) }
       }
       return
     }
@@ -430,9 +434,11 @@ public struct MultiIndexHash: Sendable {
       let code = table.baseAddress! + slot * words
       var distance = 0
       for w in 0..<words { distance += (query[w] ^ code[w]).nonzeroBitCount }
+      if distance > Int(bound >> 32) { continue }
       let key = SmallestKeys.key(UInt32(distance), index: Int(ids[slot]))
-      if key >= sink.bound || metBefore(query, code, table: j, ring: s) { continue }
+      if key >= bound || metBefore(query, code, table: j, ring: s) { continue }
       sink.accept(key)
+      bound = sink.bound
     }
   }
 

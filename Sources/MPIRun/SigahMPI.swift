@@ -97,8 +97,10 @@ struct ShardedTrain: ParsableCommand {
       the model is the one process's up to the order of the sums. SiGAH's graph terms \
       gather the whole batch's inputs and codes. Rank 0 writes the model and the \
       checkpoints and measures the validation mAP that chooses the kept epoch, on \
-      pseudo-queries and a database from its own share. sigah-dm trains without its \
-      ranking stage, which needs every row's neighbours in one process.
+      pseudo-queries and a database from its own share. sigah-dm's ranking stage runs \
+      data-parallel too: every rank gathers the whole training set (any row can be an \
+      anchor's positive or negative) and finds its own rows' neighbours, and trains on its \
+      part of each step's anchors.
       """)
   @Argument(help: "Training vectors.") var data: String
   @Option(help: "lsh, pcah, itq, sigah, sigah-dm, hashgan, gmans, sgh or ba.") var method = "itq"
@@ -130,24 +132,19 @@ struct ShardedTrain: ParsableCommand {
     let most = Self.linearMethods.contains(method) ? 4096 : maximumCodeBits
     guard (1...most).contains(bits) else { throw ValidationError("--bits must be between 1 and \(most), got \(bits).") }
     guard epochs >= 0 else { throw ValidationError("--epochs must not be negative, got \(epochs).") }
-    if (sigah.rankingSteps ?? 0) > 0 {
-      throw ValidationError(
-        "--ranking-steps needs every row's neighbours in one process: sigah-mpi trains without it (use sigah train).")
-    }
     if let checkpointEvery, checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be at least 1.") }
     if !["sigah", "sigah-dm"].contains(method), checkpointEvery != nil || checkpoint != nil || resume != nil {
       throw ValidationError("--checkpoint-every, --checkpoint and --resume are SiGAH's; \(method) does not take them.")
     }
   }
 
-  /// SiGAH or SiGAH-DM, data-parallel, without the ranking stage; rank 0 validates on its
-  /// share and writes the checkpoints.
+  /// SiGAH or SiGAH-DM (its ranking stage included), data-parallel; rank 0 validates on
+  /// its share and writes the checkpoints.
   func trainSiGAH(
     _ method: HashMethod, share: Matrix, rows: DataShare, backend: any Backend, world: Communicator
   ) throws -> HashModel {
     let resumed = try resume.map { try Checkpoint.read(from: $0) }
-    var configuration = resumed?.model.configuration ?? sigah.configuration(method: method, bits: bits, seed: seed)
-    configuration.ranking = nil
+    let configuration = resumed?.model.configuration ?? sigah.configuration(method: method, bits: bits, seed: seed)
     var options = TrainingOptions()
     options.epochs = epochs
     options.schedule = sigah.learningRateSchedule(for: method)

@@ -32,6 +32,37 @@ public struct DataShare: Sendable {
       throw TrainingError.invalidData("the share holds \(data.rows) rows, not the \(rows.count) it names")
     }
   }
+
+  /// `measure()` taken by the writer alone and given to every process (so that all keep
+  /// the same epoch or step); the others' closures are not called.
+  func measuredByWriter(_ measure: () throws -> Double) rethrows -> Double {
+    reduction.sum([writer ? try measure() : 0])[0]
+  }
+
+  /// Every process's rows of `data` (this process's share), in order, on every process.
+  func wholeData(_ share: Matrix) throws -> Matrix {
+    let values = reduction.gather(share.values).values
+    guard values.count == total * share.columns else {
+      throw TrainingError.invalidData("the shares hold \(values.count / max(share.columns, 1)) rows, not \(total)")
+    }
+    return Matrix(rows: total, columns: share.columns, values: values)
+  }
+
+  /// Every process's `ids` (row ids, below 2³²), in process order, on every process: each
+  /// id travels as two Floats of 16 bits, which hold it exactly.
+  func gatherIDs(_ ids: [Int32]) -> [Int32] {
+    let halves = ids.flatMap { [Float(UInt32(bitPattern: $0) >> 16), Float(UInt32(bitPattern: $0) & 0xFFFF)] }
+    let all = reduction.gather(halves).values
+    return (0..<(all.count / 2)).map { Int32(bitPattern: UInt32(all[2 * $0]) << 16 | UInt32(all[2 * $0 + 1])) }
+  }
+
+  /// This process's anchor slots of a step of `anchors` (in proportion to its rows), and its
+  /// weight in the step; a process whose part is empty steps on one stand-in slot at weight 0.
+  func part(ofSlots anchors: Int) -> (slots: Range<Int>, weight: Double) {
+    let (low, high) = (anchors * rows.lowerBound / max(total, 1), anchors * rows.upperBound / max(total, 1))
+    guard high > low else { return (min(low, anchors - 1)..<(min(low, anchors - 1) + 1), 0) }
+    return (low..<high, Double(high - low) / Double(anchors))
+  }
 }
 
 /// What a data-parallel step shares with the other processes: the sums of the gradients,

@@ -5,6 +5,11 @@
 // given; the (scaled) training set is uploaded once, each step's rows are gathered on the
 // device from a plan of row ids uploaded a chunk of steps at a time, and the loss is
 // accumulated on the device and read only with a validation.
+//
+// Data-parallel (METHOD.md §12): every process gathers the whole training set (an
+// anchor's positives and negatives may be any rows) and computes the neighbours of its own
+// rows; every process draws every step's whole plan, and each trains on its slots of the
+// step's anchors, its gradients weighted by its part of them and summed over the processes.
 
 import Backend
 import Foundation
@@ -54,13 +59,15 @@ public struct RankingSummary: Sendable, Codable, Equatable {
 public enum RankingRefinement {
   /// Trains `start`'s projection and offset on `data` and returns the best hash function
   /// on `validate` (the start included, scored `startValidationMAP` when known), or the
-  /// last one without validation.
+  /// last one without validation. With `share`, `data` is this process's share of the rows
+  /// and the result is the one process's up to the order of the sums.
   public static func refine(
-    _ start: LinearHash, data: Matrix, options: RankingOptions, neighbours k: Int, seed: UInt64,
+    _ start: LinearHash, data ownRows: Matrix, options: RankingOptions, neighbours k: Int, seed: UInt64,
     backend: any Backend, validate: ((LinearHash) throws -> Double)?, startValidationMAP: Double? = nil,
-    onCheckpoint: (RankingSummary.Checkpoint) -> Void = { _ in }
+    share: DataShare? = nil, onCheckpoint: (RankingSummary.Checkpoint) -> Void = { _ in }
   ) throws -> (hash: LinearHash, summary: RankingSummary) {
     let began = Date()
+    let data = try share?.wholeData(ownRows) ?? ownRows
     let (n, d, r) = (data.rows, data.columns, start.bits)
     let pairs = options.pairsPerAnchor
     guard n >= 2, (1...(n - 1)).contains(k) else {
@@ -89,20 +96,28 @@ public enum RankingRefinement {
     for bit in 0..<r {
       for j in 0..<d { projection[bit * d + j] *= spreads[bit] }
     }
-    let nearest = try neighbourTable(data, k: k, backend: backend)
+    let nearest =
+      try share.map {
+        $0.gatherIDs(try neighbourTable(ownRows, firstRow: $0.rows.lowerBound, database: data, k: k, backend: backend))
+      } ?? neighbourTable(data, firstRow: 0, database: data, k: k, backend: backend)
+    let part = share?.part(ofSlots: anchors) ?? (slots: 0..<anchors, weight: 1)
     let block = try ParameterBlock(
       [
         TensorInit(name: "W", shape: [r, d], values: projection, decays: true),
         TensorInit(name: "c", shape: [r], values: zip(start.offset, spreads).map { $0 * $1 }, decays: false),
       ], on: backend)
+    if let share {
+      block.share = ShareStep(reduction: share.reduction)
+      block.share?.weight = part.weight
+    }
     let layer = Linear(weight: block.tensor("W"), bias: block.tensor("c"), activation: .identity, backend: backend)
-    let rows = anchors * (1 + 2 * pairs)
+    let rows = part.slots.count * (1 + 2 * pairs)
     let chunkSteps = max(1, min(options.steps, 65_536 / rows))
     let plan = try backend.makeBuffer(Int32.self, count: chunkSteps * rows)
     let input = try backend.makeBuffer(Float.self, count: rows * d)
     let codes = try backend.makeBuffer(Float.self, count: rows * r)
     let codeGradient = try backend.makeBuffer(Float.self, count: rows * r)
-    let anchorLosses = try backend.makeBuffer(Float.self, count: anchors)
+    let anchorLosses = try backend.makeBuffer(Float.self, count: part.slots.count)
     let lossSum = try backend.makeBuffer([Float(0)])
 
     var generator = SeededGenerator(seed: seed ^ 0x52A4_C1F0)
@@ -115,7 +130,8 @@ public enum RankingRefinement {
         let chunk = samplePlan(
           steps: min(chunkSteps, options.steps - step + 1), anchors: anchors, pairs: pairs, nearest: nearest,
           k: k, count: n, generator: &generator)
-        try backend.upload(chunk, to: plan)
+        try backend.upload(
+          share == nil ? chunk : Self.part(of: chunk, anchors: anchors, pairs: pairs, slots: part.slots), to: plan)
       }
       try backend.gatherRows(
         vectors, sourceRows: n, indices: plan, first: slot * rows, rows: rows, columns: d, into: input)
@@ -127,9 +143,9 @@ public enum RankingRefinement {
       try backend.linearCombination(alpha: beta, codes, beta: 0, codes, into: codes, count: rows * r)
       try backend.activate(.tanh, codes, into: codes, count: rows * r)
       try backend.rankingPairLoss(
-        codes, anchors: anchors, pairsPerAnchor: pairs, bits: r, sharpness: options.sharpness,
+        codes, anchors: part.slots.count, pairsPerAnchor: pairs, bits: r, sharpness: options.sharpness,
         gradient: codeGradient, losses: anchorLosses)
-      try backend.accumulate(anchorLosses, count: anchors, .sum, scale: 1, into: lossSum, index: 0)
+      try backend.accumulate(anchorLosses, count: part.slots.count, .sum, scale: 1, into: lossSum, index: 0)
       try backend.activationBackward(
         .tanh, output: codes, outputGradient: codeGradient, into: codeGradient, count: rows * r)
       try backend.linearCombination(
@@ -139,7 +155,8 @@ public enum RankingRefinement {
       stepsSinceCheckpoint += 1
 
       if step % max(options.validateEvery, 1) == 0 || step == options.steps {
-        let loss = Double(try backend.download(lossSum)[0]) / Double(stepsSinceCheckpoint)
+        var loss = Double(try backend.download(lossSum)[0]) / Double(stepsSinceCheckpoint)
+        if let share { loss = share.reduction.sum([loss * part.weight])[0] }
         guard loss.isFinite else {
           throw TrainingError.diverged(epoch: step, term: "the ranking loss", lastCheckpoint: nil)
         }
@@ -148,7 +165,7 @@ public enum RankingRefinement {
         let weights = try block.download()
         let hash = LinearHash(
           mean: start.mean, projection: weights["W"]!.map { $0 / scale }, offset: weights["c"]!, bits: r)
-        let map = try validate?(hash)
+        let map = try validate.map { validate in try share?.measuredByWriter { try validate(hash) } ?? validate(hash) }
         let checkpoint = RankingSummary.Checkpoint(step: step, loss: loss, validationMAP: map)
         checkpoints.append(checkpoint)
         onCheckpoint(checkpoint)
@@ -173,20 +190,36 @@ public enum RankingRefinement {
     return max((total / Double(max(data.rows, 1))).squareRoot(), 1e-30)
   }
 
-  /// Each training vector's `k` nearest other training vectors (exact, ties by index),
-  /// `n × k` row-major.
-  static func neighbourTable(_ data: Matrix, k: Int, backend: any Backend) throws -> [Int32] {
-    let withSelf = try GroundTruth.compute(queries: data, database: data, k: k + 1, backend: backend)
+  /// The `k` nearest other training vectors of each of `queries`, rows `firstRow…` of the
+  /// training set `database` (exact, ties by index), `queries.rows × k` row-major.
+  static func neighbourTable(_ queries: Matrix, firstRow: Int, database: Matrix, k: Int, backend: any Backend) throws
+    -> [Int32]
+  {
+    let withSelf = try GroundTruth.compute(queries: queries, database: database, k: k + 1, backend: backend)
     var table: [Int32] = []
-    table.reserveCapacity(data.rows * k)
-    for i in 0..<data.rows {
+    table.reserveCapacity(queries.rows * k)
+    for i in 0..<queries.rows {
       // Itself is first unless a duplicate ties it at distance 0 with a smaller index.
       let row = withSelf[(i * (k + 1))..<((i + 1) * (k + 1))]
-      var others = row.filter { $0 != Int32(i) }
+      var others = row.filter { $0 != Int32(firstRow + i) }
       if others.count > k { others.removeLast() }
       table += others
     }
     return table
+  }
+
+  /// The rows of anchor `slots` in each step of a plan of `samplePlan`'s layout: those
+  /// anchors, their positives, their negatives (the same layout, for `slots.count` anchors).
+  static func part(of plan: [Int32], anchors: Int, pairs: Int, slots: Range<Int>) -> [Int32] {
+    let stepRows = anchors * (1 + 2 * pairs)
+    var part: [Int32] = []
+    for step in stride(from: 0, to: plan.count, by: stepRows) {
+      let (positives, negatives) = (step + anchors, step + anchors * (1 + pairs))
+      part += plan[(step + slots.lowerBound)..<(step + slots.upperBound)]
+      part += plan[(positives + slots.lowerBound * pairs)..<(positives + slots.upperBound * pairs)]
+      part += plan[(negatives + slots.lowerBound * pairs)..<(negatives + slots.upperBound * pairs)]
+    }
+    return part
   }
 
   /// The row ids of `steps` steps: per step the anchors, then each anchor's positives,

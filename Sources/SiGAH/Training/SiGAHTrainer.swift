@@ -59,10 +59,6 @@ public final class SiGAHTrainer {
     guard data.rows >= 1, data.columns >= 1 else { throw TrainingError.invalidData("the training set is empty") }
     if let share {
       try share.requireRows(of: data)
-      // The ranking stage needs every row's neighbours at once.
-      guard configuration.ranking == nil else {
-        throw TrainingError.invalidData("the ranking stage needs one process: train data-parallel without it")
-      }
     }
     guard (1...maximumCodeBits).contains(configuration.bits) else {
       throw TrainingError.invalidData("bits must be between 1 and \(maximumCodeBits), got \(configuration.bits)")
@@ -106,7 +102,7 @@ public final class SiGAHTrainer {
   /// every process, so that all keep the same epoch.
   private func validated(_ hash: LinearHash, _ validate: (LinearHash) throws -> Double) throws -> Double {
     guard let share else { return try validate(hash) }
-    return share.reduction.sum([share.writer ? try validate(hash) : 0])[0]
+    return try share.measuredByWriter { try validate(hash) }
   }
 
   /// Trains from the seed, or from `resume`, and returns the model.
@@ -253,7 +249,7 @@ public final class SiGAHTrainer {
       let refined = try RankingRefinement.refine(
         start, data: self.data, options: ranking, neighbours: ranking.neighbours ?? RankingOptions.defaultNeighbours,
         seed: configuration.seed,
-        backend: backend, validate: options.validate, startValidationMAP: best?.map
+        backend: backend, validate: options.validate, startValidationMAP: best?.map, share: share
       ) { onEvent(.rankingCheckpoint($0)) }
       // Back to the network's units (exact: the scale is a power of two).
       finalWeights.tensors["mu"] = refined.hash.mean.map { $0 / scale }

@@ -190,15 +190,50 @@ final class ThreadGroup: @unchecked Sendable {
     return options
   }
 
-  /// The ranking stage needs every row's neighbours at once.
-  @Test func theRankingStageIsRefused() throws {
-    var configuration = SiGAHConfiguration()
-    configuration.ranking = RankingOptions()
-    let share = DataShare(rows: 0..<Self.data.rows, total: Self.data.rows, reduction: .local)
-    #expect(throws: TrainingError.self) {
-      try SiGAHTrainer(
-        configuration: configuration, data: Self.data, backend: CPUBackend(), options: Self.threeEpochs, share: share)
+  /// The ranking stage across shares: every share gathers the rows and its neighbours'
+  /// lists, trains on its slots of each step's anchors (3 shares of 7 anchors: 2, 2 and 3;
+  /// 9 shares: two with none, which step on a stand-in at weight 0), and ends with the one
+  /// process's projection.
+  @Test(arguments: [2, 3, 9]) func rankingStageSharesTrainTheOneProcessWeights(shares: Int) throws {
+    var options = RankingOptions()
+    (options.steps, options.anchors, options.pairsPerAnchor, options.validateEvery) = (40, 7, 3, 20)
+    let ranking = options
+    var generator = SeededGenerator(seed: 12)
+    let start = LinearHash(
+      mean: [Float](repeating: 0, count: 12), projection: generator.gaussians(count: 6 * 12),
+      offset: [Float](repeating: 0, count: 6), bits: 6)
+    let one = try RankingRefinement.refine(
+      start, data: Self.data, options: ranking, neighbours: 5, seed: 3, backend: CPUBackend(), validate: nil)
+    let group = ThreadGroup(size: shares)
+    let refined = try group.run { share in
+      let (part, rows) = Self.shareOf(share, of: shares, group: group)
+      return try RankingRefinement.refine(
+        start, data: part, options: ranking, neighbours: 5, seed: 3, backend: CPUBackend(threads: 1), validate: nil,
+        share: rows)
     }
+    for (hash, summary) in refined {
+      #expect(Self.relativeDifference(one.hash.projection, hash.projection) <= 1e-5)
+      #expect(Self.relativeDifference(one.hash.offset, hash.offset) <= 1e-5)
+      #expect(zip(one.summary.checkpoints, summary.checkpoints).allSatisfy { abs($0.loss - $1.loss) <= 1e-5 * $0.loss })
+    }
+  }
+
+  @Test func anchorSlotsTileTheStepAndThePlanKeepsItsLayout() {
+    for shares in [1, 2, 3, 7, 300] {
+      let parts = (0..<shares).map { share in
+        DataShare(
+          rows: (share * 301 / shares)..<((share + 1) * 301 / shares), total: 301, reduction: .local
+        ).part(ofSlots: 7)
+      }
+      #expect(parts.filter { $0.weight > 0 }.map(\.slots).flatMap { $0 } == Array(0..<7), "\(shares) shares")
+      #expect(abs(parts.map(\.weight).reduce(0, +) - 1) < 1e-12)
+    }
+    // Two steps of 3 anchors, 2 pairs: anchors, positives, negatives.
+    let step: [Int32] = [0, 1, 2, 10, 11, 20, 21, 30, 31, 40, 41, 50, 51, 60, 61]
+    let plan = step + step.map { $0 + 100 }
+    #expect(
+      RankingRefinement.part(of: plan, anchors: 3, pairs: 2, slots: 1..<3)
+        == [1, 2, 20, 21, 30, 31, 50, 51, 60, 61, 101, 102, 120, 121, 130, 131, 150, 151, 160, 161])
   }
 
   /// Only the writer validates, and every share keeps the epoch its mAP chose.

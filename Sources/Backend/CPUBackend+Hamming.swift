@@ -90,7 +90,6 @@ struct BlockedTopK {
   static let blockSize = 512
   let k: Int
   private var kept: SmallestKeys
-  private var block = [UInt16](repeating: 0, count: BlockedTopK.blockSize)
   private var positions = [UInt32](repeating: 0, count: BlockedTopK.blockSize)
 
   init(k: Int) {
@@ -104,60 +103,29 @@ struct BlockedTopK {
   ) {
     kept.removeAll()
     for i in 0..<k { kept.offer(SmallestKeys.key(UInt32(Self.distance(query, database + i * words, words)), index: i)) }
-    if words == 1 {
-      scanOneWord(query[0], database, count: count)
-    } else {
-      scanWords(query, database, count: count, words: words)
-    }
+    scan(query, database, count: count, words: words)
     for (position, key) in kept.sorted().enumerated() {
       ids[position] = SmallestKeys.index(of: key)
       distances[position] = Int32(SmallestKeys.value(of: key))
     }
   }
 
-  /// One-word codes: only a code nearer than the k-th can enter (a tie loses to the
-  /// smaller index kept), and the C loop (AVX-512 where there is one) passes on just those.
-  private mutating func scanOneWord(_ code: UInt64, _ database: UnsafePointer<UInt64>, count: Int) {
+  /// Only a code nearer than the k-th can enter (a tie loses to the smaller index kept),
+  /// and the C loop (AVX-512 where there is one) passes on just those.
+  private mutating func scan(_ query: UnsafePointer<UInt64>, _ database: UnsafePointer<UInt64>, count: Int, words: Int)
+  {
     positions.withUnsafeMutableBufferPointer { positions in
       var worst = SmallestKeys.value(of: kept.worst)
       var start = k
       while start < count && worst > 0 {
         let n = min(Self.blockSize, count - start)
-        let near = sigah_codes_within(database + start, n, code, worst - 1, positions.baseAddress!)
+        let near = sigah_codes_within(database + start * words, n, words, query, worst - 1, positions.baseAddress!)
         for hit in 0..<near {
           let i = start + Int(positions[hit])
-          let distance = UInt32((code ^ database[i]).nonzeroBitCount)
+          let distance = UInt32(Self.distance(query, database + i * words, words))
           if distance < worst {
             kept.offer(SmallestKeys.key(distance, index: i))
             worst = SmallestKeys.value(of: kept.worst)
-          }
-        }
-        start += n
-      }
-    }
-  }
-
-  /// Longer codes: a block's distances are computed first (a loop the compiler
-  /// vectorises) and scanned only when the block's smallest beats the k-th.
-  private mutating func scanWords(
-    _ query: UnsafePointer<UInt64>, _ database: UnsafePointer<UInt64>, count: Int, words: Int
-  ) {
-    block.withUnsafeMutableBufferPointer { block in
-      var worst = UInt16(truncatingIfNeeded: SmallestKeys.value(of: kept.worst))
-      var start = k
-      while start < count {
-        let n = min(Self.blockSize, count - start)
-        var smallest = UInt16.max
-        for j in 0..<n {
-          let d = UInt16(Self.distance(query, database + (start + j) * words, words))
-          block[j] = d
-          smallest = min(smallest, d)
-        }
-        // Indices only grow, so a later item that ties the k-th distance loses the tie.
-        if smallest < worst {
-          for j in 0..<n where block[j] < worst {
-            kept.offer(SmallestKeys.key(UInt32(block[j]), index: start + j))
-            worst = UInt16(truncatingIfNeeded: SmallestKeys.value(of: kept.worst))
           }
         }
         start += n

@@ -386,59 +386,50 @@ public struct MultiIndexHash: Sendable {
     bound: inout UInt64, into sink: inout S
   ) {
     let words = codes.wordsPerCode
-    if words == 1 {
-      let q0 = query[0]
-      @inline(__always) func metBefore(_ x: UInt64) -> Bool {
-        for i in 0..<substrings.count where i != j {
-          let limit = i < j ? s : s - 1
-          if limit >= 0 && (x & wordMasks[i]).nonzeroBitCount <= limit { return true }
-        }
-        return false
-      }
-      // An empty sink takes any code, but only its `room` nearest of this bucket's new codes
-      // can stay: the scan passes on no code farther than the room-th of them. (Once it
-      // holds some, those count too; the first bucket, often the largest, is what matters.)
-      var within = bound == .max ? UInt32.max : UInt32(truncatingIfNeeded: bound >> 32)
-      if bound == .max && sink.isEmpty && slots.count > sink.room {
-        within = withUnsafeTemporaryAllocation(of: Int.self, capacity: 65) { histogram in
-          histogram.initialize(repeating: 0)
-          for slot in slots {
-            let x = q0 ^ table[slot]
-            if !metBefore(x) { histogram[x.nonzeroBitCount] += 1 }
-          }
-          var taken = 0
-          for distance in 0...64 {
-            taken += histogram[distance]
-            if taken >= sink.room { return UInt32(distance) }
-          }
-          return .max
-        }
-      }
-      // Almost every code is farther than the bound: the C loop (AVX-512 where there is
-      // one) passes on only those within it, checked here against the bound as it is.
-      let hits = sigah_codes_within(table.baseAddress! + slots.lowerBound, slots.count, q0, within, positions)
-      for hit in 0..<hits {
-        let slot = slots.lowerBound + Int(positions[hit])
-        let x = q0 ^ table[slot]
-        let distance = UInt32(x.nonzeroBitCount)
-        if distance > within { continue }
-        let key = SmallestKeys.key(distance, index: Int(ids[slot]))
-        if key >= bound || metBefore(x) { continue }
-        sink.accept(key)
-        bound = sink.bound
-        if bound != .max { within = min(within, UInt32(truncatingIfNeeded: bound >> 32)) }
-      }
-      return
+    @inline(__always) func distance(_ slot: Int) -> Int {
+      if words == 1 { return (query[0] ^ table[slot]).nonzeroBitCount }
+      var total = 0
+      for w in 0..<words { total += (query[w] ^ table[slot * words + w]).nonzeroBitCount }
+      return total
     }
-    for slot in slots {
-      let code = table.baseAddress! + slot * words
-      var distance = 0
-      for w in 0..<words { distance += (query[w] ^ code[w]).nonzeroBitCount }
-      if distance > Int(bound >> 32) { continue }
-      let key = SmallestKeys.key(UInt32(distance), index: Int(ids[slot]))
-      if key >= bound || metBefore(query, code, table: j, ring: s) { continue }
+    @inline(__always) func metBefore(_ slot: Int) -> Bool {
+      guard words == 1 else { return self.metBefore(query, table.baseAddress! + slot * words, table: j, ring: s) }
+      let x = query[0] ^ table[slot]
+      for i in 0..<substrings.count where i != j {
+        let limit = i < j ? s : s - 1
+        if limit >= 0 && (x & wordMasks[i]).nonzeroBitCount <= limit { return true }
+      }
+      return false
+    }
+    // An empty sink takes any code, but only its `room` nearest of this bucket's new codes
+    // can stay: the scan passes on no code farther than the room-th of them. (Once it
+    // holds some, those count too; the first bucket, often the largest, is what matters.)
+    var within = bound == .max ? UInt32.max : UInt32(truncatingIfNeeded: bound >> 32)
+    if bound == .max && sink.isEmpty && slots.count > sink.room {
+      within = withUnsafeTemporaryAllocation(of: Int.self, capacity: codes.bits + 1) { histogram in
+        histogram.initialize(repeating: 0)
+        for slot in slots where !metBefore(slot) { histogram[distance(slot)] += 1 }
+        var taken = 0
+        for distance in 0...codes.bits {
+          taken += histogram[distance]
+          if taken >= sink.room { return UInt32(distance) }
+        }
+        return .max
+      }
+    }
+    // Almost every code is farther than the bound: the C loop (AVX-512 where there is one)
+    // passes on only those within it, checked here against the bound as it is.
+    let hits = sigah_codes_within(
+      table.baseAddress! + slots.lowerBound * words, slots.count, words, query, within, positions)
+    for hit in 0..<hits {
+      let slot = slots.lowerBound + Int(positions[hit])
+      let distance = UInt32(distance(slot))
+      if distance > within { continue }
+      let key = SmallestKeys.key(distance, index: Int(ids[slot]))
+      if key >= bound || metBefore(slot) { continue }
       sink.accept(key)
       bound = sink.bound
+      if bound != .max { within = min(within, UInt32(truncatingIfNeeded: bound >> 32)) }
     }
   }
 

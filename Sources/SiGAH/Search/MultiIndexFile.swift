@@ -112,7 +112,7 @@ extension MultiIndexHash {
     let codes = PackedCodes(count: n, bits: bits, words: codeWords)
     // A table that does not file each code under its own substring would answer wrongly;
     // the check reads each code once, as the table's ordered copy is made.
-    let tableCodes = eachTable(m) { j in
+    let tableCodes = inParallel(m) { j in
       orderedCodes(codes, table: ids[j], offsets: offsets[j], substring: substrings[j], checked: true)
     }
     if let j = tableCodes.firstIndex(where: { $0 == nil }) {

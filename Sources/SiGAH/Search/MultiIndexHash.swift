@@ -99,7 +99,7 @@ public struct MultiIndexHash: Sendable {
     let words = codes.wordsPerCode
     self.tableCodes =
       tableCodes
-      ?? Self.eachTable(substrings.count) { j in
+      ?? Self.inParallel(substrings.count) { j in
         Self.orderedCodes(codes, table: ids[j], offsets: offsets[j], substring: substrings[j], checked: false)!
       }
     masks = substrings.map { substring in
@@ -117,16 +117,17 @@ public struct MultiIndexHash: Sendable {
       .max() ?? 0
   }
 
-  /// `body(j)` for every table `j`, the tables shared out between the cores: each is a
-  /// random gather over the whole set of codes, bound by memory latency, not bandwidth.
-  static func eachTable<T>(_ m: Int, _ body: (Int) -> T) -> [T] {
-    let results = UnsafeMutableBufferPointer<T?>.allocate(capacity: m)
+  /// `body(i)` for every `i` below `count`, shared out between the cores: a table's
+  /// ordered codes (a random gather over the whole set of codes, bound by memory latency,
+  /// not bandwidth) or a candidate substring count's estimate.
+  static func inParallel<T>(_ count: Int, _ body: (Int) -> T) -> [T] {
+    let results = UnsafeMutableBufferPointer<T?>.allocate(capacity: count)
     results.initialize(repeating: nil)
     defer { results.deinitialize().deallocate() }
     nonisolated(unsafe) let out = results
     withoutActuallyEscaping(body) { body in
       nonisolated(unsafe) let body = body
-      DispatchQueue.concurrentPerform(iterations: m) { j in out[j] = body(j) }
+      DispatchQueue.concurrentPerform(iterations: count) { i in out[i] = body(i) }
     }
     return results.map { $0! }
   }

@@ -44,23 +44,23 @@ extension MultiIndexHash {
     let candidates = candidateSubstrings(bits: codes.bits, count: codes.count)
     guard candidates.count > 1, codes.count > estimateNeighbours else { return candidates.lowerBound }
     let sample = (0..<min(estimateQueries, codes.count)).map { $0 * codes.count / min(estimateQueries, codes.count) }
-    let distances = try kthDistances(of: sample, in: codes, k: [estimateNeighbours])[0]
-    let costs = eachTable(candidates.count) { offset in
+    let distances = try kthDistances(of: sample, in: codes, k: estimateNeighbours)
+    let costs = inParallel(candidates.count) { offset in
       probeCost(codes, substrings: candidates.lowerBound + offset, queries: sample, kthDistances: distances)
     }
     return candidates.lowerBound + costs.indices.min { costs[$0] < costs[$1] }!
   }
 
-  /// For each k of `k` and each of `rows`, the distance of the row's k-th nearest other
-  /// code (the (k+1)-th counting itself), by one scan of the CPU backend.
-  static func kthDistances(of rows: [Int], in codes: PackedCodes, k: [Int]) throws -> [[Int]] {
+  /// For each of `rows`, the distance of its k-th nearest other code (the (k+1)-th
+  /// counting itself), by the CPU backend's scan.
+  static func kthDistances(of rows: [Int], in codes: PackedCodes, k: Int) throws -> [Int] {
     let backend = try CPUBackend()
     let words = codes.wordsPerCode
     let queries = rows.flatMap { codes.words[($0 * words)..<(($0 + 1) * words)] }
     let nearest = try backend.hammingTopK(
       queries: try backend.makeBuffer(queries), queryCount: rows.count, database: try backend.makeBuffer(codes.words),
-      databaseCount: codes.count, bits: codes.bits, k: min(k.max()! + 1, codes.count))
-    return k.map { k in rows.indices.map { Int(nearest.distances[$0 * nearest.k + min(k, nearest.k - 1)]) } }
+      databaseCount: codes.count, bits: codes.bits, k: min(k + 1, codes.count))
+    return rows.indices.map { Int(nearest.distances[$0 * nearest.k + nearest.k - 1]) }
   }
 
   /// The cost of a probe with `m` substrings (buckets visited × `bucketVisitCost` + codes
@@ -74,13 +74,12 @@ extension MultiIndexHash {
     let step = (codes.count + occupancySample - 1) / occupancySample
     var cost = 0.0
     return codes.words.withUnsafeBufferPointer { all in
-      for substring in substrings {
+      for (j, substring) in substrings.enumerated() {
         // Counted on at most `occupancySample` codes, evenly spread, and scaled to all.
         var occupancy = [UInt32](repeating: 0, count: 1 << substring.length)
         for i in stride(from: 0, to: codes.count, by: step) {
           occupancy[Int(value(all.baseAddress! + i * words, substring))] += 1
         }
-        let j = substrings.firstIndex(of: substring)!
         for (query, distance) in zip(queries, kthDistances) {
           // Rings 0…s* on tables up to j*, 0…s* − 1 on the rest: s* = ⌊d/m⌋, j* = d mod m.
           let lastRing = distance / m - (j <= distance % m ? 0 : 1)

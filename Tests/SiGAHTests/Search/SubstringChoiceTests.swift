@@ -20,7 +20,8 @@ struct SubstringChoiceTests {
     // Rows 0 and 1 equal, the rest 1, 2, 3, … bits away from them.
     let words: [UInt64] = [0, 0, 0b1, 0b11, 0b111, 0b1111]
     let codes = PackedCodes(count: words.count, bits: 8, words: words)
-    #expect(try MultiIndexHash.kthDistances(of: [0, 5], in: codes, k: [1, 3]) == [[0, 1], [2, 3]])
+    #expect(try MultiIndexHash.kthDistances(of: [0, 5], in: codes, k: 1) == [0, 1])
+    #expect(try MultiIndexHash.kthDistances(of: [0, 5], in: codes, k: 3) == [2, 3])
   }
 
   @Test(arguments: [0, 4, 6])
@@ -70,7 +71,7 @@ struct SubstringChoiceTests {
     #expect(clusteredChoice < randomChoice, "\(clusteredChoice) tables for clustered codes, \(randomChoice) for random")
     // The chosen count is the cheapest candidate by the same estimate.
     let sample = (0..<32).map { $0 * random.count / 32 }
-    let distances = try MultiIndexHash.kthDistances(of: sample, in: random, k: [10])[0]
+    let distances = try MultiIndexHash.kthDistances(of: sample, in: random, k: 10)
     let costs = MultiIndexHash.candidateSubstrings(bits: 64, count: random.count).map {
       MultiIndexHash.probeCost(random, substrings: $0, queries: sample, kthDistances: distances)
     }

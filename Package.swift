@@ -39,12 +39,16 @@ let package = Package(
     // The Hamming scan of the CPU search and the multi-index probe (AVX-512 or AVX2,
     // chosen at run time).
     .target(name: "CHamming"),
+    // The processor's instruction sets, for choosing OpenBLAS's kernels.
+    .target(name: "CCPUFeatures"),
 
     // MARK: Backends
     // The integer operation codes shared by the Swift enums and the kernels.
     .target(name: "OperationCodes"),
     // The Backend protocol, device buffers, the seeded generator and the OpenBLAS backend.
-    .target(name: "Backend", dependencies: ["COpenBLAS", "OperationCodes", "CHamming"], swiftSettings: cpuSettings),
+    .target(
+      name: "Backend", dependencies: ["COpenBLAS", "CCPUFeatures", "OperationCodes", "CHamming"],
+      swiftSettings: cpuSettings),
     // The OpenCL backend: runtime, one launcher per kernels/*.cl file, the embedded
     // sources, and run-time backend selection.
     .target(
@@ -56,14 +60,15 @@ let package = Package(
     .target(name: "SiGAH", dependencies: ["Backend", "CZlib", "CHamming"], swiftSettings: cpuSettings),
 
     // MARK: The command line
-    // The learned methods' options, which `sigah` and `sigah-mpi` share.
+    // The option groups and typed option values that `sigah` and `sigah-mpi` share: the
+    // learned methods' options and the one backend policy.
     .target(
-      name: "MethodOptions",
-      dependencies: ["SiGAH", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+      name: "CommandOptions",
+      dependencies: ["SiGAH", "Backend", "Kernels", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     .executableTarget(
       name: "CLI",
       dependencies: [
-        "SiGAH", "Backend", "Kernels", "Parity", "MethodOptions",
+        "SiGAH", "Backend", "Kernels", "Parity", "CommandOptions",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 
@@ -76,12 +81,12 @@ let package = Package(
     .plugin(name: "EmbedKernels", capability: .buildTool(), dependencies: ["KernelEmbedder"]),
 
     // MARK: Tests
-    .testTarget(name: "BackendTests", dependencies: ["Backend", "Parity", "CHamming"]),
+    .testTarget(name: "BackendTests", dependencies: ["Backend", "Parity", "CHamming", "CCPUFeatures"]),
     .testTarget(name: "KernelsTests", dependencies: ["Kernels", "Backend", "Parity", "SiGAH"]),
     .testTarget(name: "SiGAHTests", dependencies: ["SiGAH", "Backend"]),
     // Runs the built `sigah` binary end to end; depending on CLI makes SwiftPM build it.
     .testTarget(
-      name: "CLITests", dependencies: ["CLI", "SiGAH", "Backend"] + (hasMPI ? ["MPIRun"] : [])),
+      name: "CLITests", dependencies: ["CLI", "SiGAH", "Backend", "CCPUFeatures"] + (hasMPI ? ["MPIRun"] : [])),
   ]
 )
 
@@ -93,7 +98,7 @@ if hasMPI {
     .executableTarget(
       name: "MPIRun",
       dependencies: [
-        "SiGAH", "Backend", "Kernels", "CMPI", "MethodOptions",
+        "SiGAH", "Backend", "Kernels", "CMPI", "CommandOptions",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
   ]

@@ -19,22 +19,26 @@ extension CPUBackend {
     }
   }
 
-  /// `reduce(x[0..<count])`. A long run is split into fixed chunks whose partial sums are
-  /// added in order, so the result depends on the thread count, not the schedule.
+  /// `reduce(x[0..<count])`. A long run is split into pieces fixed by its length alone
+  /// (at most `maximumPieces`), whose partial sums are added in order: the result is the
+  /// same at every thread count and schedule.
   func reduceAll(_ x: UnsafeMutablePointer<Float>, _ count: Int, _ reduction: RowReduction) -> Float {
     guard count >= 2 * Self.grain else { return Self.reduce(x, count, reduction) }
-    let chunks = max(1, min(threads, count / Self.grain))
-    var partials = [Float](repeating: 0, count: chunks)
+    let pieces = min(Self.maximumPieces, count / Self.grain)
+    var partials = [Float](repeating: 0, count: pieces)
     partials.withUnsafeMutableBufferPointer { partials in
-      parallelChunks(chunks) { range in
-        for chunk in range {
-          let span = (count * chunk / chunks)..<(count * (chunk + 1) / chunks)
-          partials[chunk] = Self.reduce(x + span.lowerBound, span.count, reduction)
+      parallelChunks(pieces) { range in
+        for piece in range {
+          let span = (count * piece / pieces)..<(count * (piece + 1) / pieces)
+          partials[piece] = Self.reduce(x + span.lowerBound, span.count, reduction)
         }
       }
     }
     return partials.reduce(0, +)
   }
+
+  /// The most partial sums of one reduction: enough pieces for the cores of a large server.
+  static let maximumPieces = 64
 
   @inline(__always)
   static func reduce(_ x: UnsafeMutablePointer<Float>, _ count: Int, _ reduction: RowReduction) -> Float {

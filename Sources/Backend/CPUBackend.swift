@@ -27,29 +27,37 @@ final class HostStorage {
 }
 
 public final class CPUBackend: Backend {
-  /// Threads for OpenBLAS and for the backend's own parallel loops.
+  /// Threads of the backend's own parallel loops.
   public let threads: Int
+  /// OpenBLAS's threads: one count for the whole process (`OpenBLASRuntime`), which the
+  /// first backend that asks for a count sets. Results do not depend on either count.
+  public var blasThreads: Int { OpenBLASRuntime.requestThreads(nil) }
   public var counts = BackendCounts()
 
-  /// - Parameter threads: worker threads; `nil` keeps OpenBLAS's default (one per core).
+  /// - Parameter threads: worker threads; `nil` takes OpenBLAS's count (one per core
+  ///   unless a backend asked for another).
   public init(threads: Int? = nil) throws {
     if let threads {
       guard threads >= 1 else {
         throw BackendError.invalidArgument(
           operation: "CPUBackend", message: "threads must be at least 1, got \(threads)")
       }
-      openblas_set_num_threads(Int32(threads))
     }
-    self.threads = Int(openblas_get_num_threads())
+    let inEffect = OpenBLASRuntime.requestThreads(threads)
+    self.threads = threads ?? inEffect
   }
 
   /// OpenBLAS's build description, e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY Haswell".
   public static var blasDescription: String {
+    _ = OpenBLASRuntime.core
     guard let config = openblas_get_config() else { return "OpenBLAS" }
     return String(cString: config).trimmingCharacters(in: .whitespaces)
   }
 
-  public var summary: String { "cpu (\(Self.blasDescription), \(threads) threads)" }
+  public var summary: String {
+    let blas = blasThreads == threads ? "" : "; OpenBLAS \(blasThreads)"
+    return "cpu (\(Self.blasDescription), \(threads) threads\(blas))"
+  }
 
   // MARK: Buffers
 

@@ -8,6 +8,7 @@ public enum LinearAlgebra {
   /// and the eigenvectors as the rows of `vectors` (row i belongs to value i).
   public static func symmetricEigen(_ matrix: [Float], n: Int) throws -> (values: [Float], vectors: [Float]) {
     precondition(matrix.count == n * n)
+    _ = OpenBLASRuntime.core
     var a = matrix  // symmetric: row- and column-major agree
     var w = [Float](repeating: 0, count: n)
     var (jobz, uplo) = (CChar(UInt8(ascii: "V")), CChar(UInt8(ascii: "U")))
@@ -16,8 +17,10 @@ public enum LinearAlgebra {
     var iworkQuery: Int32 = 0
     var minusOne: Int32 = -1
     ssyevd_(&jobz, &uplo, &size, &a, &lda, &w, &workQuery, &minusOne, &iworkQuery, &minusOne, &info)
-    var work = [Float](repeating: 0, count: Int(workQuery))
-    var iwork = [Int32](repeating: 0, count: Int(iworkQuery))
+    // The query returns the size as a Float, which past 2²⁴ may round below LAPACK's
+    // own minimum (1 + 6n + 2n² from n ≈ 2,900): the documented minimum bounds it.
+    var work = [Float](repeating: 0, count: workspace(queried: workQuery, minimum: 1 + 6 * n + 2 * n * n))
+    var iwork = [Int32](repeating: 0, count: max(Int(iworkQuery), 3 + 5 * n))
     var lwork = Int32(work.count)
     var liwork = Int32(iwork.count)
     ssyevd_(&jobz, &uplo, &size, &a, &lda, &w, &work, &lwork, &iwork, &liwork, &info)
@@ -32,6 +35,7 @@ public enum LinearAlgebra {
   /// `A = U·diag(s)·Vᵀ` with `U: m × m`, `Vᵀ: n × n`, row-major.
   public static func svd(_ matrix: [Float], m: Int, n: Int) throws -> (u: [Float], s: [Float], vt: [Float]) {
     precondition(matrix.count == m * n)
+    _ = OpenBLASRuntime.core
     var a = transpose(matrix, rows: m, columns: n)  // column-major A
     var s = [Float](repeating: 0, count: min(m, n))
     var u = [Float](repeating: 0, count: m * m)
@@ -42,13 +46,20 @@ public enum LinearAlgebra {
     var workQuery: Float = 0
     var minusOne: Int32 = -1
     sgesdd_(&jobz, &rows, &columns, &a, &lda, &s, &u, &ldu, &vt, &ldvt, &workQuery, &minusOne, &iwork, &info)
-    var work = [Float](repeating: 0, count: Int(workQuery))
+    let (small, large) = (min(m, n), max(m, n))
+    let minimum = 3 * small + max(large, 4 * small * small + 4 * small)
+    var work = [Float](repeating: 0, count: workspace(queried: workQuery, minimum: minimum))
     var lwork = Int32(work.count)
     sgesdd_(&jobz, &rows, &columns, &a, &lda, &s, &u, &ldu, &vt, &ldvt, &work, &lwork, &iwork, &info)
     guard info == 0 else {
       throw BackendError.invalidArgument(operation: "sgesdd", message: "the SVD did not converge (info \(info))")
     }
     return (transpose(u, rows: m, columns: m), s, transpose(vt, rows: n, columns: n))
+  }
+
+  /// A workspace size from LAPACK's Float answer, rounded up and at least `minimum`.
+  static func workspace(queried: Float, minimum: Int) -> Int {
+    max(Int(queried.nextUp.rounded(.up)), minimum)
   }
 
   /// Row-major transpose.

@@ -1,8 +1,8 @@
 // `sigah ablation`: which parts of SiGAH-DM carry the result (issue 8's table).
 
 import ArgumentParser
+import CommandOptions
 import Foundation
-import MethodOptions
 import SiGAH
 
 struct AblationCommand: ParsableCommand {
@@ -22,7 +22,8 @@ struct AblationCommand: ParsableCommand {
   @Option(help: "Comma-separated code lengths.") var bits = "32,64"
   @Option(help: "Comma-separated seeds.") var seeds = "0,1,2"
   @Option(help: "Training epochs of every variant.") var epochs = 30
-  @Option(help: "Whose ablation: sigah-dm (SiGAH's changes), hashgan, gmans, sgh or ba.") var method = "sigah-dm"
+  @Option(help: "Whose ablation: sigah-dm (SiGAH's changes), hashgan, gmans, sgh or ba.") var method = HashMethod
+    .sigahDM
   @OptionGroup(title: "HashGAN, GMANs, SGH and BA") var generative: GenerativeMethodOptions
   @Option(help: "Samples per batch of the learned methods.") var batchSize = 500
   @Option(name: .shortAndLong, help: "Folder for ablation.md and ablation.json.") var out = "sigah-ablation"
@@ -30,8 +31,8 @@ struct AblationCommand: ParsableCommand {
   @OptionGroup var output: OutputOptions
 
   func validate() throws {
-    guard ["sigah", "sigah-dm"].contains(method) || HashMethod(rawValue: method)?.isGenerative == true else {
-      throw ValidationError("--method must be sigah-dm, hashgan, gmans, sgh or ba, got '\(method)'.")
+    guard method.isSiGAH || method.isGenerative else {
+      throw ValidationError("--method must be sigah-dm, hashgan, gmans, sgh or ba, got '\(method.rawValue)'.")
     }
   }
 
@@ -57,7 +58,7 @@ struct AblationCommand: ParsableCommand {
         )
       }()
     let rows: [AblationRow]
-    if method == "sigah-dm" || method == "sigah" {
+    if method.isSiGAH {
       var options = TrainingOptions()
       options.epochs = epochs
       rows = try Ablation.run(
@@ -72,7 +73,7 @@ struct AblationCommand: ParsableCommand {
       rows = try Ablation.run(
         split: split, truth: truth, relevantCount: min(k, truth.k),
         variants: Ablation.variants(
-          HashMethod(rawValue: method)!, configurations: generative.configurations, options: options,
+          method, configurations: generative.configurations, options: options,
           backend: selected.backend),
         bits: try parseBits(bits), seeds: seedList, backend: selected.backend, log: { console.line($0) })
     }

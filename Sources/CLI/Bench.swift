@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import Backend
+import CommandOptions
 import Foundation
 import Kernels
 import SiGAH
@@ -26,7 +27,8 @@ struct Bench: ParsableCommand {
   @Flag(help: "Smaller sizes: seconds instead of minutes.") var quick = false
   @Flag(help: "Print the results as JSON.") var json = false
   @Option(help: "Timed runs of each measurement.") var runs: Int?
-  @Option(help: "Only this backend: cpu or opencl.") var backend: String?
+  @Option(help: "Only this backend (auto: the one auto chooses; default: the CPU and every OpenCL device).")
+  var backend: BackendChoice?
   @Option(help: "Only this OpenCL device.") var device: Int?
   @Option(help: "CPU backend threads.") var threads: Int?
   @Option(
@@ -42,9 +44,18 @@ struct Bench: ParsableCommand {
     if let groundtruthQueries { settings.groundTruthQueries = max(groundtruthQueries, 1) }
     let console = Console(quiet: output.quiet || json)
     var backends: [any Backend] = []
-    if backend == nil || backend == "cpu" { backends.append(try CPUBackend(threads: threads)) }
-    if backend == nil || backend == "opencl" {
-      let devices = (try? OpenCLDevices.all()) ?? []
+    if backend == .auto { backends.append(try BackendSelector.make(.auto, device: device, threads: threads).backend) }
+    if backend == nil || backend == .cpu { backends.append(try CPUBackend(threads: threads)) }
+    if backend == nil || backend == .opencl {
+      let devices: [OpenCLDeviceInfo]
+      do {
+        devices = try OpenCLDevices.all()
+      } catch {
+        // Asked for OpenCL, a driver error is the answer; otherwise the CPU is measured alone.
+        if backend == .opencl { throw error }
+        console.line("skipping OpenCL: \(error)")
+        devices = []
+      }
       for info in devices where device == nil || info.index == device {
         do {
           backends.append(try OpenCLBackend(deviceIndex: info.index))
@@ -52,12 +63,13 @@ struct Bench: ParsableCommand {
           console.line("skipping OpenCL device \(info.index): \(error)")
         }
       }
-      if backend == "opencl" && backends.isEmpty { throw CLIError("no OpenCL device could be opened") }
+      if backend == .opencl && backends.isEmpty { throw CLIError("no OpenCL device could be opened") }
     }
     var results: [BackendBench] = []
     let clblast = CLBlastReference.load()
     for backend in backends {
       console.line("== \(backend.summary)")
+      if backend is CPUBackend { console.line("  OpenBLAS core: \(OpenBLASRuntime.core.description)") }
       var result = try Throughput.run(on: backend, settings: settings) { console.line("  " + $0) }
       if let clblast, let device = backend as? OpenCLBackend {
         result.clblastGemm = try Throughput.gemmRates(on: device, settings: settings) { a, b, c, shape in
@@ -106,7 +118,7 @@ struct Bench: ParsableCommand {
     for configuration in Throughput.stepConfigurations(settings: settings) {
       try StepCounts.observeStep(
         configuration: configuration, data: data, backend: profiled, begin: { try profiled.startProfile() },
-        end: { profiles[configuration.methodName] = try profiled.stopProfile() })
+        end: { profiles[configuration.method.rawValue] = try profiled.stopProfile() })
     }
     return profiles
   }

@@ -3,6 +3,7 @@
 
 import ArgumentParser
 import Backend
+import CommandOptions
 import Foundation
 import Kernels
 import Parity

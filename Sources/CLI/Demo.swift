@@ -1,6 +1,7 @@
 // `sigah demo`: the main job on the bundled data (MNIST t10k).
 
 import ArgumentParser
+import CommandOptions
 import Foundation
 import SiGAH
 

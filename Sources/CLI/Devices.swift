@@ -31,6 +31,7 @@ struct Devices: ParsableCommand {
     let cpu = try CPUBackend()
     print("CPU backend:")
     print("\(autoChoice == nil ? "*" : " ") cpu: \(CPUBackend.blasDescription), \(cpu.threads) threads")
+    print("  OpenBLAS core: \(OpenBLASRuntime.core.description)")
     print("(* = what --backend auto uses)")
   }
 }

@@ -1,6 +1,7 @@
 // `sigah encode`: model + vectors → packed codes.
 
 import ArgumentParser
+import CommandOptions
 import Foundation
 import SiGAH
 
@@ -29,6 +30,7 @@ struct Encode: ParsableCommand {
 
   func run() throws {
     let console = Console(quiet: output.quiet)
+    try DistinctFiles.check(inputs: [("--model", model), ("the data", data)], outputs: [("--out", out)])
     let hash = try HashModel.read(from: model)
     let dataset = try Dataset.load(data, format: input.format)
     guard dataset.vectors.columns == hash.inputDimension else {

@@ -1,9 +1,9 @@
 // `sigah eval`: the evaluation report of METHOD.md §5 for chosen methods and code lengths.
 
 import ArgumentParser
+import CommandOptions
 import Foundation
 import Kernels
-import MethodOptions
 import SiGAH
 
 struct Eval: ParsableCommand {
@@ -22,7 +22,7 @@ struct Eval: ParsableCommand {
   @OptionGroup var split: DataSplitOptions
   @Option(help: "Training vectors; default: the database.") var trainFile: String?
   @Option(
-    help: "Comma-separated methods: sigah, sigah-dm, lsh, pcah, itq, sph, isoh, sh, kmh, hashgan, gmans, sgh, ba.")
+    help: "Comma-separated methods: \(HashMethod.allCases.map(\.rawValue).joined(separator: ", ")).")
   var methods =
     "lsh,pcah,itq,sph,sigah"
   @Option(help: "Comma-separated code lengths.") var bits = "32,64"

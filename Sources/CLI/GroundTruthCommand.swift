@@ -1,6 +1,7 @@
 // `sigah groundtruth`: exact Euclidean top-K of each query, as .ivecs.
 
 import ArgumentParser
+import CommandOptions
 import Foundation
 import SiGAH
 
@@ -21,6 +22,7 @@ struct GroundTruthCommand: ParsableCommand {
   func run() throws {
     let console = Console(quiet: output.quiet)
     _ = try Tables.destination(out, texmex: ".ivecs")  // a wrong name fails before the work
+    try DistinctFiles.check(inputs: [("--database", database), ("--queries", queries)], outputs: [("--out", out)])
     let base = try Dataset.load(database, format: input.format).vectors
     let query = try Dataset.load(queries, format: input.format).vectors
     guard base.columns == query.columns else {

@@ -25,10 +25,12 @@ struct IndexCommand: ParsableCommand {
 
   func validate() throws {
     if let substrings, substrings < 1 { throw ValidationError("--substrings must be at least 1, got \(substrings).") }
+    if let bits, !(1...4096).contains(bits) { throw ValidationError("--bits must be between 1 and 4096, got \(bits).") }
   }
 
   func run() throws {
     let console = Console(quiet: output.quiet)
+    try DistinctFiles.check(inputs: [("--database", database)], outputs: [("--out", out)])
     let codes = try NPYFormat.readCodes(database, bits: bits)
     let started = Date()
     let index = try MultiIndexHash(codes: codes, substrings: substrings)

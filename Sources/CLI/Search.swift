@@ -3,6 +3,7 @@
 
 import ArgumentParser
 import Backend
+import CommandOptions
 import Foundation
 import SiGAH
 
@@ -44,8 +45,12 @@ struct Search: ParsableCommand {
     guard (database == nil) != (index == nil) else {
       throw ValidationError("give either --database (codes) or --index (from sigah index).")
     }
+    if out == "-" && distancesOut == "-" {
+      throw ValidationError("--out and --distances-out cannot both be - (standard output): give one a file.")
+    }
     if index != nil && rerank != nil { throw ValidationError("--rerank reads --database codes; it takes no --index.") }
     guard k >= 1 else { throw ValidationError("--k must be at least 1, got \(k).") }
+    if let bits, !(1...4096).contains(bits) { throw ValidationError("--bits must be between 1 and 4096, got \(bits).") }
     if let radius {
       guard radius >= 0 else { throw ValidationError("--radius must be at least 0, got \(radius).") }
       guard rerank == nil, distancesOut == nil else {
@@ -65,6 +70,11 @@ struct Search: ParsableCommand {
     // Wrong output names fail before the work.
     _ = try Tables.destination(out, texmex: ".ivecs")
     if let distancesOut { _ = try Tables.destination(distancesOut, texmex: rerank == nil ? ".ivecs" : ".fvecs") }
+    try DistinctFiles.check(
+      inputs: [
+        ("--database", database), ("--index", index), ("--queries", queries), ("--model", model),
+        ("--database-vectors", databaseVectors),
+      ], outputs: [("--out", out), ("--distances-out", distancesOut)])
     let selected = try backendOptions.open()
     let hash = try model.map { try HashModel.read(from: $0) }
     let r = bits ?? hash?.bits
@@ -86,7 +96,9 @@ struct Search: ParsableCommand {
     guard queryCodes.bits == databaseCodes.bits else {
       throw CLIError("query codes have \(queryCodes.bits) bits, database codes \(databaseCodes.bits)")
     }
-    if let radius {
+    if var radius {
+      // Past the code length every code is within reach: the same answer, no overflow.
+      radius = min(radius, queryCodes.bits)
       let started = Date()
       let matches =
         try multiIndex?.within(radius, queries: queryCodes)

@@ -1,6 +1,7 @@
 // The `sigah` command: learns binary codes with SiGAH and searches them by Hamming distance.
 
 import ArgumentParser
+import Backend
 import Foundation
 import SiGAH
 
@@ -28,6 +29,8 @@ struct Sigah: ParsableCommand {
   /// Runs the command; output that could not be written (a full disk, a closed pipe) is an
   /// error with a non-zero exit, not a silent success.
   static func main() {
+    // OpenBLAS's kernels are settled before any command runs a BLAS call.
+    _ = OpenBLASRuntime.core
     TemporaryFiles.removeOnSignals()
     atexit {
       // fflush(nil) flushes every stream (naming `stdout` itself is not concurrency-safe):

@@ -2,9 +2,9 @@
 
 import ArgumentParser
 import Backend
+import CommandOptions
 import Foundation
 import Kernels
-import MethodOptions
 import SiGAH
 
 struct Train: ParsableCommand {
@@ -22,7 +22,7 @@ struct Train: ParsableCommand {
       """)
 
   @Argument(help: "Training vectors (- for standard input with --format).") var data: String
-  @Option(help: "sigah, sigah-dm, lsh, pcah, itq, sph, isoh, sh, kmh, hashgan, gmans, sgh or ba.") var method = "sigah"
+  @Option(help: "The method (METHOD.md; sigah-dm is the library's recommended one).") var method = HashMethod.sigah
   @Option(help: "Code length r (1–4096).") var bits = 64
   @Option(help: "Training epochs (SiGAH, HashGAN, GMANs and SGH; BA's alternations).") var epochs = 30
   @Option(help: "Stop at the first epoch boundary after this many seconds.") var timeBudget: Double?
@@ -42,28 +42,33 @@ struct Train: ParsableCommand {
   @OptionGroup var output: OutputOptions
 
   func validate() throws {
-    guard HashMethod(rawValue: method) != nil else {
-      throw ValidationError(
-        "--method must be one of \(HashMethod.allCases.map(\.rawValue).joined(separator: ", ")), got '\(method)'.")
-    }
     guard (1...4096).contains(bits) else { throw ValidationError("--bits must be between 1 and 4096, got \(bits).") }
     guard epochs >= 0 else { throw ValidationError("--epochs must not be negative, got \(epochs).") }
+    if let timeBudget, !(timeBudget.isFinite && timeBudget > 0) {
+      throw ValidationError("--time-budget must be a finite number of seconds above 0, got \(timeBudget).")
+    }
     if let checkpointEvery, checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be at least 1.") }
-    if let chosen = HashMethod(rawValue: method), !chosen.isSiGAH,
-      checkpointEvery != nil || checkpoint != nil || resume != nil || logJson != nil
-    {
+    if !method.isSiGAH, checkpointEvery != nil || checkpoint != nil || resume != nil || logJson != nil {
       throw ValidationError(
-        "--checkpoint-every, --checkpoint, --resume and --log-json are SiGAH's; \(method) does not take them.")
+        "--checkpoint-every, --checkpoint, --resume and --log-json are SiGAH's; \(method.rawValue) does not take them.")
     }
   }
 
   func run() throws {
     let console = Console(quiet: output.quiet)
+    let checkpointing = checkpointEvery != nil || checkpoint != nil
+    try DistinctFiles.check(
+      inputs: [("the data", data)],
+      outputs: [
+        ("--out", out), ("--checkpoint", checkpointing ? checkpoint ?? out + ".checkpoint" : nil),
+        ("--log-json", logJson),
+      ])
+    // Resuming from the checkpoint that the run goes on writing is the usual way.
+    try DistinctFiles.check(inputs: [("--resume", resume)], outputs: [("--out", out), ("--log-json", logJson)])
     let dataset = try Dataset.load(data, labelColumn: labelColumn, format: input.format)
     let selected = try backendOptions.open()
     console.line("backend: \(selected.backend.summary) (\(selected.reason))")
     console.line("data: \(dataset.vectors.rows) vectors of dimension \(dataset.vectors.columns) from \(data)")
-    let method = HashMethod(rawValue: method)!
     let model: HashModel
     if method.isSiGAH {
       var options = TrainingOptions()
@@ -88,14 +93,25 @@ struct Train: ParsableCommand {
       if let resumed { console.line("resuming from \(resume!) after epoch \(resumed.epoch)") }
       let printer = TrainingPrinter(quiet: output.quiet)
       var log: [String] = []
+      // An unwritable log fails before the training, not silently after it.
+      if let logJson { try AtomicFile.write(Data(), to: logJson) }
+      var logFailure: Error?
       let trainer = try SiGAHTrainer(
         configuration: configuration, data: dataset.vectors, backend: selected.backend, options: options)
       let trained = try trainer.train(resume: resumed) { event in
         printer.handle(event)
-        if let path = logJson, case .epoch(let report) = event, let line = try? JSONEncoder().encode(report) {
-          log.append(String(decoding: line, as: UTF8.self))
-          try? AtomicFile.write(Data((log.joined(separator: "\n") + "\n").utf8), to: path)
+        guard let path = logJson, logFailure == nil, case .epoch(let report) = event else { return }
+        do {
+          log.append(String(decoding: try JSONEncoder().encode(report), as: UTF8.self))
+          try AtomicFile.write(Data((log.joined(separator: "\n") + "\n").utf8), to: path)
+        } catch {
+          logFailure = error
         }
+      }
+      if let logFailure {
+        // The model is kept: the training succeeded, only its log did not.
+        try HashModel.sigah(trained).write(to: out)
+        throw logFailure
       }
       console.line(
         String(

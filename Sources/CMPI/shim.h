@@ -12,13 +12,15 @@ static inline MPI_Datatype sigah_mpi_int32(void) { return MPI_INT32_T; }
 static inline MPI_Datatype sigah_mpi_uint64(void) { return MPI_UINT64_T; }
 static inline MPI_Op sigah_mpi_sum(void) { return MPI_SUM; }
 
-/// This process's rank among the ranks on its machine (the node-local communicator).
-static inline int sigah_mpi_local_rank(void) {
+/// This process's rank among the ranks on its machine (the node-local communicator), and
+/// how many ranks that machine runs.
+static inline void sigah_mpi_local_place(int *rank, int *size) {
   MPI_Comm local;
-  int rank = 0;
-  if (MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &local) != MPI_SUCCESS) return 0;
-  MPI_Comm_rank(local, &rank);
+  *rank = 0;
+  *size = 1;
+  if (MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &local) != MPI_SUCCESS) return;
+  MPI_Comm_rank(local, rank);
+  MPI_Comm_size(local, size);
   MPI_Comm_free(&local);
-  return rank;
 }
 #endif

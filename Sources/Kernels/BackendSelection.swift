@@ -2,6 +2,7 @@
 // `auto` takes an OpenCL GPU when there is one and otherwise the CPU, and says why.
 
 import Backend
+import Foundation
 
 public enum BackendChoice: String, CaseIterable, Sendable {
   case auto, cpu, opencl
@@ -17,17 +18,13 @@ public enum BackendSelector {
   /// The environment variable consulted when no option is given.
   public static let environmentVariable = "SIGAH_BACKEND"
 
-  /// The choice named by `option`, else by SIGAH_BACKEND, else `auto`.
-  public static func choice(option: String?, environment: [String: String]) throws -> BackendChoice {
-    let (text, source): (String, String) =
-      if let option {
-        (option, "--backend")
-      } else if let value = environment[environmentVariable],
-        !value.isEmpty
-      { (value, environmentVariable) } else { ("auto", "default") }
+  /// The choice given as an option, else named by SIGAH_BACKEND (any case), else `auto`.
+  public static func choice(option: BackendChoice?, environment: [String: String]) throws -> BackendChoice {
+    if let option { return option }
+    guard let text = environment[environmentVariable], !text.isEmpty else { return .auto }
     guard let choice = BackendChoice(rawValue: text.lowercased()) else {
       throw BackendError.invalidArgument(
-        operation: source,
+        operation: environmentVariable,
         message: "unknown backend '\(text)'; expected one of "
           + BackendChoice.allCases.map(\.rawValue).joined(separator: ", "))
     }
@@ -82,6 +79,34 @@ public enum BackendSelector {
         return try cpu(threads, because: "OpenCL device \(target.index) failed to start (\(error))")
       }
     }
+  }
+
+  /// Opens the backend of one of `ranks` processes on a machine (MPI ranks), the
+  /// `localRank`-th: on the CPU each takes an equal share of the cores unless `threads`
+  /// says otherwise; on OpenCL the device `device` names, else the rank's turn among the
+  /// machine's devices (its GPUs only, for auto, which falls back to the CPU without one).
+  public static func make(
+    _ choice: BackendChoice, device: Int?, threads: Int?, localRank: Int, ranksOnMachine ranks: Int
+  ) throws -> SelectedBackend {
+    let cores = ProcessInfo.processInfo.activeProcessorCount
+    let shared = threads ?? max(1, cores / max(ranks, 1))
+    if choice == .cpu || device != nil { return try make(choice, device: device, threads: shared) }
+    let devices: [OpenCLDeviceInfo]
+    do {
+      devices = try OpenCLDevices.all()
+    } catch {
+      if choice == .auto { return try cpu(shared, because: "OpenCL is not usable here (\(error))") }
+      throw error
+    }
+    let candidates = choice == .opencl ? devices : devices.filter(\.isGPU)
+    guard !candidates.isEmpty else {
+      if choice == .auto { return try cpu(shared, because: "no OpenCL GPU among \(devices.count) devices was found") }
+      throw BackendError.invalidArgument(operation: "--backend opencl", message: "no OpenCL device was found")
+    }
+    let target = candidates[localRank % candidates.count]
+    return SelectedBackend(
+      backend: try OpenCLBackend(deviceIndex: target.index),
+      reason: "local rank \(localRank) took OpenCL device \(target.index) of \(candidates.count)")
   }
 
   private static func cpu(_ threads: Int?, because reason: String) throws -> SelectedBackend {

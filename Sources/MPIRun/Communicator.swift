@@ -7,8 +7,9 @@ import SiGAH
 final class Communicator: Sendable {
   let rank: Int
   let size: Int
-  /// The rank among those on this machine: which of its GPUs to take.
+  /// The rank among those on this machine (which of its GPUs to take), and their number.
   let localRank: Int
+  let localSize: Int
   var isRoot: Bool { rank == 0 }
 
   init() {
@@ -19,7 +20,9 @@ final class Communicator: Sendable {
     MPI_Comm_size(sigah_mpi_world(), &size)
     self.rank = Int(rank)
     self.size = Int(size)
-    localRank = Int(sigah_mpi_local_rank())
+    var (local, localCount): (Int32, Int32) = (0, 1)
+    sigah_mpi_local_place(&local, &localCount)
+    (localRank, localSize) = (Int(local), Int(localCount))
   }
 
   func finish() { MPI_Finalize() }

@@ -5,9 +5,9 @@
 
 import ArgumentParser
 import Backend
+import CommandOptions
 import Foundation
 import Kernels
-import MethodOptions
 import SiGAH
 
 @main
@@ -29,6 +29,8 @@ struct SigahMPI: ParsableCommand {
   static let world = Communicator()
 
   static func main() {
+    _ = OpenBLASRuntime.core
+    TemporaryFiles.removeOnSignals()
     do {
       var command = try parseAsRoot()
       try command.run()
@@ -51,31 +53,11 @@ struct SigahMPI: ParsableCommand {
 }
 
 /// The backend of every rank.
-struct RankBackendOptions: ParsableArguments {
-  @Option(
-    help:
-      "cpu (the default), opencl or auto: with OpenCL each rank takes the device its rank on its machine names (GPUs first; auto falls back to the CPU without one)."
-  )
-  var backend = "cpu"
-
-  func validate() throws {
-    guard BackendChoice(rawValue: backend) != nil else {
-      throw ValidationError("--backend must be cpu, opencl or auto, got '\(backend)'.")
-    }
-  }
-
-  /// This rank's backend: the CPU with the machine's cores shared between the ranks on
-  /// it, or OpenCL device `local rank mod devices` (GPUs only for auto).
+extension BackendOptions {
+  /// This rank's backend (BackendSelector's rank rule): the CPU with the machine's cores
+  /// shared between the ranks on it, or the OpenCL device its place on the machine names.
   func make(_ world: Communicator) throws -> any Backend {
-    let threads = max(1, ProcessInfo.processInfo.activeProcessorCount / max(world.size, 1))
-    let choice = BackendChoice(rawValue: backend)!
-    guard choice != .cpu else { return try CPUBackend(threads: threads) }
-    let devices = ((try? OpenCLDevices.all()) ?? []).filter { choice == .opencl || $0.isGPU }
-    guard !devices.isEmpty else {
-      if choice == .auto { return try CPUBackend(threads: threads) }
-      throw ValidationError("--backend opencl: no OpenCL device was found.")
-    }
-    return try OpenCLBackend(deviceIndex: devices[world.localRank % devices.count].index)
+    try open(localRank: world.localRank, ranksOnMachine: world.localSize).backend
   }
 }
 
@@ -103,7 +85,7 @@ struct ShardedTrain: ParsableCommand {
       part of each step's anchors.
       """)
   @Argument(help: "Training vectors.") var data: String
-  @Option(help: "lsh, pcah, itq, sigah, sigah-dm, hashgan, gmans, sgh or ba.") var method = "itq"
+  @Option(help: "The method: \(Self.methods.map(\.rawValue).joined(separator: ", ")).") var method = HashMethod.itq
   @Option(help: "Code length r (1–4096; the learned methods: 1–\(maximumCodeBits)).") var bits = 64
   @Option(help: "Seed of the projections, rotations and the learned methods' initialisation and batches.")
   var seed: UInt64 = 0
@@ -116,25 +98,27 @@ struct ShardedTrain: ParsableCommand {
   @Option(help: "sigah, sigah-dm: continue the run saved in this checkpoint (every rank reads it).")
   var resume: String?
 
-  @OptionGroup var backendOptions: RankBackendOptions
+  @OptionGroup var backendOptions: BackendOptions
   @OptionGroup(title: "SiGAH (--batch-size is the global batch, over all ranks)") var sigah: SiGAHOptions
   @OptionGroup(title: "HashGAN, GMANs, SGH and BA") var generative: GenerativeMethodOptions
 
-  static let linearMethods = ["lsh", "pcah", "itq"]
+  static let linearMethods: [HashMethod] = [.lsh, .pcah, .itq]
+  /// The methods that train across ranks.
+  static let methods = linearMethods + [.sigah, .sigahDM] + GenerativeTraining.dataParallelMethods
 
   func validate() throws {
-    let learned = ["sigah", "sigah-dm"] + GenerativeTraining.dataParallelMethods.map(\.rawValue)
-    guard (Self.linearMethods + learned).contains(method) else {
+    guard Self.methods.contains(method) else {
       throw ValidationError(
-        "--method must be one of \((Self.linearMethods + learned).joined(separator: ", ")) across ranks, got '\(method)'."
+        "--method must be one of \(Self.methods.map(\.rawValue).joined(separator: ", ")) across ranks, got '\(method.rawValue)'."
       )
     }
     let most = Self.linearMethods.contains(method) ? 4096 : maximumCodeBits
     guard (1...most).contains(bits) else { throw ValidationError("--bits must be between 1 and \(most), got \(bits).") }
     guard epochs >= 0 else { throw ValidationError("--epochs must not be negative, got \(epochs).") }
     if let checkpointEvery, checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be at least 1.") }
-    if !["sigah", "sigah-dm"].contains(method), checkpointEvery != nil || checkpoint != nil || resume != nil {
-      throw ValidationError("--checkpoint-every, --checkpoint and --resume are SiGAH's; \(method) does not take them.")
+    if !method.isSiGAH, checkpointEvery != nil || checkpoint != nil || resume != nil {
+      throw ValidationError(
+        "--checkpoint-every, --checkpoint and --resume are SiGAH's; \(method.rawValue) does not take them.")
     }
   }
 
@@ -188,16 +172,16 @@ struct ShardedTrain: ParsableCommand {
     let model: HashModel
     let started = Date()
     switch method {
-    case "lsh": model = .linear(LinearBaselines.lsh(share, bits: bits, seed: seed, reduction: reduction), method: .lsh)
-    case "pcah":
+    case .lsh: model = .linear(LinearBaselines.lsh(share, bits: bits, seed: seed, reduction: reduction), method: .lsh)
+    case .pcah:
       model = .linear(
         try LinearBaselines.pcah(share, bits: bits, seed: seed, backend: backend, reduction: reduction), method: .pcah)
-    case "itq":
+    case .itq:
       model = .linear(
         try LinearBaselines.itq(share, bits: bits, seed: seed, backend: backend, reduction: reduction), method: .itq)
-    case "sigah", "sigah-dm":
+    case .sigah, .sigahDM:
       model = try trainSiGAH(
-        HashMethod(rawValue: method)!, share: share,
+        method, share: share,
         rows: DataShare(rows: world.shard(of: total), total: total, reduction: reduction, writer: world.isRoot),
         backend: backend,
         world: world)
@@ -206,7 +190,7 @@ struct ShardedTrain: ParsableCommand {
       (options.epochs, options.batchSize, options.seed) = (epochs, sigah.batchSize, seed)
       let rows = world.shard(of: total)
       model = try GenerativeTraining.train(
-        HashMethod(rawValue: method)!, data: share, bits: bits, configurations: generative.configurations,
+        method, data: share, bits: bits, configurations: generative.configurations,
         options: options, backend: backend, share: DataShare(rows: rows, total: total, reduction: reduction)
       ) { event in
         guard !quiet, case .terms(let terms) = event else { return }
@@ -224,7 +208,7 @@ struct ShardedTrain: ParsableCommand {
       status(
         world,
         String(
-          format: "%@ trained on %d vectors by %d ranks in %.2f s; model in %@", method, total, world.size,
+          format: "%@ trained on %d vectors by %d ranks in %.2f s; model in %@", method.rawValue, total, world.size,
           Date().timeIntervalSince(started), out))
     }
   }
@@ -237,7 +221,7 @@ struct ShardedEncode: ParsableCommand {
   @Option(name: .shortAndLong, help: "Codes (.npy): uint8 rows, or uint64 words with --words.") var out: String
   @Flag(help: "Write uint64 words instead of bytes.") var words = false
 
-  @OptionGroup var backendOptions: RankBackendOptions
+  @OptionGroup var backendOptions: BackendOptions
 
   func run() throws {
     let world = SigahMPI.world
@@ -263,7 +247,7 @@ struct ShardedSearch: ParsableCommand {
   @Option(name: .shortAndLong, help: "Ids: .ivecs, .npy, or - for text.") var out: String
   @Option(help: "Also write the Hamming distances.") var distancesOut: String?
 
-  @OptionGroup var backendOptions: RankBackendOptions
+  @OptionGroup var backendOptions: BackendOptions
 
   func run() throws {
     let world = SigahMPI.world
@@ -326,7 +310,7 @@ struct ShardedGroundTruth: ParsableCommand {
   @Option(help: "Neighbours per query.") var k = 100
   @Option(name: .shortAndLong, help: "Ids: .ivecs, .npy, or - for text.") var out: String
 
-  @OptionGroup var backendOptions: RankBackendOptions
+  @OptionGroup var backendOptions: BackendOptions
 
   func run() throws {
     let world = SigahMPI.world

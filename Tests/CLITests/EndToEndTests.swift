@@ -303,7 +303,7 @@ import Testing
       Issue.record("not a SiGAH model")
       return
     }
-    #expect(trained.configuration.methodName == "sigah-dm")
+    #expect(trained.configuration.method == .sigahDM)
     #expect(trained.configuration.itqStart && trained.configuration.graphTerm == .distanceMatching)
     #expect(try HashModel.read(from: model).method == .sigahDM)
     // Kept: the best validation mAP among the start (epoch 0) and every epoch.

@@ -85,7 +85,16 @@ import Testing
     let out = folder.appendingPathComponent("gt.ivecs").path
     try expectError(
       ["groundtruth", "--database", data, "--queries", data, "--k", "5", "--out", out, "--backend", "cuda"],
-      contains: ["unknown backend 'cuda'", "auto, cpu, opencl"], status: 1, noFile: out)
+      contains: ["'cuda' is invalid for '--backend", "'auto', 'cpu' or 'opencl'"], status: 64, noFile: out)
+    // Every command reads --backend alike: bench once measured nothing for a typo, exit 0.
+    try expectError(
+      ["bench", "--quick", "--backend", "typo"], contains: ["'typo' is invalid for '--backend"], status: 64)
+    #expect(
+      try SigahBinary.run([
+        "groundtruth", "--database", data, "--queries", data, "--k", "5", "--out", out + ".any-case.ivecs", "--backend",
+        "CPU", "-q",
+      ])
+      .status == 0)
     try expectError(
       ["groundtruth", "--database", data, "--queries", data, "--k", "5", "--out", out],
       contains: ["SIGAH_BACKEND", "unknown backend 'metal'"], status: 1, noFile: out,
@@ -116,9 +125,9 @@ import Testing
     #expect(run.stderr.contains("standard output") && run.stderr.contains("No space left on device"))
   }
 
-  /// SIGTERM and SIGINT while a model file is being written: the process ends by the
-  /// signal, and neither the model nor its hidden temporary file is left.
-  @Test(arguments: [SIGTERM, SIGINT])
+  /// Every catchable terminating signal while a model file is being written: the process
+  /// ends by the signal, and neither the model nor its hidden temporary file is left.
+  @Test(arguments: [SIGHUP, SIGINT, SIGTERM, SIGPIPE, SIGALRM, SIGUSR1, SIGUSR2, SIGXFSZ])
   func aKilledWriteLeavesNothing(_ signalNumber: Int32) throws {
     let data = repositoryRoot.appendingPathComponent("data/siftsmall/siftsmall_query.fvecs").path
     let folder = try scratchFolder()

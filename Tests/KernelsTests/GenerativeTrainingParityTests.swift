@@ -1,7 +1,9 @@
-// A few training iterations of HashGAN, GMANs, SGH and BA on the OpenCL backend agree
-// with the CPU backend from the same seed: the same epoch losses and (almost) the same
-// codes. GMANs runs both discriminators every step here: its self-controlled schedule
-// compares a score with ½, and a score within rounding of ½ could branch differently.
+// One epoch (three steps) of HashGAN, GMANs, SGH and BA on the OpenCL backend agrees with
+// the CPU backend from the same seed: the same epoch losses and the same parameters within
+// a stated tolerance. Codes after several epochs are not compared: a training is chaotic
+// (a sign, a bit flip of BA's Z step, a score at ½ of GMANs' schedule), so a rounding
+// difference there may grow into a different but equally good model on another machine.
+// GMANs runs both discriminators every step here for the same reason.
 
 import Backend
 import Kernels
@@ -10,12 +12,24 @@ import Testing
 
 @Suite(.enabled(if: OpenCLUnderTest.shouldRun, "skipped: no OpenCL device here and CI is not set"))
 struct GenerativeTrainingParityTests {
+  /// Every learned parameter of a trained model, in a fixed order.
+  static func parameters(of model: HashModel) -> [(String, [Float])] {
+    switch model {
+    case .linear(let hash, _): return [("projection", hash.projection), ("offset", hash.offset)]
+    case .deep(let hash, _):
+      return hash.layers.enumerated().flatMap { index, layer in
+        [("layer \(index) weight", layer.weight), ("layer \(index) bias", layer.bias)]
+      }
+    default: return []
+    }
+  }
+
   @Test(arguments: [HashMethod.hashgan, .gmans, .sgh, .ba])
-  func fewIterationsMatchTheCPU(method: HashMethod) throws {
+  func oneEpochMatchesTheCPU(method: HashMethod) throws {
     var generator = SeededGenerator(seed: 8)
     let data = Matrix(rows: 93, columns: 24, values: generator.gaussians(count: 93 * 24))
     var options = GenerativeOptions()
-    options.epochs = 2
+    options.epochs = 1
     options.batchSize = 40  // 40 + 40 + 13: the short batch too
     options.seed = 2
     var configurations = GenerativeConfigurations()
@@ -38,13 +52,19 @@ struct GenerativeTrainingParityTests {
     #expect(cpuTerms.count == gpuTerms.count)
     for (epoch, (a, b)) in zip(cpuTerms, gpuTerms).enumerated() {
       for ((name, x), (_, y)) in zip(a, b) {
-        // Adam divides by √v: early steps amplify Float32 reordering, hence 1e-3.
-        #expect(abs(x - y) <= 1e-3 * max(abs(x), 1e-2), "epoch \(epoch + 1) \(name): \(x) vs \(y)")
+        #expect(abs(x - y) <= 1e-4 * max(abs(x), 1e-2), "epoch \(epoch + 1) \(name): \(x) vs \(y)")
       }
     }
-    let cpuCodes = try cpu.encode(data, backend: try CPUBackend())
-    let gpuCodes = try gpu.encode(data, backend: try OpenCLUnderTest.backend())
-    let differing = zip(cpuCodes.words, gpuCodes.words).map { ($0 ^ $1).nonzeroBitCount }.reduce(0, +)
-    #expect(differing <= 15, "\(differing) of \(93 * 16) bits differ")
+    let expected = Self.parameters(of: cpu)
+    let got = Self.parameters(of: gpu)
+    #expect(!expected.isEmpty && expected.count == got.count)
+    for ((name, a), (_, b)) in zip(expected, got) {
+      #expect(a.count == b.count)
+      let scale = max(a.map(abs).max() ?? 0, 1e-6)
+      let error = zip(a, b).map { abs($0 - $1) }.max()! / scale
+      // Three Adam steps divide by √v, which amplifies Float32 reordering: 1e-4 of the
+      // tensor's largest value (measured ≤ 2.4e-5, GMANs, on PoCL).
+      #expect(error <= 1e-4, "\(method) \(name): relative error \(error)")
+    }
   }
 }

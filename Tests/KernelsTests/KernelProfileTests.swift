@@ -47,7 +47,7 @@ struct KernelProfileTests {
           profile = try backend.stopProfile()
         })
       let launches = try #require(profile).kernels.reduce(0) { $0 + $1.launches }
-      #expect(launches == (after - before).launches, "\(configuration.methodName)")
+      #expect(launches == (after - before).launches, "\(configuration.method.rawValue)")
       #expect(launches > 10)
     }
   }

@@ -26,16 +26,16 @@ struct StepCountsTests {
   @Test(arguments: [SiGAHConfiguration(), .distanceMatchingPreset])
   func residentStepNeitherWaitsNorTransfers(_ configuration: SiGAHConfiguration) throws {
     let counts = try Self.counts(configuration, resident: true)
-    #expect(counts.blockingWaits == 0, "\(configuration.methodName): \(counts)")
-    #expect(counts.deviceToHostBytes == 0, "\(configuration.methodName): \(counts)")
-    #expect(counts.hostToDeviceBytes == 0, "\(configuration.methodName): \(counts)")
-    #expect(counts.launches > 10, "\(configuration.methodName): a step that launches nothing measured nothing")
+    #expect(counts.blockingWaits == 0, "\(configuration.method.rawValue): \(counts)")
+    #expect(counts.deviceToHostBytes == 0, "\(configuration.method.rawValue): \(counts)")
+    #expect(counts.hostToDeviceBytes == 0, "\(configuration.method.rawValue): \(counts)")
+    #expect(counts.launches > 10, "\(configuration.method.rawValue): a step that launches nothing measured nothing")
   }
 
   @Test(arguments: [SiGAHConfiguration(), .distanceMatchingPreset])
   func streamedStepUploadsOnlyItsBatch(_ configuration: SiGAHConfiguration) throws {
     let counts = try Self.counts(configuration, resident: false)
-    #expect(counts.deviceToHostBytes == 0, "\(configuration.methodName): \(counts)")
-    #expect(counts.hostToDeviceBytes == Self.batch * Self.dimension * 4, "\(configuration.methodName): \(counts)")
+    #expect(counts.deviceToHostBytes == 0, "\(configuration.method.rawValue): \(counts)")
+    #expect(counts.hostToDeviceBytes == Self.batch * Self.dimension * 4, "\(configuration.method.rawValue): \(counts)")
   }
 }

@@ -34,10 +34,5 @@ struct TrainingParityTests {
         #expect(abs(x - y) <= 1e-4 * max(abs(x), 1e-3), "epoch \(a.epoch) \(name): \(x) vs \(y)")
       }
     }
-    // Both produce the same codes for (almost) every vector.
-    let cpuCodes = try cpu.hash.encode(data, backend: try CPUBackend())
-    let gpuCodes = try gpu.hash.encode(data, backend: try OpenCLUnderTest.backend())
-    let differing = zip(cpuCodes.words, gpuCodes.words).map { ($0 ^ $1).nonzeroBitCount }.reduce(0, +)
-    #expect(differing <= 2, "\(differing) of \(93 * 16) bits differ")
   }
 }

@@ -144,9 +144,9 @@ public enum Throughput {
     let countData = stepData(settings: settings, generator: &generator)
     for configuration in stepConfigurations(settings: settings) {
       let counts = try StepCounts.measure(configuration: configuration, data: countData, backend: backend)
-      stepCounts[configuration.methodName] = counts
+      stepCounts[configuration.method.rawValue] = counts
       log(
-        "\(configuration.methodName) step: \(counts.operations) operations, \(counts.launches) launches, \(counts.blockingWaits) blocking waits, "
+        "\(configuration.method.rawValue) step: \(counts.operations) operations, \(counts.launches) launches, \(counts.blockingWaits) blocking waits, "
           + "\(counts.hostToDeviceBytes) B host→device, \(counts.deviceToHostBytes) B device→host")
     }
 

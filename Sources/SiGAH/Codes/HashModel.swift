@@ -40,7 +40,7 @@ public enum HashModel: Sendable {
 
   public var method: HashMethod {
     switch self {
-    case .sigah(let model): return model.configuration.methodName == "sigah-dm" ? .sigahDM : .sigah
+    case .sigah(let model): return model.configuration.method
     case .linear(_, let method): return method
     case .spherical: return .sph
     case .spectral: return .sh
@@ -154,6 +154,18 @@ public enum HashModel: Sendable {
   }
 
   public static func read(from path: String) throws -> HashModel {
+    let model = try readUnbounded(from: path)
+    // Every reader, scan and kernel handles codes of 1 to 4,096 bits of non-empty vectors.
+    guard (1...4096).contains(model.bits), model.inputDimension >= 1 else {
+      throw DataError(
+        file: path, position: "tensors",
+        "expected codes of 1 to 4096 bits from vectors of dimension at least 1, found \(model.bits) bits and "
+          + "dimension \(model.inputDimension)")
+    }
+    return model
+  }
+
+  private static func readUnbounded(from path: String) throws -> HashModel {
     let file = try SafeTensors.read(from: path)
     try ModelFile.check(file, path: path)
     guard let name = file.metadata["method"],
@@ -195,7 +207,7 @@ public enum HashModel: Sendable {
     guard let mu = file.tensors["mu"], mu.shape.count == 1, let rotation = file.tensors["rotation"],
       rotation.shape == [mu.shape[0], mu.shape[0]], let dimensions = file.tensors["dimensions"],
       dimensions.shape.count == 1, let bits = file.tensors["subspace_bits"], bits.shape == dimensions.shape,
-      let centres = file.tensors["centres"], centres.shape.count == 1
+      let centres = file.tensors["centres"], centres.shape.count == 1, mu.shape[0] >= 1
     else {
       throw DataError(
         file: path, position: "tensors",

@@ -20,6 +20,17 @@ public struct PackedCodes: Sendable, Equatable {
 
   public var wordsPerCode: Int { codeWords(bits: bits) }
 
+  /// The first code with a bit set past bit `bits − 1` (where the format says 0), if any.
+  /// Readers refuse such codes: every scan, index and kernel counts whole words, so the
+  /// stray bits would add to distances and overflow the `bits + 1` distance histograms.
+  public var firstCodeWithPaddingBits: Int? {
+    let used = bits % 64
+    guard used != 0 else { return nil }
+    let padding = ~UInt64(0) << UInt64(used)
+    let last = wordsPerCode - 1
+    return (0..<count).first { words[$0 * wordsPerCode + last] & padding != 0 }
+  }
+
   /// Bit `k` of code `i`.
   public func bit(_ k: Int, of i: Int) -> Bool {
     words[i * wordsPerCode + k / 64] >> UInt64(k % 64) & 1 == 1

@@ -1,6 +1,8 @@
 // Writes that never leave a half-written file: write beside the target, then rename. The
 // temporary file is listed in TemporaryFiles while it exists, so that an interrupted
-// command (SIGINT, SIGTERM) removes it too.
+// command (SIGINT, SIGTERM) removes it too. Its name is unpredictable and it is created
+// exclusively (O_EXCL | O_NOFOLLOW): a file or symbolic link planted under a guessed name
+// is never written through.
 
 import Foundation
 
@@ -10,13 +12,28 @@ public enum AtomicFile {
   public static func write(_ data: Data, to path: String) throws {
     let url = URL(fileURLWithPath: path)
     let folder = url.deletingLastPathComponent()
-    let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).partial-\(getpid())").path
-    let listed = TemporaryFiles.add(temporary)
+    // The final file keeps its permissions; a new one gets 0644 less the umask.
+    var existing = stat()
+    let mode = stat(url.path, &existing) == 0 ? mode_t(existing.st_mode & 0o7777) : nil
+    var temporary = ""
+    var created = false
+    var listed: Int?
     defer { TemporaryFiles.remove(listed) }
     do {
-      try writeWhole(data, to: temporary)
+      var descriptor: Int32 = -1
+      for _ in 0..<16 {
+        let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 36)
+        temporary = folder.appendingPathComponent(".\(url.lastPathComponent).partial-\(getpid())-\(suffix)").path
+        descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        if descriptor >= 0 || errno != EEXIST { break }
+      }
+      guard descriptor >= 0 else { throw SystemFailure() }
+      created = true
+      listed = TemporaryFiles.add(temporary)
+      if let mode { fchmod(descriptor, mode) }
+      try writeWhole(data, to: descriptor)
     } catch let failure as SystemFailure {
-      unlink(temporary)
+      if created { unlink(temporary) }
       let missing = !FileManager.default.fileExists(atPath: folder.path)
       throw DataError(
         file: path, position: "",
@@ -35,10 +52,8 @@ public enum AtomicFile {
     }
   }
 
-  /// open, write every byte, close: the system's reason (strerror) on any failure.
-  private static func writeWhole(_ data: Data, to path: String) throws {
-    let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-    guard descriptor >= 0 else { throw SystemFailure() }
+  /// Writes every byte and closes: the system's reason (strerror) on any failure.
+  private static func writeWhole(_ data: Data, to descriptor: Int32) throws {
     var failure: SystemFailure?
     data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
       var offset = 0

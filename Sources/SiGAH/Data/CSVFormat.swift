@@ -29,7 +29,12 @@ public enum CSVFormat {
       }
       if let labelColumn {
         let index = labelColumn < 0 ? fields.count + labelColumn : labelColumn
-        guard fields.indices.contains(index), let label = Int32(fields[index]) else {
+        guard fields.indices.contains(index) else {
+          throw DataError(
+            file: path, position: "line \(lineNumber)",
+            "expected a label in column \(labelColumn) (0-based; −1 = the last), found \(fields.count) columns")
+        }
+        guard let label = Int32(fields[index]) else {
           throw DataError(file: path, position: "line \(lineNumber), column \(index + 1)", "expected an integer label")
         }
         labels.append(label)

@@ -38,14 +38,11 @@ public struct Dataset: Sendable {
         "reading - needs --format, one of \(standardInputFormats.joined(separator: ", "))"
           + (format.map { "; got '\($0)'" } ?? ""))
     }
-    let name = format.hasPrefix("idx") ? "stdin-images-idx3-ubyte\(format == "idx.gz" ? ".gz" : "")" : "stdin.\(format)"
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sigah-stdin-\(getpid())")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: folder) }
-    let path = folder.appendingPathComponent(name).path
-    guard FileManager.default.createFile(atPath: path, contents: FileHandle.standardInput.readDataToEndOfFile()) else {
-      throw DataError(file: "standard input", position: "", "cannot be kept in \(folder.path) to be read")
-    }
+    let kind = format.hasPrefix("idx") ? "-images-idx3-ubyte\(format == "idx.gz" ? ".gz" : "")" : ".\(format)"
+    let copy = try copyStandardInput(kind: kind)
+    defer { TemporaryFiles.remove(copy.slot) }
+    defer { unlink(copy.path) }
+    let path = copy.path
     do {
       var dataset = try loadFile(path, labelColumn: labelColumn)
       dataset.name = "standard input"
@@ -53,6 +50,59 @@ public struct Dataset: Sendable {
     } catch let error as DataError where error.file == path {
       throw DataError(file: "standard input", position: error.position, error.message)
     }
+  }
+
+  /// Copies standard input into a new private file (0600, created exclusively under an
+  /// unpredictable name in the temporary folder, listed for removal on signals) whose name
+  /// ends in `kind`, for the file readers. A directory or unreadable input is an error.
+  static func copyStandardInput(kind: String) throws -> (path: String, slot: Int?) {
+    var status = stat()
+    if fstat(STDIN_FILENO, &status) == 0, status.st_mode & S_IFMT == S_IFDIR {
+      throw DataError(file: "standard input", position: "", "is a directory; expected the bytes of a data file")
+    }
+    let folder = FileManager.default.temporaryDirectory.path
+    var path = ""
+    var descriptor: Int32 = -1
+    for _ in 0..<16 {
+      path = "\(folder)/sigah-stdin-\(getpid())-\(String(UInt64.random(in: 0...UInt64.max), radix: 36))\(kind)"
+      descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+      if descriptor >= 0 || errno != EEXIST { break }
+    }
+    guard descriptor >= 0 else {
+      throw DataError(
+        file: "standard input", position: "",
+        "cannot be kept in \(folder) to be read: \(String(cString: strerror(errno)))")
+    }
+    let slot = TemporaryFiles.add(path)
+    var failure: String?
+    let buffer = UnsafeMutableRawPointer.allocate(byteCount: 1 << 20, alignment: 16)
+    defer { buffer.deallocate() }
+    copying: while true {
+      let count = read(STDIN_FILENO, buffer, 1 << 20)
+      if count == 0 { break }
+      if count < 0 {
+        if errno == EINTR { continue }
+        failure = "cannot be read: \(String(cString: strerror(errno)))"
+        break
+      }
+      var offset = 0
+      while offset < count {
+        let written = write(descriptor, buffer + offset, count - offset)
+        if written < 0 {
+          if errno == EINTR { continue }
+          failure = "cannot be kept in \(folder) to be read: \(String(cString: strerror(errno)))"
+          break copying
+        }
+        offset += written
+      }
+    }
+    close(descriptor)
+    if let failure {
+      unlink(path)
+      TemporaryFiles.remove(slot)
+      throw DataError(file: "standard input", position: "", failure)
+    }
+    return (path, slot)
   }
 
   /// The rows `share(rows)` of a vector file and its row count: .fvecs, .bvecs and .npy

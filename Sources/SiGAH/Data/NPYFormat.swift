@@ -195,19 +195,33 @@ public enum NPYFormat {
       )
     }
     let r = bits ?? capacity
+    guard (1...4096).contains(r) else {
+      throw DataError(file: path, position: "header", "expected codes of 1 to 4096 bits, asked for \(r)")
+    }
     let expectedColumns = h.type == .uint8 ? (r + 7) / 8 : (r + 63) / 64
-    guard (1...4096).contains(r), expectedColumns == h.columns else {
+    guard expectedColumns == h.columns else {
       throw DataError(
         file: path, position: "header", "expected \(expectedColumns) columns for \(r)-bit codes, found \(h.columns)")
     }
     let payload = Array(data[(data.startIndex + h.dataOffset)...])
-    if h.type == .uint8 { return PackedCodes(count: h.rows, bits: r, bytes: payload) }
-    let words = payload.withUnsafeBytes { raw in
-      (0..<(h.rows * h.columns)).map {
-        UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * $0, as: UInt64.self))
+    let codes: PackedCodes
+    if h.type == .uint8 {
+      codes = PackedCodes(count: h.rows, bits: r, bytes: payload)
+    } else {
+      let words = payload.withUnsafeBytes { raw in
+        (0..<(h.rows * h.columns)).map {
+          UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * $0, as: UInt64.self))
+        }
       }
+      codes = PackedCodes(count: h.rows, bits: r, words: words)
     }
-    return PackedCodes(count: h.rows, bits: r, words: words)
+    if let row = codes.firstCodeWithPaddingBits {
+      throw DataError(
+        file: path, position: "row \(row)",
+        "expected a \(r)-bit code (bits \(r) and up 0), found bits set past bit \(r - 1): "
+          + "the codes are longer than \(r) bits (check --bits)")
+    }
+    return codes
   }
 
   /// Writes codes as uint8 rows of ⌈r/8⌉ bytes, or with `words` as uint64 rows.

@@ -1,5 +1,5 @@
-// The temporary files a command has open right now (AtomicFile's), so that SIGINT and
-// SIGTERM can remove them: a killed write leaves no hidden file. The paths live in a fixed
+// The temporary files a command has open right now (AtomicFile's), so that a terminating
+// signal (`TemporaryFiles.signals`) can remove them: a killed write leaves no hidden file. The paths live in a fixed
 // C buffer that the signal handler only reads, calling nothing but unlink, signal and
 // raise (async-signal-safe), whichever thread the signal lands on (OpenBLAS's own too).
 
@@ -35,16 +35,19 @@ public enum TemporaryFiles {
     lock.withLock { paths[slot * length] = 0 }
   }
 
-  /// Installs the SIGINT and SIGTERM handlers: remove the listed files, then end the
-  /// process as the signal would have.
+  /// Every catchable signal whose default action ends the process without a core dump.
+  public static let signals = [SIGHUP, SIGINT, SIGTERM, SIGPIPE, SIGALRM, SIGUSR1, SIGUSR2, SIGXFSZ]
+
+  /// Installs the handlers of `signals`: remove the listed files, then end the process as
+  /// the signal would have.
   public static func removeOnSignals() {
     // A parent may start us with these signals blocked (Foundation's Process does): a
     // blocked SIGTERM would wait until the command ends.
     var blocked = sigset_t()
     sigemptyset(&blocked)
-    for number in [SIGINT, SIGTERM] { sigaddset(&blocked, number) }
+    for number in signals { sigaddset(&blocked, number) }
     pthread_sigmask(SIG_UNBLOCK, &blocked, nil)
-    for number in [SIGINT, SIGTERM] {
+    for number in signals {
       signal(number) { received in
         for slot in 0..<TemporaryFiles.slots where TemporaryFiles.paths[slot * TemporaryFiles.length] != 0 {
           unlink(TemporaryFiles.paths + slot * TemporaryFiles.length)

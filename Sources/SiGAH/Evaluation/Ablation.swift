@@ -104,7 +104,7 @@ public enum Ablation {
       return configuration
     }
     let all = with {
-      $0.methodName = "sigah-dm"
+      $0.method = .sigahDM
       $0.itqStart = true
       $0.graphTerm = .distanceMatching
       $0.gamma = dm.gamma

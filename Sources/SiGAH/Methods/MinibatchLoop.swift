@@ -45,6 +45,9 @@ final class MinibatchLoop {
     guard options.batchSize >= 1, options.epochs >= 0 else {
       throw TrainingError.invalidData("the batch size must be at least 1 and the epochs not negative")
     }
+    if let budget = options.timeBudget, !(budget.isFinite && budget > 0) {
+      throw TrainingError.invalidData("the time budget must be a finite number of seconds above 0, got \(budget)")
+    }
     try share?.requireRows(of: matrix)
     self.backend = backend
     self.options = options

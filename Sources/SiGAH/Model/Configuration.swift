@@ -44,8 +44,8 @@ public enum GraphTermKind: String, Sendable, Codable, CaseIterable {
 }
 
 public struct SiGAHConfiguration: Sendable, Codable, Equatable {
-  /// "sigah" (the paper's method) or "sigah-dm" (METHOD.md §3b), as reports name it.
-  public var methodName = "sigah"
+  /// `.sigah` (the paper's method) or `.sigahDM` (METHOD.md §3b).
+  public var method = HashMethod.sigah
   /// Code length `r`.
   public var bits: Int = 64
   /// Generator width as a multiple of the input dimension (`m = 2d`).
@@ -86,12 +86,20 @@ public struct SiGAHConfiguration: Sendable, Codable, Equatable {
 
   public init() {}
 
+  /// The files' keys: `methodName` is what model files and checkpoints have always held.
+  enum CodingKeys: String, CodingKey {
+    case method = "methodName"
+    case bits, generatorWidthMultiple, discriminatorWidth, generatorActivation, discriminatorActivation, leakySlope
+    case energy, sparsity, alpha, lambda, margin, gamma, reconstructionWeight, adversarialWeight, sigma, graphTerm
+    case nearFraction, itqStart, ranking, batchSize, learningRate, weightDecay, seed
+  }
+
   /// SiGAH-DM (METHOD.md §3b, §3c): ITQ start and the distance-matching graph term, every SiGAH
   /// component kept, then the ranking stage. The trainer adds the cosine schedule and
   /// validation selection.
   public static var distanceMatchingPreset: SiGAHConfiguration {
     var configuration = SiGAHConfiguration()
-    configuration.methodName = "sigah-dm"
+    configuration.method = .sigahDM
     configuration.itqStart = true
     configuration.graphTerm = .distanceMatching
     configuration.gamma = 1000
@@ -108,5 +116,65 @@ extension SiGAHConfiguration {
   /// `κ` of the energy `D(a) = κ·‖R(a) − a‖²`.
   func energyScale(inputDimension d: Int) -> Float {
     energy == .mse ? 1 / Float(d) : 1
+  }
+}
+
+/// A configuration field outside its range: `field` is the command line's spelling of the
+/// option that sets it, which checkpoints and library callers also see.
+public struct ConfigurationError: Error, Equatable, CustomStringConvertible {
+  public let field: String
+  public let message: String
+  public var description: String { "\(field) \(message)" }
+}
+
+extension SiGAHConfiguration {
+  /// Throws on the first field outside its range: the one rule for options, checkpoints
+  /// and library callers, so that no NaN, negative weight or absurd size reaches the
+  /// networks (a NaN near fraction, for one, traps in distance matching's selection).
+  public func check() throws {
+    func fail(_ field: String, _ message: String) -> ConfigurationError {
+      ConfigurationError(field: field, message: message)
+    }
+    func between(_ field: String, _ value: Int, _ range: ClosedRange<Int>) throws {
+      guard range.contains(value) else {
+        throw fail(field, "must be between \(range.lowerBound) and \(range.upperBound), got \(value)")
+      }
+    }
+    func weight(_ field: String, _ value: Float) throws {
+      guard value.isFinite, value >= 0 else { throw fail(field, "must be a finite weight of at least 0, got \(value)") }
+    }
+    func positive(_ field: String, _ value: Float) throws {
+      guard value.isFinite, value > 0 else { throw fail(field, "must be finite and above 0, got \(value)") }
+    }
+    guard method.isSiGAH else { throw fail("method", "must be sigah or sigah-dm, got '\(method.rawValue)'") }
+    try between("bits", bits, 1...4096)
+    try between("width-multiple", generatorWidthMultiple, 1...1 << 20)
+    try between("discriminator-width", discriminatorWidth, 1...Int(Int32.max))
+    try between("batch-size", batchSize, 1...1 << 24)
+    guard leakySlope.isFinite, (0...1).contains(leakySlope) else {
+      throw fail("leaky-slope", "must be between 0 and 1, got \(leakySlope)")
+    }
+    for (field, value) in [
+      ("alpha", alpha), ("lambda", lambda), ("margin", margin), ("gamma", gamma),
+      ("reconstruction-weight", reconstructionWeight), ("mu", adversarialWeight), ("weight-decay", weightDecay),
+    ] {
+      try weight(field, value)
+    }
+    if let sigma { try positive("sigma", sigma) }
+    guard nearFraction.isFinite, nearFraction > 0, nearFraction <= 1 else {
+      throw fail("near-fraction", "must be above 0 and at most 1, got \(nearFraction)")
+    }
+    try positive("learning-rate", learningRate)
+    if let ranking {
+      try between("ranking-steps", ranking.steps, 0...100_000_000)
+      try between("ranking-anchors", ranking.anchors, 1...1 << 24)
+      try between("ranking-pairs", ranking.pairsPerAnchor, 1...32)
+      if let neighbours = ranking.neighbours { try between("ranking-neighbours", neighbours, 1...1 << 30) }
+      try positive("ranking-learning-rate", ranking.learningRate)
+      try positive("ranking sharpness", ranking.sharpness)
+      try positive("ranking start scale", ranking.startScale)
+      try positive("ranking end scale", ranking.endScale)
+      try between("ranking validate-every", ranking.validateEvery, 1...Int(Int32.max))
+    }
   }
 }

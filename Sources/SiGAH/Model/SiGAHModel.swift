@@ -78,6 +78,11 @@ public struct SiGAHModel: Sendable, Equatable {
     } catch {
       throw DataError(file: path, position: "header", "the configuration or summary is not valid JSON (\(error))")
     }
+    do {
+      try configuration.check()
+    } catch let error as ConfigurationError {
+      throw DataError(file: path, position: "metadata 'configuration'", "expected a usable configuration: \(error)")
+    }
     guard let w = file.tensors["W"], w.shape.count == 2, let psi = file.tensors["Psi"], psi.shape.count == 2,
       let w3 = file.tensors["W3"], w3.shape.count == 2
     else {

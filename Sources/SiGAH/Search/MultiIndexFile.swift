@@ -110,6 +110,10 @@ extension MultiIndexHash {
       ids.append(members)
     }
     let codes = PackedCodes(count: n, bits: bits, words: codeWords)
+    if let row = codes.firstCodeWithPaddingBits {
+      throw fail(
+        "code \(row)", "expected a \(bits)-bit code (bits \(bits) and up 0), found bits set past bit \(bits - 1)")
+    }
     // A table that does not file each code under its own substring would answer wrongly;
     // the check reads each code once, as the table's ordered copy is made.
     let tableCodes = inParallel(m) { j in

@@ -10,7 +10,7 @@ import Backend
 import Foundation
 
 /// The learning rate over epochs.
-public enum LearningRateSchedule: Sendable, Equatable {
+public enum LearningRateSchedule: String, Sendable, Equatable, CaseIterable {
   case constant
   /// `lr·(1 + cos(π·(epoch − 1)/epochs))/2` (METHOD.md §3b).
   case cosine
@@ -60,15 +60,16 @@ public final class SiGAHTrainer {
     if let share {
       try share.requireRows(of: data)
     }
-    guard (1...maximumCodeBits).contains(configuration.bits) else {
-      throw TrainingError.invalidData("bits must be between 1 and \(maximumCodeBits), got \(configuration.bits)")
-    }
-    guard configuration.batchSize >= 1, configuration.generatorWidthMultiple >= 1, configuration.discriminatorWidth >= 1
-    else {
-      throw TrainingError.invalidData("batch size, generator width multiple and discriminator width must be at least 1")
+    do {
+      try configuration.check()
+    } catch let error as ConfigurationError {
+      throw TrainingError.invalidData("the configuration's \(error)")
     }
     guard options.epochs >= 0 else {
       throw TrainingError.invalidData("epochs must not be negative, got \(options.epochs)")
+    }
+    if let budget = options.timeBudget, !(budget.isFinite && budget > 0) {
+      throw TrainingError.invalidData("the time budget must be a finite number of seconds above 0, got \(budget)")
     }
     // The widest buffers, checked before anything is allocated: Ψ (d × m), W3 (d_l × d) and
     // the batch's activations (N_B × m, N_B × d_l), m = width multiple × d.

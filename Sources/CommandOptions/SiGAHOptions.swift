@@ -9,14 +9,14 @@ public struct SiGAHOptions: ParsableArguments {
 
   @Option(help: "Samples per batch N_B.") public var batchSize = 500
   @Option(help: "Adam learning rate.") public var learningRate: Float = 1e-2
-  @Option(help: "Learning-rate schedule: constant or cosine (default: constant; cosine for sigah-dm).") public
-    var schedule: String?
+  @Option(help: "Learning-rate schedule (default: constant; cosine for sigah-dm).") public
+    var schedule: LearningRateSchedule?
   @Option(help: "L2 weight decay on weights (not biases).") public var weightDecay: Float = 5e-4
   @Option(help: "Quantisation weight α.") public var alpha: Float = 1e-3
   @Option(help: "Sparsity weight λ.") public var lambda: Float = 1e-4
   @Option(help: "Graph weight γ (default 1e-4; 1000 for sigah-dm's distance matching).") public var gamma: Float?
   @Option(help: "Graph term: paper (Eq. 17) or distance-matching (METHOD.md §3b; default for sigah-dm).") public
-    var graphTerm: String?
+    var graphTerm: GraphTermKind?
   @Option(help: "Start the hash layer from ITQ: true or false (default false; true for sigah-dm).") public var itqStart:
     Bool?
   @Option(help: "Distance matching: fraction of a batch that is each item's near set.") public var nearFraction: Float =
@@ -38,22 +38,14 @@ public struct SiGAHOptions: ParsableArguments {
   @Option(help: "Graph σ; default 1 / mean in-batch distance.") public var sigma: Float?
   @Option(help: "Generator width m as a multiple of d.") public var widthMultiple = 2
   @Option(help: "Discriminator hidden width d_l.") public var discriminatorWidth = 50
-  @Option(help: "Generator activation: leaky-relu, relu, tanh or sigmoid.") public var generatorActivation =
-    "leaky-relu"
-  @Option(help: "Discriminator activation: leaky-relu, relu, tanh or sigmoid.") public var discriminatorActivation =
-    "leaky-relu"
+  @Option(help: "Generator activation.") public var generatorActivation = ActivationName.leakyReLU
+  @Option(help: "Discriminator activation.") public var discriminatorActivation = ActivationName.leakyReLU
   @Option(help: "LeakyReLU slope.") public var leakySlope: Float = 0.2
-  @Option(help: "Energy of the discriminator: mse ((1/d)‖R(a) − a‖²) or l2.") public var energy = "mse"
-  @Option(help: "Sparsity penalty: l2 (mean square) or l1.") public var sparsity = "l2"
+  @Option(help: "Energy of the discriminator: mse ((1/d)‖R(a) − a‖²) or l2.") public var energy = EnergyKind.mse
+  @Option(help: "Sparsity penalty: l2 (mean square) or l1.") public var sparsity = SparsityKind.l2
 
   public func validate() throws {
     guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize).") }
-    if let schedule, !["constant", "cosine"].contains(schedule) {
-      throw ValidationError("--schedule must be constant or cosine, got '\(schedule)'.")
-    }
-    if let graphTerm, GraphTermKind(rawValue: graphTerm) == nil {
-      throw ValidationError("--graph-term must be paper or distance-matching, got '\(graphTerm)'.")
-    }
     if let valSize, valSize < 0 { throw ValidationError("--val-size must not be negative.") }
     guard valEvery >= 1 else { throw ValidationError("--val-every must be at least 1.") }
     guard valK >= 1 else { throw ValidationError("--val-k must be at least 1, got \(valK).") }
@@ -65,21 +57,16 @@ public struct SiGAHOptions: ParsableArguments {
     guard (1...32).contains(rankingPairs) else {
       throw ValidationError("--ranking-pairs must be between 1 and 32, got \(rankingPairs).")
     }
-    for (flag, value) in [
-      ("--generator-activation", generatorActivation), ("--discriminator-activation", discriminatorActivation),
-    ]
-    where ActivationName(rawValue: value) == nil {
-      throw ValidationError(
-        "\(flag) must be one of \(ActivationName.allCases.map(\.rawValue).joined(separator: ", ")), got '\(value)'.")
-    }
-    guard EnergyKind(rawValue: energy) != nil else {
-      throw ValidationError("--energy must be mse or l2, got '\(energy)'.")
-    }
-    guard SparsityKind(rawValue: sparsity) != nil else {
-      throw ValidationError("--sparsity must be l2 or l1, got '\(sparsity)'.")
-    }
     guard widthMultiple >= 1, discriminatorWidth >= 1 else {
       throw ValidationError("--width-multiple and --discriminator-width must be at least 1.")
+    }
+    // The configuration's own rule, which checkpoints and library callers meet too.
+    for method in [HashMethod.sigah, .sigahDM] {
+      do {
+        try configuration(method: method, bits: 64, seed: 0).check()
+      } catch let error as ConfigurationError {
+        throw ValidationError("--\(error.field) \(error.message).")
+      }
     }
   }
 
@@ -94,7 +81,7 @@ public struct SiGAHOptions: ParsableArguments {
     c.alpha = alpha
     c.lambda = lambda
     if let gamma { c.gamma = gamma }
-    if let graphTerm { c.graphTerm = GraphTermKind(rawValue: graphTerm)! }
+    if let graphTerm { c.graphTerm = graphTerm }
     if let itqStart { c.itqStart = itqStart }
     c.nearFraction = nearFraction
     c.adversarialWeight = mu
@@ -103,11 +90,11 @@ public struct SiGAHOptions: ParsableArguments {
     c.sigma = sigma
     c.generatorWidthMultiple = widthMultiple
     c.discriminatorWidth = discriminatorWidth
-    c.generatorActivation = ActivationName(rawValue: generatorActivation)!
-    c.discriminatorActivation = ActivationName(rawValue: discriminatorActivation)!
+    c.generatorActivation = generatorActivation
+    c.discriminatorActivation = discriminatorActivation
     c.leakySlope = leakySlope
-    c.energy = EnergyKind(rawValue: energy)!
-    c.sparsity = SparsityKind(rawValue: sparsity)!
+    c.energy = energy
+    c.sparsity = sparsity
     let steps = rankingSteps ?? (c.ranking == nil ? 0 : RankingOptions().steps)
     if steps > 0 {
       var ranking = RankingOptions()
@@ -124,7 +111,7 @@ public struct SiGAHOptions: ParsableArguments {
   }
 
   public func learningRateSchedule(for method: HashMethod) -> LearningRateSchedule {
-    (schedule ?? (method == .sigahDM ? "cosine" : "constant")) == "cosine" ? .cosine : .constant
+    schedule ?? (method == .sigahDM ? .cosine : .constant)
   }
 
   public func validationSize(for method: HashMethod) -> Int { valSize ?? (method == .sigahDM ? 500 : 0) }

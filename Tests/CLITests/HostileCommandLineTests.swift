@@ -1,0 +1,187 @@
+// The third round of hostile inputs (issue 27): each case crashed, hung, lost a file or
+// exited 0 with a wrong answer before its fix; now each is one clear error and a non-zero
+// exit, or a right answer.
+
+import Foundation
+import SiGAH
+import Testing
+
+@Suite struct HostileCommandLineTests {
+  let mnist = repositoryRoot.appendingPathComponent("data/mnist/t10k-images-idx3-ubyte.gz").path
+  let sift = repositoryRoot.appendingPathComponent("data/siftsmall/siftsmall_query.fvecs").path
+
+  func expectError(_ arguments: [String], contains fragments: [String], status: Int32? = nil) throws {
+    let run = try SigahBinary.run(arguments)
+    #expect(run.status != 0, "\(arguments) should fail")
+    if let status { #expect(run.status == status, "\(arguments): status \(run.status), \(run.stderr)") }
+    for fragment in fragments { #expect(run.stderr.contains(fragment), "\(arguments): stderr was: \(run.stderr)") }
+    #expect(!run.stderr.contains("Fatal error") && !run.stderr.contains("Stack dump"), "\(run.stderr)")
+  }
+
+  /// 64-bit codes read as 16-bit ones had 48 stray bits that overflowed the multi-index
+  /// histogram (a segfault) and gave the scan distances above 16.
+  @Test func codesWithBitsPastTheirLengthAreRefused() throws {
+    let folder = try scratchFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let model = folder.appendingPathComponent("m.safetensors").path
+    let codes = folder.appendingPathComponent("codes.npy").path
+    #expect(
+      try SigahBinary.run(["train", sift, "--method", "lsh", "--bits", "64", "--out", model, "--backend", "cpu", "-q"])
+        .status == 0)
+    #expect(
+      try SigahBinary.run(["encode", "--model", model, sift, "--words", "--out", codes, "--backend", "cpu", "-q"])
+        .status == 0)
+    let index = folder.appendingPathComponent("codes.mih").path
+    try expectError(
+      ["index", "--database", codes, "--bits", "16", "--substrings", "16", "--out", index],
+      contains: [codes, "row 0", "bits set past bit 15"], status: 1)
+    #expect(!FileManager.default.fileExists(atPath: index))
+    try expectError(
+      ["search", "--database", codes, "--queries", codes, "--bits", "16", "--out", "-", "--backend", "cpu"],
+      contains: ["bits set past bit 15"], status: 1)
+  }
+
+  @Test(arguments: [
+    ["--near-fraction", "nan"], ["--near-fraction", "inf"], ["--near-fraction", "1e30"], ["--near-fraction", "-5"],
+    ["--learning-rate", "-1"], ["--mu", "-1"], ["--sigma", "-1"], ["--time-budget", "nan"], ["--gamma", "inf"],
+  ])
+  func outOfRangeTrainingOptionsAreUsageErrors(_ option: [String]) throws {
+    try expectError(
+      ["train", sift, "--method", "sigah-dm", "--bits", "8", "--out", "/tmp/unused.safetensors"] + option,
+      contains: [option[0]], status: 64)
+  }
+
+  @Test func hugeNumbersAreErrorsNotTraps() throws {
+    let folder = try scratchFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let model = folder.appendingPathComponent("m.safetensors").path
+    let codes = folder.appendingPathComponent("codes.npy").path
+    #expect(
+      try SigahBinary.run(["train", sift, "--method", "itq", "--bits", "16", "--out", model, "--backend", "cpu", "-q"])
+        .status == 0)
+    #expect(try SigahBinary.run(["encode", "--model", model, sift, "--out", codes, "-q"]).status == 0)
+    let huge = "9223372036854775807"
+    try expectError(["index", "--database", codes, "--bits", huge, "--out", codes + ".mih"], contains: ["--bits"])
+    try expectError(
+      ["search", "--database", codes, "--queries", codes, "--bits", huge, "--out", "-"], contains: ["--bits"])
+    // A radius past the code length reaches every code: the answer, not an overflow.
+    let index = folder.appendingPathComponent("codes.mih").path
+    #expect(try SigahBinary.run(["index", "--database", codes, "--out", index, "-q"]).status == 0)
+    let everything = try SigahBinary.run(
+      ["search", "--index", index, "--queries", codes, "--radius", "4294967295", "--out", "-", "-q"])
+    #expect(everything.status == 0, "\(everything.stderr)")
+    #expect(everything.stdout.split(separator: "\n").count == 100 * 100)
+    let csv = folder.appendingPathComponent("data.csv").path
+    try "1,2,3\n4,5,6\n".write(toFile: csv, atomically: true, encoding: .utf8)
+    try expectError(
+      ["train", csv, "--method", "lsh", "--bits", "2", "--label-column", huge, "--out", model],
+      contains: [csv, "line 1", "column \(huge)"], status: 1)
+    try expectError(["eval", sift, "--methods", "", "--out", folder.path + "/r"], contains: ["--methods"], status: 64)
+  }
+
+  /// A K-means Hashing model with an empty mean trapped on `1...Float(0)`; one whose
+  /// subspaces add up to 4,800 bits encoded codes that no reader accepts.
+  @Test func modelsOutsideTheCodeLengthsAreRefused() throws {
+    let folder = try scratchFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let header = [
+      "format": "sigah-model", "method": "kmh", "format_version": "1", "bits": "8",
+    ]
+    let empty = folder.appendingPathComponent("empty.safetensors").path
+    try SafeTensors(
+      metadata: header,
+      tensors: [
+        "mu": .init(shape: [0], values: []), "rotation": .init(shape: [0, 0], values: []),
+        "dimensions": .init(shape: [1], values: [1]), "subspace_bits": .init(shape: [1], values: [8]),
+        "centres": .init(shape: [256], values: Array(repeating: 0, count: 256)),
+      ]
+    ).write(to: empty)
+    try expectError(["encode", "--model", empty, sift, "--out", "-"], contains: [empty, "kmh model"], status: 1)
+    let d = 600
+    let long = folder.appendingPathComponent("long.safetensors").path
+    try SafeTensors(
+      metadata: header,
+      tensors: [
+        "mu": .init(shape: [d], values: Array(repeating: 0, count: d)),
+        "rotation": .init(shape: [d, d], values: Array(repeating: 0, count: d * d)),
+        "dimensions": .init(shape: [d], values: Array(repeating: 1, count: d)),
+        "subspace_bits": .init(shape: [d], values: Array(repeating: 8, count: d)),
+        "centres": .init(shape: [256 * d], values: Array(repeating: 0, count: 256 * d)),
+      ]
+    ).write(to: long)
+    try expectError(["encode", "--model", long, sift, "--out", "-"], contains: [long, "4800 bits"], status: 1)
+  }
+
+  /// An output that is an input, or two outputs on one path, destroyed a file with exit 0.
+  @Test func anOutputOnAnInputIsRefusedAndTheInputKept() throws {
+    let folder = try scratchFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let data = folder.appendingPathComponent("data.fvecs").path
+    try FileManager.default.copyItem(atPath: sift, toPath: data)
+    let before = try Data(contentsOf: URL(fileURLWithPath: data))
+    let model = folder.appendingPathComponent("m.safetensors").path
+    try expectError(
+      ["train", data, "--method", "lsh", "--bits", "8", "--out", data], contains: ["--out", "the data"], status: 1)
+    #expect(
+      try SigahBinary.run(["train", data, "--method", "lsh", "--bits", "8", "--out", model, "-q"]).status == 0)
+    let vectors = folder.appendingPathComponent("vectors.npy").path
+    try NPYFormat.write(try Dataset.load(data).vectors, to: vectors)
+    let vectorBytes = try Data(contentsOf: URL(fileURLWithPath: vectors))
+    try expectError(
+      ["encode", "--model", model, vectors, "--out", vectors], contains: ["--out", "the data"], status: 1)
+    #expect(try Data(contentsOf: URL(fileURLWithPath: vectors)) == vectorBytes)
+    // Through a symbolic link too.
+    let link = folder.appendingPathComponent("link.npy").path
+    try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: vectors)
+    try expectError(["encode", "--model", model, link, "--out", vectors], contains: ["the data"], status: 1)
+    #expect(try Data(contentsOf: URL(fileURLWithPath: data)) == before)
+    let codes = folder.appendingPathComponent("codes.npy").path
+    #expect(try SigahBinary.run(["encode", "--model", model, data, "--out", codes, "-q"]).status == 0)
+    let ids = folder.appendingPathComponent("ids.ivecs").path
+    try expectError(
+      ["search", "--database", codes, "--queries", codes, "--out", ids, "--distances-out", ids],
+      contains: ["--out", "--distances-out"], status: 1)
+    try expectError(
+      ["search", "--database", codes, "--queries", codes, "--out", codes], contains: ["--database"], status: 1)
+    try expectError(
+      ["groundtruth", "--database", vectors, "--queries", data, "--k", "3", "--out", vectors],
+      contains: ["--database"], status: 1)
+    #expect(try Data(contentsOf: URL(fileURLWithPath: vectors)) == vectorBytes)
+    try expectError(
+      ["index", "--database", codes, "--out", codes], contains: ["--database"], status: 1)
+    try expectError(
+      ["train", data, "--method", "sigah", "--bits", "8", "--epochs", "1", "--out", model, "--checkpoint", model],
+      contains: ["--checkpoint"], status: 1)
+    #expect(try Data(contentsOf: URL(fileURLWithPath: data)) == before)
+    #expect(
+      try SigahBinary.run(["search", "--database", codes, "--queries", codes, "--out", "-", "--distances-out", "-"])
+        .status == 64)
+  }
+
+  @Test func aDirectoryOnStandardInputIsAnError() throws {
+    let process = Process()
+    process.executableURL = SigahBinary.url
+    process.arguments = ["train", "-", "--format", "fvecs", "--method", "lsh", "--bits", "4", "--out", "/tmp/unused"]
+    process.standardInput = FileHandle(forReadingAtPath: "/")
+    let err = Pipe()
+    process.standardError = err
+    process.standardOutput = Pipe()
+    try process.run()
+    let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 1)
+    #expect(message.contains("standard input") && message.contains("is a directory"), "\(message)")
+  }
+
+  /// The copy of standard input is private to the user and gone once the data are read.
+  @Test func standardInputLeavesNoCopy() throws {
+    let folder = try scratchFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let model = folder.appendingPathComponent("m.safetensors").path
+    let run = try SigahBinary.run(
+      ["train", "-", "--format", "fvecs", "--method", "lsh", "--bits", "8", "--out", model, "-q"],
+      environment: ["TMPDIR": folder.path], standardInput: try Data(contentsOf: URL(fileURLWithPath: sift)))
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["m.safetensors"])
+  }
+}

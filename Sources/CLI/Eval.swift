@@ -53,7 +53,7 @@ struct Eval: ParsableCommand {
     settings.validationSize = sigah.valSize ?? 500
     settings.training.epochs = epochs
     settings.generative = generative.configurations
-    settings.generativeBatchSize = sigah.batchSize
+    settings.generativeBatchSize = sigah.resolvedBatchSize
     settings.training.schedule = sigah.learningRateSchedule(for: .sigah)
     let rows = try runExperiment(
       split: split, trainFile: trainFile, settings: settings, backendOptions: backendOptions, quiet: quiet,

@@ -7,7 +7,10 @@ import SiGAH
 public struct SiGAHOptions: ParsableArguments {
   public init() {}
 
-  @Option(help: "Samples per batch N_B.") public var batchSize = 500
+  @Option(help: "Samples per batch N_B (default 500; under sigah-mpi the global batch, over all ranks).")
+  public var batchSize: Int?
+  /// The batch size given, else 500.
+  public var resolvedBatchSize: Int { batchSize ?? 500 }
   @Option(help: "Adam learning rate.") public var learningRate: Float = 1e-2
   @Option(help: "Learning-rate schedule (default: constant; cosine for sigah-dm).") public
     var schedule: LearningRateSchedule?
@@ -45,7 +48,7 @@ public struct SiGAHOptions: ParsableArguments {
   @Option(help: "Sparsity penalty: l2 (mean square) or l1.") public var sparsity = SparsityKind.l2
 
   public func validate() throws {
-    guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize).") }
+    if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize).") }
     if let valSize, valSize < 0 { throw ValidationError("--val-size must not be negative.") }
     guard valEvery >= 1 else { throw ValidationError("--val-every must be at least 1.") }
     guard valK >= 1 else { throw ValidationError("--val-k must be at least 1, got \(valK).") }
@@ -75,7 +78,7 @@ public struct SiGAHOptions: ParsableArguments {
     var c = method == .sigahDM ? SiGAHConfiguration.distanceMatchingPreset : SiGAHConfiguration()
     c.bits = bits
     c.seed = seed
-    c.batchSize = batchSize
+    c.batchSize = resolvedBatchSize
     c.learningRate = learningRate
     c.weightDecay = weightDecay
     c.alpha = alpha

@@ -24,6 +24,7 @@ struct SigahMPI: ParsableCommand {
       trains the learned methods data-parallel. Example: mpirun -np 4 sigah-mpi search \
       --database base.npy --queries queries.npy --k 10 --out ids.ivecs
       """,
+    version: "sigah-mpi \(ModelFile.toolVersion) (model format \(ModelFile.formatVersion))",
     subcommands: [ShardedTrain.self, ShardedEncode.self, ShardedSearch.self, ShardedGroundTruth.self])
 
   static let world = Communicator()
@@ -43,6 +44,12 @@ struct SigahMPI: ParsableCommand {
       // they repeat it.
       let message = Self.fullMessage(for: error)
       let code = Self.exitCode(for: error).rawValue
+      if code == 0 {
+        // --help and --version: asked-for output, on standard output, from rank 0.
+        if world.isRoot { print(message) }
+        world.finish()
+        Foundation.exit(0)
+      }
       if !world.isRoot { Thread.sleep(forTimeInterval: 0.5) }
       FileHandle.standardError.write(Data(((world.isRoot ? "" : "rank \(world.rank): ") + message + "\n").utf8))
       if world.size > 1 { world.abort(code) }
@@ -85,131 +92,65 @@ struct ShardedTrain: ParsableCommand {
       part of each step's anchors.
       """)
   @Argument(help: "Training vectors.") var data: String
-  @Option(help: "The method: \(Self.methods.map(\.rawValue).joined(separator: ", ")).") var method = HashMethod.itq
-  @Option(help: "Code length r (1–4096; the learned methods: 1–\(maximumCodeBits)).") var bits = 64
-  @Option(help: "Seed of the projections, rotations and the learned methods' initialisation and batches.")
-  var seed: UInt64 = 0
-  @Option(help: "The learned methods: epochs (ba: alternations).") var epochs = 30
-  @Option(name: .shortAndLong, help: "The model file to write (safetensors).") var out: String
+  @OptionGroup var job: TrainingJobOptions
   @Flag(help: "No per-epoch lines on standard error.") var quiet = false
-  @Option(help: "sigah, sigah-dm: write a checkpoint every N epochs (and at the end), from rank 0.")
-  var checkpointEvery: Int?
-  @Option(help: "sigah, sigah-dm: checkpoint path (default: OUT.checkpoint).") var checkpoint: String?
-  @Option(help: "sigah, sigah-dm: continue the run saved in this checkpoint (every rank reads it).")
-  var resume: String?
-
   @OptionGroup var backendOptions: BackendOptions
-  @OptionGroup(title: "SiGAH (--batch-size is the global batch, over all ranks)") var sigah: SiGAHOptions
-  @OptionGroup(title: "HashGAN, GMANs, SGH and BA") var generative: GenerativeMethodOptions
 
   static let linearMethods: [HashMethod] = [.lsh, .pcah, .itq]
   /// The methods that train across ranks.
   static let methods = linearMethods + [.sigah, .sigahDM] + GenerativeTraining.dataParallelMethods
 
   func validate() throws {
+    let method = job.method ?? .sigah
     guard Self.methods.contains(method) else {
       throw ValidationError(
         "--method must be one of \(Self.methods.map(\.rawValue).joined(separator: ", ")) across ranks, got '\(method.rawValue)'."
       )
     }
-    let most = Self.linearMethods.contains(method) ? 4096 : maximumCodeBits
-    guard (1...most).contains(bits) else { throw ValidationError("--bits must be between 1 and \(most), got \(bits).") }
-    guard epochs >= 0 else { throw ValidationError("--epochs must not be negative, got \(epochs).") }
-    if let checkpointEvery, checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be at least 1.") }
-    if !method.isSiGAH, checkpointEvery != nil || checkpoint != nil || resume != nil {
-      throw ValidationError(
-        "--checkpoint-every, --checkpoint and --resume are SiGAH's; \(method.rawValue) does not take them.")
+    if let bits = job.bits, !Self.linearMethods.contains(method), bits > maximumCodeBits {
+      throw ValidationError("--bits must be between 1 and \(maximumCodeBits) for \(method.rawValue), got \(bits).")
     }
-  }
-
-  /// SiGAH or SiGAH-DM (its ranking stage included), data-parallel; rank 0 validates on
-  /// its share and writes the checkpoints.
-  func trainSiGAH(
-    _ method: HashMethod, share: Matrix, rows: DataShare, backend: any Backend, world: Communicator
-  ) throws -> HashModel {
-    let resumed = try resume.map { try Checkpoint.read(from: $0) }
-    let configuration = resumed?.model.configuration ?? sigah.configuration(method: method, bits: bits, seed: seed)
-    var options = TrainingOptions()
-    options.epochs = epochs
-    options.schedule = sigah.learningRateSchedule(for: method)
-    options.validateEvery = sigah.valEvery
-    let validationSize = sigah.validationSize(for: method)
-    if validationSize > 0 {
-      let validation =
-        world.isRoot
-        ? try ValidationSplit(training: share, size: validationSize, k: sigah.valK, seed: seed, backend: backend) : nil
-      options.validate = { hash in try validation?.meanAveragePrecision(hash) ?? 0 }
-      status(
-        world,
-        "validation: \(validationSize) of rank 0's \(share.rows) vectors as pseudo-queries; the best epoch is kept")
-    }
-    if checkpointEvery != nil || checkpoint != nil {
-      options.checkpointEvery = checkpointEvery ?? epochs
-      options.checkpointPath = checkpoint ?? out + ".checkpoint"
-    }
-    let trainer = try SiGAHTrainer(
-      configuration: configuration, data: share, backend: backend, options: options, share: rows)
-    return .sigah(
-      try trainer.train(resume: resumed) { event in
-        guard !quiet, case .epoch(let report) = event else { return }
-        let validation = report.validationMAP.map { String(format: ", validation mAP %.4f", $0) } ?? ""
-        status(
-          world,
-          String(
-            format: "epoch %d: %.0f samples/s over %d ranks, L_G %.4g", report.epoch, report.samplesPerSecond,
-            world.size, report.losses.generator) + validation)
-      })
   }
 
   func run() throws {
     let world = SigahMPI.world
+    let job = try self.job.job()
+    let out = self.job.out
     let (share, _, total) = try Dataset.loadShare(data, share: world.shard(of:))
     guard total >= world.size else {
       throw ValidationError("\(data) has \(total) vectors, fewer than the \(world.size) ranks.")
     }
-    let reduction = world.reduction
     let backend = try backendOptions.make(world)
-    let model: HashModel
     let started = Date()
-    switch method {
-    case .lsh: model = .linear(LinearBaselines.lsh(share, bits: bits, seed: seed, reduction: reduction), method: .lsh)
-    case .pcah:
-      model = .linear(
-        try LinearBaselines.pcah(share, bits: bits, seed: seed, backend: backend, reduction: reduction), method: .pcah)
-    case .itq:
-      model = .linear(
-        try LinearBaselines.itq(share, bits: bits, seed: seed, backend: backend, reduction: reduction), method: .itq)
-    case .sigah, .sigahDM:
-      model = try trainSiGAH(
-        method, share: share,
-        rows: DataShare(rows: world.shard(of: total), total: total, reduction: reduction, writer: world.isRoot),
-        backend: backend,
-        world: world)
-    default:
-      var options = GenerativeOptions()
-      (options.epochs, options.batchSize, options.seed) = (epochs, sigah.batchSize, seed)
-      let rows = world.shard(of: total)
-      model = try GenerativeTraining.train(
-        method, data: share, bits: bits, configurations: generative.configurations,
-        options: options, backend: backend, share: DataShare(rows: rows, total: total, reduction: reduction)
-      ) { event in
-        guard !quiet, case .terms(let terms) = event else { return }
-        status(
-          world,
-          String(
-            format: "epoch %d%@: %.0f samples/s over %d ranks", terms.epoch,
-            terms.phase.isEmpty ? "" : " " + terms.phase,
-            terms.samplesPerSecond,
-            world.size))
-      }
-    }
+    let rows = DataShare(rows: world.shard(of: total), total: total, reduction: world.reduction, writer: world.isRoot)
+    let model = try job.run(
+      data: share, backend: backend, share: rows,
+      onEvent: { event in
+        guard !quiet else { return }
+        switch event {
+        case .epoch(let report):
+          let validation = report.validationMAP.map { String(format: ", validation mAP %.4f", $0) } ?? ""
+          status(
+            world,
+            String(
+              format: "epoch %d: %.0f samples/s over %d ranks, L_G %.4g", report.epoch, report.samplesPerSecond,
+              world.size, report.losses.generator) + validation)
+        case .terms(let terms):
+          status(
+            world,
+            String(
+              format: "epoch %d%@: %.0f samples/s over %d ranks", terms.epoch,
+              terms.phase.isEmpty ? "" : " " + terms.phase, terms.samplesPerSecond, world.size))
+        default: break
+        }
+      }, status: { line in status(world, line) })
     if world.isRoot {
       try model.write(to: out)
       status(
         world,
         String(
-          format: "%@ trained on %d vectors by %d ranks in %.2f s; model in %@", method.rawValue, total, world.size,
-          Date().timeIntervalSince(started), out))
+          format: "%@ trained on %d vectors by %d ranks in %.2f s; model in %@", job.method.rawValue, total,
+          world.size, Date().timeIntervalSince(started), out))
     }
   }
 }

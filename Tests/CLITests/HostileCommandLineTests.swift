@@ -184,4 +184,37 @@ import Testing
     #expect(run.status == 0, "\(run.stderr)")
     #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["m.safetensors"])
   }
+
+  /// --resume took the checkpoint's configuration and dropped --bits, --seed and
+  /// --batch-size without a word; a validated checkpoint resumed without validation went on
+  /// training and then wrote its old kept epoch.
+  @Test func resumeRefusesWhatDisagreesWithItsCheckpoint() throws {
+    let folder = try scratchFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let (model, saved) = (folder.appendingPathComponent("m.st").path, folder.appendingPathComponent("c.ckpt").path)
+    let common = ["--val-k", "10", "--ranking-steps", "0", "--backend", "cpu", "-q"]
+    let first = try SigahBinary.run(
+      [
+        "train", sift, "--method", "sigah-dm", "--bits", "8", "--epochs", "1", "--val-size", "20", "--out", model,
+        "--checkpoint", saved,
+      ] + common)
+    #expect(first.status == 0, "\(first.stderr)")
+    let resume = ["train", sift, "--resume", saved, "--epochs", "2", "--out", model] + common
+    for (option, value, kept) in [
+      ("--bits", "16", "8"), ("--seed", "5", "0"), ("--batch-size", "7", "500"), ("--method", "sigah", "sigah-dm"),
+    ] {
+      try expectError(
+        resume + ["--val-size", "20", option, value], contains: ["\(option) \(value) conflicts", saved, kept],
+        status: 64)
+    }
+    try expectError(resume + ["--val-size", "0"], contains: ["keeps validated epoch", "--val-size"], status: 64)
+    let resumed = try SigahBinary.run(resume + ["--val-size", "20", "--bits", "8", "--checkpoint", saved])
+    #expect(resumed.status == 0, "\(resumed.stderr)")
+    guard case .sigah(let trained) = try HashModel.read(from: model) else {
+      Issue.record("not a SiGAH model")
+      return
+    }
+    #expect(trained.configuration.method == .sigahDM && trained.configuration.bits == 8)
+    #expect(trained.summary?.epochs.map(\.epoch) == [1, 2])
+  }
 }

@@ -77,10 +77,11 @@ public enum BinaryAutoencoder {
         try block.adamStep(
           learningRate: configuration.svmLearningRate, weightDecay: configuration.svmDecay, step: steps)
       }
-      let hashed = try decoder.hash(loop.data, weight: svm.layers[0].weight.value, bias: svm.layers[0].bias.value)
-      try decoder.fit(codes: z, data: loop.data)
+      let whole = try loop.wholeData()
+      let hashed = try decoder.hash(whole, weight: svm.layers[0].weight.value, bias: svm.layers[0].bias.value)
+      try decoder.fit(codes: z, data: whole)
       let changed = try decoder.codeStep(
-        &z, hashed: hashed, penalty: penalty, passes: configuration.flipPasses, data: loop.data)
+        &z, hashed: hashed, penalty: penalty, passes: configuration.flipPasses, data: whole)
       try backend.upload(z, to: codes)
       penalty *= configuration.penaltyGrowth
       // Every share stops together: when no share flipped a bit and every Z is h(X).

@@ -12,6 +12,9 @@ public struct GenerativeOptions: Sendable {
   public var seed: UInt64 = 0
   /// Stop at the first epoch boundary after this many seconds.
   public var timeBudget: Double?
+  /// Keep the training set on the device (`true`) or stream each batch from host memory
+  /// (`false`); nil decides by the device's largest buffer. BA needs it on the device.
+  public var residentData: Bool?
 
   public init() {}
 }

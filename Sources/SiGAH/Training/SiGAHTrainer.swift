@@ -92,13 +92,6 @@ public final class SiGAHTrainer {
     self.share = share
   }
 
-  /// The seeded order of epoch `epoch` (1-based): independent of every other epoch, so a
-  /// resumed run shuffles exactly as an uninterrupted one.
-  static func order(seed: UInt64, epoch: Int, count: Int) -> [Int] {
-    var generator = SeededGenerator(seed: seed ^ (UInt64(epoch) &* 0x9E37_79B9_7F4A_7C15))
-    return generator.permutation(count)
-  }
-
   /// `validate(hash)`; in a data-parallel run measured by the writer alone and given to
   /// every process, so that all keep the same epoch.
   private func validated(_ hash: LinearHash, _ validate: (LinearHash) throws -> Double) throws -> Double {
@@ -138,7 +131,6 @@ public final class SiGAHTrainer {
     network.share = shareStep
     var history = resume?.model.summary?.epochs ?? []
     var best = resume?.best
-    var lastCheckpoint: String?
     if let resume {
       try network.restoreMoments(first: resume.firstMoments, second: resume.secondMoments)
       network.discriminatorSteps = resume.discriminatorSteps
@@ -154,87 +146,55 @@ public final class SiGAHTrainer {
       startValidationMAP = map
     }
     let firstEpoch = (resume?.epoch ?? 0) + 1
-    // The data set stays on the device when it fits: each epoch then uploads only its
-    // permutation, and batches are gathered on the device. Otherwise batches are gathered
-    // on the host and streamed with non-blocking writes.
-    let resident =
-      options.residentData ?? (data.rows * d * MemoryLayout<Float>.stride <= backend.largestBuffer)
-    let deviceData = resident ? try backend.makeBuffer(data.values) : nil
-    let deviceOrder = resident ? try backend.makeBuffer(Int32.self, count: data.rows) : nil
-    var staging = [Float](repeating: 0, count: capacity * d)
-    var epoch = firstEpoch
-    while epoch <= options.epochs {
-      let epochStart = Date()
-      let learningRate = options.schedule.rate(base: configuration.learningRate, epoch: epoch, epochs: options.epochs)
-      let schedule = EpochSchedule(
-        permutation: Self.order(seed: configuration.seed, epoch: epoch, count: totalRows), share: share,
-        capacity: capacity)
-      let order = schedule.order
-      if let deviceOrder { try backend.upload(order, to: deviceOrder) }
-      try network.resetLosses()
-      for batch in schedule.batches {
-        let (start, n) = (batch.stepFirst, batch.stepRows)
-        shareStep?.begin(batch)
-        if let deviceData, let deviceOrder {
-          try network.gatherBatch(from: deviceData, dataRows: data.rows, order: deviceOrder, first: start, count: n)
-        } else {
-          data.values.withUnsafeBufferPointer { source in
-            staging.withUnsafeMutableBufferPointer { target in
-              for (row, index) in order[start..<(start + n)].enumerated() {
-                (target.baseAddress! + row * d).update(from: source.baseAddress! + Int(index) * d, count: d)
-              }
-            }
+    let loop = try EpochLoop(
+      data: data, mean: (network.meanBuffer, negated: network.negatedMean), batch: network.x,
+      batchSize: configuration.batchSize, seed: configuration.seed, salt: 0, share: share,
+      resident: options.residentData, backend: backend)
+    if firstEpoch <= options.epochs {
+      var learningRate = configuration.learningRate
+      try loop.run(
+        epochs: firstEpoch...options.epochs, losses: NetworkLosses(network), timeBudget: options.timeBudget,
+        onEvent: onEvent,
+        step: { rows, epoch in
+          learningRate = options.schedule.rate(base: configuration.learningRate, epoch: epoch, epochs: options.epochs)
+          shareStep?.begin(loop.part)
+          try network.trainStep(rows: rows, learningRate: learningRate)
+        },
+        ended: { epoch, losses, epochStart, last in
+          let current = try network.weights(inputScale: scale)
+          if let name = current.tensors.first(where: { !$0.value.allSatisfy(\.isFinite) })?.key {
+            throw TrainingError.diverged(epoch: epoch, term: "weight \(name)", lastCheckpoint: loop.lastCheckpoint)
           }
-          try network.loadBatch(n == capacity ? staging : Array(staging.prefix(n * d)), count: n)
-        }
-        let kept = batch.isStandIn ? try backend.download(network.losses) : nil
-        try network.trainStep(rows: n, learningRate: learningRate)
-        if let kept { try backend.upload(kept, to: network.losses) }
-        onEvent(.batch(epoch: epoch, done: batch.done, total: totalRows))
-      }
-      // The one read of the epoch's losses; a non-finite term means some step diverged.
-      let losses = try network.readLosses(rows: totalRows, reduction: reduction)
-      if let term = losses.firstNonFinite {
-        throw TrainingError.diverged(epoch: epoch, term: term, lastCheckpoint: lastCheckpoint)
-      }
-      let current = try network.weights(inputScale: scale)
-      if let name = current.tensors.first(where: { !$0.value.allSatisfy(\.isFinite) })?.key {
-        throw TrainingError.diverged(epoch: epoch, term: "weight \(name)", lastCheckpoint: lastCheckpoint)
-      }
-      try backend.synchronize()
-      let seconds = Date().timeIntervalSince(epochStart)
-      var report = EpochReport(
-        epoch: epoch, losses: losses, seconds: seconds,
-        samplesPerSecond: Double(totalRows) / max(seconds, 1e-9), learningRate: learningRate)
-      if let validate = options.validate, epoch % max(options.validateEvery, 1) == 0 || epoch == options.epochs {
-        let model = SiGAHModel(configuration: configuration, weights: current, summary: nil)
-        let map = try validated(model.hash, validate)
-        report.validationMAP = map
-        if best == nil || map > best!.map { best = (epoch, map, current) }
-      }
-      history.append(report)
-      onEvent(.epoch(report))
-      // Every share stops at the same epoch: the first to run out of time decides.
-      let outOfTime = reduction.any(options.timeBudget.map { Date().timeIntervalSince(started) >= $0 } ?? false)
-      let last = epoch == options.epochs || outOfTime
-      if let path = options.checkpointPath, let every = options.checkpointEvery, share?.writer ?? true,
-        epoch % max(every, 1) == 0 || last
-      {
-        let moments = try network.moments()
-        let summary = TrainingSummary(
-          backend: backend.summary, samples: totalRows, epochs: history, keptEpoch: epoch,
-          startValidationMAP: startValidationMAP, totalSeconds: Date().timeIntervalSince(started))
-        try Checkpoint(
-          model: SiGAHModel(configuration: configuration, weights: current, summary: summary), epoch: epoch,
-          discriminatorSteps: network.discriminatorSteps, generatorSteps: network.generatorSteps,
-          firstMoments: moments.first, secondMoments: moments.second,
-          best: best
-        ).write(to: path)
-        lastCheckpoint = path
-        onEvent(.checkpoint(path: path, epoch: epoch))
-      }
-      if outOfTime { break }
-      epoch += 1
+          try backend.synchronize()
+          let seconds = Date().timeIntervalSince(epochStart)
+          var report = EpochReport(
+            epoch: epoch, losses: losses, seconds: seconds,
+            samplesPerSecond: Double(totalRows) / max(seconds, 1e-9), learningRate: learningRate)
+          if let validate = options.validate, epoch % max(options.validateEvery, 1) == 0 || epoch == options.epochs {
+            let model = SiGAHModel(configuration: configuration, weights: current, summary: nil)
+            let map = try validated(model.hash, validate)
+            report.validationMAP = map
+            if best == nil || map > best!.map { best = (epoch, map, current) }
+          }
+          history.append(report)
+          onEvent(.epoch(report))
+          if let path = options.checkpointPath, let every = options.checkpointEvery, share?.writer ?? true,
+            epoch % max(every, 1) == 0 || last
+          {
+            let moments = try network.moments()
+            let summary = TrainingSummary(
+              backend: backend.summary, samples: totalRows, epochs: history, keptEpoch: epoch,
+              startValidationMAP: startValidationMAP, totalSeconds: Date().timeIntervalSince(started))
+            try Checkpoint(
+              model: SiGAHModel(configuration: configuration, weights: current, summary: summary), epoch: epoch,
+              discriminatorSteps: network.discriminatorSteps, generatorSteps: network.generatorSteps,
+              firstMoments: moments.first, secondMoments: moments.second,
+              best: best
+            ).write(to: path)
+            loop.lastCheckpoint = path
+            onEvent(.checkpoint(path: path, epoch: epoch))
+          }
+        })
     }
     var finalWeights = try network.weights(inputScale: scale)
     var keptEpoch = history.last?.epoch ?? 0
@@ -263,4 +223,17 @@ public final class SiGAHTrainer {
       startValidationMAP: startValidationMAP, totalSeconds: Date().timeIntervalSince(started), ranking: rankingSummary)
     return SiGAHModel(configuration: configuration, weights: finalWeights, summary: summary)
   }
+}
+
+/// SiGAH's network as the epoch loop's loss sums (its six slots, METHOD.md §3).
+private final class NetworkLosses: EpochLosses {
+  let network: SiGAHNetwork
+  init(_ network: SiGAHNetwork) { self.network = network }
+  func reset() throws { try network.resetLosses() }
+  func snapshot() throws -> [Float] { try network.backend.download(network.losses) }
+  func restore(_ sums: [Float]) throws { try network.backend.upload(sums, to: network.losses) }
+  func read(rows: Int, reduction: ShardReduction) throws -> LossTerms {
+    try network.readLosses(rows: rows, reduction: reduction)
+  }
+  static func firstNonFinite(in terms: LossTerms) -> String? { terms.firstNonFinite }
 }

@@ -63,7 +63,7 @@ struct AblationCommand: ParsableCommand {
       options.epochs = epochs
       rows = try Ablation.run(
         split: split, truth: truth, relevantCount: min(k, truth.k),
-        variants: Ablation.variants(validationK: min(k, truth.k)),
+        variants: Ablation.variants(validationKs: [min(k, truth.k)]),
         bits: try parseBits(bits),
         seeds: seedList, options: options, backend: selected.backend, log: { console.line($0) })
     } else {

@@ -77,7 +77,21 @@ final class TrainingPrinter {
           terms, report.samplesPerSecond))
     case .checkpoint(let path, let epoch):
       console.line("checkpoint: epoch \(epoch) written to \(path)")
+    case .rankingNeighbours(let done, let total):
+      if barEpoch != -1 {
+        bar = Progress("ranking stage: neighbour lists", total: total, unit: "vectors", quiet: quiet)
+        barEpoch = -1
+      }
+      bar?.update(done)
+    case .rankingStep(let step, let total):
+      if barEpoch != -2 {
+        bar?.finish()
+        bar = Progress("ranking stage", total: total, unit: "steps", quiet: quiet)
+        barEpoch = -2
+      }
+      bar?.update(step)
     case .rankingCheckpoint(let checkpoint):
+      bar?.finish()
       let validation = checkpoint.validationMAP.map { String(format: "  val mAP %.4f", $0) } ?? ""
       console.line(String(format: "ranking step %5d  loss %.5g%@", checkpoint.step, checkpoint.loss, validation))
     }

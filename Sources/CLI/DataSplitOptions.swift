@@ -16,6 +16,11 @@ struct DataSplitOptions: ParsableArguments {
 
   func validate() throws {
     guard k >= 1, queries >= 1 else { throw ValidationError("--k and --queries must be at least 1.") }
+    // The file's rows are the neighbours of given queries; against queries drawn from
+    // DATA they would score the wrong ones with exit 0.
+    if groundtruth != nil && queryFile == nil {
+      throw ValidationError("--groundtruth needs the --query-file its rows were computed for.")
+    }
   }
 
   /// The split: given queries against all of DATA, or `queries` drawn from DATA with `seed`.

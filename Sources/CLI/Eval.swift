@@ -42,7 +42,8 @@ struct Eval: ParsableCommand {
   }
 
   func run() throws {
-    let quiet = output.quiet || json
+    // Status lines go to standard error: --json keeps standard output for the JSON alone.
+    let quiet = output.quiet
     var settings = ExperimentSettings()
     settings.methods = try parseMethods(methods)
     settings.bits = try parseBits(bits)
@@ -51,13 +52,15 @@ struct Eval: ParsableCommand {
     settings.sigah = sigah.configuration(method: .sigah, bits: 0, seed: seed)
     settings.sigahDM = sigah.configuration(method: .sigahDM, bits: 0, seed: seed)
     settings.validationSize = sigah.valSize ?? 500
+    // The evaluation's K, unless --val-k says which Ks the training serves.
+    settings.validationKs = sigah.valK?.values
     settings.training.epochs = epochs
     settings.generative = generative.configurations
     settings.generativeBatchSize = sigah.resolvedBatchSize
     settings.training.schedule = sigah.learningRateSchedule(for: .sigah)
     let rows = try runExperiment(
       split: split, trainFile: trainFile, settings: settings, backendOptions: backendOptions, quiet: quiet,
-      reportFolder: out)
+      json: json, reportFolder: out)
     if json { print(String(decoding: try Report.json(rows), as: UTF8.self)) }
   }
 }
@@ -65,7 +68,7 @@ struct Eval: ParsableCommand {
 /// Loads the data, splits it, runs the experiment, prints the table and writes the report.
 func runExperiment(
   split options: DataSplitOptions, trainFile: String?, settings: ExperimentSettings, backendOptions: BackendOptions,
-  quiet: Bool, reportFolder: String
+  quiet: Bool, json: Bool = false, reportFolder: String
 ) throws -> [ExperimentRow] {
   let console = Console(quiet: quiet)
   let split = try options.split(seed: settings.seed)
@@ -97,8 +100,9 @@ func runExperiment(
   let written = try Report.write(
     rows, title: title, preamble: preamble, relevantK: min(settings.groundTruthK, truth?.k ?? settings.groundTruthK),
     to: reportFolder)
-  console.line("")
-  console.line(Report.markdownTable(rows, title: "Euclidean top-K mAP, Precision@100, semantic mAP"))
+  // The table is what was asked for: on standard output (`sigah eval … > table.md`),
+  // unless --json asks for the rows instead.
+  if !json { print(Report.markdownTable(rows, title: "Euclidean top-K mAP, Precision@100, semantic mAP")) }
   console.line("report: \(written.joined(separator: ", "))")
   return rows
 }

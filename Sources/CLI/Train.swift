@@ -70,10 +70,15 @@ struct Train: ParsableCommand {
       }, status: console.line)
     let seconds = Date().timeIntervalSince(started)
     if case .sigah(let trained) = model {
+      let ranking = trained.summary?.ranking.map { stage in
+        String(
+          format: "; ranking stage %d steps in %.1f s, kept step %d", stage.checkpoints.last?.step ?? 0,
+          stage.seconds, stage.keptStep)
+      }
       console.line(
         String(
-          format: "trained %d epochs at %.0f samples/s", trained.summary?.epochs.count ?? 0,
-          trained.summary?.samplesPerSecond ?? 0))
+          format: "trained %d epochs at %.0f samples/s%@ (%.1f s in all)", trained.summary?.epochs.count ?? 0,
+          trained.summary?.samplesPerSecond ?? 0, ranking ?? "", seconds))
     } else {
       console.line(
         String(format: "%@ %@ in %.2f s", job.method.isGenerative ? "trained" : "fitted", job.method.rawValue, seconds))

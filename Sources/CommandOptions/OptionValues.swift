@@ -3,6 +3,7 @@
 // help text lists the values from the enum itself.
 
 import ArgumentParser
+import Foundation
 import Kernels
 import SiGAH
 
@@ -16,4 +17,15 @@ extension LearningRateSchedule: ExpressibleByArgument {}
 extension BackendChoice: ExpressibleByArgument {
   /// Any case: `--backend CPU` as `SIGAH_BACKEND=CPU` is read.
   public init?(argument: String) { self.init(rawValue: argument.lowercased()) }
+}
+
+/// A comma-separated list of Ks, each at least 1 ("10,100,1000").
+public struct KList: ExpressibleByArgument, Sendable, Equatable {
+  public let values: [Int]
+
+  public init?(argument: String) {
+    let values = argument.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+    guard !values.isEmpty, values.allSatisfy({ ($0 ?? 0) >= 1 }) else { return nil }
+    self.values = values.map { $0! }
+  }
 }

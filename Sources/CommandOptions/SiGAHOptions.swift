@@ -27,11 +27,14 @@ public struct SiGAHOptions: ParsableArguments {
   @Option(help: "Training vectors held out to select the best epoch by mAP (default 0; 500 for sigah-dm).") public
     var valSize: Int?
   @Option(help: "Measure validation mAP every N epochs.") public var valEvery = 1
-  @Option(help: "Validation: true neighbours a pseudo-query has (the evaluation's K).") public var valK = 1000
+  @Option(
+    help:
+      "Validation: the Ks (comma-separated) whose top-K mAPs are averaged (default 10,100,1000; under eval, its --k).")
+  public var valK: KList?
   @Option(help: "Ranking stage steps after the epochs (METHOD.md §3c; default 0; 2000 for sigah-dm; 0 skips it).")
   public var rankingSteps: Int?
-  @Option(help: "Ranking stage: positives come from each vector's K nearest (default: --val-k).")
-  public var rankingNeighbours: Int?
+  @Option(help: "Ranking stage: positives come from each vector's K nearest, each K of the list (default: --val-k).")
+  public var rankingNeighbours: KList?
   @Option(help: "Ranking stage: anchors a step (at most the training vectors).") public var rankingAnchors = 256
   @Option(help: "Ranking stage: positives and negatives an anchor (1–32).") public var rankingPairs = 8
   @Option(help: "Ranking stage: Adam learning rate.") public var rankingLearningRate: Float = 3e-3
@@ -51,11 +54,9 @@ public struct SiGAHOptions: ParsableArguments {
     if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize).") }
     if let valSize, valSize < 0 { throw ValidationError("--val-size must not be negative.") }
     guard valEvery >= 1 else { throw ValidationError("--val-every must be at least 1.") }
-    guard valK >= 1 else { throw ValidationError("--val-k must be at least 1, got \(valK).") }
+
     if let rankingSteps, rankingSteps < 0 { throw ValidationError("--ranking-steps must not be negative.") }
-    if let rankingNeighbours, rankingNeighbours < 1 {
-      throw ValidationError("--ranking-neighbours must be at least 1, got \(rankingNeighbours).")
-    }
+
     guard rankingAnchors >= 1 else { throw ValidationError("--ranking-anchors must be at least 1.") }
     guard (1...32).contains(rankingPairs) else {
       throw ValidationError("--ranking-pairs must be between 1 and 32, got \(rankingPairs).")
@@ -102,7 +103,7 @@ public struct SiGAHOptions: ParsableArguments {
     if steps > 0 {
       var ranking = RankingOptions()
       ranking.steps = steps
-      ranking.neighbours = rankingNeighbours ?? valK
+      ranking.neighbourhoods = (rankingNeighbours ?? valK)?.values
       ranking.anchors = rankingAnchors
       ranking.pairsPerAnchor = rankingPairs
       ranking.learningRate = rankingLearningRate

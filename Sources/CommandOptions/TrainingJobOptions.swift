@@ -102,7 +102,7 @@ public struct TrainingJobOptions: ParsableArguments {
     job.sigah = sigah.configuration(method: method, bits: bits, seed: seed)
     job.schedule = sigah.learningRateSchedule(for: method)
     job.validationSize = method.isSiGAH ? sigah.validationSize(for: method) : 0
-    job.validationK = sigah.valK
+    job.validationKs = sigah.valK?.values ?? RankingOptions.defaultNeighbourhoods
     job.validateEvery = sigah.valEvery
     job.checkpointPath = checkpointPath
     job.checkpointEvery = job.checkpointPath == nil ? nil : checkpointEvery ?? epochs

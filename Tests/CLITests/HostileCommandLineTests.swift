@@ -217,4 +217,22 @@ import Testing
     #expect(trained.configuration.method == .sigahDM && trained.configuration.bits == 8)
     #expect(trained.summary?.epochs.map(\.epoch) == [1, 2])
   }
+
+  /// `eval --groundtruth` without the queries it was made for scored drawn queries against
+  /// another query set's neighbours (ITQ 0.0076 for 0.1058), exit 0; its table went to
+  /// standard error, so `sigah eval … > table.md` was empty.
+  @Test func evalScoresTheRightQueriesAndPrintsItsTable() throws {
+    let folder = try scratchFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let truth = repositoryRoot.appendingPathComponent("data/siftsmall/siftsmall_groundtruth.ivecs").path
+    try expectError(
+      ["eval", sift, "--groundtruth", truth, "--k", "100", "--methods", "lsh", "--out", folder.path + "/r"],
+      contains: ["--groundtruth needs the --query-file"], status: 64)
+    let run = try SigahBinary.run([
+      "eval", sift, "--queries", "10", "--k", "5", "--methods", "lsh", "--bits", "8", "--backend", "cpu", "--out",
+      folder.path + "/table",
+    ])
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(run.stdout.contains("| lsh |") && !run.stderr.contains("| lsh |"), "\(run.stdout)")
+  }
 }

@@ -95,7 +95,8 @@ public enum Ablation {
 
   /// The variants, in table order, on top of `base` (batch size, learning rate, …).
   public static func variants(
-    base: SiGAHConfiguration = SiGAHConfiguration(), validationSize: Int = 500, validationK: Int = 1000
+    base: SiGAHConfiguration = SiGAHConfiguration(), validationSize: Int = 500,
+    validationKs: [Int] = RankingOptions.defaultNeighbourhoods
   ) -> [SiGAHVariant] {
     let dm = SiGAHConfiguration.distanceMatchingPreset
     func with(_ change: (inout SiGAHConfiguration) -> Void) -> SiGAHConfiguration {
@@ -133,7 +134,7 @@ public enum Ablation {
     ]
     return variants.map { variant in
       var variant = variant
-      variant.validationK = validationK
+      variant.validationKs = validationKs
       return variant
     }
   }

@@ -26,6 +26,8 @@ public struct ExperimentSettings {
   /// validation selection on `validationSize` training vectors.
   public var sigahDM = SiGAHConfiguration.distanceMatchingPreset
   public var validationSize = 500
+  /// SiGAH-DM's validation Ks; nil: the evaluation's K (a training told what it is for).
+  public var validationKs: [Int]?
   public var training = TrainingOptions()
   /// HashGAN, GMANs, SGH and BA (epochs and seed come from `training` and `seed`).
   public var generative = GenerativeConfigurations()
@@ -73,7 +75,7 @@ public enum Experiment {
           let variant = SiGAHVariant(
             name: "sigah-dm", configuration: settings.sigahDM, schedule: .cosine,
             validationSize: settings.validationSize,
-            validationK: settings.groundTruthK)
+            validationKs: settings.validationKs ?? [settings.groundTruthK])
           model = .sigah(
             try variant.train(
               data: train, bits: bits, seed: settings.seed, options: settings.training, backend: backend,
@@ -139,18 +141,19 @@ public struct SiGAHVariant: Sendable {
   public var schedule: LearningRateSchedule
   /// Training vectors held out as validation pseudo-queries for model selection; 0 = none.
   public var validationSize: Int
-  /// Relevant neighbours of a validation pseudo-query: the evaluation's K.
-  public var validationK: Int
+  /// The Ks whose mAPs the validation averages (the evaluation's K, when it is known),
+  /// and the ranking stage's neighbourhoods unless its configuration names its own.
+  public var validationKs: [Int]
 
   public init(
     name: String, configuration: SiGAHConfiguration, schedule: LearningRateSchedule, validationSize: Int,
-    validationK: Int = 1000
+    validationKs: [Int] = RankingOptions.defaultNeighbourhoods
   ) {
     self.name = name
     self.configuration = configuration
     self.schedule = schedule
     self.validationSize = validationSize
-    self.validationK = validationK
+    self.validationKs = validationKs
   }
 
   public func train(
@@ -160,14 +163,16 @@ public struct SiGAHVariant: Sendable {
     var configuration = self.configuration
     configuration.bits = bits
     configuration.seed = seed
-    if configuration.ranking != nil && configuration.ranking?.neighbours == nil {
-      configuration.ranking?.neighbours = validationK
+    if configuration.ranking != nil && configuration.ranking?.neighbourhoods == nil
+      && configuration.ranking?.neighbours == nil
+    {
+      configuration.ranking?.neighbourhoods = validationKs
     }
     var options = options
     options.schedule = schedule
     if validationSize > 0 {
       let validation = try ValidationSplit(
-        training: data, size: validationSize, k: validationK, seed: seed, backend: backend)
+        training: data, size: validationSize, ks: validationKs, seed: seed, backend: backend)
       options.validate = { hash in try validation.meanAveragePrecision(hash) }
     }
     return try SiGAHTrainer(configuration: configuration, data: data, backend: backend, options: options).train(

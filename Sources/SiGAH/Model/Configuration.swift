@@ -169,7 +169,7 @@ extension SiGAHConfiguration {
       try between("ranking-steps", ranking.steps, 0...100_000_000)
       try between("ranking-anchors", ranking.anchors, 1...1 << 24)
       try between("ranking-pairs", ranking.pairsPerAnchor, 1...32)
-      if let neighbours = ranking.neighbours { try between("ranking-neighbours", neighbours, 1...1 << 30) }
+      for neighbours in ranking.positiveNeighbourhoods { try between("ranking-neighbours", neighbours, 1...1 << 30) }
       try positive("ranking-learning-rate", ranking.learningRate)
       try positive("ranking sharpness", ranking.sharpness)
       try positive("ranking start scale", ranking.startScale)

@@ -21,12 +21,17 @@ public struct RankingOptions: Sendable, Codable, Equatable {
   public var anchors = 256
   /// Positives (from the anchor's `neighbours` nearest) and negatives (uniform) an anchor.
   public var pairsPerAnchor = 8
-  /// `K`: an anchor's positives are drawn from its `K` nearest training vectors; nil
-  /// means the validation's K where the caller knows it (the CLI and `SiGAHVariant` set
-  /// it so), else `defaultNeighbours`.
+  /// An anchor's positives come from its `K` nearest training vectors for each K of
+  /// `neighbourhoods` (files written before several could be given hold one, `neighbours`);
+  /// with neither, from `defaultNeighbourhoods`.
   public var neighbours: Int?
-  /// SIFT's evaluation K.
-  public static let defaultNeighbours = 100
+  public var neighbourhoods: [Int]?
+  /// The Ks users search for: with these, the stage serves each of them (METHOD.md §3c).
+  public static let defaultNeighbourhoods = [10, 100, 1000]
+  /// The neighbourhoods positives are drawn from.
+  public var positiveNeighbourhoods: [Int] {
+    neighbourhoods ?? neighbours.map { [$0] } ?? Self.defaultNeighbourhoods
+  }
   /// 3e-3, not the reference implementation's 1e-3: on SIFT10K (seed 0, 2,000 steps) 0.394 against 0.380 at 32
   /// bits and 0.532 against 0.522 at 64 (BENCHMARKS.md).
   public var learningRate: Float = 3e-3
@@ -48,7 +53,10 @@ public struct RankingSummary: Sendable, Codable, Equatable {
     public var loss: Double
     public var validationMAP: Double?
   }
+  /// The widest neighbourhood, and every one positives were drawn from (nil in files
+  /// written before there could be several: `neighbours` alone).
   public var neighbours: Int
+  public var neighbourhoods: [Int]?
   public var startValidationMAP: Double?
   public var checkpoints: [Checkpoint]
   /// The step whose hash function was kept (0: the start, when no step validated better).
@@ -60,19 +68,24 @@ public enum RankingRefinement {
   /// Trains `start`'s projection and offset on `data` and returns the best hash function
   /// on `validate` (the start included, scored `startValidationMAP` when known), or the
   /// last one without validation. With `share`, `data` is this process's share of the rows
-  /// and the result is the one process's up to the order of the sums.
+  /// and the result is the one process's up to the order of the sums. Past `deadline` the
+  /// stage validates once more and stops (every process at the same step).
   public static func refine(
-    _ start: LinearHash, data ownRows: Matrix, options: RankingOptions, neighbours k: Int, seed: UInt64,
+    _ start: LinearHash, data ownRows: Matrix, options: RankingOptions, neighbourhoods: [Int], seed: UInt64,
     backend: any Backend, validate: ((LinearHash) throws -> Double)?, startValidationMAP: Double? = nil,
-    share: DataShare? = nil, onCheckpoint: (RankingSummary.Checkpoint) -> Void = { _ in }
+    share: DataShare? = nil, deadline: Date? = nil, onEvent: (TrainingEvent) -> Void = { _ in }
   ) throws -> (hash: LinearHash, summary: RankingSummary) {
     let began = Date()
     let data = try share?.wholeData(ownRows) ?? ownRows
     let (n, d, r) = (data.rows, data.columns, start.bits)
     let pairs = options.pairsPerAnchor
-    guard n >= 2, (1...(n - 1)).contains(k) else {
-      throw TrainingError.invalidData("the ranking stage needs 1 to \(n - 1) neighbours a vector, got \(k)")
+    guard n >= 2, !neighbourhoods.isEmpty, neighbourhoods.allSatisfy({ $0 >= 1 }) else {
+      throw TrainingError.invalidData(
+        "the ranking stage needs two or more vectors and neighbourhoods of at least 1, got \(neighbourhoods)")
     }
+    // Each neighbourhood at most every other vector; the table holds the widest.
+    let scales = Set(neighbourhoods.map { min($0, n - 1) }).sorted()
+    let k = scales.last!
     guard (1...maximumRankingPairs).contains(pairs), options.anchors >= 1, options.steps >= 1 else {
       throw TrainingError.invalidData(
         "the ranking stage needs at least one step and anchor, and 1 to \(maximumRankingPairs) pairs an anchor")
@@ -98,8 +111,10 @@ public enum RankingRefinement {
     }
     let nearest =
       try share.map {
-        $0.gatherIDs(try neighbourTable(ownRows, firstRow: $0.rows.lowerBound, database: data, k: k, backend: backend))
-      } ?? neighbourTable(data, firstRow: 0, database: data, k: k, backend: backend)
+        $0.gatherIDs(
+          try neighbourTable(
+            ownRows, firstRow: $0.rows.lowerBound, database: data, k: k, backend: backend, onEvent: onEvent))
+      } ?? neighbourTable(data, firstRow: 0, database: data, k: k, backend: backend, onEvent: onEvent)
     let part = share?.part(ofSlots: anchors) ?? (slots: 0..<anchors, weight: 1)
     let block = try ParameterBlock(
       [
@@ -129,7 +144,7 @@ public enum RankingRefinement {
       if slot == 0 {
         let chunk = samplePlan(
           steps: min(chunkSteps, options.steps - step + 1), anchors: anchors, pairs: pairs, nearest: nearest,
-          k: k, count: n, generator: &generator)
+          k: k, scales: scales, count: n, generator: &generator)
         try backend.upload(
           share == nil ? chunk : Self.part(of: chunk, anchors: anchors, pairs: pairs, slots: part.slots), to: plan)
       }
@@ -153,8 +168,9 @@ public enum RankingRefinement {
       try layer.backward(input: input, output: codes, outputGradient: codeGradient, rows: rows)
       try block.adamStep(learningRate: options.learningRate, weightDecay: 0, step: step)
       stepsSinceCheckpoint += 1
-
-      if step % max(options.validateEvery, 1) == 0 || step == options.steps {
+      onEvent(.rankingStep(step: step, total: options.steps))
+      let outOfTime = deadline.map { deadline in (share?.reduction ?? .local).any(Date() >= deadline) } ?? false
+      if step % max(options.validateEvery, 1) == 0 || step == options.steps || outOfTime {
         var loss = Double(try backend.download(lossSum)[0]) / Double(stepsSinceCheckpoint)
         if let share { loss = share.reduction.sum([loss * part.weight])[0] }
         guard loss.isFinite else {
@@ -168,12 +184,14 @@ public enum RankingRefinement {
         let map = try validate.map { validate in try share?.measuredByWriter { try validate(hash) } ?? validate(hash) }
         let checkpoint = RankingSummary.Checkpoint(step: step, loss: loss, validationMAP: map)
         checkpoints.append(checkpoint)
-        onCheckpoint(checkpoint)
+        onEvent(.rankingCheckpoint(checkpoint))
         if validate == nil || map! > best.map { best = (step, map ?? 0, hash) }
       }
+      if outOfTime { break }
     }
     let summary = RankingSummary(
-      neighbours: k, startValidationMAP: startValidationMAP, checkpoints: checkpoints, keptStep: best.step,
+      neighbours: k, neighbourhoods: scales, startValidationMAP: startValidationMAP, checkpoints: checkpoints,
+      keptStep: best.step,
       seconds: Date().timeIntervalSince(began))
     return (best.hash, summary)
   }
@@ -192,18 +210,24 @@ public enum RankingRefinement {
 
   /// The `k` nearest other training vectors of each of `queries`, rows `firstRow…` of the
   /// training set `database` (exact, ties by index), `queries.rows × k` row-major.
-  static func neighbourTable(_ queries: Matrix, firstRow: Int, database: Matrix, k: Int, backend: any Backend) throws
-    -> [Int32]
-  {
-    let withSelf = try GroundTruth.compute(queries: queries, database: database, k: k + 1, backend: backend)
+  static func neighbourTable(
+    _ queries: Matrix, firstRow: Int, database: Matrix, k: Int, backend: any Backend,
+    onEvent: (TrainingEvent) -> Void = { _ in }
+  ) throws -> [Int32] {
     var table: [Int32] = []
     table.reserveCapacity(queries.rows * k)
-    for i in 0..<queries.rows {
-      // Itself is first unless a duplicate ties it at distance 0 with a smaller index.
-      let row = withSelf[(i * (k + 1))..<((i + 1) * (k + 1))]
-      var others = row.filter { $0 != Int32(firstRow + i) }
-      if others.count > k { others.removeLast() }
-      table += others
+    // In blocks of queries, each exact on its own, so that the wait shows progress.
+    for block in queries.rowBlocks(2048) {
+      let withSelf = try GroundTruth.compute(
+        queries: queries.rows(block), database: database, k: k + 1, backend: backend)
+      for (offset, i) in block.enumerated() {
+        // Itself is first unless a duplicate ties it at distance 0 with a smaller index.
+        let row = withSelf[(offset * (k + 1))..<((offset + 1) * (k + 1))]
+        var others = row.filter { $0 != Int32(firstRow + i) }
+        if others.count > k { others.removeLast() }
+        table += others
+      }
+      onEvent(.rankingNeighbours(done: block.upperBound, total: queries.rows))
     }
     return table
   }
@@ -223,9 +247,12 @@ public enum RankingRefinement {
   }
 
   /// The row ids of `steps` steps: per step the anchors, then each anchor's positives,
-  /// then each anchor's negatives (the layout `rankingPairLoss` reads).
+  /// then each anchor's negatives (the layout `rankingPairLoss` reads). A positive is
+  /// uniform among the anchor's nearest `s`, `s` drawn uniformly from `scales` (rows of
+  /// `nearest` hold `k`, the widest): with 10, 100 and 1,000 the 10 nearest are drawn
+  /// more often than the 1,000th, as every K a user searches for wants.
   static func samplePlan(
-    steps: Int, anchors: Int, pairs: Int, nearest: [Int32], k: Int, count n: Int,
+    steps: Int, anchors: Int, pairs: Int, nearest: [Int32], k: Int, scales: [Int], count n: Int,
     generator: inout SeededGenerator
   ) -> [Int32] {
     func below(_ bound: Int) -> Int { min(Int(generator.uniform() * Double(bound)), bound - 1) }
@@ -235,7 +262,11 @@ public enum RankingRefinement {
       let chosen = (0..<anchors).map { _ in below(n) }
       plan += chosen.map { Int32($0) }
       for anchor in chosen {
-        for _ in 0..<pairs { plan.append(nearest[anchor * k + below(k)]) }
+        for _ in 0..<pairs {
+          // One scale draws nothing for it: a single K gives the plan it always gave.
+          let scale = scales.count == 1 ? scales[0] : scales[below(scales.count)]
+          plan.append(nearest[anchor * k + below(scale)])
+        }
       }
       for _ in 0..<(anchors * pairs) { plan.append(Int32(below(n))) }
     }

@@ -203,15 +203,18 @@ public final class SiGAHTrainer {
       keptEpoch = best.epoch
     }
     var rankingSummary: RankingSummary?
-    if let ranking = configuration.ranking {
+    let deadline = options.timeBudget.map { started.addingTimeInterval($0) }
+    // A budget spent by the epochs leaves the stage out (every process agrees).
+    let outOfTime = deadline.map { deadline in (share?.reduction ?? .local).any(Date() >= deadline) } ?? false
+    if let ranking = configuration.ranking, !outOfTime {
       // From the kept epoch's hash layer, scored by its validation mAP so that the stage
       // keeps it unless a step validates better.
       let start = SiGAHModel(configuration: configuration, weights: finalWeights, summary: nil).hash
       let refined = try RankingRefinement.refine(
-        start, data: self.data, options: ranking, neighbours: ranking.neighbours ?? RankingOptions.defaultNeighbours,
+        start, data: self.data, options: ranking, neighbourhoods: ranking.positiveNeighbourhoods,
         seed: configuration.seed,
-        backend: backend, validate: options.validate, startValidationMAP: best?.map, share: share
-      ) { onEvent(.rankingCheckpoint($0)) }
+        backend: backend, validate: options.validate, startValidationMAP: best?.map, share: share,
+        deadline: deadline, onEvent: onEvent)
       // Back to the network's units (exact: the scale is a power of two).
       finalWeights.tensors["mu"] = refined.hash.mean.map { $0 / scale }
       finalWeights.tensors["W"] = refined.hash.projection.map { $0 * scale }

@@ -21,7 +21,8 @@ public struct TrainingJob {
   /// Training vectors held out as pseudo-queries; 0 keeps the last epoch. In a
   /// data-parallel run the writer measures them on its share for every process.
   public var validationSize = 0
-  public var validationK = 1000
+  /// The Ks whose mAPs the validation averages.
+  public var validationKs = RankingOptions.defaultNeighbourhoods
   public var validateEvery = 1
   public var checkpointEvery: Int?
   public var checkpointPath: String?
@@ -82,7 +83,8 @@ public struct TrainingJob {
       // Every process takes part in sharing the mAP; only the writer measures it.
       let validation =
         share?.writer ?? true
-        ? try ValidationSplit(training: data, size: validationSize, k: validationK, seed: seed, backend: backend) : nil
+        ? try ValidationSplit(training: data, size: validationSize, ks: validationKs, seed: seed, backend: backend)
+        : nil
       options.validate = { hash in try validation?.meanAveragePrecision(hash) ?? 0 }
       status(
         share == nil

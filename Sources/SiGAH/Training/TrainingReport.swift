@@ -36,7 +36,10 @@ public enum TrainingEvent {
   case batch(epoch: Int, done: Int, total: Int)
   case epoch(EpochReport)
   case checkpoint(path: String, epoch: Int)
-  /// The ranking stage's loss and validation at one of its checkpoints.
+  /// The ranking stage: `done` of `total` vectors' neighbour lists found, `step` of its
+  /// `total` steps taken, and its loss and validation at one of its checkpoints.
+  case rankingNeighbours(done: Int, total: Int)
+  case rankingStep(step: Int, total: Int)
   case rankingCheckpoint(RankingSummary.Checkpoint)
   /// An epoch of one of the other papers' methods: its own loss terms.
   case terms(EpochTerms)

@@ -1,6 +1,7 @@
 // Model selection on a validation split carved from the training set (METHOD.md §3b.3):
 // `size` training vectors are pseudo-queries against the rest, with their own exact top-K
-// ground truth; the test queries are never seen. A measurement runs on the device from
+// ground truth; the test queries are never seen. With several K the score is the mean of
+// the mAP at each (a user who searches for 10 and one who searches for 1,000 both count). A measurement runs on the device from
 // end to end: the vectors are uploaded once (when they fit), the codes and the per-query
 // average precisions never leave it, and a call uploads the hash function and reads back
 // one number a query.
@@ -13,15 +14,23 @@ public final class ValidationSplit {
   let queries: Matrix
   let database: Matrix
   let truth: [Int32]
-  let k: Int
+  /// The Ks whose mAPs are averaged, each at most the database's size, ascending.
+  public let ks: [Int]
   let backend: any Backend
   private let residentQueries: DeviceBuffer<Float>?
   private let residentDatabase: DeviceBuffer<Float>?
-  /// Each pseudo-query's K true neighbours, sorted by id (what `averagePrecision` needs).
-  private let relevantIds: DeviceBuffer<Int32>
+  /// Per K, each pseudo-query's K true neighbours, sorted by id (what `averagePrecision` needs).
+  private let relevantIds: [DeviceBuffer<Int32>]
   private let averagePrecisions: DeviceBuffer<Float>
 
-  public init(training: Matrix, size: Int, k: Int, seed: UInt64, backend: any Backend) throws {
+  public convenience init(training: Matrix, size: Int, k: Int, seed: UInt64, backend: any Backend) throws {
+    try self.init(training: training, size: size, ks: [k], seed: seed, backend: backend)
+  }
+
+  public init(training: Matrix, size: Int, ks: [Int], seed: UInt64, backend: any Backend) throws {
+    guard !ks.isEmpty, ks.allSatisfy({ $0 >= 1 }) else {
+      throw TrainingError.invalidData("the validation needs one or more K of at least 1, got \(ks)")
+    }
     guard size >= 1, size < training.rows else {
       throw TrainingError.invalidData("the validation size must be between 1 and \(training.rows - 1), got \(size)")
     }
@@ -30,13 +39,19 @@ public final class ValidationSplit {
     let chosen = Set(queryRows)
     queries = training.rows(queryRows)
     database = training.rows((0..<training.rows).filter { !chosen.contains($0) })
-    self.k = min(k, database.rows)
+    let databaseRows = database.rows
+    let ks = Set(ks.map { min($0, databaseRows) }).sorted()
+    self.ks = ks
     self.backend = backend
-    truth = try GroundTruth.compute(queries: queries, database: database, k: self.k, backend: backend)
-    var sortedTruth: [Int32] = []
-    sortedTruth.reserveCapacity(truth.count)
-    for q in 0..<size { sortedTruth += truth[(q * self.k)..<((q + 1) * self.k)].sorted() }
-    relevantIds = try backend.makeBuffer(sortedTruth)
+    let deepest = ks.last!
+    let truth = try GroundTruth.compute(queries: queries, database: database, k: deepest, backend: backend)
+    self.truth = truth
+    relevantIds = try ks.map { k in
+      var sortedTruth: [Int32] = []
+      sortedTruth.reserveCapacity(size * k)
+      for q in 0..<size { sortedTruth += truth[(q * deepest)..<(q * deepest + k)].sorted() }
+      return try backend.makeBuffer(sortedTruth)
+    }
     averagePrecisions = try backend.makeBuffer(Float.self, count: size)
     let fits = { (matrix: Matrix) in matrix.values.count * MemoryLayout<Float>.stride <= backend.largestBuffer }
     residentQueries = fits(queries) ? try backend.makeBuffer(queries.values) : nil
@@ -66,7 +81,8 @@ public final class ValidationSplit {
   }
 
   /// Euclidean mAP of a hash function on the validation split: the mean over the
-  /// pseudo-queries of the AP of their whole Hamming ranking, ties by index.
+  /// pseudo-queries of the AP of their whole Hamming ranking, ties by index; with several
+  /// K, the mean of the mAP at each.
   public func meanAveragePrecision(_ hash: LinearHash) throws -> Double {
     guard hash.inputDimension == database.columns else {
       throw TrainingError.invalidData(
@@ -76,11 +92,15 @@ public final class ValidationSplit {
     try workspace.encoder.load(hash)
     try workspace.encoder.encode(queries, resident: residentQueries, into: workspace.queryCodes)
     try workspace.encoder.encode(database, resident: residentDatabase, into: workspace.databaseCodes)
-    try backend.averagePrecision(
-      queries: workspace.queryCodes, queryCount: queries.rows, database: workspace.databaseCodes,
-      databaseCount: database.rows,
-      bits: hash.bits, relevantIds: relevantIds, relevantPerQuery: k, into: averagePrecisions)
-    let values = try backend.download(averagePrecisions, offset: 0, count: queries.rows)
-    return values.reduce(0.0) { $0 + Double($1) } / Double(queries.rows)
+    var total = 0.0
+    for (k, relevant) in zip(ks, relevantIds) {
+      try backend.averagePrecision(
+        queries: workspace.queryCodes, queryCount: queries.rows, database: workspace.databaseCodes,
+        databaseCount: database.rows,
+        bits: hash.bits, relevantIds: relevant, relevantPerQuery: k, into: averagePrecisions)
+      let values = try backend.download(averagePrecisions, offset: 0, count: queries.rows)
+      total += values.reduce(0.0) { $0 + Double($1) } / Double(queries.rows)
+    }
+    return total / Double(ks.count)
   }
 }

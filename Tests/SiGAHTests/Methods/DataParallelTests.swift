@@ -203,12 +203,13 @@ final class ThreadGroup: @unchecked Sendable {
       mean: [Float](repeating: 0, count: 12), projection: generator.gaussians(count: 6 * 12),
       offset: [Float](repeating: 0, count: 6), bits: 6)
     let one = try RankingRefinement.refine(
-      start, data: Self.data, options: ranking, neighbours: 5, seed: 3, backend: CPUBackend(), validate: nil)
+      start, data: Self.data, options: ranking, neighbourhoods: [5], seed: 3, backend: CPUBackend(), validate: nil)
     let group = ThreadGroup(size: shares)
     let refined = try group.run { share in
       let (part, rows) = Self.shareOf(share, of: shares, group: group)
       return try RankingRefinement.refine(
-        start, data: part, options: ranking, neighbours: 5, seed: 3, backend: CPUBackend(threads: 1), validate: nil,
+        start, data: part, options: ranking, neighbourhoods: [5], seed: 3, backend: CPUBackend(threads: 1),
+        validate: nil,
         share: rows)
     }
     for (hash, summary) in refined {

@@ -3,6 +3,7 @@
 // depend on the units of the data.
 
 import Backend
+import Foundation
 import Testing
 
 @testable import SiGAH
@@ -28,7 +29,7 @@ struct RankingRefinementTests {
     let itq = try LinearBaselines.itq(data, bits: 16, seed: 1, backend: backend)
     let start = try validation.meanAveragePrecision(itq)
     let refined = try RankingRefinement.refine(
-      itq, data: data, options: options(steps: 300), neighbours: 50, seed: 1, backend: backend,
+      itq, data: data, options: options(steps: 300), neighbourhoods: [50], seed: 1, backend: backend,
       validate: validation.meanAveragePrecision, startValidationMAP: start)
     let map = try validation.meanAveragePrecision(refined.hash)
     #expect(refined.summary.keptStep == 300)
@@ -40,7 +41,7 @@ struct RankingRefinementTests {
     let backend = try CPUBackend()
     let itq = try LinearBaselines.itq(data, bits: 8, seed: 2, backend: backend)
     let refined = try RankingRefinement.refine(
-      itq, data: data, options: options(steps: 20), neighbours: 10, seed: 2, backend: backend,
+      itq, data: data, options: options(steps: 20), neighbourhoods: [10], seed: 2, backend: backend,
       validate: { _ in 0.25 }, startValidationMAP: 0.5)
     #expect(refined.hash == itq)
     #expect(refined.summary.keptStep == 0 && refined.summary.checkpoints.count == 1)
@@ -58,7 +59,7 @@ struct RankingRefinementTests {
     exact.anchors = 300
     let run = { (options: RankingOptions) in
       try RankingRefinement.refine(
-        itq, data: data, options: options, neighbours: 10, seed: 2, backend: backend, validate: nil
+        itq, data: data, options: options, neighbourhoods: [10], seed: 2, backend: backend, validate: nil
       ).hash
     }
     #expect(try run(huge) == run(exact))
@@ -75,7 +76,7 @@ struct RankingRefinementTests {
       let itq = try LinearBaselines.itq(scaled, bits: 16, seed: 3, backend: backend)
       itqCodes.append(try itq.encode(scaled, backend: backend).words)
       let refined = try RankingRefinement.refine(
-        itq, data: scaled, options: options(steps: 40), neighbours: 20, seed: 3, backend: backend, validate: nil)
+        itq, data: scaled, options: options(steps: 40), neighbourhoods: [20], seed: 3, backend: backend, validate: nil)
       codes.append(try refined.hash.encode(scaled, backend: backend).words)
     }
     for i in 1...2 {
@@ -84,5 +85,60 @@ struct RankingRefinementTests {
       #expect(itqDiffer == 0, "factor \(i): ITQ")
       #expect(differ == 0, "factor \(i)")
     }
+  }
+
+  /// --time-budget covers the stage: a stage of a million steps stops at the budget with
+  /// one more validation, and reports its neighbour lists, its steps and each validation.
+  @Test func theStageKeepsTheBudgetAndReportsItsProgress() throws {
+    let data = try Self.sift.get()
+    var configuration = SiGAHConfiguration.distanceMatchingPreset
+    (configuration.bits, configuration.batchSize) = (16, 250)
+    configuration.ranking?.steps = 1_000_000
+    configuration.ranking?.validateEvery = 100
+    let backend = try CPUBackend()
+    let validation = try ValidationSplit(training: data, size: 100, ks: [10, 100], seed: 1, backend: backend)
+    var options = TrainingOptions()
+    options.epochs = 1
+    options.timeBudget = 3
+    options.validate = { try validation.meanAveragePrecision($0) }
+    var (neighbours, steps, checkpoints) = ([(Int, Int)](), [Int](), [Int]())
+    let started = Date()
+    let model = try SiGAHTrainer(configuration: configuration, data: data, backend: backend, options: options).train {
+      switch $0 {
+      case .rankingNeighbours(let done, let total): neighbours.append((done, total))
+      case .rankingStep(let step, _): steps.append(step)
+      case .rankingCheckpoint(let checkpoint): checkpoints.append(checkpoint.step)
+      default: break
+      }
+    }
+    let elapsed = Date().timeIntervalSince(started)
+    // Three seconds plus a step and a validation; the whole stage would take hours.
+    #expect(elapsed < 3 + 10, "\(elapsed) s")
+    #expect(neighbours.last.map { $0.0 == $0.1 && $0.1 == data.rows } == true, "\(neighbours)")
+    #expect(!steps.isEmpty && steps == Array(1...steps.count))
+    #expect(steps.count < 1_000_000)
+    #expect(checkpoints.last == steps.last, "the stop validates once more")
+    #expect(model.summary?.ranking?.checkpoints.last?.step == steps.last)
+  }
+
+  /// With neighbourhoods of 2 and 8 a positive is one of the 2 nearest with probability
+  /// ½ + ½·2/8 = 0.625, and always one of the 8.
+  @Test func positivesComeFromEveryNeighbourhood() {
+    let (n, k, anchors, pairs, steps) = (50, 8, 20, 4, 200)
+    // Row a's neighbours: rank r is the id 1000·r + a, so a positive's rank is id / 1000.
+    let nearest = (0..<n).flatMap { a in (0..<k).map { Int32(1000 * $0 + a) } }
+    var generator = SeededGenerator(seed: 4)
+    let plan = RankingRefinement.samplePlan(
+      steps: steps, anchors: anchors, pairs: pairs, nearest: nearest, k: k, scales: [2, 8], count: n,
+      generator: &generator)
+    let stepRows = anchors * (1 + 2 * pairs)
+    var ranks: [Int] = []
+    for step in 0..<steps {
+      let positives = (step * stepRows + anchors)..<(step * stepRows + anchors * (1 + pairs))
+      ranks += plan[positives].map { Int($0) / 1000 }
+    }
+    #expect(ranks.allSatisfy { (0..<k).contains($0) })
+    let nearTwo = Double(ranks.filter { $0 < 2 }.count) / Double(ranks.count)
+    #expect(abs(nearTwo - 0.625) < 0.03, "\(nearTwo)")
   }
 }

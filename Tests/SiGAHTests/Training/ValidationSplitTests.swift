@@ -22,7 +22,8 @@ struct ValidationSplitTests {
     let onHost = try Evaluator.evaluate(
       queryCodes: try itq.encode(validation.queries, backend: backend),
       databaseCodes: try itq.encode(validation.database, backend: backend),
-      relevance: .neighbours(ids: validation.truth, k: validation.k, relevantCount: validation.k), backend: backend,
+      relevance: .neighbours(ids: validation.truth, k: validation.ks[0], relevantCount: validation.ks[0]),
+      backend: backend,
       options: options
     ).mAP
     #expect(onHost > 0.01)
@@ -30,5 +31,22 @@ struct ValidationSplitTests {
     // Measuring twice, and another hash in between, changes nothing.
     _ = try validation.meanAveragePrecision(LinearBaselines.lsh(data, bits: bits, seed: 9))
     #expect(try validation.meanAveragePrecision(itq) == onDevice)
+  }
+
+  /// Several Ks: the mean of each K's mAP, each K at most the split's database (the one
+  /// past it counts once, as the whole database).
+  @Test func severalKsAverageTheirMAPs() throws {
+    let backend = try CPUBackend()
+    var generator = SeededGenerator(seed: 32)
+    let data = Matrix(rows: 400, columns: 24, values: generator.gaussians(count: 400 * 24))
+    let itq = try LinearBaselines.itq(data, bits: 16, seed: 5, backend: backend)
+    let map = { (k: Int) in
+      try ValidationSplit(training: data, size: 50, k: k, seed: 3, backend: backend).meanAveragePrecision(itq)
+    }
+    let several = try ValidationSplit(training: data, size: 50, ks: [10, 100, 1000, 5000], seed: 3, backend: backend)
+    #expect(several.ks == [10, 100, 350])
+    let expected = (try map(10) + map(100) + map(350)) / 3
+    #expect(abs(try several.meanAveragePrecision(itq) - expected) < 1e-9)
+    #expect(try map(10) != map(100))
   }
 }

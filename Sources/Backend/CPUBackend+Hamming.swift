@@ -70,11 +70,12 @@ extension CPUBackend {
     ids.withUnsafeMutableBufferPointer { idsOut in
       distances.withUnsafeMutableBufferPointer { distancesOut in
         parallelChunks(queryCount) { range in
-          var selector = BlockedTopK(k: k)
-          for i in range {
+          var selector = BlockedTopK(k: k, group: BlockedTopK.groupSize)
+          for first in stride(from: range.lowerBound, to: range.upperBound, by: BlockedTopK.groupSize) {
+            let group = first..<min(first + BlockedTopK.groupSize, range.upperBound)
             selector.select(
-              query: q + i * words, database: db, count: databaseCount, words: words,
-              ids: idsOut.baseAddress! + i * k, distances: distancesOut.baseAddress! + i * k)
+              queries: q + first * words, count: group.count, database: db, databaseCount: databaseCount,
+              words: words, ids: idsOut.baseAddress! + first * k, distances: distancesOut.baseAddress! + first * k)
           }
         }
       }
@@ -85,50 +86,67 @@ extension CPUBackend {
 
 /// Exact top-k in one pass: the k smallest (distance, index) keys (`SmallestKeys`), fed
 /// block by block with only the codes that can still enter, which after the first blocks
-/// are rare; ties go to the smaller index, as METHOD.md §4 orders them.
+/// are rare; ties go to the smaller index, as METHOD.md §4 orders them. A group of queries
+/// shares the pass: each block of codes, while it is in the core's cache, is scanned for
+/// every query of the group, so a database larger than the cache is read from memory once
+/// per group instead of once per query. Each query sees the same blocks in the same order
+/// as alone, so its result is the same.
 struct BlockedTopK {
   static let blockSize = 512
+  /// Queries a pass serves: 16 one-word queries' scans of a 4 KB block take about as long
+  /// as streaming the next block from memory on the machines measured (BENCHMARKS.md).
+  static let groupSize = 16
   let k: Int
-  private var kept: SmallestKeys
+  private var kept: [SmallestKeys]
   private var positions = [UInt32](repeating: 0, count: BlockedTopK.blockSize)
 
-  init(k: Int) {
+  init(k: Int, group: Int) {
     self.k = k
-    kept = SmallestKeys(capacity: k)
+    kept = (0..<max(group, 1)).map { _ in SmallestKeys(capacity: k) }
   }
 
+  /// The top k of `count` consecutive queries (at most the group), written to their rows
+  /// of `ids` and `distances` (k a query).
   mutating func select(
-    query: UnsafePointer<UInt64>, database: UnsafePointer<UInt64>, count: Int, words: Int,
+    queries: UnsafePointer<UInt64>, count: Int, database: UnsafePointer<UInt64>, databaseCount: Int, words: Int,
     ids: UnsafeMutablePointer<Int32>, distances: UnsafeMutablePointer<Int32>
   ) {
-    kept.removeAll()
-    for i in 0..<k { kept.offer(SmallestKeys.key(UInt32(Self.distance(query, database + i * words, words)), index: i)) }
-    scan(query, database, count: count, words: words)
-    for (position, key) in kept.sorted().enumerated() {
-      ids[position] = SmallestKeys.index(of: key)
-      distances[position] = Int32(SmallestKeys.value(of: key))
+    precondition(count <= kept.count)
+    var worst = [UInt32](repeating: 0, count: count)
+    for q in 0..<count {
+      let query = queries + q * words
+      kept[q].removeAll()
+      for i in 0..<k {
+        kept[q].offer(SmallestKeys.key(UInt32(Self.distance(query, database + i * words, words)), index: i))
+      }
+      worst[q] = SmallestKeys.value(of: kept[q].worst)
     }
-  }
-
-  /// Only a code nearer than the k-th can enter (a tie loses to the smaller index kept),
-  /// and the C loop (AVX-512 where there is one) passes on just those.
-  private mutating func scan(_ query: UnsafePointer<UInt64>, _ database: UnsafePointer<UInt64>, count: Int, words: Int)
-  {
     positions.withUnsafeMutableBufferPointer { positions in
-      var worst = SmallestKeys.value(of: kept.worst)
       var start = k
-      while start < count && worst > 0 {
-        let n = min(Self.blockSize, count - start)
-        let near = sigah_codes_within(database + start * words, n, words, query, worst - 1, positions.baseAddress!)
-        for hit in 0..<near {
-          let i = start + Int(positions[hit])
-          let distance = UInt32(Self.distance(query, database + i * words, words))
-          if distance < worst {
-            kept.offer(SmallestKeys.key(distance, index: i))
-            worst = SmallestKeys.value(of: kept.worst)
+      // Only a code nearer than the k-th can enter (a tie loses to the smaller index kept),
+      // and the C loop (AVX-512 where there is one) passes on just those.
+      while start < databaseCount && worst.contains(where: { $0 > 0 }) {
+        let n = min(Self.blockSize, databaseCount - start)
+        let block = database + start * words
+        for q in 0..<count where worst[q] > 0 {
+          let query = queries + q * words
+          let near = sigah_codes_within(block, n, words, query, worst[q] - 1, positions.baseAddress!)
+          for hit in 0..<near {
+            let i = start + Int(positions[hit])
+            let distance = UInt32(Self.distance(query, database + i * words, words))
+            if distance < worst[q] {
+              kept[q].offer(SmallestKeys.key(distance, index: i))
+              worst[q] = SmallestKeys.value(of: kept[q].worst)
+            }
           }
         }
         start += n
+      }
+    }
+    for q in 0..<count {
+      for (position, key) in kept[q].sorted().enumerated() {
+        ids[q * k + position] = SmallestKeys.index(of: key)
+        distances[q * k + position] = Int32(SmallestKeys.value(of: key))
       }
     }
   }

@@ -7,7 +7,7 @@ import Testing
 
 @Suite struct LayeringTests {
   /// Bottom to top. Every folder not listed sits above all of these.
-  static let layers = ["Data", "Parallel", "Layers"]
+  static let layers = ["Data", "Parallel", "Layers", "Codes", "Baselines"]
 
   static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().appendingPathComponent("Sources/SiGAH")
@@ -38,13 +38,18 @@ import Testing
       }
     }
     let identifier = try Regex(#"\b[A-Z]\w*\b"#)
+    // A file's own nested types (SafeTensors.Tensor) shadow top-level ones of that name.
+    let nested = try Regex(
+      #"(?m)^\s+(?:@\w+ )*(?:public |internal |private |fileprivate |final |indirect )*(?:struct|class|enum|protocol|typealias) ([A-Z]\w*)"#
+    )
     for file in files {
       guard let level = Self.layers.firstIndex(of: file.folder) else { continue }
+      let own = Set(file.text.matches(of: nested).compactMap { $0.output[1].substring.map(String.init) })
       let code = file.text.split(separator: "\n")
         .map { $0.split(separator: "//", maxSplits: 1, omittingEmptySubsequences: false).first ?? "" }
         .joined(separator: "\n")
       for name in Set(code.matches(of: identifier).map { String(code[$0.range]) }) {
-        guard let home = owner[name], home != file.folder else { continue }
+        guard let home = owner[name], home != file.folder, !own.contains(name) else { continue }
         let homeLevel = Self.layers.firstIndex(of: home) ?? Int.max
         #expect(homeLevel < level, "\(file.path) uses \(name) from \(home), a layer above \(file.folder)")
       }

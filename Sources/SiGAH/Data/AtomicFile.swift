@@ -20,16 +20,13 @@ public enum AtomicFile {
     var listed: Int?
     defer { TemporaryFiles.remove(listed) }
     do {
-      var descriptor: Int32 = -1
-      for _ in 0..<16 {
-        let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 36)
-        temporary = folder.appendingPathComponent(".\(url.lastPathComponent).partial-\(getpid())-\(suffix)").path
-        descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
-        if descriptor >= 0 || errno != EEXIST { break }
-      }
-      guard descriptor >= 0 else { throw SystemFailure() }
-      created = true
-      listed = TemporaryFiles.add(temporary)
+      guard
+        let file = TemporaryFiles.createExclusive(
+          mode: 0o644,
+          name: { folder.appendingPathComponent(".\(url.lastPathComponent).partial-\(getpid())-\($0)").path })
+      else { throw SystemFailure() }
+      (temporary, listed, created) = (file.path, file.slot, true)
+      let descriptor = file.descriptor
       if let mode { fchmod(descriptor, mode) }
       try writeWhole(data, to: descriptor)
     } catch let failure as SystemFailure {

@@ -61,19 +61,14 @@ public struct Dataset: Sendable {
       throw DataError(file: "standard input", position: "", "is a directory; expected the bytes of a data file")
     }
     let folder = FileManager.default.temporaryDirectory.path
-    var path = ""
-    var descriptor: Int32 = -1
-    for _ in 0..<16 {
-      path = "\(folder)/sigah-stdin-\(getpid())-\(String(UInt64.random(in: 0...UInt64.max), radix: 36))\(kind)"
-      descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-      if descriptor >= 0 || errno != EEXIST { break }
-    }
-    guard descriptor >= 0 else {
+    guard
+      let (path, descriptor, slot) = TemporaryFiles.createExclusive(
+        mode: 0o600, name: { "\(folder)/sigah-stdin-\(getpid())-\($0)\(kind)" })
+    else {
       throw DataError(
         file: "standard input", position: "",
         "cannot be kept in \(folder) to be read: \(String(cString: strerror(errno)))")
     }
-    let slot = TemporaryFiles.add(path)
     var failure: String?
     let buffer = UnsafeMutableRawPointer.allocate(byteCount: 1 << 20, alignment: 16)
     defer { buffer.deallocate() }

@@ -15,6 +15,25 @@ public enum TemporaryFiles {
   }()
   private static let lock = NSLock()
 
+  /// Creates a new file, `name(random suffix)`, exclusively (O_EXCL | O_NOFOLLOW: no
+  /// file or symbolic link planted under a guessed name is written through) with `mode`
+  /// less the umask, listed before it exists so that no signal finds it made and unlisted.
+  /// Nil, with errno set, when it cannot be created.
+  static func createExclusive(mode: mode_t, name: (String) -> String) -> (path: String, descriptor: Int32, slot: Int?)?
+  {
+    for _ in 0..<16 {
+      let path = name(String(UInt64.random(in: 0...UInt64.max), radix: 36))
+      let slot = add(path)
+      let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
+      if descriptor >= 0 { return (path, descriptor, slot) }
+      let reason = errno
+      remove(slot)
+      errno = reason
+      if reason != EEXIST { return nil }
+    }
+    return nil
+  }
+
   /// Lists `path`; returns its slot, or nil when it cannot be listed (the write goes on).
   static func add(_ path: String) -> Int? {
     let bytes = Array(path.utf8CString)
@@ -41,6 +60,9 @@ public enum TemporaryFiles {
   /// Installs the handlers of `signals`: remove the listed files, then end the process as
   /// the signal would have.
   public static func removeOnSignals() {
+    // The handler must find the buffer made: a signal during its lazy creation would
+    // otherwise wait forever inside the one-time initialiser it interrupted.
+    _ = (paths, slots, length)
     // A parent may start us with these signals blocked (Foundation's Process does): a
     // blocked SIGTERM would wait until the command ends.
     var blocked = sigset_t()

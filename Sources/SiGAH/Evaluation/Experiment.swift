@@ -35,6 +35,21 @@ public struct ExperimentSettings {
   public var evaluation = EvaluationOptions()
 
   public init() {}
+
+  /// The training of `method` at `bits` these settings describe.
+  func job(_ method: HashMethod, bits: Int) -> TrainingJob {
+    var job = TrainingJob(method: method, bits: bits, seed: seed, epochs: training.epochs)
+    job.timeBudget = training.timeBudget
+    job.validateEvery = training.validateEvery
+    job.sigah = method == .sigahDM ? sigahDM : sigah
+    job.schedule = method == .sigahDM ? .cosine : training.schedule
+    job.validationSize = method == .sigahDM ? validationSize : 0
+    // A training told what it is for: the evaluation's K, unless told the Ks.
+    job.validationKs = validationKs ?? [groundTruthK]
+    job.generative = generative
+    job.batchSize = generativeBatchSize
+    return job
+  }
 }
 
 public enum Experiment {
@@ -62,36 +77,7 @@ public enum Experiment {
     for bits in settings.bits {
       for method in settings.methods {
         let started = Date()
-        let model: HashModel
-        switch method {
-        case .sigah:
-          let variant = SiGAHVariant(
-            name: "sigah", configuration: settings.sigah, schedule: settings.training.schedule, validationSize: 0)
-          model = .sigah(
-            try variant.train(
-              data: train, bits: bits, seed: settings.seed, options: settings.training, backend: backend,
-              onEvent: onTrainingEvent))
-        case .sigahDM:
-          let variant = SiGAHVariant(
-            name: "sigah-dm", configuration: settings.sigahDM, schedule: .cosine,
-            validationSize: settings.validationSize,
-            validationKs: settings.validationKs ?? [settings.groundTruthK])
-          model = .sigah(
-            try variant.train(
-              data: train, bits: bits, seed: settings.seed, options: settings.training, backend: backend,
-              onEvent: onTrainingEvent))
-        case .hashgan, .gmans, .sgh, .ba:
-          var options = GenerativeOptions()
-          options.epochs = settings.training.epochs
-          options.batchSize = settings.generativeBatchSize
-          options.seed = settings.seed
-          options.timeBudget = settings.training.timeBudget
-          model = try GenerativeTraining.train(
-            method, data: train, bits: bits, configurations: settings.generative, options: options, backend: backend,
-            onEvent: onTrainingEvent)
-        default:
-          model = try HashModel.fitBaseline(method, data: train, bits: bits, seed: settings.seed, backend: backend)
-        }
+        let model = try settings.job(method, bits: bits).run(data: train, backend: backend, onEvent: onTrainingEvent)
         let row = try evaluate(
           model, name: method.rawValue, split: split, truth: truth, relevantCount: relevantCount, settings: settings,
           backend: backend, trainSeconds: Date().timeIntervalSince(started))
@@ -160,23 +146,10 @@ public struct SiGAHVariant: Sendable {
     data: Matrix, bits: Int, seed: UInt64, options: TrainingOptions, backend: any Backend,
     onEvent: (TrainingEvent) -> Void = { _ in }
   ) throws -> SiGAHModel {
-    var configuration = self.configuration
-    configuration.bits = bits
-    configuration.seed = seed
-    if configuration.ranking != nil && configuration.ranking?.neighbourhoods == nil
-      && configuration.ranking?.neighbours == nil
-    {
-      configuration.ranking?.neighbourhoods = validationKs
-    }
-    var options = options
-    options.schedule = schedule
-    if validationSize > 0 {
-      let validation = try ValidationSplit(
-        training: data, size: validationSize, ks: validationKs, seed: seed, backend: backend)
-      options.validate = { hash in try validation.meanAveragePrecision(hash) }
-    }
-    return try SiGAHTrainer(configuration: configuration, data: data, backend: backend, options: options).train(
-      onEvent: onEvent)
+    var job = TrainingJob(method: configuration.method, bits: bits, seed: seed, epochs: options.epochs)
+    (job.sigah, job.schedule, job.timeBudget) = (configuration, schedule, options.timeBudget)
+    (job.validationSize, job.validationKs, job.validateEvery) = (validationSize, validationKs, options.validateEvery)
+    return try job.trainSiGAH(data: data, backend: backend, onEvent: onEvent)
   }
 }
 

@@ -69,11 +69,17 @@ public struct TrainingJob {
     }
   }
 
-  private func trainSiGAH(
-    data: Matrix, backend: any Backend, share: DataShare?, onEvent: (TrainingEvent) -> Void, status: (String) -> Void
+  /// SiGAH or SiGAH-DM as this job describes it.
+  func trainSiGAH(
+    data: Matrix, backend: any Backend, share: DataShare? = nil, onEvent: (TrainingEvent) -> Void = { _ in },
+    status: (String) -> Void = { _ in }
   ) throws -> SiGAHModel {
     var configuration = resume?.model.configuration ?? sigah
     if resume == nil { (configuration.method, configuration.bits, configuration.seed) = (method, bits, seed) }
+    // The ranking stage serves the Ks the validation measures unless told its own.
+    if configuration.ranking?.neighbourhoods == nil && configuration.ranking?.neighbours == nil {
+      configuration.ranking?.neighbourhoods = validationKs
+    }
     var options = TrainingOptions()
     options.epochs = epochs
     options.timeBudget = timeBudget

@@ -215,6 +215,8 @@ import Testing
       return
     }
     #expect(trained.configuration.method == .sigahDM && trained.configuration.bits == 8)
+    // The file's header names the method (it said sigah for sigah-dm before 0.5).
+    #expect(try SafeTensors.read(from: model).metadata["method"] == "sigah-dm")
     #expect(trained.summary?.epochs.map(\.epoch) == [1, 2])
   }
 

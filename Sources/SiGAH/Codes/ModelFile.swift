@@ -5,7 +5,7 @@
 
 public enum ModelFile {
   /// The tool's version, as `sigah --version` prints it.
-  public static let toolVersion = "0.4.0"
+  public static let toolVersion = "0.5.0"
   /// The version of the model files' layout: tensors by name per method, their metadata.
   public static let formatVersion = 1
 

@@ -47,7 +47,7 @@ public struct SiGAHModel: Sendable, Equatable {
     for spec in weights.layout {
       file.tensors[spec.name] = .init(shape: spec.shape, values: weights.tensors[spec.name]!)
     }
-    file.metadata = ModelFile.metadata(method: "sigah")
+    file.metadata = ModelFile.metadata(method: configuration.method.rawValue)
     file.metadata.merge([
       "configuration": String(decoding: try Self.jsonEncoder.encode(configuration), as: UTF8.self),
       "dimensions":
@@ -67,8 +67,11 @@ public struct SiGAHModel: Sendable, Equatable {
 
   /// Reads the model part of a SiGAH model or checkpoint file that ModelFile.check passed.
   init(_ file: SafeTensors, path: String) throws {
-    guard file.metadata["method"] == "sigah", let configurationText = file.metadata["configuration"] else {
-      throw DataError(file: path, position: "header", "expected a SiGAH model (metadata method = sigah)")
+    // sigah-dm files written before the method was named in the header say sigah.
+    guard let named = file.metadata["method"].flatMap(HashMethod.init(rawValue:)), named.isSiGAH,
+      let configurationText = file.metadata["configuration"]
+    else {
+      throw DataError(file: path, position: "header", "expected a SiGAH model (metadata method = sigah or sigah-dm)")
     }
     do {
       configuration = try Self.jsonDecoder.decode(SiGAHConfiguration.self, from: Data(configurationText.utf8))

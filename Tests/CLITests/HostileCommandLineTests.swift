@@ -237,4 +237,35 @@ import Testing
     #expect(run.status == 0, "\(run.stderr)")
     #expect(run.stdout.contains("| lsh |") && !run.stderr.contains("| lsh |"), "\(run.stdout)")
   }
+
+  /// Messages that misled: a finite 1e300 read as "found inf", a tab-separated file whose
+  /// first line passed for a header, an `eval --out` on a file answered in Foundation's words.
+  @Test func messagesSayWhatWasFound() throws {
+    let folder = try scratchFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    // A 2 × 2 float64 .npy holding 1e300.
+    var header = "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }"
+    header += String(repeating: " ", count: 128 - 10 - header.count - 1) + "\n"
+    var bytes = Data([0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.utf8.count), 0] + Array(header.utf8))
+    for value in [1e300, 2, 3, 4] {
+      withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+    let big = folder.appendingPathComponent("big.npy").path
+    try bytes.write(to: URL(fileURLWithPath: big))
+    let model = folder.appendingPathComponent("m.st").path
+    try expectError(
+      ["train", big, "--method", "lsh", "--bits", "2", "--out", model],
+      contains: [big, "row 0, column 0", "Float32's range", "1e+300"], status: 1)
+    let tabs = folder.appendingPathComponent("tabs.csv").path
+    try "1\t2\t3\n4\t5\t6\n".write(toFile: tabs, atomically: true, encoding: .utf8)
+    try expectError(
+      ["train", tabs, "--method", "lsh", "--bits", "2", "--out", model],
+      contains: [tabs, "line 1", "tab-separated"], status: 1)
+    try expectError(
+      ["eval", sift, "--queries", "5", "--k", "3", "--methods", "lsh", "--bits", "8", "--out", tabs],
+      contains: [tabs, "is a file; the report is a folder"], status: 1)
+    try expectError(
+      ["eval", sift, "--queries", "5", "--k", "3", "--methods", "lsh", "--bits", "8", "--out", tabs + "/report"],
+      contains: ["cannot be made as the report's folder: Not a directory"], status: 1)
+  }
 }

@@ -23,6 +23,17 @@ public enum CSVFormat {
       var fields = trimmed.split(separator: ",", omittingEmptySubsequences: false).map {
         $0.trimmingCharacters(in: .whitespaces)
       }
+      // Tab- or semicolon-separated numbers would read as one unparsable field: the first
+      // such line would pass for a header and the next fail without saying why.
+      if fields.count == 1, let separator = ["\t", ";"].first(where: { trimmed.contains($0) }),
+        trimmed.split(separator: Character(separator)).contains(where: {
+          Double($0.trimmingCharacters(in: .whitespaces)) != nil
+        })
+      {
+        throw DataError(
+          file: path, position: "line \(lineNumber)",
+          "expected comma-separated values, found \(separator == "\t" ? "tab" : "semicolon")-separated ones")
+      }
       if width == nil && !seenHeader && fields.allSatisfy({ Double($0) == nil }) {
         seenHeader = true
         continue

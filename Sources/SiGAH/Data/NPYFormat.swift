@@ -145,10 +145,15 @@ public enum NPYFormat {
       for row in part {
         for column in 0..<h.columns {
           let stored = h.fortranOrder ? column * h.rows + row : row * h.columns + column
-          let value = Float(h.type.value(in: raw, at: h.dataOffset + h.type.size * stored))
+          let stored64 = h.type.value(in: raw, at: h.dataOffset + h.type.size * stored)
+          let value = Float(stored64)
           guard value.isFinite else {
+            // A finite Float64 past Float32's range is not "inf" in the file: say what it is.
             throw DataError(
-              file: path, position: "row \(row), column \(column)", "expected a finite number, found \(value)")
+              file: path, position: "row \(row), column \(column)",
+              stored64.isFinite
+                ? "expected a number within Float32's range (±3.4e38), found \(stored64)"
+                : "expected a finite number, found \(stored64)")
           }
           values[(row - part.lowerBound) * h.columns + column] = value
         }

@@ -190,7 +190,22 @@ public enum Report {
   public static func write(
     _ rows: [ExperimentRow], title: String, preamble: String, relevantK: Int? = nil, to folder: String
   ) throws -> [String] {
-    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    var isFolder: ObjCBool = false
+    if FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), !isFolder.boolValue {
+      throw DataError(file: folder, position: "", "is a file; the report is a folder: name a folder (or a new path)")
+    }
+    // mkdir -p by hand, for the system's own reason when a part cannot be made.
+    var made = folder.hasPrefix("/") ? "" : "."
+    for part in folder.split(separator: "/") {
+      made += "/" + part
+      if mkdir(made, 0o777) != 0 && errno != EEXIST {
+        throw DataError(
+          file: folder, position: "", "cannot be made as the report's folder: \(String(cString: strerror(errno)))")
+      }
+    }
+    guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+      throw DataError(file: folder, position: "", "cannot be made as the report's folder: a part of it is a file")
+    }
     var written: [String] = []
     func save(_ name: String, _ data: Data) throws {
       let path = URL(fileURLWithPath: folder).appendingPathComponent(name).path

@@ -268,4 +268,30 @@ import Testing
       ["eval", sift, "--queries", "5", "--k", "3", "--methods", "lsh", "--bits", "8", "--out", tabs + "/report"],
       contains: ["cannot be made as the report's folder: Not a directory"], status: 1)
   }
+
+  /// A 400 KB gzip stream that inflates to 100,000 images of 64 × 64 under `ulimit -v`
+  /// (2 GB) ended in Swift's "failed to allocate"; now an error naming the file and size.
+  @Test func aFileTooLargeForTheMemoryIsAnError() throws {
+    let folder = try scratchFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let bomb = folder.appendingPathComponent("bomb-images-idx3-ubyte.gz").path
+    let sizes = #"\000\000\010\003\000\001\206\240\000\000\000\100\000\000\000\100"#
+    let script = """
+      { printf '\(sizes)'; head -c 409600000 /dev/zero; } | gzip -1 > '\(bomb)'
+      ulimit -v 2000000
+      exec '\(SigahBinary.url.path)' train '\(bomb)' --method lsh --bits 8 --out '\(folder.path)/m.st' --backend cpu
+      """
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/sh")
+    process.arguments = ["-c", script]
+    let err = Pipe()
+    process.standardError = err
+    process.standardOutput = Pipe()
+    try process.run()
+    let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 1, "\(message)")
+    #expect(message.contains(bomb) && message.contains("100000 × 4096") && message.contains("ulimit -v"), "\(message)")
+    #expect(!message.contains("Fatal error"))
+  }
 }

@@ -37,6 +37,9 @@ enum FileBytes {
         throw DataError(file: path, position: "byte \(data.count) of the inflated stream", "is not valid gzip data")
       }
       if count == 0 { break }
+      try MemoryBudget.require(
+        data.count + Int(count), for: path, position: "byte \(data.count) of the inflated stream",
+        "the inflated stream (a gzip bomb, or a file too large for this machine)")
       data.append(contentsOf: chunk[0..<Int(count)])
     }
     // gzread stops quietly where a stream is cut; zlib keeps the reason.

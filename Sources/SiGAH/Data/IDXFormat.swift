@@ -8,6 +8,7 @@ public enum IDXFormat {
   public static func readImages(_ path: String) throws -> Matrix {
     let (sizes, data, offset) = try header(path, dimensions: 3)
     let (rows, columns) = (sizes[0], sizes[1] * sizes[2])
+    try MemoryBudget.require(rows * columns * 4, for: path, "its \(rows) × \(columns) pixels as Float32")
     var values = [Float](repeating: 0, count: rows * columns)
     data.withUnsafeBytes { raw in
       for i in 0..<(rows * columns) { values[i] = Float(raw[offset + i]) / 255 }

@@ -140,6 +140,8 @@ public enum NPYFormat {
     let h = try header(data, file: path)
     let part = share(h.rows)
     precondition(part.lowerBound >= 0 && part.upperBound <= h.rows)
+    try MemoryBudget.require(
+      part.count * h.columns * 4, for: path, "its \(part.count) × \(h.columns) values as Float32")
     var values = [Float](repeating: 0, count: part.count * h.columns)
     try data.withUnsafeBytes { raw in
       for row in part {

@@ -64,6 +64,8 @@ public enum TexmexFormat: String, Sendable {
     let part = share(total)
     precondition(part.lowerBound >= 0 && part.upperBound <= total)
     let recordSize = 4 + dimension * format.valueSize
+    try MemoryBudget.require(
+      part.count * dimension * 4, for: path, "its \(part.count) × \(dimension) vectors as Float32")
     var values = [Float](repeating: 0, count: part.count * dimension)
     try data.withUnsafeBytes { raw in
       for row in part {

@@ -86,7 +86,7 @@ let package = Package(
     .testTarget(name: "SiGAHTests", dependencies: ["SiGAH", "Backend"]),
     // Runs the built `sigah` binary end to end; depending on CLI makes SwiftPM build it.
     .testTarget(
-      name: "CLITests", dependencies: ["CLI", "SiGAH", "Backend", "CCPUFeatures"] + (hasMPI ? ["MPIRun"] : [])),
+      name: "CLITests", dependencies: ["CLI", "SiGAH", "Backend", "Kernels", "CCPUFeatures"] + (hasMPI ? ["MPIRun"] : [])),
   ]
 )
 

@@ -71,9 +71,15 @@ public final class OpenCLBackend: Backend {
     } else {
       chosen = devices.first(where: \.isGPU) ?? devices[0]
     }
-    let tuning = tuning ?? TuningCache.load(for: chosen) ?? OpenCLTuning.defaults(for: chosen)
+    let cached = tuning == nil ? TuningCache.load(for: chosen) : nil
+    let tuning = tuning ?? cached ?? OpenCLTuning.defaults(for: chosen)
     if let problem = tuning.problem(on: chosen) {
-      throw BackendError.invalidArgument(operation: "OpenCLBackend", message: problem)
+      throw BackendError.invalidArgument(
+        operation: "OpenCLBackend",
+        message: cached == nil
+          ? problem
+          : "the tuning cache \(TuningCache.path) holds settings that cannot run here (\(problem)); "
+            + "run `sigah tune` again or remove the file")
     }
     self.device = chosen
     self.tuning = tuning

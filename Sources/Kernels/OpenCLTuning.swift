@@ -64,6 +64,17 @@ public struct OpenCLTuning: Sendable, Equatable, Codable, CustomStringConvertibl
 
   /// Why these settings cannot run on `device`, or nil when they can.
   public func problem(on device: OpenCLDeviceInfo) -> String? {
+    // Bounds first, so that no product below can overflow and no kernel is compiled with
+    // loops unrolled past what a compiler finishes (a cached 2³¹ once hung PoCL's).
+    for (name, value, most) in [
+      ("gemm rows per item", gemmRowsPerItem, 16), ("gemm vectors per item", gemmVectorsPerItem, 16),
+      ("gemm group rows", gemmGroupRows, 1024), ("gemm group columns", gemmGroupColumns, 1024),
+      ("gemm slice of k", gemmSliceK, 256), ("reduction group size", reductionGroupSize, 4096),
+      ("hamming group size", hammingGroupSize, 4096), ("column group columns", columnGroupColumns, 1024),
+      ("column group rows", columnGroupRows, 1024),
+    ] where !(1...most).contains(value) {
+      return "\(name) \(value) is outside 1…\(most)"
+    }
     let groupSize = gemmGroupRows * gemmGroupColumns
     let powerOfTwo = { (value: Int) in value > 0 && value & (value - 1) == 0 }
     if ![1, 2, 4, 8, 16].contains(gemmVectorWidth) {

@@ -3,6 +3,7 @@
 // exit, or a right answer.
 
 import Foundation
+import Kernels
 import SiGAH
 import Testing
 
@@ -293,5 +294,30 @@ import Testing
     #expect(process.terminationStatus == 1, "\(message)")
     #expect(message.contains(bomb) && message.contains("100000 × 4096") && message.contains("ulimit -v"), "\(message)")
     #expect(!message.contains("Fatal error"))
+  }
+
+  /// A tuning cache whose sizes overflowed (2³² rows a group) trapped every OpenCL command,
+  /// and a huge rows-per-item hung PoCL's compiler, `sigah check` included.
+  @Test(arguments: [("gemmRowsPerItem", 1 << 31), ("gemmGroupRows", 1 << 32)])
+  func aHostileTuningCacheIsAnErrorNamingIt(field: String, value: Int) throws {
+    let devices = try OpenCLDevices.all()
+    guard let device = devices.first else {
+      #expect(ProcessInfo.processInfo.environment["CI"] == nil, "CI has PoCL: the OpenCL cases must run")
+      return
+    }
+    let folder = try scratchFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    var entry =
+      try JSONSerialization.jsonObject(with: JSONEncoder().encode(OpenCLTuning.defaults(for: device)))
+      as! [String: Any]
+    entry[field] = value
+    let cache = folder.appendingPathComponent("tuning.json").path
+    try JSONSerialization.data(withJSONObject: [TuningCache.key(for: device): entry]).write(
+      to: URL(fileURLWithPath: cache))
+    let run = try SigahBinary.run(
+      ["check", "--backend", "opencl", "--device", "\(device.index)"], environment: ["SIGAH_TUNING_CACHE": cache])
+    #expect(run.status != 0)
+    #expect(run.stderr.contains(cache) && run.stderr.contains("is outside"), "\(run.stderr)")
+    #expect(!run.stderr.contains("Fatal error"))
   }
 }

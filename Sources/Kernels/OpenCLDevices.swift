@@ -3,6 +3,7 @@
 
 import Backend
 import COpenCL
+import Foundation
 
 /// What `sigah devices` prints about one OpenCL device.
 public struct OpenCLDeviceInfo: Sendable, Equatable {
@@ -31,8 +32,16 @@ public struct OpenCLDeviceInfo: Sendable, Equatable {
 }
 
 public enum OpenCLDevices {
+  /// The ICD loader's first enumeration is not safe from two threads at once (one of two
+  /// side by side came back without a platform): enumerations take turns.
+  private static let enumeration = NSLock()
+
   /// Every OpenCL device on every platform. Throws when the ICD loader finds no platform.
   public static func all() throws -> [OpenCLDeviceInfo] {
+    try enumeration.withLock { try enumerate() }
+  }
+
+  private static func enumerate() throws -> [OpenCLDeviceInfo] {
     var platformCount: cl_uint = 0
     try OpenCLStatus.check(clGetPlatformIDs(0, nil, &platformCount), "clGetPlatformIDs")
     guard platformCount > 0 else { return [] }

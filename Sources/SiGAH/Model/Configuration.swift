@@ -171,6 +171,7 @@ extension SiGAHConfiguration {
       try between("ranking-pairs", ranking.pairsPerAnchor, 1...32)
       for neighbours in ranking.positiveNeighbourhoods { try between("ranking-neighbours", neighbours, 1...1 << 30) }
       try positive("ranking-learning-rate", ranking.learningRate)
+      if let anchorRows = ranking.anchorRows { try between("ranking anchor rows", anchorRows, 1...Int(Int32.max)) }
       try positive("ranking sharpness", ranking.sharpness)
       try positive("ranking start scale", ranking.startScale)
       try positive("ranking end scale", ranking.endScale)

@@ -28,6 +28,11 @@ public struct RankingOptions: Sendable, Codable, Equatable {
   public var neighbourhoods: [Int]?
   /// The Ks users search for: with these, the stage serves each of them (METHOD.md §3c).
   public static let defaultNeighbourhoods = [10, 100, 1000]
+  /// The most training vectors that get neighbour lists and serve as anchors (nil:
+  /// `defaultAnchorRows`); a larger set gives a seeded sample of its rows that role, so the
+  /// exact search costs `O(m·n·d)`, not `O(n²·d)`. Sets of at most this many are untouched.
+  public var anchorRows: Int?
+  public static let defaultAnchorRows = 65_536
   /// The neighbourhoods positives are drawn from.
   public var positiveNeighbourhoods: [Int] {
     neighbourhoods ?? neighbours.map { [$0] } ?? Self.defaultNeighbourhoods
@@ -92,7 +97,15 @@ public enum RankingRefinement {
     }
     // More anchors a step than training vectors would only repeat them (and size buffers
     // by the option): a step takes at most every vector once over.
-    let anchors = min(options.anchors, n)
+    // The rows with neighbour lists, which anchors are drawn from: all of them, or a seeded
+    // sample on a set larger than `anchorRows`.
+    let most = options.anchorRows ?? RankingOptions.defaultAnchorRows
+    let anchorRows: [Int] = {
+      guard n > most else { return Array(0..<n) }
+      var sampler = SeededGenerator(seed: seed ^ 0x41C4_0A5E)
+      return Array(sampler.permutation(n).prefix(most)).sorted()
+    }()
+    let anchors = min(options.anchors, anchorRows.count)
     // Centred and divided by the overall scale s = √(Σ_j var x_j), so the learning rate
     // means the same in any units; the layer's weights are W·s until they are handed back.
     // Each bit then starts at about unit spread (a power of two, so no sign changes): β
@@ -110,11 +123,16 @@ public enum RankingRefinement {
       for j in 0..<d { projection[bit * d + j] *= spreads[bit] }
     }
     let nearest =
-      try share.map {
-        $0.gatherIDs(
-          try neighbourTable(
-            ownRows, firstRow: $0.rows.lowerBound, database: data, k: k, backend: backend, onEvent: onEvent))
-      } ?? neighbourTable(data, firstRow: 0, database: data, k: k, backend: backend, onEvent: onEvent)
+      try share.map { share in
+        // Each process finds the lists of its own anchor rows; gathered in row order.
+        let own = anchorRows.filter { share.rows.contains($0) }
+        let queries = own.count == ownRows.rows ? ownRows : ownRows.rows(own.map { $0 - share.rows.lowerBound })
+        return share.gatherIDs(
+          try neighbourTable(queries, rowIDs: own, database: data, k: k, backend: backend, onEvent: onEvent))
+      }
+      ?? neighbourTable(
+        anchorRows.count == n ? data : data.rows(anchorRows), rowIDs: anchorRows, database: data, k: k,
+        backend: backend, onEvent: onEvent)
     let part = share?.part(ofSlots: anchors) ?? (slots: 0..<anchors, weight: 1)
     let block = try ParameterBlock(
       [
@@ -144,7 +162,7 @@ public enum RankingRefinement {
       if slot == 0 {
         let chunk = samplePlan(
           steps: min(chunkSteps, options.steps - step + 1), anchors: anchors, pairs: pairs, nearest: nearest,
-          k: k, scales: scales, count: n, generator: &generator)
+          k: k, scales: scales, anchorRows: anchorRows, count: n, generator: &generator)
         try backend.upload(
           share == nil ? chunk : Self.part(of: chunk, anchors: anchors, pairs: pairs, slots: part.slots), to: plan)
       }
@@ -208,10 +226,10 @@ public enum RankingRefinement {
     return max((total / Double(max(data.rows, 1))).squareRoot(), 1e-30)
   }
 
-  /// The `k` nearest other training vectors of each of `queries`, rows `firstRow…` of the
+  /// The `k` nearest other training vectors of each of `queries`, rows `rowIDs` of the
   /// training set `database` (exact, ties by index), `queries.rows × k` row-major.
   static func neighbourTable(
-    _ queries: Matrix, firstRow: Int, database: Matrix, k: Int, backend: any Backend,
+    _ queries: Matrix, rowIDs: [Int], database: Matrix, k: Int, backend: any Backend,
     onEvent: (TrainingEvent) -> Void = { _ in }
   ) throws -> [Int32] {
     var table: [Int32] = []
@@ -223,7 +241,7 @@ public enum RankingRefinement {
       for (offset, i) in block.enumerated() {
         // Itself is first unless a duplicate ties it at distance 0 with a smaller index.
         let row = withSelf[(offset * (k + 1))..<((offset + 1) * (k + 1))]
-        var others = row.filter { $0 != Int32(firstRow + i) }
+        var others = row.filter { $0 != Int32(rowIDs[i]) }
         if others.count > k { others.removeLast() }
         table += others
       }
@@ -252,15 +270,16 @@ public enum RankingRefinement {
   /// `nearest` hold `k`, the widest): with 10, 100 and 1,000 the 10 nearest are drawn
   /// more often than the 1,000th, as every K a user searches for wants.
   static func samplePlan(
-    steps: Int, anchors: Int, pairs: Int, nearest: [Int32], k: Int, scales: [Int], count n: Int,
+    steps: Int, anchors: Int, pairs: Int, nearest: [Int32], k: Int, scales: [Int], anchorRows: [Int], count n: Int,
     generator: inout SeededGenerator
   ) -> [Int32] {
     func below(_ bound: Int) -> Int { min(Int(generator.uniform() * Double(bound)), bound - 1) }
     var plan: [Int32] = []
     plan.reserveCapacity(steps * anchors * (1 + 2 * pairs))
     for _ in 0..<steps {
-      let chosen = (0..<anchors).map { _ in below(n) }
-      plan += chosen.map { Int32($0) }
+      // Anchors are rows with neighbour lists: `nearest`'s row `a` is row `anchorRows[a]`'s.
+      let chosen = (0..<anchors).map { _ in below(anchorRows.count) }
+      plan += chosen.map { Int32(anchorRows[$0]) }
       for anchor in chosen {
         for _ in 0..<pairs {
           // One scale draws nothing for it: a single K gives the plan it always gave.

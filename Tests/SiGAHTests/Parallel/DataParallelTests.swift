@@ -194,9 +194,12 @@ final class ThreadGroup: @unchecked Sendable {
   /// lists, trains on its slots of each step's anchors (3 shares of 7 anchors: 2, 2 and 3;
   /// 9 shares: two with none, which step on a stand-in at weight 0), and ends with the one
   /// process's projection.
-  @Test(arguments: [2, 3, 9]) func rankingStageSharesTrainTheOneProcessWeights(shares: Int) throws {
+  /// With a sample of anchor rows (fewer than the set) too: each share finds its sampled rows' lists.
+  @Test(arguments: [(2, nil), (3, nil), (9, nil), (3, 17)])
+  func rankingStageSharesTrainTheOneProcessWeights(shares: Int, anchorRows: Int?) throws {
     var options = RankingOptions()
     (options.steps, options.anchors, options.pairsPerAnchor, options.validateEvery) = (40, 7, 3, 20)
+    options.anchorRows = anchorRows
     let ranking = options
     var generator = SeededGenerator(seed: 12)
     let start = LinearHash(

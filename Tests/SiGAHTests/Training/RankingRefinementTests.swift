@@ -129,7 +129,8 @@ struct RankingRefinementTests {
     let nearest = (0..<n).flatMap { a in (0..<k).map { Int32(1000 * $0 + a) } }
     var generator = SeededGenerator(seed: 4)
     let plan = RankingRefinement.samplePlan(
-      steps: steps, anchors: anchors, pairs: pairs, nearest: nearest, k: k, scales: [2, 8], count: n,
+      steps: steps, anchors: anchors, pairs: pairs, nearest: nearest, k: k, scales: [2, 8],
+      anchorRows: Array(0..<n), count: n,
       generator: &generator)
     let stepRows = anchors * (1 + 2 * pairs)
     var ranks: [Int] = []
@@ -140,5 +141,32 @@ struct RankingRefinementTests {
     #expect(ranks.allSatisfy { (0..<k).contains($0) })
     let nearTwo = Double(ranks.filter { $0 < 2 }.count) / Double(ranks.count)
     #expect(abs(nearTwo - 0.625) < 0.03, "\(nearTwo)")
+  }
+
+  /// On a set larger than `anchorRows` only a sample of rows gets neighbour lists, and every
+  /// anchor is one of them; the stage still raises the validation mAP of its ITQ start.
+  @Test func aLargeSetDrawsAnchorsFromASample() throws {
+    let rows = [3, 8, 20]
+    var generator = SeededGenerator(seed: 6)
+    let plan = RankingRefinement.samplePlan(
+      steps: 50, anchors: 4, pairs: 2, nearest: Array(repeating: 0, count: 3 * 5), k: 5, scales: [5],
+      anchorRows: rows, count: 30, generator: &generator)
+    let stepRows = 4 * (1 + 2 * 2)
+    for step in 0..<50 {
+      #expect(plan[(step * stepRows)..<(step * stepRows + 4)].allSatisfy { rows.contains(Int($0)) })
+    }
+
+    let data = try Self.sift.get()
+    let backend = try CPUBackend()
+    let validation = try ValidationSplit(training: data, size: 200, k: 50, seed: 1, backend: backend)
+    let itq = try LinearBaselines.itq(data, bits: 16, seed: 1, backend: backend)
+    var options = options(steps: 300)
+    options.anchorRows = 400
+    var neighbours: [(Int, Int)] = []
+    let refined = try RankingRefinement.refine(
+      itq, data: data, options: options, neighbourhoods: [50], seed: 1, backend: backend, validate: nil
+    ) { if case .rankingNeighbours(let done, let total) = $0 { neighbours.append((done, total)) } }
+    #expect(neighbours.last.map { $0 == (400, 400) } == true, "\(neighbours)")
+    #expect(try validation.meanAveragePrecision(refined.hash) > validation.meanAveragePrecision(itq))
   }
 }

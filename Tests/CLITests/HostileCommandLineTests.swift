@@ -19,19 +19,25 @@ import Testing
     #expect(!run.stderr.contains("Fatal error") && !run.stderr.contains("Stack dump"), "\(run.stderr)")
   }
 
+  /// Trains `method` on the SIFT queries and encodes them: the path of their codes (.npy).
+  func codesOfSIFT(method: String, bits: Int, in folder: URL, encodeOptions: [String] = []) throws -> String {
+    let model = folder.appendingPathComponent("m.safetensors").path
+    let codes = folder.appendingPathComponent("codes.npy").path
+    let trained = try SigahBinary.run(
+      ["train", sift, "--method", method, "--bits", "\(bits)", "--out", model, "--backend", "cpu", "-q"])
+    #expect(trained.status == 0, "\(trained.stderr)")
+    let encoded = try SigahBinary.run(
+      ["encode", "--model", model, sift, "--out", codes, "--backend", "cpu", "-q"] + encodeOptions)
+    #expect(encoded.status == 0, "\(encoded.stderr)")
+    return codes
+  }
+
   /// 64-bit codes read as 16-bit ones had 48 stray bits that overflowed the multi-index
   /// histogram (a segfault) and gave the scan distances above 16.
   @Test func codesWithBitsPastTheirLengthAreRefused() throws {
     let folder = try scratchFolder()
     defer { try? FileManager.default.removeItem(at: folder) }
-    let model = folder.appendingPathComponent("m.safetensors").path
-    let codes = folder.appendingPathComponent("codes.npy").path
-    #expect(
-      try SigahBinary.run(["train", sift, "--method", "lsh", "--bits", "64", "--out", model, "--backend", "cpu", "-q"])
-        .status == 0)
-    #expect(
-      try SigahBinary.run(["encode", "--model", model, sift, "--words", "--out", codes, "--backend", "cpu", "-q"])
-        .status == 0)
+    let codes = try codesOfSIFT(method: "lsh", bits: 64, in: folder, encodeOptions: ["--words"])
     let index = folder.appendingPathComponent("codes.mih").path
     try expectError(
       ["index", "--database", codes, "--bits", "16", "--substrings", "16", "--out", index],
@@ -55,12 +61,8 @@ import Testing
   @Test func hugeNumbersAreErrorsNotTraps() throws {
     let folder = try scratchFolder()
     defer { try? FileManager.default.removeItem(at: folder) }
+    let codes = try codesOfSIFT(method: "itq", bits: 16, in: folder)
     let model = folder.appendingPathComponent("m.safetensors").path
-    let codes = folder.appendingPathComponent("codes.npy").path
-    #expect(
-      try SigahBinary.run(["train", sift, "--method", "itq", "--bits", "16", "--out", model, "--backend", "cpu", "-q"])
-        .status == 0)
-    #expect(try SigahBinary.run(["encode", "--model", model, sift, "--out", codes, "-q"]).status == 0)
     let huge = "9223372036854775807"
     try expectError(["index", "--database", codes, "--bits", huge, "--out", codes + ".mih"], contains: ["--bits"])
     try expectError(

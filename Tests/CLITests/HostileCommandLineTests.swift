@@ -162,18 +162,11 @@ import Testing
   }
 
   @Test func aDirectoryOnStandardInputIsAnError() throws {
-    let process = Process()
-    process.executableURL = SigahBinary.url
-    process.arguments = ["train", "-", "--format", "fvecs", "--method", "lsh", "--bits", "4", "--out", "/tmp/unused"]
-    process.standardInput = FileHandle(forReadingAtPath: "/")
-    let err = Pipe()
-    process.standardError = err
-    process.standardOutput = Pipe()
-    try process.run()
-    let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    #expect(process.terminationStatus == 1)
-    #expect(message.contains("standard input") && message.contains("is a directory"), "\(message)")
+    let run = try SigahBinary.run(
+      ["train", "-", "--format", "fvecs", "--method", "lsh", "--bits", "4", "--out", "/tmp/unused"],
+      inputFile: FileHandle(forReadingAtPath: "/"))
+    #expect(run.status == 1)
+    #expect(run.stderr.contains("standard input") && run.stderr.contains("is a directory"), "\(run.stderr)")
   }
 
   /// The copy of standard input is private to the user and gone once the data are read.
@@ -284,16 +277,9 @@ import Testing
       ulimit -v 2000000
       exec '\(SigahBinary.url.path)' train '\(bomb)' --method lsh --bits 8 --out '\(folder.path)/m.st' --backend cpu
       """
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/sh")
-    process.arguments = ["-c", script]
-    let err = Pipe()
-    process.standardError = err
-    process.standardOutput = Pipe()
-    try process.run()
-    let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    #expect(process.terminationStatus == 1, "\(message)")
+    let run = try SigahBinary.run(["-c", script], executable: URL(fileURLWithPath: "/bin/sh"))
+    let message = run.stderr
+    #expect(run.status == 1, "\(message)")
     #expect(message.contains(bomb) && message.contains("100000 × 4096") && message.contains("ulimit -v"), "\(message)")
     #expect(!message.contains("Fatal error"))
   }

@@ -15,14 +15,17 @@ enum SigahBinary {
     URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("sigah")
   }
 
-  /// Runs `sigah` with `arguments`; standard output goes to `standardOutput` when given
-  /// (then `stdout` is empty), else it is captured.
+  /// Runs `sigah` (or `executable`) with `arguments`; standard output goes to
+  /// `standardOutput` when given (then `stdout` is empty), else it is captured; standard
+  /// input is `standardInput`'s bytes or `inputFile`, in `folder` when given.
   static func run(
     _ arguments: [String], environment: [String: String] = [:], standardOutput: FileHandle? = nil,
-    standardInput: Data? = nil
+    standardInput: Data? = nil, inputFile: FileHandle? = nil, executable: URL? = nil, folder: URL? = nil
   ) throws -> Run {
     let process = Process()
-    process.executableURL = url
+    process.executableURL = executable ?? url
+    if let folder { process.currentDirectoryURL = folder }
+    if let inputFile { process.standardInput = inputFile }
     process.arguments = arguments
     var env = ProcessInfo.processInfo.environment
     env.merge(environment) { _, new in new }

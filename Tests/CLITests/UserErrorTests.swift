@@ -157,19 +157,12 @@ import Testing
   @Test func demoLooksForItsDataBesideTheExecutable() throws {
     let folder = try scratchFolder()
     defer { try? FileManager.default.removeItem(at: folder) }
-    let process = Process()
-    process.executableURL = SigahBinary.url
-    process.arguments = ["demo", "--bits", "8", "--out", folder.appendingPathComponent("report").path]
-    process.currentDirectoryURL = folder
-    let err = Pipe()
-    process.standardError = err
-    process.standardOutput = Pipe()
-    try process.run()
-    let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
+    let run = try SigahBinary.run(
+      ["demo", "--bits", "8", "--out", folder.appendingPathComponent("report").path], folder: folder)
+    let message = run.stderr
     let besideExecutable = SigahBinary.url.deletingLastPathComponent().deletingLastPathComponent()
       .appendingPathComponent("data/mnist/t10k-images-idx3-ubyte.gz").path
-    #expect(process.terminationStatus == 1)
+    #expect(run.status == 1)
     #expect(message.contains(besideExecutable) && message.contains("--data"), "\(message)")
   }
 

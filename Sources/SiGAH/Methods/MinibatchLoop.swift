@@ -38,9 +38,6 @@ final class MinibatchLoop {
     guard options.batchSize >= 1, options.epochs >= 0 else {
       throw TrainingError.invalidData("the batch size must be at least 1 and the epochs not negative")
     }
-    if let budget = options.timeBudget, !(budget.isFinite && budget > 0) {
-      throw TrainingError.invalidData("the time budget must be a finite number of seconds above 0, got \(budget)")
-    }
     try share?.requireRows(of: matrix)
     self.backend = backend
     self.options = options
@@ -53,7 +50,7 @@ final class MinibatchLoop {
       data: scaled,
       mean: (try backend.makeBuffer(scaledMean), negated: try backend.makeBuffer(scaledMean.map { -$0 })),
       batchSize: options.batchSize, seed: options.seed, salt: 0x5151, share: share, resident: options.residentData,
-      backend: backend)
+      timeBudget: options.timeBudget, backend: backend)
     shareStep = share.map { ShareStep(reduction: $0.reduction) }
   }
 
@@ -89,7 +86,7 @@ final class MinibatchLoop {
   ) throws -> Bool {
     guard count >= 1 else { return true }
     return try epochs.run(
-      epochs: firstEpoch...(firstEpoch + count - 1), losses: losses, timeBudget: options.timeBudget,
+      epochs: firstEpoch...(firstEpoch + count - 1), losses: losses,
       onEvent: onEvent,
       step: { rows, epoch in
         shareStep?.begin(epochs.part)

@@ -45,7 +45,9 @@ final class EpochLoop {
   /// This share's rows in the current epoch's order, and each one's place in its batch.
   let order: DeviceBuffer<Int32>
   let positions: DeviceBuffer<Int32>
-  let started = Date()
+  /// Seconds from `started` after which the loop stops at the next epoch boundary.
+  let timeBudget: Double?
+  let started: Date
 
   private let host: Matrix
   private let resident: DeviceBuffer<Float>?
@@ -63,15 +65,19 @@ final class EpochLoop {
   ///   - batch: the buffer the rows enter (a network's input), else one of the loop's own.
   ///   - seed, salt: the shuffle of epoch `e` is `SeededGenerator(seed ^ e·φ ^ salt)`'s.
   ///   - resident: keep the training set on the device; nil decides by its largest buffer.
+  ///   - timeBudget, started: the training's budget and when it began (its set-up counts).
   init(
     data: Matrix, mean: (DeviceBuffer<Float>, negated: DeviceBuffer<Float>), batch: DeviceBuffer<Float>? = nil,
-    batchSize: Int, seed: UInt64, salt: UInt64, share: DataShare?, resident: Bool?, backend: any Backend
+    batchSize: Int, seed: UInt64, salt: UInt64, share: DataShare?, resident: Bool?, timeBudget: Double?,
+    started: Date = Date(), backend: any Backend
   ) throws {
     guard data.rows >= 1, data.columns >= 1 else {
       throw TrainingError.invalidData(share == nil ? "the training set is empty" : "a process's share of rows is empty")
     }
     guard batchSize >= 1 else { throw TrainingError.invalidData("the batch size must be at least 1") }
+    try Self.check(timeBudget: timeBudget)
     try share?.requireRows(of: data)
+    (self.timeBudget, self.started) = (timeBudget, started)
     self.backend = backend
     self.share = share
     (self.seed, self.salt) = (seed, salt)
@@ -88,6 +94,13 @@ final class EpochLoop {
     staging = self.resident == nil ? [Float](repeating: 0, count: capacity * data.columns) : []
   }
 
+  /// Throws unless `timeBudget` is nil or a finite number of seconds above 0.
+  static func check(timeBudget: Double?) throws {
+    if let timeBudget, !(timeBudget.isFinite && timeBudget > 0) {
+      throw TrainingError.invalidData("the time budget must be a finite number of seconds above 0, got \(timeBudget)")
+    }
+  }
+
   /// The seeded order of epoch `epoch` (1-based) over `count` rows: independent of every
   /// other epoch, so that a resumed run shuffles exactly as an uninterrupted one.
   static func permutation(seed: UInt64, salt: UInt64, epoch: Int, count: Int) -> [Int] {
@@ -100,7 +113,7 @@ final class EpochLoop {
   /// last)` (`last`: the final epoch, or the time budget ran out); false when it ran out.
   @discardableResult
   func run<Losses: EpochLosses>(
-    epochs: ClosedRange<Int>, losses: Losses, timeBudget: Double?, onEvent: (TrainingEvent) -> Void,
+    epochs: ClosedRange<Int>, losses: Losses, onEvent: (TrainingEvent) -> Void,
     step: (_ rows: Int, _ epoch: Int) throws -> Void,
     ended: (_ epoch: Int, _ terms: Losses.Terms, _ started: Date, _ last: Bool) throws -> Void
   ) throws -> Bool {

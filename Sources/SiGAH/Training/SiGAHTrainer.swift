@@ -68,9 +68,8 @@ public final class SiGAHTrainer {
     guard options.epochs >= 0 else {
       throw TrainingError.invalidData("epochs must not be negative, got \(options.epochs)")
     }
-    if let budget = options.timeBudget, !(budget.isFinite && budget > 0) {
-      throw TrainingError.invalidData("the time budget must be a finite number of seconds above 0, got \(budget)")
-    }
+    // Before any work: the epoch loop checks it again only when it is made.
+    try EpochLoop.check(timeBudget: options.timeBudget)
     // The widest buffers, checked before anything is allocated: Ψ (d × m), W3 (d_l × d) and
     // the batch's activations (N_B × m, N_B × d_l), m = width multiple × d.
     let d = data.columns
@@ -149,11 +148,11 @@ public final class SiGAHTrainer {
     let loop = try EpochLoop(
       data: data, mean: (network.meanBuffer, negated: network.negatedMean), batch: network.x,
       batchSize: configuration.batchSize, seed: configuration.seed, salt: 0, share: share,
-      resident: options.residentData, backend: backend)
+      resident: options.residentData, timeBudget: options.timeBudget, started: started, backend: backend)
     if firstEpoch <= options.epochs {
       var learningRate = configuration.learningRate
       try loop.run(
-        epochs: firstEpoch...options.epochs, losses: NetworkLosses(network), timeBudget: options.timeBudget,
+        epochs: firstEpoch...options.epochs, losses: NetworkLosses(network),
         onEvent: onEvent,
         step: { rows, epoch in
           learningRate = options.schedule.rate(base: configuration.learningRate, epoch: epoch, epochs: options.epochs)

@@ -121,22 +121,12 @@ public final class SiGAHNetwork: BatchWide {
 
   // MARK: Input
 
-  /// Uploads `n` raw input rows and centres them: `x̃ = x − μ` (the streaming path).
+  /// Uploads `n` raw input rows and centres them: `x̃ = x − μ` (measurements outside the
+  /// training loop, which fills `x` itself).
   public func loadBatch(_ rows: [Float], count n: Int) throws {
     precondition(n >= 1 && n <= capacity && rows.count == n * d)
     try backend.upload(rows, to: x)
     try backend.addRowVector(negatedMean, to: x, rows: n, columns: d)
-  }
-
-  /// Gathers rows `order[first..<first + n]` of a resident data set and centres them, on
-  /// the device (the resident path: nothing crosses the bus).
-  public func gatherBatch(
-    from data: DeviceBuffer<Float>, dataRows: Int, order: DeviceBuffer<Int32>, first: Int, count n: Int
-  ) throws {
-    precondition(n >= 1 && n <= capacity)
-    try backend.gatherRows(
-      data, sourceRows: dataRows, indices: order, first: first, rows: n, columns: d, subtracting: meanBuffer,
-      into: x)
   }
 
   // MARK: Forward

@@ -2,14 +2,15 @@
 #   make demo    install what is missing, build, run the main job on the bundled data
 #   make test    install what is missing, run the whole test suite
 #   make bundle  release binary + the shared libraries a GPU box may lack (dist/)
+#   make wheel   the Python package with libsigahc and its libraries (dist/*.whl)
 #   make fuzz    each reader's libFuzzer target for five minutes
 
 SWIFT ?= swift
-DEBIAN_PACKAGES := ocl-icd-opencl-dev opencl-headers libopenblas-dev pocl-opencl-icd zlib1g-dev libclblast-dev python3-numpy python3-faiss libopenmpi-dev openmpi-bin
+DEBIAN_PACKAGES := ocl-icd-opencl-dev opencl-headers libopenblas-dev pocl-opencl-icd zlib1g-dev libclblast-dev python3-numpy python3-faiss python3-venv libopenmpi-dev openmpi-bin patchelf
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE := .build/release/sigah
 
-.PHONY: deps build demo test fuzz bundle clean
+.PHONY: deps build demo test fuzz bundle wheel c-api-test clean
 
 # Installs only the Debian packages that are not there yet.
 deps:
@@ -32,7 +33,20 @@ demo: build
 test: deps
 	$(SWIFT) test -c release -Xswiftc -enable-testing
 	/usr/bin/python3 python/test_encode.py $(RELEASE)  # Debian's interpreter, with Debian's NumPy and Faiss
+	scripts/wheel.sh
+	$(MAKE) --no-print-directory c-api-test
+	scripts/test-wheel.sh
 	scripts/fuzz.sh runs 10000
+
+# The C API from C, linked against the library the wheel carries.
+WHEEL_LIB := .build-wheel/sigah/_lib
+c-api-test:
+	$(CC) -std=c11 -Wall -Wextra -Werror -O1 -Iinclude Tests/C/api_test.c -L$(WHEEL_LIB) -lsigahc \
+	  -Wl,-rpath,$(CURDIR)/$(WHEEL_LIB) -lm -o .build-wheel/api_test
+	folder=$$(mktemp -d) && .build-wheel/api_test $$folder && rm -rf $$folder
+
+wheel: deps
+	scripts/wheel.sh
 
 fuzz: deps
 	scripts/fuzz.sh seconds 300
@@ -42,4 +56,4 @@ bundle: deps
 	scripts/bundle.sh
 
 clean:
-	rm -rf .build .build-bundle .build-fuzz dist fuzz-crashes
+	rm -rf .build .build-bundle .build-wheel .build-fuzz dist fuzz-crashes

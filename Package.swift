@@ -26,6 +26,8 @@ let package = Package(
     .executable(name: "sigah-fuzz", targets: ["FuzzReaders"]),
     .library(name: "SiGAH", targets: ["SiGAH"]),
     .library(name: "Backend", targets: ["Backend"]),
+    // The C API (include/sigah.h) as libsigahc.so, which the Python package loads.
+    .library(name: "sigahc", type: .dynamic, targets: ["CAPI"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
@@ -71,6 +73,10 @@ let package = Package(
         "SiGAH", "Backend", "Kernels", "Parity", "CommandOptions",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
+
+    // MARK: The C API
+    // `@_cdecl` entry points over the library, declared in include/sigah.h.
+    .target(name: "CAPI", dependencies: ["SiGAH", "Backend", "Kernels", "CommandOptions"]),
 
     // MARK: Fuzzing
     // One target per reader; a plain build replays inputs given as arguments.

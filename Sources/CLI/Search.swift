@@ -22,9 +22,11 @@ struct Search: ParsableCommand {
       both are answered by multi-index hashing, with the same results, without a scan.
       """)
 
-  @Option(help: "Database codes (.npy).") var database: String?
-  @Option(help: "A multi-index hash from `sigah index`, in place of --database.") var index: String?
-  @Option(help: "Query codes (.npy), or vectors with --model.") var queries: String
+  @Option(help: "Database codes (.npy; - for standard input).") var database: String?
+  @Option(help: "A multi-index hash from `sigah index`, in place of --database (- for standard input).") var index:
+    String?
+  @Option(help: "Query codes (.npy), or vectors with --model (- for standard input; vectors need --format).")
+  var queries: String
   @Option(help: "Model that encodes vector queries.") var model: String?
   @Option(help: "Code length, when codes files do not fill whole bytes or words.") var bits: Int?
   @Option(help: "Results per query.") var k = 10
@@ -38,7 +40,7 @@ struct Search: ParsableCommand {
   )
   var distancesOut: String?
   @OptionGroup var backendOptions: BackendOptions
-  @OptionGroup var input: InputFormatOptions
+  @OptionGroup var input: InputOptions
   @OptionGroup var output: OutputOptions
 
   func validate() throws {
@@ -83,7 +85,7 @@ struct Search: ParsableCommand {
     var queryVectors: Matrix?
     let queryCodes: PackedCodes
     if let hash {
-      let vectors = try Dataset.load(queries, format: input.format).vectors
+      let vectors = try input.load(queries).vectors
       guard vectors.columns == hash.inputDimension else {
         throw CLIError(
           "\(queries) has vectors of dimension \(vectors.columns), but the model expects \(hash.inputDimension)")
@@ -118,10 +120,10 @@ struct Search: ParsableCommand {
     // The index answers as the scan does (ties by index), without scanning.
     var (ids, distances) =
       try multiIndex?.search(queryCodes, k: candidates)
-      ?? scan(queryCodes, databaseCodes, k: candidates, backend: selected.backend)
+      ?? scan(queryCodes, databaseCodes, k: candidates, backend: selected.backend, quiet: output.quiet)
     var exactDistances: [Float]?
     if let rerank, let queryVectors, let path = databaseVectors {
-      let base = try Dataset.load(path).vectors
+      let base = try input.load(path).vectors
       guard base.rows == databaseCodes.count, base.columns == queryVectors.columns else {
         throw CLIError(
           "\(path) holds \(base.rows) vectors of dimension \(base.columns); expected \(databaseCodes.count) of dimension \(queryVectors.columns)"
@@ -157,31 +159,13 @@ struct Search: ParsableCommand {
           Double(queryCodes.count) / max(seconds, 1e-9), out))
     }
   }
+}
 
-  /// The `k` nearest database codes of every query by a linear scan on the backend, in
-  /// blocks of queries.
-  func scan(_ queryCodes: PackedCodes, _ databaseCodes: PackedCodes, k: Int, backend: any Backend) throws -> (
-    ids: [Int32], distances: [Int32]
-  ) {
-    let progress = Progress("searching", total: queryCodes.count, unit: "queries", quiet: output.quiet)
-    let databaseBuffer = try backend.makeBuffer(databaseCodes.words)
-    var ids: [Int32] = []
-    var distances: [Int32] = []
-    let block = 256
-    var start = 0
-    while start < queryCodes.count {
-      let n = min(block, queryCodes.count - start)
-      let words = queryCodes.wordsPerCode
-      let queryBuffer = try backend.makeBuffer(Array(queryCodes.words[(start * words)..<((start + n) * words)]))
-      let top = try backend.hammingTopK(
-        queries: queryBuffer, queryCount: n, database: databaseBuffer, databaseCount: databaseCodes.count,
-        bits: databaseCodes.bits, k: k)
-      ids += top.ids
-      distances += top.distances
-      start += n
-      progress.update(start)
-    }
-    progress.finish()
-    return (ids, distances)
-  }
+/// The exact top k by a scan, with progress on standard error.
+private func scan(_ queries: PackedCodes, _ database: PackedCodes, k: Int, backend: any Backend, quiet: Bool) throws
+  -> (ids: [Int32], distances: [Int32])
+{
+  let progress = Progress("searching", total: queries.count, unit: "queries", quiet: quiet)
+  defer { progress.finish() }
+  return try HammingScan.topK(queries, in: database, k: k, backend: backend, progress: progress.update)
 }

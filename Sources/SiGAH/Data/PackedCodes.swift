@@ -39,24 +39,39 @@ public struct PackedCodes: Sendable, Equatable {
   /// The codes as `⌈bits/8⌉` bytes each, bit k in byte k / 8 at position k % 8: the
   /// row layout other tools (NumPy's packbits with bitorder="little", Faiss) read.
   public var bytes: [UInt8] {
+    [UInt8](unsafeUninitializedCapacity: count * ((bits + 7) / 8)) { buffer, initialized in
+      copyBytes(into: UnsafeMutableRawBufferPointer(buffer))
+      initialized = buffer.count
+    }
+  }
+
+  /// Writes `bytes` into `destination`, which holds at least `count × ⌈bits/8⌉` bytes (a
+  /// caller's buffer, filled without an intermediate copy).
+  public func copyBytes(into destination: UnsafeMutableRawBufferPointer) {
     let bytesPerCode = (bits + 7) / 8
-    var out = [UInt8](repeating: 0, count: count * bytesPerCode)
+    precondition(destination.count >= count * bytesPerCode)
     for i in 0..<count {
       for b in 0..<bytesPerCode {
-        out[i * bytesPerCode + b] = UInt8(truncatingIfNeeded: words[i * wordsPerCode + b / 8] >> UInt64(8 * (b % 8)))
+        destination[i * bytesPerCode + b] = UInt8(
+          truncatingIfNeeded: words[i * wordsPerCode + b / 8] >> UInt64(8 * (b % 8)))
       }
     }
-    return out
   }
 
   /// The inverse of `bytes`.
   public init(count: Int, bits: Int, bytes: [UInt8]) {
+    self = bytes.withUnsafeBytes { PackedCodes(count: count, bits: bits, bytes: $0) }
+  }
+
+  /// The inverse of `copyBytes`: `count × ⌈bits/8⌉` bytes read from `source`.
+  public init(count: Int, bits: Int, bytes source: UnsafeRawBufferPointer) {
     let bytesPerCode = (bits + 7) / 8
+    precondition(source.count >= count * bytesPerCode)
     let wordsPerCode = codeWords(bits: bits)
     var words = [UInt64](repeating: 0, count: count * wordsPerCode)
     for i in 0..<count {
       for b in 0..<bytesPerCode {
-        words[i * wordsPerCode + b / 8] |= UInt64(bytes[i * bytesPerCode + b]) << UInt64(8 * (b % 8))
+        words[i * wordsPerCode + b / 8] |= UInt64(source[i * bytesPerCode + b]) << UInt64(8 * (b % 8))
       }
     }
     self.init(count: count, bits: bits, words: words)

@@ -20,7 +20,7 @@ struct AblationCommand: ParsableCommand {
 
   @OptionGroup var splitOptions: DataSplitOptions
   @Option(help: "Comma-separated code lengths.") var bits = "32,64"
-  @Option(help: "Comma-separated seeds.") var seeds = "0,1,2"
+  @Option(help: "Comma-separated seeds.") var seeds = SeedList(argument: "0,1,2")!
   @Option(help: "Training epochs of every variant.") var epochs = 30
   @Option(help: "Whose ablation: sigah-dm (SiGAH's changes), hashgan, gmans, sgh or ba.") var method = HashMethod
     .sigahDM
@@ -31,6 +31,7 @@ struct AblationCommand: ParsableCommand {
   @OptionGroup var output: OutputOptions
 
   func validate() throws {
+    if out == "-" { throw ValidationError("--out names a folder of files; - (standard output) cannot hold it.") }
     guard method.isSiGAH || method.isGenerative else {
       throw ValidationError("--method must be sigah-dm, hashgan, gmans, sgh or ba, got '\(method.rawValue)'.")
     }
@@ -38,12 +39,7 @@ struct AblationCommand: ParsableCommand {
 
   func run() throws {
     let console = Console(quiet: output.quiet)
-    let seedList = try seeds.split(separator: ",").map { text -> UInt64 in
-      guard let seed = UInt64(text.trimmingCharacters(in: .whitespaces)) else {
-        throw ValidationError("--seeds must be comma-separated integers, got '\(seeds)'.")
-      }
-      return seed
-    }
+    let seedList = seeds.values
     let split = try splitOptions.split(seed: 0)
     let selected = try backendOptions.open()
     console.line("backend: \(selected.backend.summary) (\(selected.reason))")

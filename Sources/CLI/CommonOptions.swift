@@ -9,10 +9,20 @@ struct OutputOptions: ParsableArguments {
   var quiet = false
 }
 
-/// The kind of data read from standard input when an input is `-`.
-struct InputFormatOptions: ParsableArguments {
+/// How the command's data files are read: the kind of data on standard input, and the
+/// label column of CSV files (dropped from the vectors, so that a labelled CSV that trains
+/// also encodes, searches and evaluates).
+struct InputOptions: ParsableArguments {
   @Option(help: "The kind of data on standard input when an input is -: fvecs, bvecs, ivecs, npy, csv, idx or idx.gz.")
   var format: String?
+  // Unconditional: `--label-column -1` is a value, not an option.
+  @Option(parsing: .unconditional, help: "CSV only: the 0-based column holding integer labels (−1 = last).")
+  var labelColumn: Int?
+
+  /// The data set at `path` as these options read it.
+  func load(_ path: String) throws -> Dataset {
+    try Dataset.load(path, labelColumn: labelColumn, format: format)
+  }
 }
 
 /// Parses "32,64" into bit lengths within 1…4096.

@@ -12,7 +12,10 @@ struct DataSplitOptions: ParsableArguments {
   @Option(help: "Number of queries drawn from DATA (seeded by --seed).") var queries = 1000
   @Option(help: "Ground-truth .ivecs or integer .npy (queries × K ids); default: computed.") var groundtruth: String?
   @Option(help: "Relevant Euclidean neighbours per query (K).") var k = 1000
-  @OptionGroup var input: InputFormatOptions
+  @Option(help: "Class labels of DATA's vectors for semantic mAP (.npy, .ivecs, or text with one integer a line).")
+  var labels: String?
+  @Option(help: "Class labels of --query-file's vectors (as --labels).") var queryLabels: String?
+  @OptionGroup var input: InputOptions
 
   func validate() throws {
     guard k >= 1, queries >= 1 else { throw ValidationError("--k and --queries must be at least 1.") }
@@ -21,19 +24,30 @@ struct DataSplitOptions: ParsableArguments {
     if groundtruth != nil && queryFile == nil {
       throw ValidationError("--groundtruth needs the --query-file its rows were computed for.")
     }
+    if queryLabels != nil && queryFile == nil {
+      throw ValidationError("--query-labels labels a --query-file; queries drawn from DATA take their --labels.")
+    }
+    if queryFile != nil && (labels == nil) != (queryLabels == nil) {
+      throw ValidationError(
+        "give both --labels and --query-labels (or neither): semantic mAP needs both sides labelled.")
+    }
   }
 
   /// The split: given queries against all of DATA, or `queries` drawn from DATA with `seed`.
   func split(seed: UInt64) throws -> EvaluationSplit {
-    let dataset = try Dataset.load(data, format: input.format)
+    var dataset = try input.load(data)
+    if let labels { dataset.labels = try LabelsFile.read(labels, count: dataset.vectors.rows) }
     guard let queryFile else { return try EvaluationSplit.random(dataset, queryCount: queries, seed: seed) }
-    let query = try Dataset.load(queryFile, format: input.format)
+    var query = try input.load(queryFile)
+    if let queryLabels { query.labels = try LabelsFile.read(queryLabels, count: query.vectors.rows) }
     guard query.vectors.columns == dataset.vectors.columns else {
       throw CLIError("\(queryFile) has dimension \(query.vectors.columns) but \(data) has \(dataset.vectors.columns)")
     }
+    // Semantic mAP needs both sides labelled.
+    let labelled = query.labels != nil && dataset.labels != nil
     return EvaluationSplit(
-      queries: query.vectors, database: dataset.vectors, queryLabels: query.labels, databaseLabels: dataset.labels,
-      queryRows: [])
+      queries: query.vectors, database: dataset.vectors, queryLabels: labelled ? query.labels : nil,
+      databaseLabels: labelled ? dataset.labels : nil, queryRows: [])
   }
 
   /// The ground truth from --groundtruth, checked against the split; nil when not given.

@@ -24,6 +24,10 @@ struct Demo: ParsableCommand {
   @OptionGroup var backendOptions: BackendOptions
   @OptionGroup var output: OutputOptions
 
+  func validate() throws {
+    if out == "-" { throw ValidationError("--out names a folder of files; - (standard output) cannot hold it.") }
+  }
+
   /// Where the bundled images are: under the current folder (a checkout), or beside the
   /// executable (the release bundle's `data/`, one level above `bin/`).
   static func bundledData() -> [String] {

@@ -19,7 +19,7 @@ struct Encode: ParsableCommand {
   @Option(name: .shortAndLong, help: "Output .npy file, or - for the .npy bytes on standard output.") var out: String
   @Flag(help: "Write uint64 words instead of bytes.") var words = false
   @OptionGroup var backendOptions: BackendOptions
-  @OptionGroup var input: InputFormatOptions
+  @OptionGroup var input: InputOptions
   @OptionGroup var output: OutputOptions
 
   func validate() throws {
@@ -32,7 +32,7 @@ struct Encode: ParsableCommand {
     let console = Console(quiet: output.quiet)
     try DistinctFiles.check(inputs: [("--model", model), ("the data", data)], outputs: [("--out", out)])
     let hash = try HashModel.read(from: model)
-    let dataset = try Dataset.load(data, format: input.format)
+    let dataset = try input.load(data)
     guard dataset.vectors.columns == hash.inputDimension else {
       throw CLIError(
         "\(data) has vectors of dimension \(dataset.vectors.columns), but the model \(model) expects \(hash.inputDimension)"
@@ -43,11 +43,7 @@ struct Encode: ParsableCommand {
     let started = Date()
     let codes = try hash.encode(dataset.vectors, backend: selected.backend, progress: progress.update)
     progress.finish()
-    if out == "-" {
-      try StandardOutput.write(NPYFormat.encoded(codes: codes, words: words))
-    } else {
-      try NPYFormat.write(codes: codes, words: words, to: out)
-    }
+    try NPYFormat.write(codes: codes, words: words, to: out)
     console.line(
       String(
         format: "%d codes of %d bits written to %@ (%.0f vectors/s on %@)", codes.count, codes.bits, out,

@@ -28,6 +28,8 @@ struct Eval: ParsableCommand {
   @Option(help: "Comma-separated code lengths.") var bits = "32,64"
   @Option(help: "Training epochs of the learned methods (BA: alternations).") var epochs = 30
   @Option(help: "Seed of the split and of every method.") var seed: UInt64 = 0
+  @Option(help: "Run once a seed (comma-separated; in place of --seed): the table gives mean ± std.")
+  var seeds: SeedList?
   @Option(name: .shortAndLong, help: "Folder for the report.") var out = "sigah-report"
   @Flag(help: "Print the figures as JSON on standard output.") var json = false
   @OptionGroup var sigah: SiGAHOptions
@@ -36,6 +38,7 @@ struct Eval: ParsableCommand {
   @OptionGroup var output: OutputOptions
 
   func validate() throws {
+    if out == "-" { throw ValidationError("--out names a folder of files; - (standard output) cannot hold it.") }
     _ = try parseBits(bits)
     _ = try parseMethods(methods)
     guard epochs >= 0 else { throw ValidationError("--epochs must not be negative.") }
@@ -58,51 +61,74 @@ struct Eval: ParsableCommand {
     settings.generative = generative.configurations
     settings.generativeBatchSize = sigah.resolvedBatchSize
     settings.training.schedule = sigah.learningRateSchedule(for: .sigah)
-    let rows = try runExperiment(
-      split: split, trainFile: trainFile, settings: settings, backendOptions: backendOptions, quiet: quiet,
-      json: json, reportFolder: out)
-    if json { print(String(decoding: try Report.json(rows), as: UTF8.self)) }
+    let record = try runExperiment(
+      split: split, trainFile: trainFile, settings: settings, seeds: seeds?.values, backendOptions: backendOptions,
+      quiet: quiet, json: json, reportFolder: out)
+    if json { print(String(decoding: try Report.json(record), as: UTF8.self)) }
   }
 }
 
-/// Loads the data, splits it, runs the experiment, prints the table and writes the report.
+/// Loads the data, splits it, runs the experiment once a seed, prints the table and
+/// writes the report; returns its record.
 func runExperiment(
-  split options: DataSplitOptions, trainFile: String?, settings: ExperimentSettings, backendOptions: BackendOptions,
-  quiet: Bool, json: Bool = false, reportFolder: String
-) throws -> [ExperimentRow] {
+  split options: DataSplitOptions, trainFile: String?, settings: ExperimentSettings, seeds: [UInt64]? = nil,
+  backendOptions: BackendOptions, quiet: Bool, json: Bool = false, reportFolder: String
+) throws -> EvaluationRecord {
   let console = Console(quiet: quiet)
-  let split = try options.split(seed: settings.seed)
-  let training = try trainFile.map { try Dataset.load($0).vectors }
-  if let training, training.columns != split.database.columns {
-    throw CLIError("\(trainFile!) has dimension \(training.columns) but \(options.data) has \(split.database.columns)")
-  }
-  let truth = try options.groundTruth(for: split)
+  let seeds = seeds ?? [settings.seed]
+  let training = try trainFile.map { try options.input.load($0).vectors }
   let selected = try backendOptions.open()
   console.line("backend: \(selected.backend.summary) (\(selected.reason))")
-  console.line(
-    "data: \(split.queries.rows) queries, \(split.database.rows) database vectors of dimension \(split.database.columns)\(split.queryLabels != nil ? ", labelled" : "")"
-  )
   let printer = TrainingPrinter(quiet: quiet)
-  let rows = try Experiment.run(
-    split: split, training: training, groundTruth: truth, settings: settings, backend: selected.backend,
-    log: { console.line($0) },
-    onTrainingEvent: { event in
-      if case .epoch = event { return }  // one line per method, not per epoch
-      printer.handle(event)
-    })
+  var rows: [ExperimentRow] = []
+  var shape = (queries: 0, database: 0, dimension: 0, labelled: false, relevantK: settings.groundTruthK)
+  for seed in seeds {
+    let split = try options.split(seed: seed)
+    if let training, training.columns != split.database.columns {
+      throw CLIError(
+        "\(trainFile!) has dimension \(training.columns) but \(options.data) has \(split.database.columns)")
+    }
+    let truth = try options.groundTruth(for: split)
+    shape = (
+      split.queries.rows, split.database.rows, split.database.columns, split.queryLabels != nil,
+      min(settings.groundTruthK, truth?.k ?? settings.groundTruthK)
+    )
+    console.line(
+      "data: \(split.queries.rows) queries, \(split.database.rows) database vectors of dimension "
+        + "\(split.database.columns)\(split.queryLabels != nil ? ", labelled" : "")\(seeds.count > 1 ? "; seed \(seed)" : "")"
+    )
+    var run = settings
+    run.seed = seed
+    rows += try Experiment.run(
+      split: split, training: training, groundTruth: truth, settings: run, backend: selected.backend,
+      log: { console.line($0) },
+      onTrainingEvent: { event in
+        if case .epoch = event { return }  // one line per method, not per epoch
+        printer.handle(event)
+      })
+  }
+  let learned = settings.methods.filter { $0.isSiGAH || $0.isGenerative }
+  let record = EvaluationRecord(
+    metadata: .init(
+      tool: "sigah \(ModelFile.toolVersion)", arguments: CommandLine.arguments, data: options.data,
+      queryFile: options.queryFile, queries: shape.queries, databaseVectors: shape.database, dimension: shape.dimension,
+      relevantK: shape.relevantK, labelled: shape.labelled, seeds: seeds, methods: settings.methods.map(\.rawValue),
+      bits: settings.bits, epochs: settings.training.epochs, backend: selected.backend.summary),
+    rows: rows)
   let title = "sigah evaluation: \(URL(fileURLWithPath: options.data).lastPathComponent)"
   let preamble = """
-    \(split.queries.rows) queries, \(split.database.rows) database vectors (dimension \(split.database.columns)); \
-    relevant = the \(min(settings.groundTruthK, truth?.k ?? settings.groundTruthK)) exact Euclidean neighbours\
-    \(split.queryLabels != nil ? " (semantic: same label)" : ""). Backend: \(selected.backend.summary). \
-    SiGAH: \(settings.training.epochs) epochs. Seed \(settings.seed).
+    \(shape.queries) queries, \(shape.database) database vectors (dimension \(shape.dimension)); \
+    relevant = the \(shape.relevantK) exact Euclidean neighbours\
+    \(shape.labelled ? " (semantic: same label)" : ""). Backend: \(selected.backend.summary). \
+    \(learned.isEmpty ? "" : "\(learned.map(\.rawValue).joined(separator: ", ")): \(settings.training.epochs) epochs. ")\
+    Seed\(seeds.count > 1 ? "s" : "") \(seeds.map(String.init).joined(separator: ",")). sigah \(ModelFile.toolVersion); \
+    report.json records every option.
     """
   let written = try Report.write(
-    rows, title: title, preamble: preamble, relevantK: min(settings.groundTruthK, truth?.k ?? settings.groundTruthK),
-    to: reportFolder)
+    record, title: title, preamble: preamble, relevantK: shape.relevantK, to: reportFolder)
   // The table is what was asked for: on standard output (`sigah eval … > table.md`),
-  // unless --json asks for the rows instead.
-  if !json { print(Report.markdownTable(rows, title: "Euclidean top-K mAP, Precision@100, semantic mAP")) }
+  // unless --json asks for the record instead.
+  if !json { print(Report.markdownTable(rows)) }
   console.line("report: \(written.joined(separator: ", "))")
-  return rows
+  return record
 }

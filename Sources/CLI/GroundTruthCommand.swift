@@ -16,15 +16,15 @@ struct GroundTruthCommand: ParsableCommand {
   @Option(help: "Neighbours per query.") var k = 100
   @Option(name: .shortAndLong, help: "Ids: .ivecs, .npy, or - for text.") var out: String
   @OptionGroup var backendOptions: BackendOptions
-  @OptionGroup var input: InputFormatOptions
+  @OptionGroup var input: InputOptions
   @OptionGroup var output: OutputOptions
 
   func run() throws {
     let console = Console(quiet: output.quiet)
     _ = try Tables.destination(out, texmex: ".ivecs")  // a wrong name fails before the work
     try DistinctFiles.check(inputs: [("--database", database), ("--queries", queries)], outputs: [("--out", out)])
-    let base = try Dataset.load(database, format: input.format).vectors
-    let query = try Dataset.load(queries, format: input.format).vectors
+    let base = try input.load(database).vectors
+    let query = try input.load(queries).vectors
     guard base.columns == query.columns else {
       throw CLIError("\(queries) has dimension \(query.columns) but \(database) has \(base.columns)")
     }

@@ -17,10 +17,10 @@ struct IndexCommand: ParsableCommand {
       Example: sigah index --database base-codes.npy --out base.mih
       """)
 
-  @Option(help: "Database codes (.npy).") var database: String
+  @Option(help: "Database codes (.npy; - for standard input).") var database: String
   @Option(help: "Code length, when the codes file does not fill whole bytes or words.") var bits: Int?
   @Option(help: "Substrings (tables); default: the cheapest by an estimate on the codes.") var substrings: Int?
-  @Option(name: .shortAndLong, help: "The index file to write.") var out: String
+  @Option(name: .shortAndLong, help: "The index file to write (- for standard output).") var out: String
   @OptionGroup var output: OutputOptions
 
   func validate() throws {
@@ -36,10 +36,15 @@ struct IndexCommand: ParsableCommand {
     let index = try MultiIndexHash(codes: codes, substrings: substrings)
     let seconds = Date().timeIntervalSince(started)
     try index.write(to: out)
+    // What the file takes on disk, which is what a person compares with the codes file;
+    // the tables take more in memory once loaded.
+    let fileBytes = out == "-" ? nil : (try? FileManager.default.attributesOfItem(atPath: out))?[.size] as? Int
     console.line(
       String(
-        format: "%d codes of %d bits in %d substrings of %@ bits: built in %.2f s, %.1f MB; index in %@", codes.count,
-        codes.bits, index.substrings.count, index.substrings.map { "\($0.length)" }.joined(separator: "/"), seconds,
-        Double(index.memoryBytes) / 1e6, out))
+        format: "%d codes of %d bits in %d substrings of %@ bits: built in %.2f s; %@%.1f MB in memory; index in %@",
+        codes.count, codes.bits, index.substrings.count, index.substrings.map { "\($0.length)" }.joined(separator: "/"),
+        seconds, fileBytes.map { String(format: "%.2f MB file, ", Double($0) / 1e6) } ?? "",
+        Double(index.memoryBytes) / 1e6,
+        out == "-" ? "standard output" : out))
   }
 }

@@ -24,14 +24,16 @@ struct Train: ParsableCommand {
   @Argument(help: "Training vectors (- for standard input with --format).") var data: String
   @OptionGroup var job: TrainingJobOptions
   @Option(help: "sigah, sigah-dm: also write one JSON line per epoch to this file.") var logJson: String?
-  // Unconditional: `--label-column -1` is a value, not an option.
-  @Option(parsing: .unconditional, help: "CSV only: the 0-based column holding integer labels (−1 = last).")
-  var labelColumn: Int?
   @OptionGroup var backendOptions: BackendOptions
-  @OptionGroup var input: InputFormatOptions
+  @OptionGroup var input: InputOptions
   @OptionGroup var output: OutputOptions
 
   func validate() throws {
+    // The log is rewritten whole after every epoch: a stream would repeat it.
+    if logJson == "-" { throw ValidationError("--log-json is rewritten every epoch: give it a file, not -.") }
+    if job.out == "-" && job.checkpointPath == "-.checkpoint" {
+      throw ValidationError("with --out - (standard output), --checkpoint-every needs --checkpoint PATH.")
+    }
     if let method = job.method, !method.isSiGAH, logJson != nil {
       throw ValidationError("--log-json is SiGAH's; \(method.rawValue) does not take it.")
     }
@@ -46,7 +48,7 @@ struct Train: ParsableCommand {
     // Resuming from the checkpoint that the run goes on writing is the usual way.
     try DistinctFiles.check(inputs: [("--resume", job.resume)], outputs: [("--out", out), ("--log-json", logJson)])
     let job = try self.job.job()
-    let dataset = try Dataset.load(data, labelColumn: labelColumn, format: input.format)
+    let dataset = try input.load(data)
     let selected = try backendOptions.open()
     console.line("backend: \(selected.backend.summary) (\(selected.reason))")
     console.line("data: \(dataset.vectors.rows) vectors of dimension \(dataset.vectors.columns) from \(data)")

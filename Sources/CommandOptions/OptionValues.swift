@@ -29,3 +29,16 @@ public struct KList: ExpressibleByArgument, Sendable, Equatable {
     self.values = values.map { $0! }
   }
 }
+
+/// Seeds as a comma-separated list ("0,1,2"): `eval --seeds`, `ablation --seeds`.
+public struct SeedList: ExpressibleByArgument, Sendable, Equatable {
+  public let values: [UInt64]
+
+  public init?(argument: String) {
+    let values = argument.split(separator: ",", omittingEmptySubsequences: false).map {
+      UInt64($0.trimmingCharacters(in: .whitespaces))
+    }
+    guard !values.isEmpty, values.allSatisfy({ $0 != nil }) else { return nil }
+    self.values = values.map { $0! }
+  }
+}

@@ -8,7 +8,9 @@ import SiGAH
 public struct TrainingBasics: ParsableArguments {
   public init() {}
 
-  @Option(name: .shortAndLong, help: "The model file to write (safetensors; under sigah-mpi, by rank 0).")
+  @Option(
+    name: .shortAndLong,
+    help: "The model file to write (safetensors; - for standard output; under sigah-mpi, by rank 0).")
   public var out: String
   @Option(help: "The method (default: sigah; with --resume the checkpoint's). sigah-dm is the recommended one.")
   public var method: HashMethod?

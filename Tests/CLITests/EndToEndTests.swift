@@ -80,12 +80,38 @@ import Testing
       "--out", report, "--json", "--backend", "cpu",
     ])
     #expect(eval.status == 0, "\(eval.stderr)")
-    let rows = try JSONDecoder().decode([ExperimentRow].self, from: Data(eval.stdout.utf8))
+    let record = try JSONDecoder().decode(EvaluationRecord.self, from: Data(eval.stdout.utf8))
+    let rows = record.rows
     #expect(rows.map(\.method) == ["lsh", "itq", "sigah"])
     #expect(rows.allSatisfy { $0.euclidean.mAP > 0 && $0.euclidean.mAP <= 1 })
     for file in ["report.md", "report.json", "recall.csv", "recall-16bits.svg"] {
       #expect(FileManager.default.fileExists(atPath: report + "/" + file), "\(file)")
     }
+    // What was run is recorded beside what it measured.
+    let saved = try JSONDecoder().decode(
+      EvaluationRecord.self, from: Data(contentsOf: URL(fileURLWithPath: report + "/report.json")))
+    #expect(saved.metadata == record.metadata)
+    #expect(record.metadata.tool == "sigah \(ModelFile.toolVersion)" && record.metadata.data == base)
+    #expect(record.metadata.relevantK == 50 && record.metadata.queries == 50 && record.metadata.seeds == [0])
+    #expect(record.metadata.arguments.contains("--epochs") && !record.metadata.labelled)
+    let markdown = try String(contentsOfFile: report + "/report.md", encoding: .utf8)
+    #expect(markdown.contains("sigah: 1 epochs") && !markdown.contains("semantic"))
+    let figure = try String(contentsOfFile: report + "/recall-16bits.svg", encoding: .utf8)
+    #expect(figure.contains("<circle") && figure.contains("<rect x=") && figure.contains("<polygon"))
+
+    // Several seeds: a row a method, length and seed; the table gives mean ± std.
+    let seeded = try SigahBinary.run([
+      "eval", base, "--queries", "50", "--k", "50", "--methods", "lsh,itq", "--bits", "16", "--seeds", "0,1,2",
+      "--out", folder.appendingPathComponent("seeded").path, "--backend", "cpu", "--quiet",
+    ])
+    #expect(seeded.status == 0, "\(seeded.stderr)")
+    #expect(seeded.stdout.contains("mean ± std over seeds 0,1,2"))
+    let itqLine = seeded.stdout.split(separator: "\n").first { $0.hasPrefix("| itq |") } ?? ""
+    #expect(itqLine.contains(" ± "), "\(seeded.stdout)")
+    let seededRecord = try JSONDecoder().decode(
+      EvaluationRecord.self,
+      from: Data(contentsOf: URL(fileURLWithPath: folder.appendingPathComponent("seeded/report.json").path)))
+    #expect(seededRecord.rows.compactMap(\.seed) == [0, 0, 1, 1, 2, 2] && seededRecord.metadata.seeds == [0, 1, 2])
   }
 
   /// HashGAN, GMANs, SGH and BA from the command line: train, then encode to the codes the
@@ -249,6 +275,12 @@ import Testing
     let cpu = results[0]
     #expect(cpu.backend.hasPrefix("cpu"))
     #expect(cpu.gemm.count == 3 && cpu.gemm.allSatisfy { $0.gflops.median > 0 })
+    // The keys hold rates: GFLOP/s and vectors/s themselves, beside the seconds they came from.
+    let raw = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as! [[String: Any]]
+    let gemmRate = ((raw[0]["gemm"] as! [[String: Any]])[0]["gflops"] as! [String: Any])["perSecond"] as! Double
+    #expect(abs(gemmRate - cpu.gemm[0].gflops.median) <= 1e-9 * gemmRate)
+    let encoding = raw[0]["encodingVectorsPerSecond"] as! [String: Any]
+    #expect(abs((encoding["perSecond"] as! Double) - cpu.encodingVectorsPerSecond.median) <= 1e-6)
     #expect(Set(cpu.training.keys) == ["250", "500"])
     #expect(cpu.search.count == 2 && cpu.comparisonsPerSecond > 0)
     #expect(cpu.trainingGflops > 0 && cpu.groundTruthQueriesPerSecond.median > 0)

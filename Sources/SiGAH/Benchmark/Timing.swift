@@ -24,6 +24,8 @@ public struct Timing: Sendable, Codable, Equatable {
 }
 
 /// A throughput: `work` units per timed run, as rates at the fastest and median run.
+/// Its JSON holds the rates themselves (`perSecond`, `bestPerSecond`) beside the work and
+/// the timing in seconds, so that `bench --json`'s keys hold what they name.
 public struct Rate: Sendable, Codable, Equatable {
   public var work: Double
   public var timing: Timing
@@ -31,4 +33,26 @@ public struct Rate: Sendable, Codable, Equatable {
   public var median: Double { work / timing.median }
   /// Units per second at the fastest run.
   public var best: Double { work / timing.minimum }
+
+  public init(work: Double, timing: Timing) {
+    (self.work, self.timing) = (work, timing)
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case perSecond, bestPerSecond, work, seconds
+  }
+
+  public init(from decoder: Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    work = try container.decode(Double.self, forKey: .work)
+    timing = try container.decode(Timing.self, forKey: .seconds)
+  }
+
+  public func encode(to encoder: Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(median, forKey: .perSecond)
+    try container.encode(best, forKey: .bestPerSecond)
+    try container.encode(work, forKey: .work)
+    try container.encode(timing, forKey: .seconds)
+  }
 }

@@ -8,8 +8,17 @@ import Foundation
 
 public enum AtomicFile {
   /// Writes `data` to `path` through a temporary file in the same folder and a rename,
-  /// so readers see the old file or the whole new one, never a part.
+  /// so readers see the old file or the whole new one, never a part. `-` is standard
+  /// output: every single-stream output of the command line takes it.
   public static func write(_ data: Data, to path: String) throws {
+    if path == "-" {
+      do {
+        try writeWhole(data, to: STDOUT_FILENO, closing: false)
+      } catch let failure as SystemFailure {
+        throw DataError(file: "standard output", position: "", "the write failed: \(failure.reason)")
+      }
+      return
+    }
     let url = URL(fileURLWithPath: path)
     let folder = url.deletingLastPathComponent()
     // The final file keeps its permissions; a new one gets 0644 less the umask.
@@ -49,8 +58,9 @@ public enum AtomicFile {
     }
   }
 
-  /// Writes every byte and closes: the system's reason (strerror) on any failure.
-  private static func writeWhole(_ data: Data, to descriptor: Int32) throws {
+  /// Writes every byte and closes (unless told not to): the system's reason (strerror) on
+  /// any failure.
+  private static func writeWhole(_ data: Data, to descriptor: Int32, closing: Bool = true) throws {
     var failure: SystemFailure?
     data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
       var offset = 0
@@ -64,7 +74,7 @@ public enum AtomicFile {
         offset += written
       }
     }
-    if close(descriptor) != 0 && failure == nil { failure = SystemFailure() }
+    if closing && close(descriptor) != 0 && failure == nil { failure = SystemFailure() }
     if let failure { throw failure }
   }
 }

@@ -14,6 +14,8 @@ public struct DataError: Error, Equatable, CustomStringConvertible {
   }
 
   public var description: String {
-    position.isEmpty ? "\(file): \(message)" : "\(file): \(position): \(message)"
+    // `-` is the standard stream of whichever side the file was on.
+    let name = file == "-" ? "standard input" : file
+    return position.isEmpty ? "\(name): \(message)" : "\(name): \(position): \(message)"
   }
 }

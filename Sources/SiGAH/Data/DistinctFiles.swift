@@ -13,6 +13,14 @@ public enum DistinctFiles {
   /// entry of the same folder once links are resolved (what a write replaces), or the
   /// same device and inode.
   public static func check(inputs: [Named], outputs: [Named]) throws {
+    for (list, stream) in [(inputs, "standard input"), (outputs, "standard output")] {
+      let dashes = list.filter { $0.path == "-" }.map(\.option)
+      guard dashes.count <= 1 else {
+        throw DataError(
+          file: stream, position: "",
+          "\(dashes.joined(separator: " and ")) cannot all be - (one \(stream)): give all but one a file")
+      }
+    }
     let files = { (list: [Named]) in
       list.compactMap { named in named.path.map { (named.option, $0) } }.filter { $0.1 != "-" }
     }

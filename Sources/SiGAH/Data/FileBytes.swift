@@ -6,6 +6,7 @@ import Foundation
 enum FileBytes {
   /// The file's bytes; `.gz` files are inflated. Each file is read exactly once.
   static func read(_ path: String) throws -> Data {
+    if path == "-" { return try readStandardInput() }
     guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else {
       throw DataError(file: path, position: "", "no such file")
     }
@@ -21,6 +22,29 @@ enum FileBytes {
       return try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
     } catch {
       throw DataError(file: path, position: "", "cannot be read: \(String(cString: strerror(errno)))")
+    }
+  }
+
+  /// Standard input to its end (codes, ids, a model or an index given as `-`), within the
+  /// memory budget.
+  private static func readStandardInput() throws -> Data {
+    var status = stat()
+    if fstat(STDIN_FILENO, &status) == 0, status.st_mode & S_IFMT == S_IFDIR {
+      throw DataError(file: "-", position: "", "is a directory; expected the bytes of a file")
+    }
+    var data = Data()
+    var chunk = [UInt8](repeating: 0, count: 1 << 20)
+    while true {
+      let count = chunk.withUnsafeMutableBytes { Foundation.read(STDIN_FILENO, $0.baseAddress, $0.count) }
+      if count < 0 {
+        if errno == EINTR { continue }
+        throw DataError(
+          file: "-", position: "byte \(data.count)", "cannot be read: \(String(cString: strerror(errno)))")
+      }
+      if count == 0 { return data }
+      try MemoryBudget.require(
+        data.count + count, for: "-", position: "byte \(data.count)", "standard input (larger than this machine holds)")
+      data.append(contentsOf: chunk[0..<count])
     }
   }
 

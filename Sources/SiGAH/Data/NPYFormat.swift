@@ -64,7 +64,8 @@ public enum NPYFormat {
     var fortranOrder = false
   }
 
-  static func header(_ data: Data, file: String) throws -> Header {
+  /// `vectorAsColumn` reads a 1-D array of n values (labels as NumPy saves them) as n × 1.
+  static func header(_ data: Data, file: String, vectorAsColumn: Bool = false) throws -> Header {
     let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]  // \x93NUMPY
     guard data.count >= 10, Array(data.prefix(6)) == magic else {
       throw DataError(file: file, position: "byte 0", "expected the .npy magic \\x93NUMPY")
@@ -101,16 +102,18 @@ public enum NPYFormat {
     }
     let entries = shapeField[shapeField.index(after: open)..<close].split(separator: ",")
       .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-    let sizes = entries.compactMap { Int($0) }
+    var sizes = entries.compactMap { Int($0) }
     guard sizes.count == entries.count else {
       throw DataError(
         file: file, position: "header",
         "expected whole numbers in the shape, found (\(entries.joined(separator: ", ")))")
     }
+    if vectorAsColumn && sizes.count == 1 { sizes.append(1) }
     guard sizes.count == 2 else {
       throw DataError(
         file: file, position: "header",
-        "expected a 2-D array, found shape (\(sizes.map(String.init).joined(separator: ", ")))")
+        "expected a \(vectorAsColumn ? "1-D or " : "")2-D array, found shape (\(sizes.map(String.init).joined(separator: ", ")))"
+      )
     }
     let offset = start + length
     guard let needed = CheckedSize.product([sizes[0], sizes[1], type.size]), data.count - offset == needed else {
@@ -166,9 +169,11 @@ public enum NPYFormat {
 
   /// A 2-D integer array (ids, ground truth) as Int32, whatever its integer dtype, byte
   /// order or memory order; values outside Int32 are rejected.
-  public static func readIntegers(_ path: String) throws -> (rows: Int, columns: Int, values: [Int32]) {
+  public static func readIntegers(_ path: String, vectorAsColumn: Bool = false) throws -> (
+    rows: Int, columns: Int, values: [Int32]
+  ) {
     let data = try FileBytes.read(path)
-    let h = try header(data, file: path)
+    let h = try header(data, file: path, vectorAsColumn: vectorAsColumn)
     guard h.type.kind != .float else {
       throw DataError(file: path, position: "header", "expected an integer dtype for ids, found \(h.type.rawValue)")
     }

@@ -12,6 +12,8 @@ public struct ExperimentRow: Sendable, Codable, Equatable {
   public var trainSeconds: Double
   /// Mean `(1/d)‖x̂ − x̃‖²` on the queries (SiGAH only).
   public var reconstructionError: Double?
+  /// The seed of the split and the training.
+  public var seed: UInt64?
 }
 
 public struct ExperimentSettings {
@@ -116,7 +118,7 @@ public enum Experiment {
     }
     return ExperimentRow(
       method: name, bits: bits, euclidean: euclidean, semantic: semantic, trainSeconds: trainSeconds,
-      reconstructionError: reconstruction)
+      reconstructionError: reconstruction, seed: settings.seed)
   }
 }
 

@@ -5,11 +5,16 @@
 import Foundation
 
 public enum Report {
-  /// The paper-style table: one row per method, mAP / Precision@100 / semantic mAP per length.
-  public static func markdownTable(_ rows: [ExperimentRow], title: String) -> String {
+  /// The paper-style table: one row per method, mAP / Precision@100 / semantic mAP (when
+  /// labelled) per length; over several seeds each cell is the mean ± standard deviation.
+  public static func markdownTable(_ rows: [ExperimentRow]) -> String {
     let lengths = Array(Set(rows.map(\.bits))).sorted()
     let methods = rows.map(\.method).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
     let hasSemantic = rows.contains { $0.semantic != nil }
+    let seeds = Array(Set(rows.compactMap(\.seed))).sorted()
+    let title =
+      "Euclidean top-K mAP, Precision@100" + (hasSemantic ? ", semantic mAP" : "")
+      + (seeds.count > 1 ? " (mean ± std over seeds \(seeds.map(String.init).joined(separator: ",")))" : "")
     var header = "| method |"
     var rule = "| --- |"
     for bits in lengths {
@@ -21,18 +26,31 @@ public enum Report {
     for method in methods {
       var line = "| \(method) |"
       for bits in lengths {
-        guard let row = rows.first(where: { $0.method == method && $0.bits == bits }) else {
+        let runs = rows.filter { $0.method == method && $0.bits == bits }
+        guard !runs.isEmpty else {
           line += " – | – | – |" + (hasSemantic ? " – |" : "")
           continue
         }
-        line += String(
-          format: " %.4f | %.4f | %.4f |", row.euclidean.mAP, row.euclidean.tieAwareMAP,
-          row.euclidean.precisionAt["100"] ?? .nan)
-        if hasSemantic { line += row.semantic.map { String(format: " %.4f |", $0.mAP) } ?? " – |" }
+        line += " \(cell(runs.map(\.euclidean.mAP))) | \(cell(runs.map(\.euclidean.tieAwareMAP))) |"
+        line += " \(cell(runs.map { $0.euclidean.precisionAt["100"] ?? .nan })) |"
+        if hasSemantic {
+          let semantic = runs.compactMap(\.semantic?.mAP)
+          line += semantic.count == runs.count ? " \(cell(semantic)) |" : " – |"
+        }
       }
       lines.append(line)
     }
     return lines.joined(separator: "\n") + "\n"
+  }
+
+  /// One figure, or the mean ± sample standard deviation of several.
+  static func cell(_ values: [Double]) -> String {
+    // Precision@100 of a database under 100 items is not defined.
+    if values.isEmpty || values.contains(where: \.isNaN) { return "–" }
+    guard values.count > 1 else { return String(format: "%.4f", values.first ?? .nan) }
+    let mean = values.reduce(0, +) / Double(values.count)
+    let variance = values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count - 1)
+    return String(format: "%.4f ± %.4f", mean, variance.squareRoot())
   }
 
   /// Hamming-radius lookup as the papers report it: precision and recall of the items
@@ -49,20 +67,21 @@ public enum Report {
       lines.append(
         "| \(method) |"
           + lengths.map { bits in
-            rows.first { $0.method == method && $0.bits == bits }.map {
-              String(format: " %.4f / %.4f |", $0.euclidean.precisionRadius2, $0.euclidean.recallRadius2)
-            } ?? " – |"
+            let runs = rows.filter { $0.method == method && $0.bits == bits }
+            guard !runs.isEmpty else { return " – |" }
+            let mean = { (value: (ExperimentRow) -> Double) in runs.map(value).reduce(0, +) / Double(runs.count) }
+            return String(format: " %.4f / %.4f |", mean(\.euclidean.precisionRadius2), mean(\.euclidean.recallRadius2))
           }.joined())
     }
     return lines.joined(separator: "\n") + "\n"
   }
 
-  public static func json(_ rows: [ExperimentRow]) throws -> Data {
+  public static func json(_ record: EvaluationRecord) throws -> Data {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
     encoder.nonConformingFloatEncodingStrategy = .convertToString(
       positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    return try encoder.encode(rows)
+    return try encoder.encode(record)
   }
 
   /// `method,bits,curve,T,recall` rows.
@@ -135,18 +154,42 @@ public enum Report {
       let points = line.points.map { "\(f(position($0.x))),\(f(y($0.y)))" }
       svg +=
         "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\" points=\"\(points.joined(separator: " "))\"/>\n"
+      // A marker shape a series as well as a colour: the figure reads in grey print and
+      // for readers who do not tell the colours apart.
+      for point in line.points {
+        svg += marker(index, x: position(point.x), y: y(point.y), colour: colour)
+      }
       let legendY = top + 20 * Double(index)
       svg +=
         "<line x1=\"\(width - right + 15)\" y1=\"\(legendY)\" x2=\"\(width - right + 40)\" y2=\"\(legendY)\" stroke=\"\(colour)\" stroke-width=\"2\"/>"
+      svg += marker(index, x: width - right + 27.5, y: legendY, colour: colour)
       svg += "<text x=\"\(width - right + 46)\" y=\"\(legendY + 4)\">\(line.name)</text>\n"
     }
     return svg + "</svg>\n"
   }
 
+  /// Series `index`'s marker at (x, y): circle, square, triangle, diamond, then again.
+  static func marker(_ index: Int, x: Double, y: Double, colour: String) -> String {
+    let (r, f) = (3.5, { (v: Double) in String(format: "%.1f", v) })
+    switch index % 4 {
+    case 0: return "<circle cx=\"\(f(x))\" cy=\"\(f(y))\" r=\"\(r)\" fill=\"\(colour)\"/>"
+    case 1:
+      return "<rect x=\"\(f(x - r))\" y=\"\(f(y - r))\" width=\"\(2 * r)\" height=\"\(2 * r)\" fill=\"\(colour)\"/>"
+    case 2:
+      return
+        "<polygon points=\"\(f(x)),\(f(y - r - 1)) \(f(x - r - 1)),\(f(y + r)) \(f(x + r + 1)),\(f(y + r))\" fill=\"\(colour)\"/>"
+    default:
+      return
+        "<polygon points=\"\(f(x)),\(f(y - r - 1)) \(f(x + r + 1)),\(f(y)) \(f(x)),\(f(y + r + 1)) \(f(x - r - 1)),\(f(y))\" fill=\"\(colour)\"/>"
+    }
+  }
+
   /// The three figures of one code length: Recall@T of the K true neighbours (the mAP's
   /// K when it is one of the recall targets), Precision@N, and precision against recall.
   public static func figures(_ rows: [ExperimentRow], bits: Int, relevantK: Int?) -> [(name: String, svg: String)] {
-    let series = rows.filter { $0.bits == bits }
+    // Over several seeds the figures show the first seed's curves.
+    let firstSeed = rows.compactMap(\.seed).min()
+    let series = rows.filter { $0.bits == bits && (firstSeed == nil || $0.seed == firstSeed) }
     guard let first = series.first else { return [] }
     let cutoffs = first.euclidean.recallCutoffs.map(Double.init)
     let range = 1...(cutoffs.last ?? 1)
@@ -188,8 +231,9 @@ public enum Report {
 
   /// Writes report.md, report.json, recall.csv and one SVG per length into `folder`.
   public static func write(
-    _ rows: [ExperimentRow], title: String, preamble: String, relevantK: Int? = nil, to folder: String
+    _ record: EvaluationRecord, title: String, preamble: String, relevantK: Int? = nil, to folder: String
   ) throws -> [String] {
+    let rows = record.rows
     var isFolder: ObjCBool = false
     if FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), !isFolder.boolValue {
       throw DataError(file: folder, position: "", "is a file; the report is a folder: name a folder (or a new path)")
@@ -213,7 +257,7 @@ public enum Report {
       written.append(path)
     }
     var markdown =
-      "# \(title)\n\n\(preamble)\n\n" + markdownTable(rows, title: "Euclidean top-K mAP, Precision@100, semantic mAP")
+      "# \(title)\n\n\(preamble)\n\n" + markdownTable(rows)
     markdown += "\n" + radiusTable(rows)
     for bits in Array(Set(rows.map(\.bits))).sorted() {
       markdown += "\n"
@@ -224,7 +268,7 @@ public enum Report {
       markdown += "\n"
     }
     try save("report.md", Data(markdown.utf8))
-    try save("report.json", try json(rows))
+    try save("report.json", try json(record))
     try save("recall.csv", Data(recallCSV(rows).utf8))
     return written
   }

@@ -11,6 +11,7 @@ static inline MPI_Datatype sigah_mpi_double(void) { return MPI_DOUBLE; }
 static inline MPI_Datatype sigah_mpi_int32(void) { return MPI_INT32_T; }
 static inline MPI_Datatype sigah_mpi_uint64(void) { return MPI_UINT64_T; }
 static inline MPI_Op sigah_mpi_sum(void) { return MPI_SUM; }
+static inline MPI_Op sigah_mpi_min(void) { return MPI_MIN; }
 
 /// This process's rank among the ranks on its machine (the node-local communicator), and
 /// how many ranks that machine runs.

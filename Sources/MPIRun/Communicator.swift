@@ -4,6 +4,26 @@
 import CMPI
 import SiGAH
 
+/// Another rank failed at an agreement point; it reports why.
+struct PeerFailure: Error, CustomStringConvertible {
+  let rank: Int
+  var description: String { "stopped: rank \(rank) failed" }
+}
+
+/// This rank's failure at an agreement point, which every rank knows of; the lowest
+/// failing rank `speaks` (ranks that failed alike would repeat it).
+struct AgreedFailure: Error {
+  let underlying: Error
+  let speaks: Bool
+}
+
+extension Result {
+  var isFailure: Bool {
+    if case .failure = self { return true }
+    return false
+  }
+}
+
 final class Communicator: Sendable {
   let rank: Int
   let size: Int
@@ -26,6 +46,20 @@ final class Communicator: Sendable {
   }
 
   func finish() { MPI_Finalize() }
+
+  /// Runs `body` on every rank and lets every rank know whether it failed anywhere: a rank
+  /// whose body threw rethrows its error, the others throw `PeerFailure`, so that all
+  /// leave together through MPI_Finalize instead of waiting in the next collective or
+  /// racing an MPI_Abort. Every rank must call it at the same point.
+  func agree<T>(_ body: () throws -> T) throws -> T {
+    let result = Result(catching: body)
+    var mine = Int32(result.isFailure ? rank : size)
+    var first = Int32(size)
+    MPI_Allreduce(&mine, &first, 1, sigah_mpi_int32(), sigah_mpi_min(), sigah_mpi_world())
+    if first == Int32(size) { return try result.get() }
+    if case .failure(let error) = result { throw AgreedFailure(underlying: error, speaks: Int(first) == rank) }
+    throw PeerFailure(rank: Int(first))
+  }
 
   /// Stops every rank (a failure on one rank must not leave the others waiting).
   func abort(_ code: Int32) -> Never {

@@ -37,11 +37,25 @@ struct SigahMPI: ParsableCommand {
       try command.run()
       world.finish()
     } catch {
-      // The failing rank says what went wrong and stops every rank: a rank that failed
-      // alone (its share, or rank 0's files: checkpoints, validation, the output) would
-      // otherwise leave the others waiting in the next sum. When every rank fails alike
-      // (the same bad input), rank 0 speaks first and its abort ends the others before
-      // they repeat it.
+      // A failure every rank knows of (an agreement point): the failing rank says why, the
+      // others leave quietly, and all finish together, without MPI_Abort.
+      if error is PeerFailure {
+        world.finish()
+        Foundation.exit(ExitCode.failure.rawValue)
+      }
+      if let agreed = error as? AgreedFailure {
+        if agreed.speaks {
+          let message = Self.fullMessage(for: agreed.underlying)
+          FileHandle.standardError.write(Data(((world.isRoot ? "" : "rank \(world.rank): ") + message + "\n").utf8))
+        }
+        world.finish()
+        Foundation.exit(Self.exitCode(for: agreed.underlying).rawValue)
+      }
+      // Elsewhere the failing rank says what went wrong and stops every rank: a rank that
+      // failed alone (its share, or rank 0's files: checkpoints, validation, the output)
+      // would otherwise leave the others waiting in the next sum. When every rank fails
+      // alike (the same bad input), rank 0 speaks first and its abort ends the others
+      // before they repeat it.
       let message = Self.fullMessage(for: error)
       let code = Self.exitCode(for: error).rawValue
       if code == 0 {
@@ -116,7 +130,7 @@ struct ShardedTrain: ParsableCommand {
     let world = SigahMPI.world
     let job = try self.job.job()
     let out = self.job.out
-    let (share, _, total) = try Dataset.loadShare(data, share: world.shard(of:))
+    let (share, _, total) = try world.agree { try Dataset.loadShare(data, share: world.shard(of:)) }
     guard total >= world.size else {
       throw ValidationError("\(data) has \(total) vectors, fewer than the \(world.size) ranks.")
     }
@@ -166,9 +180,12 @@ struct ShardedEncode: ParsableCommand {
 
   func run() throws {
     let world = SigahMPI.world
-    let hash = try HashModel.read(from: model)
-    let (share, _, total) = try Dataset.loadShare(data, share: world.shard(of:))
-    try share.requireDimension(hash.inputDimension)
+    let (hash, share, total) = try world.agree {
+      let hash = try HashModel.read(from: model)
+      let (share, _, total) = try Dataset.loadShare(data, share: world.shard(of:))
+      try share.requireDimension(hash.inputDimension)
+      return (hash, share, total)
+    }
     let local = share.rows > 0 ? try hash.encode(share, backend: try backendOptions.make(world)).words : []
     let all = world.gather(local)
     if world.isRoot {
@@ -192,8 +209,10 @@ struct ShardedSearch: ParsableCommand {
 
   func run() throws {
     let world = SigahMPI.world
-    let base = try NPYFormat.readCodes(database, bits: bits)
-    let query = try NPYFormat.readCodes(queries, bits: base.bits)
+    let (base, query) = try world.agree {
+      let base = try NPYFormat.readCodes(database, bits: bits)
+      return (base, try NPYFormat.readCodes(queries, bits: base.bits))
+    }
     guard (1...base.count).contains(k) else {
       throw ValidationError("--k must be between 1 and the \(base.count) database codes, got \(k).")
     }
@@ -255,8 +274,10 @@ struct ShardedGroundTruth: ParsableCommand {
 
   func run() throws {
     let world = SigahMPI.world
-    let (base, part, total) = try Dataset.loadShare(database, share: world.shard(of:))
-    let query = try Dataset.load(queries).vectors
+    let (base, part, total, query) = try world.agree {
+      let (base, part, total) = try Dataset.loadShare(database, share: world.shard(of:))
+      return (base, part, total, try Dataset.load(queries).vectors)
+    }
     guard query.columns == base.columns else {
       throw ValidationError("queries have dimension \(query.columns), the database \(base.columns).")
     }

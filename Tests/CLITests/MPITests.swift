@@ -14,11 +14,13 @@ enum MPIRun {
   /// Whether this build has `sigah-mpi` (Open MPI was installed).
   static var built: Bool { FileManager.default.fileExists(atPath: binary.path) }
 
-  static func run(ranks: Int, _ arguments: [String]) throws -> Run {
+  /// Runs under `timeout` when given a limit in seconds (exit 124 past it).
+  static func run(ranks: Int, _ arguments: [String], timeLimit: Int? = nil) throws -> Run {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    let limit = timeLimit.map { ["timeout", "--kill-after=5", "\($0)"] } ?? []
     process.arguments =
-      ["mpirun", "--oversubscribe", "--allow-run-as-root", "-np", "\(ranks)", binary.path] + arguments
+      limit + ["mpirun", "--oversubscribe", "--allow-run-as-root", "-np", "\(ranks)", binary.path] + arguments
     var environment = ProcessInfo.processInfo.environment
     // Containers often forbid the cross-memory attach of Open MPI's shared-memory transport.
     environment["OMPI_MCA_btl_vader_single_copy_mechanism"] = "none"
@@ -268,4 +270,37 @@ enum MPIRun {
     #expect(run.status != 0)
     #expect(run.stderr.contains("/nonexistent.npy"))
   }
+  /// A bad record that only rank 2 reads: every rank ends, every time, with rank 2's
+  /// message and no output (before, 3–4 runs in 10 hung or crashed in MPI_Abort).
+  @Test(.enabled(if: MPIRun.built, "skipped: sigah-mpi was not built (no MPI)"))
+  func aBadRecordOnlyAnotherRankReadsEndsEveryRankEveryTime() throws {
+    let folder = try scratchFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    var good = Data()
+    var generator = SeededGenerator(seed: 5)
+    for _ in 0..<30 {
+      withUnsafeBytes(of: Int32(4).littleEndian) { good.append(contentsOf: $0) }
+      for _ in 0..<4 {
+        withUnsafeBytes(of: Float(generator.uniform()).bitPattern.littleEndian) { good.append(contentsOf: $0) }
+      }
+    }
+    let goodPath = folder.appendingPathComponent("good.fvecs").path
+    try good.write(to: URL(fileURLWithPath: goodPath))
+    var bad = good
+    bad[29 * 20] = 5  // record 29's dimension: in rank 2's share of 3
+    let badPath = folder.appendingPathComponent("bad.fvecs").path
+    try bad.write(to: URL(fileURLWithPath: badPath))
+    let model = folder.appendingPathComponent("m.safetensors").path
+    #expect(try SigahBinary.run(["train", goodPath, "--method", "lsh", "--bits", "8", "--out", model]).status == 0)
+    let out = folder.appendingPathComponent("codes.npy").path
+    for attempt in 0..<20 {
+      let run = try MPIRun.run(
+        ranks: 3, ["encode", "--model", model, badPath, "--out", out, "--backend", "cpu"], timeLimit: 60)
+      #expect(run.status != 0 && run.status != 124, "attempt \(attempt): \(run.status)")
+      #expect(run.stderr.contains("rank 2:") && run.stderr.contains("bad.fvecs"), "attempt \(attempt): \(run.stderr)")
+      #expect(!run.stderr.contains("MPI_ABORT") && !run.stderr.contains("Segmentation"), "\(run.stderr)")
+      #expect(!FileManager.default.fileExists(atPath: out))
+    }
+  }
+
 }

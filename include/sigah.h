@@ -69,6 +69,10 @@ const char *sigah_last_error(void);
  * NULL follows SIGAH_BACKEND as the command line does. device < 0: the default device;
  * threads < 1: one CPU thread per core. */
 sigah_status sigah_backend_open(const char *name, int device, int threads, sigah_backend **out);
+/* How OpenBLAS's kernels were chosen, as `sigah devices` says it: "Cooperlake (detected
+ * by OpenBLAS)", or the processor's core where OpenBLAS's detection fell short of it. Name
+ * it beside every CPU figure. Static storage. */
+const char *sigah_openblas_core(void);
 /* One line: the device and, on the CPU, OpenBLAS's core. Owned by the backend. */
 const char *sigah_backend_summary(const sigah_backend *backend);
 void sigah_backend_free(sigah_backend *backend);

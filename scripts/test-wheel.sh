@@ -9,7 +9,8 @@ root=$PWD
 wheel=$(ls -t dist/sigah-*.whl | head -1)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-python3 -m venv --system-site-packages "$work/venv"
+# Debian's interpreter: its site holds python3-numpy and python3-faiss.
+/usr/bin/python3 -m venv --system-site-packages "$work/venv"
 "$work/venv/bin/python" -m pip install --quiet --no-index --no-deps "$wheel"
 cd "$work"
 env -i HOME="$HOME" PATH=/usr/bin:/bin CI="${CI:-}" SIGAH_EXPECT_WHEEL=1 \

@@ -119,7 +119,8 @@ public enum OpenBLASRuntime {
   /// environment so that child processes decide for themselves. False where the library
   /// is not a DYNAMIC_ARCH build (the entry points are missing).
   private static func switchCore(to core: String) -> Bool {
-    guard let initSymbol = dlsym(nil, "gotoblas_dynamic_init"), let quitSymbol = dlsym(nil, "gotoblas_dynamic_quit")
+    guard let initSymbol = openBLASSymbol("gotoblas_dynamic_init"),
+      let quitSymbol = openBLASSymbol("gotoblas_dynamic_quit")
     else { return false }
     typealias Entry = @convention(c) () -> Void
     let initialise = unsafeBitCast(initSymbol, to: Entry.self)
@@ -129,6 +130,18 @@ public enum OpenBLASRuntime {
     initialise()
     unsetenv("OPENBLAS_CORETYPE")
     return true
+  }
+
+  /// A symbol of the OpenBLAS that sigah is linked with: asked of that library's own
+  /// handle first (its soname), since in a library loaded privately (libsigahc under
+  /// Python's ctypes, RTLD_LOCAL) the global scope may hold another BLAS (a NumPy wheel's
+  /// OpenBLAS) or none; then of the global scope, as in an executable.
+  private static func openBLASSymbol(_ name: String) -> UnsafeMutableRawPointer? {
+    for soname in ["libopenblas.so.0", "libopenblas.so"] {
+      // RTLD_NOLOAD: the library already in the process, never a second copy.
+      if let handle = dlopen(soname, RTLD_LAZY | RTLD_NOLOAD), let symbol = dlsym(handle, name) { return symbol }
+    }
+    return dlsym(nil, name)
   }
 
   // MARK: Threads

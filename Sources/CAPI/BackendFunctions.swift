@@ -1,6 +1,7 @@
 // sigah_backend_*: a backend opened by the command line's policy (BackendOptions), so a
 // name, SIGAH_BACKEND and "auto" mean in C and Python what they mean in a shell.
 
+import Backend
 import CommandOptions
 import Foundation
 import Kernels
@@ -24,6 +25,11 @@ public func sigahBackendOpen(
     give(BackendHandle(try options.open().backend), to: out)
   }
 }
+
+nonisolated(unsafe) private let openBLASCore: UnsafeMutablePointer<CChar> = strdup(OpenBLASRuntime.core.description)!
+
+@_cdecl("sigah_openblas_core")
+public func sigahOpenBLASCore() -> UnsafePointer<CChar> { UnsafePointer(openBLASCore) }
 
 @_cdecl("sigah_backend_summary")
 public func sigahBackendSummary(_ backend: OpaquePointer?) -> UnsafePointer<CChar>? {

@@ -23,7 +23,8 @@ import numpy as np
 from . import _library
 from ._library import PROGRESS, check, lib
 
-__all__ = ["Hasher", "Index", "groundtruth", "evaluate", "backend_summary", "get_include", "get_library",
+__all__ = ["Hasher", "Index", "groundtruth", "evaluate", "backend_summary", "openblas_core", "get_include",
+           "get_library",
            "__version__"]
 
 __version__ = lib.sigah_version().decode()
@@ -74,6 +75,12 @@ def _backend(name=None, device=None, threads=None):
         if key not in _backends:
             _backends[key] = _Backend(name, device, threads)
         return _backends[key]
+
+
+def openblas_core():
+    """How OpenBLAS's kernels were chosen, as `sigah devices` prints it (name it beside
+    every CPU figure)."""
+    return lib.sigah_openblas_core().decode()
 
 
 def backend_summary(backend=None, device=None, threads=None):

@@ -45,6 +45,7 @@ _signatures = {
     "sigah_last_error": (c_char_p, []),
     "sigah_backend_open": (c_int, [c_char_p, c_int, c_int, handle_out]),
     "sigah_backend_summary": (c_char_p, [c_void_p]),
+    "sigah_openblas_core": (c_char_p, []),
     "sigah_backend_free": (None, [c_void_p]),
     "sigah_train": (c_int, [c_void_p, c_char_p, c_void_p, c_int, c_int64, c_int64, c_char_p, PROGRESS, c_void_p,
                             handle_out]),

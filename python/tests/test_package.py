@@ -68,6 +68,17 @@ if os.environ.get("SIGAH_EXPECT_WHEEL"):
     check("the Swift runtime is the wheel's own", bool(runtime) and all(p.startswith(library_folder) for p in runtime))
     check("sigah.h is installed beside the package", os.path.isfile(os.path.join(sigah.get_include(), "sigah.h")))
 
+# OpenBLAS's core is chosen inside Python too: where its detection falls back to SSE3
+# (emulated), the processor's own core replaces it, as in the command line.
+emulation = {**os.environ, "SIGAH_OPENBLAS_EMULATE_DETECTION": "Prescott", "OPENBLAS_CORETYPE": ""}
+emulated = subprocess.run([sys.executable, "-c", "import sigah; print(sigah.openblas_core())"], capture_output=True,
+                          text=True, env=emulation)
+devices = subprocess.run([cli, "devices"], capture_output=True, text=True, env=emulation)
+cli_core = next((line.split(":", 1)[1].strip() for line in devices.stdout.splitlines() if "OpenBLAS core:" in line), "")
+check(f"the OpenBLAS core in Python ({emulated.stdout.strip()}) is the command line's ({cli_core})",
+      emulated.returncode == 0 and bool(cli_core) and emulated.stdout.strip() == cli_core)
+print(f"OpenBLAS core: {sigah.openblas_core()}")
+
 sift = np.ascontiguousarray(fvecs(os.path.join(root, "data/siftsmall/siftsmall_base.fvecs"))[:2000])
 # MNIST as uint8 pixels: the library converts them as its .npy reader does.
 mnist = np.ascontiguousarray(idx_images(os.path.join(root, "data/mnist/t10k-images-idx3-ubyte.gz"))[:1000])

@@ -3,6 +3,7 @@
 // file. Anything else (a trap, another error type, an inconsistent result) stops the run
 // as a crash, which libFuzzer keeps as a reproducer.
 
+import CommandOptions
 import Foundation
 import SiGAH
 
@@ -10,6 +11,13 @@ enum FuzzTarget: String, CaseIterable {
   case fvecs, bvecs, ivecs, idx
   case idxgz = "idx-gz"
   case npy, csv, model, checkpoint, index
+  /// `sigah train`'s options (one argument a line) through the parser and into a job.
+  case options
+  /// A SiGAH configuration as JSON (what checkpoints and model files hold), decoded and
+  /// checked.
+  case configuration
+  /// Data on standard input (`-`): the first byte picks the --format, the rest is the data.
+  case stdin
 
   /// The target named by SIGAH_FUZZ_TARGET.
   static var current: FuzzTarget {
@@ -29,6 +37,9 @@ enum FuzzTarget: String, CaseIterable {
     case .model: return "input.safetensors"
     case .checkpoint: return "input.ckpt"
     case .index: return "input.mih"
+    case .options: return "options.txt"
+    case .configuration: return "configuration.json"
+    case .stdin: return "standard-input"
     }
   }
 
@@ -42,9 +53,16 @@ enum FuzzTarget: String, CaseIterable {
   @discardableResult
   func exercise(_ bytes: Data) -> String {
     let path = Self.folder.appendingPathComponent(fileName).path
+    switch self {
+    case .options: return exerciseOptions(bytes)
+    case .configuration: return exerciseConfiguration(bytes)
+    case .stdin: return exerciseStandardInput(bytes)
+    default: break
+    }
     guard FileManager.default.createFile(atPath: path, contents: bytes) else { fatalError("cannot write \(path)") }
     do {
       switch self {
+      case .options, .configuration, .stdin: fatalError("handled above")
       case .fvecs, .bvecs, .idx, .idxgz, .npy, .csv:
         let vectors = try Dataset.load(path).vectors
         check(vectors)
@@ -64,7 +82,8 @@ enum FuzzTarget: String, CaseIterable {
       case .index:
         let index = try MultiIndexHash.read(from: path)
         // A file that reads must also answer: one query through every table.
-        let query = PackedCodes(count: 1, bits: index.codes.bits, words: Array(index.codes.words.prefix(index.codes.wordsPerCode)))
+        let query = PackedCodes(
+          count: 1, bits: index.codes.bits, words: Array(index.codes.words.prefix(index.codes.wordsPerCode)))
         let found = try index.search(query, k: 1)
         require(found.distances == [0], "an indexed code is its own nearest")
         return "read an index of \(index.codes.count) codes"
@@ -74,6 +93,60 @@ enum FuzzTarget: String, CaseIterable {
       return "rejected: \(error.position): \(error.message)"
     } catch {
       fatalError("\(self): an error that is not a DataError: \(error)")
+    }
+  }
+
+  /// Options must parse into a job whose configuration passes its own check, or be refused
+  /// by a thrown error; a trap is the crash.
+  private func exerciseOptions(_ bytes: Data) -> String {
+    let arguments = String(decoding: bytes, as: UTF8.self).split(separator: "\n").map(String.init)
+    do {
+      let job = try TrainingJobOptions.parse(["--out", "/nonexistent/fuzz.safetensors"] + arguments).job()
+      require((1...4096).contains(job.bits) && job.epochs >= 0 && job.batchSize >= 1, "job sizes")
+      if job.method.isSiGAH {
+        do { try job.sigah.check() } catch {
+          fatalError("options: a job whose configuration fails its check: \(error)")
+        }
+      }
+      return "parsed a \(job.method.rawValue) job of \(job.bits) bits"
+    } catch {
+      return "refused: \(TrainingJobOptions.message(for: error).prefix(120))"
+    }
+  }
+
+  private func exerciseConfiguration(_ bytes: Data) -> String {
+    guard let configuration = try? JSONDecoder().decode(SiGAHConfiguration.self, from: bytes) else {
+      return "not a configuration"
+    }
+    do {
+      try configuration.check()
+      require((1...4096).contains(configuration.bits) && configuration.nearFraction > 0, "checked sizes")
+      return "a valid configuration of \(configuration.bits) bits"
+    } catch {
+      return "refused: \(error)"
+    }
+  }
+
+  /// The bytes become standard input (a file on descriptor 0), read as `-`.
+  private func exerciseStandardInput(_ bytes: Data) -> String {
+    guard let kind = bytes.first else { return "empty" }
+    let format = Dataset.standardInputFormats[Int(kind) % Dataset.standardInputFormats.count]
+    let path = Self.folder.appendingPathComponent(fileName).path
+    guard FileManager.default.createFile(atPath: path, contents: bytes.dropFirst()) else {
+      fatalError("cannot write \(path)")
+    }
+    let descriptor = open(path, O_RDONLY)
+    guard descriptor >= 0, dup2(descriptor, STDIN_FILENO) >= 0 else { fatalError("cannot redirect standard input") }
+    close(descriptor)
+    do {
+      let vectors = try Dataset.load("-", format: format).vectors
+      check(vectors)
+      return "read \(vectors.rows) × \(vectors.columns) as \(format)"
+    } catch let error as DataError {
+      require(error.file == "standard input", "a DataError naming another file: \(error)")
+      return "rejected \(format): \(error.position): \(error.message)"
+    } catch {
+      fatalError("stdin: an error that is not a DataError: \(error)")
     }
   }
 

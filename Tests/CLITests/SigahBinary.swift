@@ -4,6 +4,8 @@ import Foundation
 
 struct Run {
   let status: Int32
+  /// Whether the process ended by a signal (a trap), not by exiting.
+  var signalled = false
   /// Standard output as bytes (binary outputs) and as text.
   let output: Data
   let stderr: String
@@ -49,7 +51,9 @@ enum SigahBinary {
     let outData = out.fileHandleForReading.readDataToEndOfFile()
     let errData = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    return Run(status: process.terminationStatus, output: outData, stderr: String(decoding: errData, as: UTF8.self))
+    return Run(
+      status: process.terminationStatus, signalled: process.terminationReason == .uncaughtSignal, output: outData,
+      stderr: String(decoding: errData, as: UTF8.self))
   }
 }
 

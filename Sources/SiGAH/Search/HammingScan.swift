@@ -10,14 +10,7 @@ public enum HammingScan {
     _ queries: PackedCodes, in database: PackedCodes, k: Int, backend: any Backend, queryBlock: Int = 256,
     progress: (Int) -> Void = { _ in }
   ) throws -> (ids: [Int32], distances: [Int32]) {
-    guard queries.bits == database.bits else {
-      throw BackendError.invalidArgument(
-        operation: "search", message: "query codes have \(queries.bits) bits, database codes \(database.bits)")
-    }
-    guard (1...max(database.count, 1)).contains(k), database.count >= 1 else {
-      throw BackendError.invalidArgument(
-        operation: "search", message: "k must be between 1 and the \(database.count) database codes, got \(k)")
-    }
+    try checkSearch(queries, k: k, against: database, named: "database codes")
     let databaseBuffer = try backend.makeBuffer(database.words)
     let words = queries.wordsPerCode
     var ids: [Int32] = []
@@ -37,5 +30,18 @@ public enum HammingScan {
       progress(start)
     }
     return (ids, distances)
+  }
+
+  /// The one check of a k-NN search, scan or index: query codes of the database's length,
+  /// and k within the `named` codes searched.
+  static func checkSearch(_ queries: PackedCodes, k: Int, against database: PackedCodes, named: String) throws {
+    guard queries.bits == database.bits else {
+      throw BackendError.invalidArgument(
+        operation: "search", message: "query codes have \(queries.bits) bits, the \(named) \(database.bits)")
+    }
+    guard database.count >= 1, (1...database.count).contains(k) else {
+      throw BackendError.invalidArgument(
+        operation: "search", message: "k must be between 1 and the \(database.count) \(named), got \(k)")
+    }
   }
 }

@@ -194,14 +194,7 @@ public struct MultiIndexHash: Sendable {
   /// The `k` nearest codes of each query, ties by index: `(ids, distances)`, queries × k,
   /// the linear scan's result exactly.
   public func search(_ queries: PackedCodes, k: Int) throws -> (ids: [Int32], distances: [Int32]) {
-    guard queries.bits == codes.bits else {
-      throw BackendError.invalidArgument(
-        operation: "search", message: "query codes have \(queries.bits) bits, the index \(codes.bits)")
-    }
-    guard (1...max(codes.count, 1)).contains(k), codes.count >= 1 else {
-      throw BackendError.invalidArgument(
-        operation: "search", message: "k must be between 1 and the \(codes.count) indexed codes, got \(k)")
-    }
+    try HammingScan.checkSearch(queries, k: k, against: codes, named: "indexed codes")
     let results = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: queries.count * k)
     defer { results.deallocate() }
     nonisolated(unsafe) let out = results

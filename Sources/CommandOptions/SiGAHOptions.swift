@@ -38,6 +38,12 @@ public struct SiGAHOptions: ParsableArguments {
   @Option(help: "Ranking stage: anchors a step (at most the training vectors).") public var rankingAnchors = 256
   @Option(help: "Ranking stage: positives and negatives an anchor (1–32).") public var rankingPairs = 8
   @Option(help: "Ranking stage: Adam learning rate.") public var rankingLearningRate: Float = 3e-3
+  @Option(
+    help: """
+      Ranking stage: of each anchor's negatives, this many from the ranks just past its positives' neighbourhood \
+      (0 to --ranking-pairs; default \(RankingOptions.defaultHardNegatives)).
+      """)
+  public var rankingHardNegatives = RankingOptions.defaultHardNegatives
   @Option(help: "Adversarial weight μ; 0 drops the discriminator (the 'w/o D' ablation).") public var mu: Float = 1
   @Option(help: "Reconstruction weight ρ.") public var reconstructionWeight: Float = 1
   @Option(help: "Discriminator margin β.") public var margin: Float = 0.1
@@ -58,6 +64,9 @@ public struct SiGAHOptions: ParsableArguments {
     if let rankingSteps, rankingSteps < 0 { throw ValidationError("--ranking-steps must not be negative.") }
 
     guard rankingAnchors >= 1 else { throw ValidationError("--ranking-anchors must be at least 1.") }
+    guard (0...rankingPairs).contains(rankingHardNegatives) else {
+      throw ValidationError("--ranking-hard-negatives must be between 0 and --ranking-pairs (\(rankingPairs)).")
+    }
     guard (1...32).contains(rankingPairs) else {
       throw ValidationError("--ranking-pairs must be between 1 and 32, got \(rankingPairs).")
     }
@@ -107,6 +116,7 @@ public struct SiGAHOptions: ParsableArguments {
       ranking.anchors = rankingAnchors
       ranking.pairsPerAnchor = rankingPairs
       ranking.learningRate = rankingLearningRate
+      ranking.hardNegatives = rankingHardNegatives
       c.ranking = ranking
     } else {
       c.ranking = nil

@@ -36,7 +36,7 @@ import Testing
       options += maybe("--ranking-neighbours", ["1", "3,50"])
       options += maybe("--ranking-anchors", ["1", "1000"])
       options += maybe("--ranking-pairs", ["1", "32"])
-      options += maybe("--ranking-hard-negatives", ["true", "false"])
+      options += maybe("--ranking-hard-negatives", ["0", "1"])
       options += maybe("--mu", ["0", "5"])
       options += maybe("--margin", ["0", "2"])
       options += maybe("--sigma", ["1e-4", "100"])

@@ -6,8 +6,11 @@ import Foundation
 import Testing
 
 @Suite struct LayeringTests {
-  /// Bottom to top. Every folder not listed sits above all of these.
-  static let layers = ["Data", "Parallel", "Layers", "Codes", "Baselines"]
+  /// Bottom to top; every folder of Sources/SiGAH is one.
+  static let layers = [
+    "Data", "Parallel", "Layers", "Codes", "Baselines", "Search", "Model", "Training", "Registry", "Methods", "Jobs",
+    "Evaluation", "Benchmark",
+  ]
 
   static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().appendingPathComponent("Sources/SiGAH")

@@ -14,61 +14,6 @@
 import Backend
 import Foundation
 
-public struct RankingOptions: Sendable, Codable, Equatable {
-  /// Adam steps of the stage.
-  public var steps = 2000
-  /// Anchors drawn uniformly each step.
-  public var anchors = 256
-  /// Positives (from the anchor's `neighbours` nearest) and negatives (uniform) an anchor.
-  public var pairsPerAnchor = 8
-  /// An anchor's positives come from its `K` nearest training vectors for each K of
-  /// `neighbourhoods` (files written before several could be given hold one, `neighbours`);
-  /// with neither, from `defaultNeighbourhoods`.
-  public var neighbours: Int?
-  public var neighbourhoods: [Int]?
-  /// The Ks users search for: with these, the stage serves each of them (METHOD.md §3c).
-  public static let defaultNeighbourhoods = [10, 100, 1000]
-  /// The most training vectors that get neighbour lists and serve as anchors (nil:
-  /// `defaultAnchorRows`); a larger set gives a seeded sample of its rows that role, so the
-  /// exact search costs `O(m·n·d)`, not `O(n²·d)`. Sets of at most this many are untouched.
-  public var anchorRows: Int?
-  public static let defaultAnchorRows = 65_536
-  /// The neighbourhoods positives are drawn from.
-  public var positiveNeighbourhoods: [Int] {
-    neighbourhoods ?? neighbours.map { [$0] } ?? Self.defaultNeighbourhoods
-  }
-  /// 3e-3, not the reference implementation's 1e-3: on SIFT10K (seed 0, 2,000 steps) 0.394 against 0.380 at 32
-  /// bits and 0.532 against 0.522 at 64 (BENCHMARKS.md).
-  public var learningRate: Float = 3e-3
-  /// `κ` of `softplus(−κ·(s_ap − s_an))`.
-  public var sharpness: Float = 10
-  /// `β` of `h = tanh(β·(W x + c))`, ramped linearly over the steps.
-  public var startScale: Float = 1
-  public var endScale: Float = 3
-  /// Validate (and keep the best) every this many steps, and after the last.
-  public var validateEvery = 250
-
-  public init() {}
-}
-
-public struct RankingSummary: Sendable, Codable, Equatable {
-  public struct Checkpoint: Sendable, Codable, Equatable {
-    public var step: Int
-    /// Mean ranking loss since the previous checkpoint.
-    public var loss: Double
-    public var validationMAP: Double?
-  }
-  /// The widest neighbourhood, and every one positives were drawn from (nil in files
-  /// written before there could be several: `neighbours` alone).
-  public var neighbours: Int
-  public var neighbourhoods: [Int]?
-  public var startValidationMAP: Double?
-  public var checkpoints: [Checkpoint]
-  /// The step whose hash function was kept (0: the start, when no step validated better).
-  public var keptStep: Int
-  public var seconds: Double
-}
-
 public enum RankingRefinement {
   /// Trains `start`'s projection and offset on `data` and returns the best hash function
   /// on `validate` (the start included, scored `startValidationMAP` when known), or the
@@ -162,7 +107,9 @@ public enum RankingRefinement {
       if slot == 0 {
         let chunk = samplePlan(
           steps: min(chunkSteps, options.steps - step + 1), anchors: anchors, pairs: pairs, nearest: nearest,
-          k: k, scales: scales, anchorRows: anchorRows, count: n, generator: &generator)
+          k: k, scales: scales, anchorRows: anchorRows, count: n,
+          hardNegatives: min(options.hardNegatives ?? 0, pairs),
+          generator: &generator)
         try backend.upload(
           share == nil ? chunk : Self.part(of: chunk, anchors: anchors, pairs: pairs, slots: part.slots), to: plan)
       }
@@ -265,13 +212,16 @@ public enum RankingRefinement {
   }
 
   /// The row ids of `steps` steps: per step the anchors, then each anchor's positives,
-  /// then each anchor's negatives (the layout `rankingPairLoss` reads). A positive is
-  /// uniform among the anchor's nearest `s`, `s` drawn uniformly from `scales` (rows of
-  /// `nearest` hold `k`, the widest): with 10, 100 and 1,000 the 10 nearest are drawn
-  /// more often than the 1,000th, as every K a user searches for wants.
+  /// then each anchor's negatives (the layout `rankingPairLoss` reads). Each anchor draws
+  /// one scale `s` uniformly from `scales` (rows of `nearest` hold `k`, the widest): its
+  /// positives are uniform among its nearest `s`; `hardNegatives` of its negatives are
+  /// uniform among the ranks just past them, `s ..< min(10·s, k)`, so that every pair
+  /// orders a nearer neighbour above a farther one at that scale, and the rest uniform over
+  /// the set (all of them at the widest scale). With 10, 100 and 1,000 the 10 nearest are
+  /// drawn more often than the 1,000th, as every K a user searches for wants.
   static func samplePlan(
     steps: Int, anchors: Int, pairs: Int, nearest: [Int32], k: Int, scales: [Int], anchorRows: [Int], count n: Int,
-    generator: inout SeededGenerator
+    hardNegatives: Int = 0, generator: inout SeededGenerator
   ) -> [Int32] {
     func below(_ bound: Int) -> Int { min(Int(generator.uniform() * Double(bound)), bound - 1) }
     var plan: [Int32] = []
@@ -280,14 +230,31 @@ public enum RankingRefinement {
       // Anchors are rows with neighbour lists: `nearest`'s row `a` is row `anchorRows[a]`'s.
       let chosen = (0..<anchors).map { _ in below(anchorRows.count) }
       plan += chosen.map { Int32(anchorRows[$0]) }
+      // One scale has no ranks past it in the lists: the plan it always gave.
+      guard hardNegatives > 0 && scales.count > 1 else {
+        for anchor in chosen {
+          for _ in 0..<pairs {
+            // One scale draws nothing for it: a single K gives the plan it always gave.
+            let scale = scales.count == 1 ? scales[0] : scales[below(scales.count)]
+            plan.append(nearest[anchor * k + below(scale)])
+          }
+        }
+        for _ in 0..<(anchors * pairs) { plan.append(Int32(below(n))) }
+        continue
+      }
+      var negatives: [Int32] = []
+      negatives.reserveCapacity(anchors * pairs)
       for anchor in chosen {
-        for _ in 0..<pairs {
-          // One scale draws nothing for it: a single K gives the plan it always gave.
-          let scale = scales.count == 1 ? scales[0] : scales[below(scales.count)]
-          plan.append(nearest[anchor * k + below(scale)])
+        let scale = scales[below(scales.count)]
+        for _ in 0..<pairs { plan.append(nearest[anchor * k + below(scale)]) }
+        let farthest = min(10 * scale, k)
+        for pair in 0..<pairs {
+          negatives.append(
+            pair < hardNegatives && farthest > scale
+              ? nearest[anchor * k + scale + below(farthest - scale)] : Int32(below(n)))
         }
       }
-      for _ in 0..<(anchors * pairs) { plan.append(Int32(below(n))) }
+      plan += negatives
     }
     return plan
   }

@@ -143,6 +143,42 @@ struct RankingRefinementTests {
     #expect(abs(nearTwo - 0.625) < 0.03, "\(nearTwo)")
   }
 
+  /// With hard negatives an anchor's positives share one neighbourhood s, and half its
+  /// negatives are ranked s ..< 10·s (within the lists): every such pair orders a nearer
+  /// neighbour above a farther one; at the widest neighbourhood all are uniform.
+  @Test func hardNegativesLieJustPastTheirAnchorsPositives() {
+    let (n, k, anchors, pairs, steps) = (400, 100, 20, 8, 100)
+    let nearest = (0..<n).flatMap { a in (0..<k).map { Int32(1000 * $0 + a) } }
+    var generator = SeededGenerator(seed: 9)
+    let plan = RankingRefinement.samplePlan(
+      steps: steps, anchors: anchors, pairs: pairs, nearest: nearest, k: k, scales: [10, 100],
+      anchorRows: Array(0..<n), count: n, hardNegatives: pairs / 2, generator: &generator)
+    let stepRows = anchors * (1 + 2 * pairs)
+    var (hard, nearScale) = (0, 0)
+    for step in 0..<steps {
+      for anchor in 0..<anchors {
+        let positives = plan[
+          (step * stepRows + anchors + anchor * pairs)..<(step * stepRows + anchors + (anchor + 1) * pairs)]
+        let first = step * stepRows + anchors * (1 + pairs) + anchor * pairs
+        let negatives = plan[first..<(first + pairs)]
+        let deepest = positives.map { Int($0) / 1000 }.max()!
+        // Positives of scale 10 all rank below 10; the first half of the negatives then
+        // come from ranks 10 ..< 100 of the same anchor's list.
+        if deepest < 10 {
+          nearScale += 1
+          for negative in negatives.prefix(pairs / 2) {
+            #expect(
+              (10..<100).contains(Int(negative) / 1000) && Int(negative) % 1000 == Int(plan[step * stepRows + anchor]))
+            hard += 1
+          }
+        }
+        // Uniform negatives are row ids below n.
+        #expect(negatives.suffix(pairs / 2).allSatisfy { (0..<n).contains(Int($0)) })
+      }
+    }
+    #expect(nearScale > steps * anchors / 3 && hard == nearScale * pairs / 2)
+  }
+
   /// On a set larger than `anchorRows` only a sample of rows gets neighbour lists, and every
   /// anchor is one of them; the stage still raises the validation mAP of its ITQ start.
   @Test func aLargeSetDrawsAnchorsFromASample() throws {

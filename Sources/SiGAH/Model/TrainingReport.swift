@@ -40,7 +40,7 @@ public enum TrainingEvent {
   /// `total` steps taken, and its loss and validation at one of its checkpoints.
   case rankingNeighbours(done: Int, total: Int)
   case rankingStep(step: Int, total: Int)
-  case rankingCheckpoint(RankingSummary.Checkpoint)
+  case rankingCheckpoint(RankingCheckpoint)
   /// An epoch of one of the other papers' methods: its own loss terms.
   case terms(EpochTerms)
 }

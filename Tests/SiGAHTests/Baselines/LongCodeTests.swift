@@ -3,6 +3,7 @@
 // the same length, as every PCA-based method does below d.
 
 import Backend
+import Foundation
 import Testing
 
 @testable import SiGAH
@@ -58,5 +59,20 @@ struct LongCodeTests {
       let repeated = (128..<256).filter { bit in (0..<bit).contains { columns[$0] == columns[bit] } }
       #expect(repeated.count <= (method == .pcah ? 0 : 32), "\(method): bits \(repeated) repeat earlier bits")
     }
+  }
+
+  /// Spherical Hashing's pairwise overlaps are popcounts of bit sets: 1,024 spheres on
+  /// 300 × 16 fit in seconds (a Bool a point took 84 s here), every sphere holding half
+  /// the points and each pair's overlap near a quarter on average.
+  @Test func sphericalHashingFitsAThousandSpheresInSeconds() throws {
+    var generator = SeededGenerator(seed: 3)
+    let data = Matrix(rows: 300, columns: 16, values: (0..<4800).map { _ in Float(generator.uniform() * 2 - 1) })
+    let started = Date()
+    let hash = try SphericalHash.fit(data, bits: 1024, seed: 1, backend: try CPUBackend())
+    #expect(Date().timeIntervalSince(started) < 60)
+    #expect(hash.bits == 1024 && hash.radii.allSatisfy { $0.isFinite && $0 > 0 })
+    let codes = try hash.encode(data, backend: try CPUBackend())
+    let ones = (0..<1024).map { k in (0..<300).filter { codes.bit(k, of: $0) }.count }
+    #expect(ones.allSatisfy { (140...160).contains($0) }, "\(ones.min()!)...\(ones.max()!)")
   }
 }

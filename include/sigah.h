@@ -52,8 +52,8 @@ typedef struct sigah_model sigah_model;
 typedef struct sigah_index sigah_index;
 typedef struct sigah_matches sigah_matches;
 
-/* Progress of long work: `stage` names it ("epoch", "batch", "ranking", "encoding",
- * "groundtruth", ...), `done` of `total` units. Called on the calling thread. */
+/* Progress of long work: `stage` names it ("epoch", "batch", "ranking", "fitting",
+ * "encoding", "groundtruth", ...), `done` of `total` units. Called on the calling thread. */
 typedef void (*sigah_progress)(const char *stage, int64_t done, int64_t total, void *user);
 
 /* The library's version ("0.5.0") and the model file format it writes. */

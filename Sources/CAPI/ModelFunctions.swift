@@ -25,6 +25,7 @@ public func sigahTrain(
       case .terms(let terms): report("epoch", terms.epoch, job.epochs)
       case .rankingNeighbours(let done, let total): report("ranking-neighbours", done, total)
       case .rankingStep(let step, let total): report("ranking", step, total)
+      case .fitting(_, let done, let total): report("fitting", done, total)
       case .checkpoint, .rankingCheckpoint: break
       }
     }

@@ -62,6 +62,12 @@ final class TrainingPrinter {
     console = Console(quiet: quiet)
   }
 
+  /// Ends a bar left open (a fit that converged before its last iteration).
+  func finish() {
+    bar?.finish()
+    bar = nil
+  }
+
   func handle(_ event: TrainingEvent) {
     switch event {
     case .batch(let epoch, let done, let total):
@@ -91,6 +97,12 @@ final class TrainingPrinter {
       if barEpoch != -1 {
         bar = Progress("ranking stage: neighbour lists", total: total, unit: "vectors", quiet: quiet)
         barEpoch = -1
+      }
+      bar?.update(done)
+    case .fitting(let method, let done, let total):
+      if barEpoch != -3 {
+        bar = Progress("fitting \(method.rawValue)", total: total, unit: "iterations", quiet: quiet)
+        barEpoch = -3
       }
       bar?.update(done)
     case .rankingStep(let step, let total):

@@ -70,6 +70,7 @@ struct Train: ParsableCommand {
           logFailure = error
         }
       }, status: console.line)
+    printer.finish()
     let seconds = Date().timeIntervalSince(started)
     if case .sigah(let trained) = model {
       let ranking = trained.summary?.ranking.map { stage in

@@ -23,10 +23,12 @@ public struct SphericalHash: Sendable, Equatable {
   }
 
   /// Fits on up to `sampleSize` training rows; stops when the overlaps' mean and standard
-  /// deviation are within 10 % and 15 % of n/4 (the paper's ε_m, ε_s) or after
-  /// `iterations`.
+  /// deviation are within 10 % and 15 % of n/4 (the paper's ε_m, ε_s), after
+  /// `iterations`, or at the first iteration past `deadline`. `progress` receives the
+  /// iterations done and `iterations`.
   public static func fit(
-    _ data: Matrix, bits: Int, seed: UInt64, backend: any Backend, sampleSize: Int = 10_000, iterations: Int = 50
+    _ data: Matrix, bits: Int, seed: UInt64, backend: any Backend, sampleSize: Int = 10_000, iterations: Int = 50,
+    deadline: Date? = nil, progress: (Int, Int) -> Void = { _, _ in }
   ) throws -> SphericalHash {
     var generator = SeededGenerator(seed: seed)
     let sample = data.rows > sampleSize ? data.rows(generator.permutation(data.rows).prefix(sampleSize)) : data
@@ -85,8 +87,10 @@ public struct SphericalHash: Sendable, Equatable {
       let spread =
         deviations.isEmpty
         ? 0 : (deviations.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(deviations.count)).squareRoot()
+      progress(iteration + 1, iterations)
       // The last iteration keeps its pivots: the radii returned are theirs.
-      if mean <= 0.1 * quarter && spread <= 0.15 * quarter || iteration == iterations - 1 { break }
+      let outOfTime = deadline.map { Date() >= $0 } ?? false
+      if mean <= 0.1 * quarter && spread <= 0.15 * quarter || iteration == iterations - 1 || outOfTime { break }
       for index in pivots.indices { pivots[index] += forces[index] }
     }
     return SphericalHash(pivots: pivots, radii: radii, bits: bits, inputDimension: d)

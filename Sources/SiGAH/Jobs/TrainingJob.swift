@@ -65,7 +65,9 @@ public struct TrainingJob {
       guard share == nil else {
         throw TrainingError.invalidData("\(method.rawValue) is fitted in one process; it does not train across ranks")
       }
-      return try HashModel.fitBaseline(method, data: data, bits: bits, seed: seed, backend: backend)
+      return try HashModel.fitBaseline(
+        method, data: data, bits: bits, seed: seed, backend: backend,
+        deadline: timeBudget.map { Date().addingTimeInterval($0) }, onEvent: onEvent)
     }
   }
 

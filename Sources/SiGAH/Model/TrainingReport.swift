@@ -43,6 +43,8 @@ public enum TrainingEvent {
   case rankingCheckpoint(RankingCheckpoint)
   /// An epoch of one of the other papers' methods: its own loss terms.
   case terms(EpochTerms)
+  /// A baseline fitted by iterations (Spherical Hashing): `done` of at most `total`.
+  case fitting(method: HashMethod, done: Int, total: Int)
 }
 
 /// An epoch of HashGAN, GMANs, SGH or BA: each loss term's mean per row, as its method names it.

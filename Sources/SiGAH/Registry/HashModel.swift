@@ -45,15 +45,21 @@ public enum HashModel: Sendable {
     }
   }
 
-  /// Fits a baseline (not SiGAH, which has its trainer).
+  /// Fits a baseline (not SiGAH, which has its trainer). Spherical Hashing, which iterates,
+  /// reports its iterations to `onEvent` and stops at the first past `deadline`.
   public static func fitBaseline(
-    _ method: HashMethod, data: Matrix, bits: Int, seed: UInt64, backend: any Backend
+    _ method: HashMethod, data: Matrix, bits: Int, seed: UInt64, backend: any Backend, deadline: Date? = nil,
+    onEvent: (TrainingEvent) -> Void = { _ in }
   ) throws -> HashModel {
     switch method {
     case .lsh: return .linear(LinearBaselines.lsh(data, bits: bits, seed: seed), method: .lsh)
     case .pcah: return .linear(try LinearBaselines.pcah(data, bits: bits, seed: seed, backend: backend), method: .pcah)
     case .itq: return .linear(try LinearBaselines.itq(data, bits: bits, seed: seed, backend: backend), method: .itq)
-    case .sph: return .spherical(try SphericalHash.fit(data, bits: bits, seed: seed, backend: backend))
+    case .sph:
+      return .spherical(
+        try SphericalHash.fit(data, bits: bits, seed: seed, backend: backend, deadline: deadline) {
+          onEvent(.fitting(method: .sph, done: $0, total: $1))
+        })
     case .isoh: return .linear(try IsotropicHash.fit(data, bits: bits, seed: seed, backend: backend), method: .isoh)
     case .sh: return .spectral(try SpectralHash.fit(data, bits: bits, backend: backend))
     case .kmh: return .kMeans(try KMeansHash.fit(data, bits: bits, seed: seed, backend: backend))

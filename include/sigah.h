@@ -144,11 +144,13 @@ void sigah_index_free(sigah_index *index);
 
 /* ---- Ground truth and evaluation ---------------------------------------------------- */
 
-/* The exact k nearest database vectors of each query by Euclidean distance, ties by index
- * (query_count × k ids into `ids`). Queries and database share a dtype and a dimension. */
+/* The exact k nearest database vectors of each query, ties by index (query_count × k ids
+ * into `ids`), by `metric`: "l2" (or NULL), "cosine" (l2 between the rows scaled to unit
+ * length) or "ip" (largest inner product first). Queries and database share a dtype and a
+ * dimension. */
 sigah_status sigah_groundtruth(sigah_backend *backend, const void *database, int64_t database_count,
                                const void *queries, int64_t query_count, int64_t columns, sigah_dtype dtype, int k,
-                               int32_t *ids, sigah_progress progress, void *user);
+                               const char *metric, int32_t *ids, sigah_progress progress, void *user);
 
 /* The field's evaluation of query codes against database codes (docs/METHOD.md §5) as a
  * JSON object (mAP, tie-aware mAP, mAP@T, Precision@N, radius-2 precision and recall,

@@ -7,7 +7,8 @@ import SiGAH
 @_cdecl("sigah_groundtruth")
 public func sigahGroundtruth(
   _ backend: OpaquePointer?, _ database: UnsafeRawPointer?, _ databaseCount: Int64, _ queries: UnsafeRawPointer?,
-  _ queryCount: Int64, _ columns: Int64, _ dtype: Int32, _ k: Int32, _ ids: UnsafeMutablePointer<Int32>?,
+  _ queryCount: Int64, _ columns: Int64, _ dtype: Int32, _ k: Int32, _ metricName: UnsafePointer<CChar>?,
+  _ ids: UnsafeMutablePointer<Int32>?,
   _ progress: ProgressFunction?, _ user: UnsafeMutableRawPointer?
 ) -> Int32 {
   guarded("sigah_groundtruth") {
@@ -18,8 +19,12 @@ public func sigahGroundtruth(
       throw ArgumentError("k must be between 1 and the \(base.rows) database vectors, got \(k)")
     }
     guard let ids else { throw ArgumentError("ids is NULL") }
+    let name = metricName.map { String(cString: $0) } ?? "l2"
+    guard let metric = Metric(rawValue: name) else {
+      throw ArgumentError("metric must be l2, cosine or ip, got '\(name)'")
+    }
     let report = reporter(progress, user)
-    let truth = try GroundTruth.compute(queries: query, database: base, k: Int(k), backend: backend) {
+    let truth = try GroundTruth.compute(queries: query, database: base, k: Int(k), backend: backend, metric: metric) {
       report("groundtruth", $0, query.rows)
     }
     copy(truth, into: ids)

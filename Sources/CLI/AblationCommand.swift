@@ -49,7 +49,9 @@ struct AblationCommand: ParsableCommand {
       ?? {
         let kk = min(k, split.database.rows)
         return (
-          try GroundTruth.compute(queries: split.queries, database: split.database, k: kk, backend: selected.backend),
+          try GroundTruth.compute(
+            queries: split.queries, database: split.database, k: kk, backend: selected.backend,
+            metric: splitOptions.metric),
           kk
         )
       }()

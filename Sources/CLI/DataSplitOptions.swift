@@ -11,7 +11,12 @@ struct DataSplitOptions: ParsableArguments {
   @Option(help: "Query vectors; default: --queries drawn from DATA.") var queryFile: String?
   @Option(help: "Number of queries drawn from DATA (seeded by --seed).") var queries = 1000
   @Option(help: "Ground-truth .ivecs or integer .npy (queries × K ids); default: computed.") var groundtruth: String?
-  @Option(help: "Relevant Euclidean neighbours per query (K).") var k = 1000
+  @Option(help: "Relevant neighbours per query (K).") var k = 1000
+  @Option(
+    help:
+      "Distance of the ground truth and of the neighbours sigah-dm trains for: l2, cosine (l2 between unit-length rows) or ip (largest inner product first)."
+  )
+  var metric = Metric.l2
   @Option(help: "Class labels of DATA's vectors for semantic mAP (.npy, .ivecs, or text with one integer a line).")
   var labels: String?
   @Option(help: "Class labels of --query-file's vectors (as --labels).") var queryLabels: String?

@@ -12,7 +12,7 @@ struct Eval: ParsableCommand {
     discussion: """
       Without --query-file, a seeded choice of --queries vectors of DATA are the queries and \
       the rest is the database, which is also the training set unless --train-file is \
-      given. Relevant items are each query's --k exact Euclidean neighbours (computed, or \
+      given. Relevant items are each query's --k exact neighbours by --metric (computed, or \
       read from --groundtruth), and for labelled data (MNIST) the items of the same label. \
       The report (report.md, report.json, recall.csv, and per code length recall-, \
       precision- and precision-recall-*.svg) goes to --out; --json \
@@ -51,6 +51,7 @@ struct Eval: ParsableCommand {
     settings.methods = try parseMethods(methods)
     settings.bits = try parseBits(bits)
     settings.groundTruthK = split.k
+    settings.metric = split.metric
     settings.seed = seed
     settings.sigah = sigah.configuration(method: .sigah, bits: 0, seed: seed)
     settings.sigahDM = sigah.configuration(method: .sigahDM, bits: 0, seed: seed)
@@ -112,13 +113,14 @@ func runExperiment(
     metadata: .init(
       tool: "sigah \(ModelFile.toolVersion)", arguments: CommandLine.arguments, data: options.data,
       queryFile: options.queryFile, queries: shape.queries, databaseVectors: shape.database, dimension: shape.dimension,
-      relevantK: shape.relevantK, labelled: shape.labelled, seeds: seeds, methods: settings.methods.map(\.rawValue),
+      relevantK: shape.relevantK, metric: settings.metric.rawValue, labelled: shape.labelled, seeds: seeds,
+      methods: settings.methods.map(\.rawValue),
       bits: settings.bits, epochs: settings.training.epochs, backend: selected.backend.summary),
     rows: rows)
   let title = "sigah evaluation: \(URL(fileURLWithPath: options.data).lastPathComponent)"
   let preamble = """
     \(shape.queries) queries, \(shape.database) database vectors (dimension \(shape.dimension)); \
-    relevant = the \(shape.relevantK) exact Euclidean neighbours\
+    relevant = the \(shape.relevantK) exact \(settings.metric.title) neighbours\
     \(shape.labelled ? " (semantic: same label)" : ""). Backend: \(selected.backend.summary). \
     \(learned.isEmpty ? "" : "\(learned.map(\.rawValue).joined(separator: ", ")): \(settings.training.epochs) epochs. ")\
     Seed\(seeds.count > 1 ? "s" : "") \(seeds.map(String.init).joined(separator: ",")). sigah \(ModelFile.toolVersion); \

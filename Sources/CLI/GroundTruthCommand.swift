@@ -14,6 +14,8 @@ struct GroundTruthCommand: ParsableCommand {
   @Option(help: "Database vectors.") var database: String
   @Option(help: "Query vectors.") var queries: String
   @Option(help: "Neighbours per query.") var k = 100
+  @Option(help: "Distance: l2, cosine (l2 between unit-length rows) or ip (largest inner product first).")
+  var metric = Metric.l2
   @Option(name: .shortAndLong, help: "Ids: .ivecs, .npy, or - for text.") var out: String
   @OptionGroup var backendOptions: BackendOptions
   @OptionGroup var input: InputOptions
@@ -35,7 +37,7 @@ struct GroundTruthCommand: ParsableCommand {
     let progress = Progress("ground truth", total: query.rows, unit: "queries", quiet: output.quiet)
     let started = Date()
     let ids = try GroundTruth.compute(
-      queries: query, database: base, k: k, backend: selected.backend, progress: progress.update)
+      queries: query, database: base, k: k, backend: selected.backend, metric: metric, progress: progress.update)
     progress.finish()
     try Tables.write(integers: ids, columns: k, to: out)
     let seconds = Date().timeIntervalSince(started)

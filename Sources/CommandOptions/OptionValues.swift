@@ -8,6 +8,7 @@ import Kernels
 import SiGAH
 
 extension HashMethod: ExpressibleByArgument {}
+extension Metric: ExpressibleByArgument {}
 extension ActivationName: ExpressibleByArgument {}
 extension EnergyKind: ExpressibleByArgument {}
 extension SparsityKind: ExpressibleByArgument {}

@@ -18,6 +18,10 @@ public struct TrainingBasics: ParsableArguments {
   @Option(help: "Training epochs (SiGAH, HashGAN, GMANs and SGH; BA's alternations).") public var epochs = 30
   @Option(help: "Stop at the first epoch boundary after this many seconds.") public var timeBudget: Double?
   @Option(help: "Seed of every random draw: weights, Ψ, shuffles, projections (default 0).") public var seed: UInt64?
+  @Option(
+    help:
+      "Distance of the neighbours sigah-dm's ranking stage and validation use: l2, cosine or ip (default l2).")
+  public var metric: Metric?
 }
 
 /// SiGAH's checkpoints.
@@ -106,6 +110,7 @@ public struct TrainingJobOptions: ParsableArguments {
     job.validationSize = method.isSiGAH ? sigah.validationSize(for: method) : 0
     job.validationKs = sigah.valK?.values ?? RankingOptions.defaultNeighbourhoods
     job.validateEvery = sigah.valEvery
+    job.metric = resumed?.model.configuration.ranking?.metric ?? basics.metric ?? .l2
     job.checkpointPath = checkpointPath
     job.checkpointEvery = job.checkpointPath == nil ? nil : checkpointEvery ?? epochs
     job.resume = resumed

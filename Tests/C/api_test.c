@@ -139,7 +139,7 @@ int main(int argc, char **argv) {
 
   /* Ground truth against a double-precision brute force (the data has no near-ties). */
   int32_t truth[Q * K];
-  OK(sigah_groundtruth(cpu, x, N, x + D, Q, D, SIGAH_FLOAT32, K, truth, NULL, NULL));
+  OK(sigah_groundtruth(cpu, x, N, x + D, Q, D, SIGAH_FLOAT32, K, NULL, truth, NULL, NULL));
   for (int q = 0; q < Q; q++) {
     double best = INFINITY;
     int best_id = -1;
@@ -150,6 +150,22 @@ int main(int argc, char **argv) {
     }
     CHECK(truth[q * K] == best_id, "nearest neighbour of query %d: %d, expected %d", q, truth[q * K], best_id);
   }
+  /* By inner product: the largest q·x first, against a brute force. */
+  int32_t by_ip[Q * K];
+  OK(sigah_groundtruth(cpu, x, N, x + D, Q, D, SIGAH_FLOAT32, K, "ip", by_ip, NULL, NULL));
+  for (int q = 0; q < Q; q++) {
+    double best = -INFINITY;
+    int best_id = -1;
+    for (int i = 0; i < N; i++) {
+      double s = 0;
+      for (int j = 0; j < D; j++) s += (double)x[i * D + j] * x[(q + 1) * D + j];
+      if (s > best) best = s, best_id = i;
+    }
+    CHECK(by_ip[q * K] == best_id, "largest inner product of query %d: %d, expected %d", q, by_ip[q * K], best_id);
+  }
+  CHECK(sigah_groundtruth(cpu, x, N, x + D, Q, D, SIGAH_FLOAT32, K, "manhattan", by_ip, NULL, NULL) ==
+            SIGAH_INVALID_ARGUMENT,
+        "an unknown metric");
   char *json = NULL;
   OK(sigah_evaluate(cpu, codes, N, queries, Q, BITS, truth, K, K, NULL, NULL, &json));
   CHECK(json && strstr(json, "\"mAP\""), "evaluation JSON");

@@ -396,9 +396,10 @@ class Index:
 
 # ---- Ground truth and evaluation -----------------------------------------------------
 
-def groundtruth(database, queries, k, backend=None, device=None, threads=None, progress="auto"):
-    """The exact k nearest database rows of each query by Euclidean distance, ties by
-    index: (len(queries), k) int32 ids, as `sigah groundtruth` writes them."""
+def groundtruth(database, queries, k, metric="l2", backend=None, device=None, threads=None, progress="auto"):
+    """The exact k nearest database rows of each query, ties by index: (len(queries), k)
+    int32 ids, as `sigah groundtruth --metric` writes them. metric: "l2", "cosine" (l2
+    between unit-length rows) or "ip" (largest inner product first)."""
     database, dtype = _vectors(database, "database")
     queries, query_dtype = _vectors(queries, "queries")
     if query_dtype != dtype:
@@ -411,7 +412,7 @@ def groundtruth(database, queries, k, backend=None, device=None, threads=None, p
     def compute(callback):
         with handle.lock:
             check(lib.sigah_groundtruth(handle.handle, database.ctypes.data, database.shape[0], queries.ctypes.data,
-                                        queries.shape[0], database.shape[1], dtype, int(k),
+                                        queries.shape[0], database.shape[1], dtype, int(k), metric.encode(),
                                         _pointer(ids, _library.i32_p), callback, None))
 
     _run_with_progress(progress, compute)

@@ -124,6 +124,10 @@ with tempfile.TemporaryDirectory() as folder:
             hasher.save(python_model)
             check(f"{data_name} {method}: Python model file = command line model file",
                   model_contents(python_model) == model_contents(model_path))
+            python_codes = os.path.join(folder, f"{data_name}-{method}-python.npy")
+            run("encode", "--model", python_model, data_path, "--out", python_codes)
+            check(f"{data_name} {method}: the command line encodes with the Python model",
+                  np.array_equal(np.load(python_codes), expected))
             loaded = sigah.Hasher.load(model_path, backend="cpu")
             check(f"{data_name} {method}: command line model encodes the same in Python",
                   loaded.method == method and np.array_equal(loaded.encode(x), expected))
@@ -192,6 +196,23 @@ with tempfile.TemporaryDirectory() as folder:
     squared = ((sift[:50, None, :].astype(np.float64) - sift[None, :, :]) ** 2).sum(2)
     check("groundtruth = NumPy brute force", np.array_equal(np.take_along_axis(squared, truth, 1),
                                                              np.sort(squared, axis=1)[:, :10]))
+
+    # Cosine and inner product: the command line's and NumPy's, largest similarity first.
+    for metric in ("cosine", "ip"):
+        ids = sigah.groundtruth(sift, sift[:50], 10, metric=metric, backend="cpu")
+        run("groundtruth", "--database", base_path, "--queries", query_path, "--k", "10", "--metric", metric,
+            "--out", os.path.join(folder, f"gt-{metric}.npy"))
+        x64, q64 = sift.astype(np.float64), sift[:50].astype(np.float64)
+        if metric == "cosine":
+            x64 = x64 / np.linalg.norm(x64, axis=1, keepdims=True)
+            q64 = q64 / np.linalg.norm(q64, axis=1, keepdims=True)
+        scores = q64 @ x64.T
+        best = np.take_along_axis(scores, ids, 1)
+        check(f"groundtruth {metric} = sigah groundtruth --metric {metric}",
+              np.array_equal(ids, np.load(os.path.join(folder, f"gt-{metric}.npy"))))
+        check(f"groundtruth {metric} = NumPy, largest first",
+              np.allclose(best, -np.sort(-scores, axis=1)[:, :10], rtol=1e-6, atol=0)
+              and not np.array_equal(ids, truth))
 
     # Evaluation: mAP over the whole Hamming ranking, as NumPy computes it.
     report = sigah.evaluate(database, database[:50], truth=truth, backend="cpu")

@@ -12,8 +12,9 @@ public struct EvaluationRecord: Sendable, Codable, Equatable {
     public var queries: Int
     public var databaseVectors: Int
     public var dimension: Int
-    /// The relevant Euclidean neighbours a query (K).
+    /// The relevant neighbours a query (K), and their distance.
     public var relevantK: Int
+    public var metric: String
     public var labelled: Bool
     public var seeds: [UInt64]
     public var methods: [String]
@@ -23,10 +24,12 @@ public struct EvaluationRecord: Sendable, Codable, Equatable {
 
     public init(
       tool: String, arguments: [String], data: String, queryFile: String?, queries: Int, databaseVectors: Int,
-      dimension: Int, relevantK: Int, labelled: Bool, seeds: [UInt64], methods: [String], bits: [Int], epochs: Int,
+      dimension: Int, relevantK: Int, metric: String, labelled: Bool, seeds: [UInt64], methods: [String], bits: [Int],
+      epochs: Int,
       backend: String
     ) {
       (self.tool, self.arguments, self.data, self.queryFile) = (tool, arguments, data, queryFile)
+      self.metric = metric
       (self.queries, self.databaseVectors, self.dimension, self.relevantK) = (
         queries, databaseVectors, dimension, relevantK
       )

@@ -21,6 +21,8 @@ public struct ExperimentSettings {
   public var bits: [Int] = [32, 64]
   /// Ground-truth neighbours that count as relevant (METHOD.md §5: K = 1000).
   public var groundTruthK = 1000
+  /// The distance of the ground truth, and of the neighbours the learned methods train for.
+  public var metric = Metric.l2
   public var seed: UInt64 = 0
   /// SiGAH's configuration (bits and seed are set per run).
   public var sigah = SiGAHConfiguration()
@@ -48,6 +50,7 @@ public struct ExperimentSettings {
     job.validationSize = method == .sigahDM ? validationSize : 0
     // A training told what it is for: the evaluation's K, unless told the Ks.
     job.validationKs = validationKs ?? [groundTruthK]
+    job.metric = metric
     job.generative = generative
     job.batchSize = generativeBatchSize
     return job
@@ -69,7 +72,10 @@ public enum Experiment {
     } else {
       let k = min(settings.groundTruthK, split.database.rows)
       let started = Date()
-      truth = (try GroundTruth.compute(queries: split.queries, database: split.database, k: k, backend: backend), k)
+      truth = (
+        try GroundTruth.compute(
+          queries: split.queries, database: split.database, k: k, backend: backend, metric: settings.metric), k
+      )
       log(
         "ground truth: \(split.queries.rows) queries × \(split.database.rows) items, top \(k), \(String(format: "%.1f", Date().timeIntervalSince(started))) s"
       )

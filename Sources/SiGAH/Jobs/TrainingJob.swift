@@ -23,6 +23,8 @@ public struct TrainingJob {
   public var validationSize = 0
   /// The Ks whose mAPs the validation averages.
   public var validationKs = RankingOptions.defaultNeighbourhoods
+  /// The distance the validation's and the ranking stage's neighbours are exact in.
+  public var metric = Metric.l2
   public var validateEvery = 1
   public var checkpointEvery: Int?
   public var checkpointPath: String?
@@ -82,6 +84,7 @@ public struct TrainingJob {
     if configuration.ranking?.neighbourhoods == nil && configuration.ranking?.neighbours == nil {
       configuration.ranking?.neighbourhoods = validationKs
     }
+    if resume == nil, metric != .l2 { configuration.ranking?.metric = metric }
     var options = TrainingOptions()
     options.epochs = epochs
     options.timeBudget = timeBudget
@@ -91,7 +94,8 @@ public struct TrainingJob {
       // Every process takes part in sharing the mAP; only the writer measures it.
       let validation =
         share?.writer ?? true
-        ? try ValidationSplit(training: data, size: validationSize, ks: validationKs, seed: seed, backend: backend)
+        ? try ValidationSplit(
+          training: data, size: validationSize, ks: validationKs, seed: seed, backend: backend, metric: metric)
         : nil
       options.validate = { hash in try validation?.meanAveragePrecision(hash) ?? 0 }
       status(

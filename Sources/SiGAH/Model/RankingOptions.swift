@@ -41,6 +41,8 @@ public struct RankingOptions: Sendable, Codable, Equatable {
   /// trained without.
   public var hardNegatives: Int?
   public static let defaultHardNegatives = 2
+  /// The distance of the positives' neighbour lists (nil: Euclidean).
+  public var metric: Metric?
 
   /// A new stage draws `defaultHardNegatives` hard negatives an anchor.
   public init() { hardNegatives = Self.defaultHardNegatives }

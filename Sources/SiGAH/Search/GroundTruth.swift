@@ -8,11 +8,46 @@ import Backend
 import Foundation
 
 public enum GroundTruth {
-  /// Ids of the `k` nearest rows of `database` for each row of `queries`, `queries × k`.
-  /// `queryBlock × databaseBlock` floats is the largest buffer on the device.
+  /// Ids of the `k` nearest rows of `database` for each row of `queries` by `metric`,
+  /// `queries × k`. `queryBlock × databaseBlock` floats is the largest buffer on the
+  /// device. Cosine is Euclidean between the rows scaled to unit length; inner product
+  /// takes its candidates from the augmented Euclidean search (`Metric`) and orders them
+  /// by `q·x` in Float64 from the vectors themselves, largest first, ties by id.
   public static func compute(
-    queries: Matrix, database: Matrix, k: Int, backend: any Backend, queryBlock: Int = 1024,
+    queries: Matrix, database: Matrix, k: Int, backend: any Backend, metric: Metric = .l2, queryBlock: Int = 1024,
     databaseBlock: Int = 16384, progress: (Int) -> Void = { _ in }
+  ) throws -> [Int32] {
+    guard queries.columns == database.columns else {
+      throw BackendError.invalidArgument(
+        operation: "groundtruth",
+        message: "queries have dimension \(queries.columns), the database \(database.columns)")
+    }
+    switch metric {
+    case .l2:
+      return try euclidean(
+        queries: queries, database: database, k: k, backend: backend, queryBlock: queryBlock,
+        databaseBlock: databaseBlock, progress: progress)
+    case .cosine:
+      return try euclidean(
+        queries: Metric.normalisedRows(queries), database: Metric.normalisedRows(database), k: k, backend: backend,
+        queryBlock: queryBlock, databaseBlock: databaseBlock, progress: progress)
+    case .ip:
+      let augmented = Metric.augmentedForInnerProduct(queries: queries, database: database)
+      return try euclidean(
+        queries: augmented.queries, database: augmented.database, k: k, backend: backend, queryBlock: queryBlock,
+        databaseBlock: databaseBlock, progress: progress
+      ) { query, candidates in
+        largestInnerProducts(query: query, of: queries, candidates: candidates, in: database, k: k)
+      }
+    }
+  }
+
+  /// The Euclidean search: blocked GEMM, a pool of candidates a query, then `exact` (by
+  /// default `rerank`) orders each query's pool.
+  static func euclidean(
+    queries: Matrix, database: Matrix, k: Int, backend: any Backend, queryBlock: Int, databaseBlock: Int,
+    progress: (Int) -> Void,
+    exact: (@Sendable (Int, [Int32]) -> [(distance: Double, id: Int32)])? = nil
   ) throws -> [Int32] {
     guard queries.columns == database.columns else {
       throw BackendError.invalidArgument(
@@ -62,10 +97,10 @@ public enum GroundTruth {
         nonisolated(unsafe) let out = out
         let first = queryStart
         DispatchQueue.concurrentPerform(iterations: nq) { q in
-          let exact = rerank(
-            query: first + q, of: queries, candidates: pools[q].sorted().map(SmallestKeys.index(of:)), in: database,
-            k: k)
-          for j in 0..<k { out[(first + q) * k + j] = exact[j].id }
+          let pool = pools[q].sorted().map(SmallestKeys.index(of:))
+          let ordered =
+            exact?(first + q, pool) ?? rerank(query: first + q, of: queries, candidates: pool, in: database, k: k)
+          for j in 0..<k { out[(first + q) * k + j] = ordered[j].id }
         }
       }
       progress(queryBlock.upperBound)
@@ -85,6 +120,19 @@ public enum GroundTruth {
         let row = queryValues.baseAddress! + query * d
         return candidates.map { id in (squaredDistance(row, databaseValues.baseAddress! + Int(id) * d, count: d), id) }
       }
+    }
+    exact.sort(by: nearestFirst)
+    return Array(exact.prefix(k))
+  }
+
+  /// The `k` of `candidates` with the largest `q·x` (Float64), ties by id; as distances,
+  /// `−q·x`, so that `nearestFirst` orders them.
+  static func largestInnerProducts(query: Int, of queries: Matrix, candidates: [Int32], in database: Matrix, k: Int)
+    -> [(distance: Double, id: Int32)]
+  {
+    let q = queries[query]
+    var exact = candidates.map { id in
+      (distance: -zip(q, database[Int(id)]).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }, id: id)
     }
     exact.sort(by: nearestFirst)
     return Array(exact.prefix(k))

@@ -73,11 +73,13 @@ public enum RankingRefinement {
         let own = anchorRows.filter { share.rows.contains($0) }
         let queries = own.count == ownRows.rows ? ownRows : ownRows.rows(own.map { $0 - share.rows.lowerBound })
         return share.gatherIDs(
-          try neighbourTable(queries, rowIDs: own, database: data, k: k, backend: backend, onEvent: onEvent))
+          try neighbourTable(
+            queries, rowIDs: own, database: data, k: k, metric: options.metric ?? .l2, backend: backend,
+            onEvent: onEvent))
       }
       ?? neighbourTable(
         anchorRows.count == n ? data : data.rows(anchorRows), rowIDs: anchorRows, database: data, k: k,
-        backend: backend, onEvent: onEvent)
+        metric: options.metric ?? .l2, backend: backend, onEvent: onEvent)
     let part = share?.part(ofSlots: anchors) ?? (slots: 0..<anchors, weight: 1)
     let block = try ParameterBlock(
       [
@@ -174,9 +176,10 @@ public enum RankingRefinement {
   }
 
   /// The `k` nearest other training vectors of each of `queries`, rows `rowIDs` of the
-  /// training set `database` (exact, ties by index), `queries.rows × k` row-major.
+  /// training set `database` (exact by `metric`, ties by index), `queries.rows × k`
+  /// row-major.
   static func neighbourTable(
-    _ queries: Matrix, rowIDs: [Int], database: Matrix, k: Int, backend: any Backend,
+    _ queries: Matrix, rowIDs: [Int], database: Matrix, k: Int, metric: Metric = .l2, backend: any Backend,
     onEvent: (TrainingEvent) -> Void = { _ in }
   ) throws -> [Int32] {
     var table: [Int32] = []
@@ -184,7 +187,7 @@ public enum RankingRefinement {
     // In blocks of queries, each exact on its own, so that the wait shows progress.
     for block in queries.rowBlocks(2048) {
       let withSelf = try GroundTruth.compute(
-        queries: queries.rows(block), database: database, k: k + 1, backend: backend)
+        queries: queries.rows(block), database: database, k: k + 1, backend: backend, metric: metric)
       for (offset, i) in block.enumerated() {
         // Itself is first unless a duplicate ties it at distance 0 with a smaller index.
         let row = withSelf[(offset * (k + 1))..<((offset + 1) * (k + 1))]

@@ -27,7 +27,7 @@ public final class ValidationSplit {
     try self.init(training: training, size: size, ks: [k], seed: seed, backend: backend)
   }
 
-  public init(training: Matrix, size: Int, ks: [Int], seed: UInt64, backend: any Backend) throws {
+  public init(training: Matrix, size: Int, ks: [Int], seed: UInt64, backend: any Backend, metric: Metric = .l2) throws {
     guard !ks.isEmpty, ks.allSatisfy({ $0 >= 1 }) else {
       throw TrainingError.invalidData("the validation needs one or more K of at least 1, got \(ks)")
     }
@@ -44,7 +44,8 @@ public final class ValidationSplit {
     self.ks = ks
     self.backend = backend
     let deepest = ks.last!
-    let truth = try GroundTruth.compute(queries: queries, database: database, k: deepest, backend: backend)
+    let truth = try GroundTruth.compute(
+      queries: queries, database: database, k: deepest, backend: backend, metric: metric)
     self.truth = truth
     relevantIds = try ks.map { k in
       var sortedTruth: [Int32] = []

@@ -24,6 +24,38 @@ import Testing
     }
   }
 
+  /// Cosine and inner product against a Float64 brute force, ties by index, with the
+  /// norms of the rows spread over two orders of magnitude (where cosine and inner product
+  /// disagree with each other and with l2).
+  @Test(arguments: [Metric.cosine, .ip])
+  func otherMetricsEqualBruteForce(_ metric: Metric) throws {
+    var generator = SeededGenerator(seed: 5)
+    let database = Matrix(
+      rows: 500, columns: 7,
+      values: (0..<3500).map { index in
+        Float(generator.uniform() * 2 - 1) * Float(1 + (index / 7) % 100)
+      })
+    let queries = Matrix(rows: 23, columns: 7, values: (0..<161).map { _ in Float(generator.uniform() * 2 - 1) })
+    let k = 20
+    let ids = try GroundTruth.compute(
+      queries: queries, database: database, k: k, backend: try CPUBackend(), metric: metric, queryBlock: 8,
+      databaseBlock: 64)
+    let euclidean = try GroundTruth.compute(queries: queries, database: database, k: k, backend: try CPUBackend())
+    #expect(ids != euclidean, "the metric changes the neighbours")
+    func dot(_ a: ArraySlice<Float>, _ b: ArraySlice<Float>) -> Double {
+      zip(a, b).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+    }
+    for q in 0..<queries.rows {
+      let scores: [(score: Double, id: Int32)] = (0..<database.rows).map { i in
+        let value = dot(queries[q], database[i])
+        let score = metric == .ip ? value : value / (dot(database[i], database[i]).squareRoot())
+        return (score, Int32(i))
+      }
+      let brute = scores.sorted { $0.score > $1.score || ($0.score == $1.score && $0.id < $1.id) }.prefix(k).map(\.id)
+      #expect(Array(ids[(q * k)..<((q + 1) * k)]) == brute, "\(metric) query \(q)")
+    }
+  }
+
   @Test func reproducesSiftsmallGroundTruth() throws {
     let base = try TexmexFormat.readVectors(TestData.siftBase)
     let queries = try TexmexFormat.readVectors(TestData.siftQueries)

@@ -80,7 +80,7 @@ let package = Package(
 
     // MARK: Fuzzing
     // One target per reader; a plain build replays inputs given as arguments.
-    .executableTarget(name: "FuzzReaders", dependencies: ["SiGAH", "CommandOptions"]),
+    .executableTarget(name: "FuzzReaders", dependencies: ["SiGAH", "CommandOptions", "Kernels"]),
 
     // MARK: Build tools
     .executableTarget(name: "KernelEmbedder", dependencies: ["OperationCodes"]),

@@ -19,7 +19,7 @@ swift build -c release --product sigah-fuzz --scratch-path .build-fuzz \
   -Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING -Xswiftc -use-ld=lld 2>&1 | tail -n 1
 binary=.build-fuzz/release/sigah-fuzz
 mkdir -p fuzz-crashes
-for target in fvecs bvecs ivecs idx idx-gz npy csv model checkpoint index options configuration stdin; do
+for target in fvecs bvecs ivecs idx idx-gz npy csv model checkpoint index options configuration stdin tuning; do
   corpus=$(mktemp -d)
   cp Tests/FuzzSeeds/"$target"/* "$corpus"/
   start=$SECONDS

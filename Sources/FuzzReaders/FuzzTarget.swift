@@ -5,6 +5,7 @@
 
 import CommandOptions
 import Foundation
+import Kernels
 import SiGAH
 
 enum FuzzTarget: String, CaseIterable {
@@ -18,6 +19,8 @@ enum FuzzTarget: String, CaseIterable {
   case configuration
   /// Data on standard input (`-`): the first byte picks the --format, the rest is the data.
   case stdin
+  /// A tuning cache (`sigah tune`'s JSON), each entry checked against a device's limits.
+  case tuning
 
   /// The target named by SIGAH_FUZZ_TARGET.
   static var current: FuzzTarget {
@@ -40,6 +43,7 @@ enum FuzzTarget: String, CaseIterable {
     case .options: return "options.txt"
     case .configuration: return "configuration.json"
     case .stdin: return "standard-input"
+    case .tuning: return "tuning.json"
     }
   }
 
@@ -57,12 +61,13 @@ enum FuzzTarget: String, CaseIterable {
     case .options: return exerciseOptions(bytes)
     case .configuration: return exerciseConfiguration(bytes)
     case .stdin: return exerciseStandardInput(bytes)
+    case .tuning: return exerciseTuning(bytes)
     default: break
     }
     guard FileManager.default.createFile(atPath: path, contents: bytes) else { fatalError("cannot write \(path)") }
     do {
       switch self {
-      case .options, .configuration, .stdin: fatalError("handled above")
+      case .options, .configuration, .stdin, .tuning: fatalError("handled above")
       case .fvecs, .bvecs, .idx, .idxgz, .npy, .csv:
         let vectors = try Dataset.load(path).vectors
         check(vectors)
@@ -125,6 +130,28 @@ enum FuzzTarget: String, CaseIterable {
     } catch {
       return "refused: \(error)"
     }
+  }
+
+  /// Every entry is checked against a small and a large device; an entry that passes has
+  /// every knob within its stated bounds (so nothing multiplied from them can overflow).
+  private func exerciseTuning(_ bytes: Data) -> String {
+    guard let entries = try? JSONDecoder().decode([String: OpenCLTuning].self, from: bytes) else {
+      return "not a tuning cache"
+    }
+    var accepted = 0
+    for tuning in entries.values {
+      for device in [
+        OpenCLDeviceInfo.standIn(maxWorkGroupSize: 256, localMemoryBytes: 32 << 10),
+        OpenCLDeviceInfo.standIn(maxWorkGroupSize: 4096, localMemoryBytes: 1 << 20),
+      ] where tuning.problem(on: device) == nil {
+        require(
+          (1...16).contains(tuning.gemmRowsPerItem) && (1...1024).contains(tuning.gemmGroupRows)
+            && tuning.gemmGroupRows * tuning.gemmGroupColumns <= device.maxWorkGroupSize, "accepted knobs out of bounds"
+        )
+        accepted += 1
+      }
+    }
+    return "\(entries.count) entries, \(accepted) accepted"
   }
 
   /// The bytes become standard input (a file on descriptor 0), read as `-`.

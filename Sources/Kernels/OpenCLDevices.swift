@@ -29,6 +29,16 @@ public struct OpenCLDeviceInfo: Sendable, Equatable {
   nonisolated(unsafe) let deviceID: cl_device_id?
 
   public static func == (lhs: Self, rhs: Self) -> Bool { lhs.index == rhs.index }
+
+  /// A device without handles, for checking settings against limits where no device is
+  /// at hand (the tuning cache's fuzz target).
+  public static func standIn(maxWorkGroupSize: Int, localMemoryBytes: UInt64) -> OpenCLDeviceInfo {
+    OpenCLDeviceInfo(
+      index: 0, platform: "stand-in", name: "stand-in", vendor: "", version: "OpenCL 1.2", computeUnits: 1,
+      globalMemoryBytes: 1 << 30, localMemoryBytes: localMemoryBytes, maxAllocationBytes: 1 << 28,
+      baseAddressAlignmentBytes: 128, driverVersion: "0", maxWorkGroupSize: maxWorkGroupSize, isGPU: false,
+      platformID: nil, deviceID: nil)
+  }
 }
 
 public enum OpenCLDevices {

@@ -56,10 +56,7 @@ public struct Dataset: Sendable {
   /// unpredictable name in the temporary folder, listed for removal on signals) whose name
   /// ends in `kind`, for the file readers. A directory or unreadable input is an error.
   static func copyStandardInput(kind: String) throws -> (path: String, slot: Int?) {
-    var status = stat()
-    if fstat(STDIN_FILENO, &status) == 0, status.st_mode & S_IFMT == S_IFDIR {
-      throw DataError(file: "standard input", position: "", "is a directory; expected the bytes of a data file")
-    }
+    try FileBytes.refuseDirectoryOnStandardInput()
     let folder = FileManager.default.temporaryDirectory.path
     guard
       let (path, descriptor, slot) = TemporaryFiles.createExclusive(

@@ -25,13 +25,18 @@ enum FileBytes {
     }
   }
 
+  /// Throws when standard input is a directory (`< folder`), which reads as nothing.
+  static func refuseDirectoryOnStandardInput() throws {
+    var status = stat()
+    if fstat(STDIN_FILENO, &status) == 0, status.st_mode & S_IFMT == S_IFDIR {
+      throw DataError(file: "standard input", position: "", "is a directory; expected the bytes of a file")
+    }
+  }
+
   /// Standard input to its end (codes, ids, a model or an index given as `-`), within the
   /// memory budget.
   private static func readStandardInput() throws -> Data {
-    var status = stat()
-    if fstat(STDIN_FILENO, &status) == 0, status.st_mode & S_IFMT == S_IFDIR {
-      throw DataError(file: "-", position: "", "is a directory; expected the bytes of a file")
-    }
+    try refuseDirectoryOnStandardInput()
     var data = Data()
     var chunk = [UInt8](repeating: 0, count: 1 << 20)
     while true {

@@ -8,7 +8,8 @@ public struct RankingOptions: Sendable, Codable, Equatable {
   public var steps = 2000
   /// Anchors drawn uniformly each step.
   public var anchors = 256
-  /// Positives (from the anchor's `neighbours` nearest) and negatives (uniform) an anchor.
+  /// Positives (from the anchor's nearest) and negatives (`hardNegatives` just past them,
+  /// the rest uniform) an anchor.
   public var pairsPerAnchor = 8
   /// An anchor's positives come from its `K` nearest training vectors for each K of
   /// `neighbourhoods` (files written before several could be given hold one, `neighbours`);

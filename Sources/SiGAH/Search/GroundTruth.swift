@@ -43,17 +43,12 @@ public enum GroundTruth {
   }
 
   /// The Euclidean search: blocked GEMM, a pool of candidates a query, then `exact` (by
-  /// default `rerank`) orders each query's pool.
+  /// default `rerank`) orders each query's pool. `compute` has checked the dimensions.
   static func euclidean(
     queries: Matrix, database: Matrix, k: Int, backend: any Backend, queryBlock: Int, databaseBlock: Int,
     progress: (Int) -> Void,
     exact: (@Sendable (Int, [Int32]) -> [(distance: Double, id: Int32)])? = nil
   ) throws -> [Int32] {
-    guard queries.columns == database.columns else {
-      throw BackendError.invalidArgument(
-        operation: "groundtruth",
-        message: "queries have dimension \(queries.columns), the database \(database.columns)")
-    }
     guard (1...database.rows).contains(k) else {
       throw BackendError.invalidArgument(
         operation: "groundtruth", message: "k must be between 1 and the database size \(database.rows), got \(k)")
@@ -108,7 +103,6 @@ public enum GroundTruth {
     return result
   }
 
-  /// ‖a − b‖² in Float64.
   /// The `k` nearest of `candidates` to row `query` of `queries` by squared distance in
   /// Float64, ties by id: the exact last stage of ground truth and of re-ranked search.
   public static func rerank(query: Int, of queries: Matrix, candidates: [Int32], in database: Matrix, k: Int)

@@ -233,11 +233,11 @@ public enum RankingRefinement {
       // Anchors are rows with neighbour lists: `nearest`'s row `a` is row `anchorRows[a]`'s.
       let chosen = (0..<anchors).map { _ in below(anchorRows.count) }
       plan += chosen.map { Int32(anchorRows[$0]) }
-      // One scale has no ranks past it in the lists: the plan it always gave.
+      // Without hard negatives, or with one scale (no ranks past it in the lists), the plan
+      // the stage always drew: a scale a positive, the negatives after every anchor's.
       guard hardNegatives > 0 && scales.count > 1 else {
         for anchor in chosen {
           for _ in 0..<pairs {
-            // One scale draws nothing for it: a single K gives the plan it always gave.
             let scale = scales.count == 1 ? scales[0] : scales[below(scales.count)]
             plan.append(nearest[anchor * k + below(scale)])
           }

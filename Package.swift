@@ -54,7 +54,7 @@ let package = Package(
     // The OpenCL backend: runtime, one launcher per kernels/*.cl file, the embedded
     // sources, and run-time backend selection.
     .target(
-      name: "Kernels", dependencies: ["Backend", "COpenCL", "OperationCodes"], plugins: ["EmbedKernels"]),
+      name: "OpenCL", dependencies: ["Backend", "COpenCL", "OperationCodes"], plugins: ["EmbedKernels"]),
     // Parity cases run on any backend against the CPU one (tests and `sigah check`).
     .target(name: "Parity", dependencies: ["Backend"]),
 
@@ -66,21 +66,21 @@ let package = Package(
     // learned methods' options and the one backend policy.
     .target(
       name: "CommandOptions",
-      dependencies: ["SiGAH", "Backend", "Kernels", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+      dependencies: ["SiGAH", "Backend", "OpenCL", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     .executableTarget(
       name: "CLI",
       dependencies: [
-        "SiGAH", "Backend", "Kernels", "Parity", "CommandOptions",
+        "SiGAH", "Backend", "OpenCL", "Parity", "CommandOptions",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 
     // MARK: The C API
     // `@_cdecl` entry points over the library, declared in include/sigah.h.
-    .target(name: "CAPI", dependencies: ["SiGAH", "Backend", "Kernels", "CommandOptions"]),
+    .target(name: "CAPI", dependencies: ["SiGAH", "Backend", "OpenCL", "CommandOptions"]),
 
     // MARK: Fuzzing
     // One target per reader; a plain build replays inputs given as arguments.
-    .executableTarget(name: "FuzzReaders", dependencies: ["SiGAH", "CommandOptions", "Kernels"]),
+    .executableTarget(name: "FuzzReaders", dependencies: ["SiGAH", "CommandOptions", "OpenCL"]),
 
     // MARK: Build tools
     .executableTarget(name: "KernelEmbedder", dependencies: ["OperationCodes"]),
@@ -88,11 +88,11 @@ let package = Package(
 
     // MARK: Tests
     .testTarget(name: "BackendTests", dependencies: ["Backend", "Parity", "CHamming", "CCPUFeatures"]),
-    .testTarget(name: "KernelsTests", dependencies: ["Kernels", "Backend", "Parity", "SiGAH"]),
+    .testTarget(name: "OpenCLTests", dependencies: ["OpenCL", "Backend", "Parity", "SiGAH"]),
     .testTarget(name: "SiGAHTests", dependencies: ["SiGAH", "Backend"]),
     // Runs the built `sigah` binary end to end; depending on CLI makes SwiftPM build it.
     .testTarget(
-      name: "CLITests", dependencies: ["CLI", "SiGAH", "Backend", "Kernels", "CCPUFeatures"] + (hasMPI ? ["MPIRun"] : [])),
+      name: "CLITests", dependencies: ["CLI", "SiGAH", "Backend", "OpenCL", "CCPUFeatures"] + (hasMPI ? ["MPIRun"] : [])),
   ]
 )
 
@@ -104,7 +104,7 @@ if hasMPI {
     .executableTarget(
       name: "MPIRun",
       dependencies: [
-        "SiGAH", "Backend", "Kernels", "CMPI", "CommandOptions",
+        "SiGAH", "Backend", "OpenCL", "CMPI", "CommandOptions",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
   ]

@@ -1,4 +1,4 @@
-// Embeds kernels/*.cl into the Kernels module at build time, so a built binary carries
+// Embeds kernels/*.cl into the OpenCL module at build time, so a built binary carries
 // its OpenCL sources and the .cl files stay the single source of truth.
 import Foundation
 import PackagePlugin

@@ -34,17 +34,28 @@ public final class CPUBackend: Backend {
   public var blasThreads: Int { OpenBLASRuntime.requestThreads(nil) }
   public var counts = BackendCounts()
 
-  /// - Parameter threads: worker threads; `nil` takes OpenBLAS's count (one per core
-  ///   unless a backend asked for another).
-  public init(threads: Int? = nil) throws {
+  /// - Parameters:
+  ///   - threads: worker threads; `nil` takes OpenBLAS's count (one per core unless a
+  ///     backend asked for another).
+  ///   - largestBuffer: the most bytes a training keeps in one buffer, to play a device
+  ///     of less memory (nil: a quarter of the machine's).
+  public init(threads: Int? = nil, largestBuffer: Int? = nil) throws {
     if let threads {
       guard threads >= 1 else {
         throw BackendError.invalidArgument(
           operation: "CPUBackend", message: "threads must be at least 1, got \(threads)")
       }
     }
+    if let largestBuffer {
+      guard largestBuffer >= 1 else {
+        throw BackendError.invalidArgument(
+          operation: "CPUBackend", message: "largestBuffer must be at least 1 byte, got \(largestBuffer)")
+      }
+    }
     let inEffect = OpenBLASRuntime.requestThreads(threads)
     self.threads = threads ?? inEffect
+    self.largestBuffer = largestBuffer ?? Int(ProcessInfo.processInfo.physicalMemory / 4)
+    limitsBuffers = largestBuffer != nil
   }
 
   /// OpenBLAS's build description, e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY Haswell".
@@ -62,11 +73,19 @@ public final class CPUBackend: Backend {
   // MARK: Buffers
 
   /// Host memory: a data set is resident when it fits in a quarter of the machine's.
-  public var largestBuffer: Int { Int(ProcessInfo.processInfo.physicalMemory / 4) }
+  public let largestBuffer: Int
+  /// Whether a buffer above `largestBuffer` is refused, as a device's allocation limit is.
+  private let limitsBuffers: Bool
   public var sliceAlignment: Int { 64 }
 
   public func uncheckedMakeBuffer<T: DeviceScalar>(_ type: T.Type, count: Int) throws -> DeviceBuffer<T> {
-    DeviceBuffer(count: count, storage: HostStorage(byteCount: count * MemoryLayout<T>.stride))
+    if limitsBuffers, count * MemoryLayout<T>.stride > largestBuffer {
+      throw BackendError.invalidArgument(
+        operation: "makeBuffer",
+        message:
+          "\(count * MemoryLayout<T>.stride) bytes are more than this backend's largest buffer of \(largestBuffer)")
+    }
+    return DeviceBuffer(count: count, storage: HostStorage(byteCount: count * MemoryLayout<T>.stride))
   }
 
   public func uncheckedMakeSlice<T: DeviceScalar>(of parent: DeviceBuffer<T>, offset: Int, count: Int) throws

@@ -4,7 +4,7 @@
 import Backend
 import CommandOptions
 import Foundation
-import Kernels
+import OpenCL
 
 @_cdecl("sigah_backend_open")
 public func sigahBackendOpen(

@@ -22,7 +22,6 @@ public func sigahTrain(
       switch event {
       case .batch(_, let done, let total): report("batch", done, total)
       case .epoch(let epoch): report("epoch", epoch.epoch, job.epochs)
-      case .terms(let terms): report("epoch", terms.epoch, job.epochs)
       case .rankingNeighbours(let done, let total): report("ranking-neighbours", done, total)
       case .rankingStep(let step, let total): report("ranking", step, total)
       case .fitting(_, let done, let total): report("fitting", done, total)

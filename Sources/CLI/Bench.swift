@@ -4,7 +4,7 @@ import ArgumentParser
 import Backend
 import CommandOptions
 import Foundation
-import Kernels
+import OpenCL
 import SiGAH
 
 struct Bench: ParsableCommand {

@@ -5,7 +5,7 @@ import ArgumentParser
 import Backend
 import CommandOptions
 import Foundation
-import Kernels
+import OpenCL
 import Parity
 
 struct Check: ParsableCommand {

@@ -79,18 +79,12 @@ final class TrainingPrinter {
     case .epoch(let report):
       bar?.finish()
       bar = nil
-      let terms = report.losses.named.map { String(format: "%@ %.5g", $0.0, $0.1) }.joined(separator: "  ")
+      let terms = report.terms.map { String(format: "%@ %.5g", $0.name, $0.value) }.joined(separator: "  ")
       let validation = report.validationMAP.map { String(format: "  val mAP %.4f", $0) } ?? ""
       console.line(
-        String(format: "epoch %3d  %@  %.0f samples/s%@", report.epoch, terms, report.samplesPerSecond, validation))
-    case .terms(let report):
-      bar?.finish()
-      bar = nil
-      let terms = report.terms.map { String(format: "%@ %.5g", $0.0, $0.1) }.joined(separator: "  ")
-      console.line(
         String(
-          format: "epoch %3d  %@%@  %.0f samples/s", report.epoch, report.phase.isEmpty ? "" : report.phase + "  ",
-          terms, report.samplesPerSecond))
+          format: "epoch %3d  %@%@  %.0f samples/s%@", report.epoch, report.phase.isEmpty ? "" : report.phase + "  ",
+          terms, report.samplesPerSecond, validation))
     case .checkpoint(let path, let epoch):
       console.line("checkpoint: epoch \(epoch) written to \(path)")
     case .rankingNeighbours(let done, let total):

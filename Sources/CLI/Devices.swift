@@ -2,7 +2,7 @@
 
 import ArgumentParser
 import Backend
-import Kernels
+import OpenCL
 
 struct Devices: ParsableCommand {
   static let configuration = CommandConfiguration(

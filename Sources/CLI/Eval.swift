@@ -3,7 +3,7 @@
 import ArgumentParser
 import CommandOptions
 import Foundation
-import Kernels
+import OpenCL
 import SiGAH
 
 struct Eval: ParsableCommand {

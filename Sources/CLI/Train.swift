@@ -4,7 +4,7 @@ import ArgumentParser
 import Backend
 import CommandOptions
 import Foundation
-import Kernels
+import OpenCL
 import SiGAH
 
 struct Train: ParsableCommand {
@@ -23,7 +23,8 @@ struct Train: ParsableCommand {
 
   @Argument(help: "Training vectors (- for standard input with --format).") var data: String
   @OptionGroup var job: TrainingJobOptions
-  @Option(help: "sigah, sigah-dm: also write one JSON line per epoch to this file.") var logJson: String?
+  @Option(help: "The learned methods: also write one JSON line per epoch (its terms by name) to this file.")
+  var logJson: String?
   @OptionGroup var backendOptions: BackendOptions
   @OptionGroup var input: InputOptions
   @OptionGroup var output: OutputOptions
@@ -34,8 +35,8 @@ struct Train: ParsableCommand {
     if job.out == "-" && job.checkpointPath == "-.checkpoint" {
       throw ValidationError("with --out - (standard output), --checkpoint-every needs --checkpoint PATH.")
     }
-    if let method = job.method, !method.isSiGAH, logJson != nil {
-      throw ValidationError("--log-json is SiGAH's; \(method.rawValue) does not take it.")
+    if let method = job.method, !method.isSiGAH, !method.isGenerative, logJson != nil {
+      throw ValidationError("--log-json logs epochs; \(method.rawValue) is fitted without them.")
     }
   }
 

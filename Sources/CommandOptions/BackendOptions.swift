@@ -5,7 +5,7 @@
 import ArgumentParser
 import Backend
 import Foundation
-import Kernels
+import OpenCL
 import SiGAH
 
 public struct BackendOptions: ParsableArguments {

@@ -4,7 +4,7 @@
 
 import ArgumentParser
 import Foundation
-import Kernels
+import OpenCL
 import SiGAH
 
 extension HashMethod: ExpressibleByArgument {}

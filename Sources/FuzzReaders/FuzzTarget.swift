@@ -5,7 +5,7 @@
 
 import CommandOptions
 import Foundation
-import Kernels
+import OpenCL
 import SiGAH
 
 enum FuzzTarget: String, CaseIterable {

@@ -7,7 +7,7 @@ import ArgumentParser
 import Backend
 import CommandOptions
 import Foundation
-import Kernels
+import OpenCL
 import SiGAH
 
 @main
@@ -144,17 +144,13 @@ struct ShardedTrain: ParsableCommand {
         switch event {
         case .epoch(let report):
           let validation = report.validationMAP.map { String(format: ", validation mAP %.4f", $0) } ?? ""
+          let generator = report.term("L_G").map { String(format: ", L_G %.4g", $0) } ?? ""
           status(
             world,
             String(
-              format: "epoch %d: %.0f samples/s over %d ranks, L_G %.4g", report.epoch, report.samplesPerSecond,
-              world.size, report.losses.generator) + validation)
-        case .terms(let terms):
-          status(
-            world,
-            String(
-              format: "epoch %d%@: %.0f samples/s over %d ranks", terms.epoch,
-              terms.phase.isEmpty ? "" : " " + terms.phase, terms.samplesPerSecond, world.size))
+              format: "epoch %d%@: %.0f samples/s over %d ranks", report.epoch,
+              report.phase.isEmpty ? "" : " " + report.phase, report.samplesPerSecond, world.size) + generator
+              + validation)
         default: break
         }
       }, status: { line in status(world, line) })

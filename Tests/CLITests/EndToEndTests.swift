@@ -122,12 +122,17 @@ import Testing
     let (base, queries) = try Self.smallSIFT(in: folder)
     for method in ["hashgan", "gmans", "sgh", "ba"] {
       let model = folder.appendingPathComponent("\(method).safetensors").path
+      let log = folder.appendingPathComponent("\(method).jsonl").path
       let train = try SigahBinary.run([
         "train", base, "--method", method, "--bits", "16", "--epochs", "1", "--gmans-pretrain-epochs", "1",
-        "--backend", "cpu", "--out", model,
+        "--backend", "cpu", "--out", model, "--log-json", log,
       ])
       #expect(train.status == 0, "\(method): \(train.stderr)")
       #expect(train.stderr.contains("epoch   1") && train.stdout.isEmpty)
+      // The log has the epochs the terminal showed, each method's terms by name.
+      let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
+      let reports = try lines.map { try JSONDecoder().decode(EpochReport.self, from: Data($0.utf8)) }
+      #expect(reports.count == (method == "gmans" ? 2 : 1) && reports.allSatisfy { !$0.terms.isEmpty }, "\(method)")
       let codes = folder.appendingPathComponent("\(method).npy").path
       let encode = try SigahBinary.run(["encode", "--model", model, base, "--out", codes, "--backend", "cpu"])
       #expect(encode.status == 0, "\(encode.stderr)")
@@ -141,6 +146,11 @@ import Testing
     ])
     #expect(ablation.status == 0, "\(ablation.stderr)")
     #expect(ablation.stderr.contains("deterministic neurons") && ablation.stderr.contains("ITQ (baseline)"))
+    let fitted = try SigahBinary.run([
+      "train", base, "--method", "itq", "--bits", "16", "--out", folder.appendingPathComponent("itq").path,
+      "--log-json", folder.appendingPathComponent("itq.jsonl").path,
+    ])
+    #expect(fitted.status != 0 && fitted.stderr.contains("--log-json logs epochs; itq is fitted without them"))
   }
 
   /// `sigah index` and `search --index` give the linear scan's files, top-k and radius,

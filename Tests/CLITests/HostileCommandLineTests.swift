@@ -4,7 +4,7 @@
 
 import Backend
 import Foundation
-import Kernels
+import OpenCL
 import SiGAH
 import Testing
 

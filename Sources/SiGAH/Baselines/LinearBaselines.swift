@@ -25,6 +25,7 @@ public enum LinearBaselines {
   public static func pcah(
     _ data: Matrix, bits: Int, seed: UInt64 = 0, backend: any Backend, reduction: ShardReduction = .local
   ) throws -> LinearHash {
+    let backend = try HostFallback.backend(for: data, preferring: backend)
     let d = data.columns
     let (mean, leading) = try PCA.fit(data, components: min(bits, d), backend: backend, reduction: reduction)
     guard bits > d else {
@@ -51,6 +52,7 @@ public enum LinearBaselines {
     _ data: Matrix, bits: Int, iterations: Int = 50, seed: UInt64, backend: any Backend,
     reduction: ShardReduction = .local
   ) throws -> LinearHash {
+    let backend = try HostFallback.backend(for: data, preferring: backend)
     let (n, d, r) = (data.rows, data.columns, bits)
     let p = min(r, d)
     let (mean, directions) = try PCA.fit(data, components: p, backend: backend, reduction: reduction)

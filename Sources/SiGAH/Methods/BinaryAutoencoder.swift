@@ -40,7 +40,7 @@ public enum BinaryAutoencoder {
     let (n, d) = (loop.rows, loop.dimension)
     // Z from ITQ's codes, as ±1.
     let itq = try LinearBaselines.itq(data, bits: k, seed: options.seed, backend: backend, reduction: reduction)
-    let start = try itq.encode(data, backend: backend)
+    let start = try itq.encode(data, backend: try HostFallback.backend(for: data, preferring: backend))
     var z = [Float](repeating: 0, count: n * k)
     for i in 0..<n { for b in 0..<k { z[i * k + b] = start.bit(b, of: i) ? 1 : -1 } }
     let codes = try backend.makeBuffer(z)
@@ -60,7 +60,8 @@ public enum BinaryAutoencoder {
     let hinge = try Hinge(capacity: loop.capacity * k, backend: backend)
     let labels = try backend.makeBuffer(Float.self, count: loop.capacity * k)
     let losses = try LossAccumulator(names: ["hinge"], backend: backend)
-    let decoder = try LeastSquaresDecoder(rows: n, dimension: d, bits: k, reduction: reduction, backend: backend)
+    let decoder = try LeastSquaresDecoder(
+      rows: n, dimension: d, bits: k, blockRows: loop.blockRows, reduction: reduction, backend: backend)
     var penalty = configuration.penalty
     var steps = 0
     for iteration in 1..<(options.epochs + 1) {
@@ -77,11 +78,10 @@ public enum BinaryAutoencoder {
         try block.adamStep(
           learningRate: configuration.svmLearningRate, weightDecay: configuration.svmDecay, step: steps)
       }
-      let whole = try loop.wholeData()
-      let hashed = try decoder.hash(whole, weight: svm.layers[0].weight.value, bias: svm.layers[0].bias.value)
-      try decoder.fit(codes: z, data: whole)
+      let hashed = try decoder.hash(loop, weight: svm.layers[0].weight.value, bias: svm.layers[0].bias.value)
+      try decoder.fit(codes: z, data: loop)
       let changed = try decoder.codeStep(
-        &z, hashed: hashed, penalty: penalty, passes: configuration.flipPasses, data: whole)
+        &z, hashed: hashed, penalty: penalty, passes: configuration.flipPasses, data: loop)
       try backend.upload(z, to: codes)
       penalty *= configuration.penaltyGrowth
       // Every share stops together: when no share flipped a bit and every Z is h(X).
@@ -94,13 +94,22 @@ public enum BinaryAutoencoder {
   }
 }
 
-/// BA's f and Z steps: the least-squares decoder of the codes and the per-item bit flips.
+/// Rows of a training set handed over in consecutive blocks, in row order.
+protocol RowBlocks {
+  func forEachBlock(_ body: (_ block: DeviceBuffer<Float>, _ first: Int, _ rows: Int) throws -> Void) throws
+}
+
+extension MinibatchLoop: RowBlocks {}
+
+/// BA's f and Z steps: the least-squares decoder of the codes and the per-item bit flips,
+/// over the training set in the loop's blocks (one when it is resident), so that a set
+/// larger than one device buffer streams from host memory.
 final class LeastSquaresDecoder {
   let backend: any Backend
   let (n, d, k): (Int, Int, Int)
   /// Sums the Gram and cross products over the shares of a data-parallel run.
   let reduction: ShardReduction
-  /// `[Z 1]`, n × (k + 1), and products with it.
+  /// `[Z 1]` of a block, blockRows × (k + 1), and products with it.
   let augmented: DeviceBuffer<Float>
   let gram: DeviceBuffer<Float>, cross: DeviceBuffer<Float>
   let projections: DeviceBuffer<Float>
@@ -109,35 +118,55 @@ final class LeastSquaresDecoder {
   var basis: [Float] = []
   var offset: [Float] = []
 
-  init(rows n: Int, dimension d: Int, bits k: Int, reduction: ShardReduction = .local, backend: any Backend) throws {
+  init(
+    rows n: Int, dimension d: Int, bits k: Int, blockRows: Int, reduction: ShardReduction = .local,
+    backend: any Backend
+  ) throws {
     (self.backend, self.n, self.d, self.k) = (backend, n, d, k)
     self.reduction = reduction
-    augmented = try backend.makeBuffer(Float.self, count: n * (k + 1))
+    augmented = try backend.makeBuffer(Float.self, count: blockRows * (k + 1))
     gram = try backend.makeBuffer(Float.self, count: (k + 1) * (k + 1))
     cross = try backend.makeBuffer(Float.self, count: (k + 1) * d)
-    projections = try backend.makeBuffer(Float.self, count: n * k)
+    projections = try backend.makeBuffer(Float.self, count: blockRows * k)
     decoderRows = try backend.makeBuffer(Float.self, count: k * d)
   }
 
-  /// `sign(XWᵀ + c)` of every item, as ±1.
-  func hash(_ data: DeviceBuffer<Float>, weight: DeviceBuffer<Float>, bias: DeviceBuffer<Float>) throws -> [Float] {
-    try backend.gemm(
-      data, transposeA: false, weight, transposeB: true, into: projections, m: n, n: k, k: d, alpha: 1, beta: 0)
-    try backend.addRowVector(bias, to: projections, rows: n, columns: k)
-    return try backend.download(projections, count: n * k).map { $0 < 0 ? -1 : 1 }
+  /// `XWᵀ` (or `XBᵀ`) of every item, block by block, plus `bias` when given.
+  private func project(
+    _ data: some RowBlocks, onto weight: DeviceBuffer<Float>, bias: DeviceBuffer<Float>? = nil
+  ) throws -> [Float] {
+    var projected = [Float](repeating: 0, count: n * k)
+    try data.forEachBlock { block, first, rows in
+      try backend.gemm(
+        block, transposeA: false, weight, transposeB: true, into: projections, m: rows, n: k, k: d, alpha: 1, beta: 0)
+      if let bias { try backend.addRowVector(bias, to: projections, rows: rows, columns: k) }
+      let values = try backend.download(projections, count: rows * k)
+      projected.replaceSubrange((first * k)..<((first + rows) * k), with: values)
+    }
+    return projected
   }
 
-  /// The f step: `Θ = ([Z 1]ᵀ[Z 1] + εI)⁻¹ [Z 1]ᵀ X`, its first k rows `B`, its last `e`.
-  func fit(codes z: [Float], data: DeviceBuffer<Float>) throws {
+  /// `sign(XWᵀ + c)` of every item, as ±1.
+  func hash(_ data: some RowBlocks, weight: DeviceBuffer<Float>, bias: DeviceBuffer<Float>) throws -> [Float] {
+    try project(data, onto: weight, bias: bias).map { $0 < 0 ? -1 : 1 }
+  }
+
+  /// The f step: `Θ = ([Z 1]ᵀ[Z 1] + εI)⁻¹ [Z 1]ᵀ X`, its first k rows `B`, its last `e`;
+  /// the two products summed over the blocks on the device.
+  func fit(codes z: [Float], data: some RowBlocks) throws {
     let width = k + 1
-    var host = [Float](repeating: 1, count: n * width)
-    for i in 0..<n { for b in 0..<k { host[i * width + b] = z[i * k + b] } }
-    try backend.upload(host, to: augmented)
-    try backend.gemm(
-      augmented, transposeA: true, augmented, transposeB: false, into: gram, m: width, n: width, k: n, alpha: 1, beta: 0
-    )
-    try backend.gemm(
-      augmented, transposeA: true, data, transposeB: false, into: cross, m: width, n: d, k: n, alpha: 1, beta: 0)
+    try data.forEachBlock { block, first, rows in
+      var host = [Float](repeating: 1, count: rows * width)
+      for i in 0..<rows { for b in 0..<k { host[i * width + b] = z[(first + i) * k + b] } }
+      try backend.upload(host, to: augmented)
+      let beta: Float = first == 0 ? 0 : 1
+      try backend.gemm(
+        augmented, transposeA: true, augmented, transposeB: false, into: gram, m: width, n: width, k: rows, alpha: 1,
+        beta: beta)
+      try backend.gemm(
+        augmented, transposeA: true, block, transposeB: false, into: cross, m: width, n: d, k: rows, alpha: 1,
+        beta: beta)
+    }
     // A constant bit makes the Gram matrix singular: a small ridge keeps the solve defined.
     var g = reduction.sum(try backend.download(gram, count: width * width))
     let ridge = max(1e-6 * (0..<width).reduce(Float(0)) { $0 + g[$1 * width + $1] } / Float(width), 1e-12)
@@ -161,13 +190,11 @@ final class LeastSquaresDecoder {
   /// The Z step: for each item, flip any bit that lowers
   /// `‖x − Bᵀz − e‖² + μ‖z − h‖² = zᵀGz − 2zᵀ(y + μh) + const` (G = BBᵀ, y = B(x − e)),
   /// `passes` times over the bits or until no flip helps. Returns the bits flipped.
-  func codeStep(_ z: inout [Float], hashed h: [Float], penalty mu: Float, passes: Int, data: DeviceBuffer<Float>)
+  func codeStep(_ z: inout [Float], hashed h: [Float], penalty mu: Float, passes: Int, data: some RowBlocks)
     throws -> Int
   {
     try backend.upload(basis, to: decoderRows)
-    try backend.gemm(
-      data, transposeA: false, decoderRows, transposeB: true, into: projections, m: n, n: k, k: d, alpha: 1, beta: 0)
-    let projected = try backend.download(projections, count: n * k)
+    let projected = try project(data, onto: decoderRows)
     let shift = LinearBaselines.multiply(basis, offset, rows: k, inner: d, columns: 1)
     let g = LinearBaselines.multiply(
       basis, LinearAlgebra.transpose(basis, rows: k, columns: d), rows: k, inner: d, columns: k)

@@ -30,6 +30,7 @@ final class MinibatchLoop {
   private let scaledMean: [Float]
   private var wholeBatchDraws: DeviceBuffer<Float>?
   private var centred: DeviceBuffer<Float>?
+  private var streamedBlock: DeviceBuffer<Float>?
 
   init(data matrix: Matrix, options: GenerativeOptions, backend: any Backend, share: DataShare? = nil) throws {
     guard matrix.rows >= 1, matrix.columns >= 1 else {
@@ -54,14 +55,45 @@ final class MinibatchLoop {
     shareStep = share.map { ShareStep(reduction: $0.reduction) }
   }
 
-  /// `(x − μ)/s` of the whole training set (this process's share) on the device, for a
-  /// method whose steps use every row at once (BA's decoder and code steps).
-  func wholeData() throws -> DeviceBuffer<Float> {
-    if let centred { return centred }
-    guard scaled.values.count * MemoryLayout<Float>.stride <= backend.largestBuffer else {
-      throw TrainingError.invalidData(
-        "the training set (\(rows) × \(dimension)) does not fit one buffer of \(backend.summary)")
+  /// The most rows of `(x − μ)/s` that `forEachBlock` hands over at once: every row of
+  /// this share when the epoch loop keeps the data on the device, else a block that fits
+  /// one buffer.
+  var blockRows: Int {
+    if epochs.isResident { return rows }
+    let rowBytes = dimension * MemoryLayout<Float>.stride
+    return max(1, min(rows, Self.streamedBlockRows, backend.largestBuffer / rowBytes))
+  }
+
+  /// Rows of one streamed block: large enough that a product over it runs at the GEMM's
+  /// rate, small enough to leave the device's memory to the rest.
+  static let streamedBlockRows = 8_192
+
+  /// Calls `body` with consecutive blocks of `(x − μ)/s` of this share, in row order, for
+  /// a method whose steps use every row (BA's decoder and code steps): the whole share at
+  /// once, kept on the device, when the data are resident; else blocks of `blockRows`
+  /// rows uploaded from host memory into one buffer.
+  func forEachBlock(_ body: (_ block: DeviceBuffer<Float>, _ first: Int, _ rows: Int) throws -> Void) throws {
+    if epochs.isResident {
+      try body(try centredWhole(), 0, rows)
+      return
     }
+    let blockRows = self.blockRows
+    if streamedBlock == nil { streamedBlock = try backend.makeBuffer(Float.self, count: blockRows * dimension) }
+    var values = [Float](repeating: 0, count: blockRows * dimension)
+    for first in stride(from: 0, to: rows, by: blockRows) {
+      let count = min(blockRows, rows - first)
+      for i in 0..<count {
+        let row = (first + i) * dimension
+        for j in 0..<dimension { values[i * dimension + j] = scaled.values[row + j] - scaledMean[j] }
+      }
+      try backend.upload(Array(values[0..<(count * dimension)]), to: streamedBlock!)
+      try body(streamedBlock!, first, count)
+    }
+  }
+
+  /// The resident share centred once, kept for the next alternation.
+  private func centredWhole() throws -> DeviceBuffer<Float> {
+    if let centred { return centred }
     var values = scaled.values
     for i in 0..<rows {
       for j in 0..<dimension { values[i * dimension + j] -= scaledMean[j] }
@@ -95,9 +127,9 @@ final class MinibatchLoop {
       ended: { epoch, terms, started, _ in
         let seconds = Date().timeIntervalSince(started)
         onEvent(
-          .terms(
-            EpochTerms(
-              epoch: epoch, phase: phase, terms: terms, seconds: seconds,
+          .epoch(
+            EpochReport(
+              epoch: epoch, phase: phase, terms: terms.map { LossTerm($0.0, $0.1) }, seconds: seconds,
               samplesPerSecond: Double(totalRows) / max(seconds, 1e-9))))
       })
   }

@@ -51,6 +51,8 @@ final class EpochLoop {
 
   private let host: Matrix
   private let resident: DeviceBuffer<Float>?
+  /// Whether the training set is kept on the device (else each batch is uploaded).
+  var isResident: Bool { resident != nil }
   private let mean: DeviceBuffer<Float>
   private let negatedMean: DeviceBuffer<Float>
   private var hostOrder: [Int32] = []

@@ -14,6 +14,7 @@ public enum ITQStart {
   public static func projection(
     _ data: Matrix, bits: Int, seed: UInt64, backend: any Backend, reduction: ShardReduction = .local
   ) throws -> [Float] {
+    let backend = try HostFallback.backend(for: data, preferring: backend)
     let itq = try LinearBaselines.itq(data, bits: bits, seed: seed, backend: backend, reduction: reduction)
     let centred = try PCA.centre(data, mean: itq.mean, backend: backend)
     let scales = try unitSpreadScales(

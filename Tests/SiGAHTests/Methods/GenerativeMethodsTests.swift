@@ -75,11 +75,11 @@ import Testing
     let (n, d, k) = (60, 8, 5)
     let backend = try CPUBackend()
     let data = Self.data(n, d, seed: 6)
-    let buffer = try backend.makeBuffer(data.values)
+    let buffer = try RowBlocksOfOneBuffer(data: data, blockRows: n, backend: backend)
     var generator = SeededGenerator(seed: 7)
     let start = generator.gaussians(count: n * k).map { $0 < 0 ? Float(-1) : 1 }
     let hashed = generator.gaussians(count: n * k).map { $0 < 0 ? Float(-1) : 1 }
-    let decoder = try LeastSquaresDecoder(rows: n, dimension: d, bits: k, backend: backend)
+    let decoder = try LeastSquaresDecoder(rows: n, dimension: d, bits: k, blockRows: n, backend: backend)
     try decoder.fit(codes: start, data: buffer)
     func error(_ z: [Float]) -> Double {
       var total = 0.0
@@ -98,5 +98,53 @@ import Testing
     var bound = start
     _ = try decoder.codeStep(&bound, hashed: hashed, penalty: 1e4, passes: 10, data: buffer)
     #expect(bound == hashed)
+  }
+
+  /// The f and Z steps over blocks of rows (a set that does not fit one device buffer)
+  /// give the decoder and codes of the whole set at once, up to the order of the sums.
+  @Test func baStepsOverBlocksAreTheWholeSetsSteps() throws {
+    let (n, d, k) = (61, 8, 5)
+    let backend = try CPUBackend()
+    let data = Self.data(n, d, seed: 8)
+    var generator = SeededGenerator(seed: 9)
+    let start = generator.gaussians(count: n * k).map { $0 < 0 ? Float(-1) : 1 }
+    let weight = try backend.makeBuffer(generator.gaussians(count: k * d))
+    let bias = try backend.makeBuffer(generator.gaussians(count: k))
+    func steps(blockRows: Int) throws -> (basis: [Float], offset: [Float], hashed: [Float], codes: [Float]) {
+      let blocks = try RowBlocksOfOneBuffer(data: data, blockRows: blockRows, backend: backend)
+      let decoder = try LeastSquaresDecoder(rows: n, dimension: d, bits: k, blockRows: blockRows, backend: backend)
+      let hashed = try decoder.hash(blocks, weight: weight, bias: bias)
+      try decoder.fit(codes: start, data: blocks)
+      var codes = start
+      _ = try decoder.codeStep(&codes, hashed: hashed, penalty: 0.5, passes: 4, data: blocks)
+      return (decoder.basis, decoder.offset, hashed, codes)
+    }
+    let whole = try steps(blockRows: n)
+    let blocked = try steps(blockRows: 7)
+    #expect(blocked.hashed == whole.hashed)
+    for (a, b) in zip(blocked.basis + blocked.offset, whole.basis + whole.offset) {
+      #expect(abs(a - b) <= 1e-4 * max(1, abs(b)))
+    }
+    #expect(blocked.codes == whole.codes)
+  }
+}
+
+/// A matrix on the device handed over in blocks of `blockRows` rows, each copied into a
+/// buffer of its own, as a streamed training set would be.
+struct RowBlocksOfOneBuffer: RowBlocks {
+  let data: Matrix
+  let blockRows: Int
+  let backend: any Backend
+
+  init(data: Matrix, blockRows: Int, backend: any Backend) throws {
+    (self.data, self.blockRows, self.backend) = (data, blockRows, backend)
+  }
+
+  func forEachBlock(_ body: (DeviceBuffer<Float>, Int, Int) throws -> Void) throws {
+    for first in stride(from: 0, to: data.rows, by: blockRows) {
+      let rows = min(blockRows, data.rows - first)
+      let values = Array(data.values[(first * data.columns)..<((first + rows) * data.columns)])
+      try body(try backend.makeBuffer(values), first, rows)
+    }
   }
 }

@@ -53,7 +53,7 @@ import Testing
     // A tie with the start keeps the start (epoch 0): training must beat it to be kept.
     #expect(model.summary?.startValidationMAP == 0.5)
     #expect(model.summary?.keptEpoch == 0)
-    #expect(model.summary?.epochs.first?.losses.graph ?? 0 > 0)
+    #expect(model.summary?.epochs.first?.term("graph") ?? 0 > 0)
   }
 
   @Test func validationSplitIsDisjointFromTheEvaluationQueries() throws {

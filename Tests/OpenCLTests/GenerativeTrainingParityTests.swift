@@ -6,7 +6,7 @@
 // GMANs runs both discriminators every step here for the same reason.
 
 import Backend
-import Kernels
+import OpenCL
 import SiGAH
 import Testing
 
@@ -43,7 +43,7 @@ struct GenerativeTrainingParityTests {
       let model = try GenerativeTraining.train(
         method, data: data, bits: 16, configurations: configurations, options: options, backend: backend
       ) { event in
-        if case .terms(let report) = event { terms.append(report.terms) }
+        if case .epoch(let report) = event { terms.append(report.terms.map { ($0.name, $0.value) }) }
       }
       return (model, terms)
     }

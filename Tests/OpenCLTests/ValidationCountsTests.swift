@@ -2,7 +2,7 @@
 // function goes up, one number a query comes back, after one wait.
 
 import Backend
-import Kernels
+import OpenCL
 import SiGAH
 import Testing
 

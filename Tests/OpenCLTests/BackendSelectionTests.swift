@@ -1,7 +1,7 @@
 // Run-time backend choice from the option, SIGAH_BACKEND, or the default.
 
 import Backend
-import Kernels
+import OpenCL
 import Testing
 
 @Suite struct BackendSelectionTests {

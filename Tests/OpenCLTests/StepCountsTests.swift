@@ -3,7 +3,7 @@
 // streamed it uploads exactly its batch.
 
 import Backend
-import Kernels
+import OpenCL
 import SiGAH
 import Testing
 

@@ -3,7 +3,7 @@
 // kernels' sum never exceeds the span they ran in.
 
 import Backend
-import Kernels
+import OpenCL
 import SiGAH
 import Testing
 

@@ -3,7 +3,7 @@
 
 import Backend
 import Foundation
-import Kernels
+import OpenCL
 import Parity
 import Testing
 

@@ -119,6 +119,7 @@ extension Backend {
   ) throws {
     try Validate.gemm(a, b, c, m: m, n: n, k: k)
     counts.operations += 1
+    counts.gemms[GemmShape(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB), default: 0] += 1
     try uncheckedGemm(
       a, transposeA: transposeA, b, transposeB: transposeB, into: c, m: m, n: n, k: k, alpha: alpha, beta: beta)
   }

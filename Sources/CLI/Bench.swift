@@ -18,7 +18,9 @@ struct Bench: ParsableCommand {
       host↔device bytes of one steady-state training step of sigah and sigah-dm, and on \
       OpenCL devices each kernel's device time in that step with the step's span, from \
       profiling events (idle span is launch overhead); SiGAH training samples/s at batch sizes \
-      100–1000 and its achieved GFLOP/s as a fraction of the GEMM rate; encoding vectors/s; \
+      100–1000 and its achieved GFLOP/s as a fraction of the GEMM rate; every GEMM shape of a \
+      SiGAH step timed alone (beside CLBlast's on OpenCL devices) and the training rate as a \
+      fraction of the rate those products alone would allow; encoding vectors/s; \
       Hamming top-100 queries/s over 10k, 100k and 1M random 64-bit codes; exact \
       ground-truth queries/s; training samples/s of hashgan, gmans, sgh and ba (an epoch's \
       whole cost, from runs of 1 and 1 + runs epochs). Warm-up runs are excluded; medians are quoted.
@@ -81,6 +83,18 @@ struct Bench: ParsableCommand {
           console.line(
             String(format: "  CLBlast gemm %d×%d·%d: %.1f GFLOP/s (median)", gemm.m, gemm.n, gemm.k, gemm.gflops.median)
           )
+        }
+        if let shapes = result.stepGemms?.map(\.shape) {
+          let rates = try Throughput.shapeRates(shapes, on: device, settings: settings) { a, b, c, shape in
+            try clblast.gemm(
+              on: device, a, transposeA: shape.transposeA, b, transposeB: shape.transposeB, into: c, m: shape.m,
+              n: shape.n, k: shape.k, alpha: 1, beta: 0)
+          }
+          for (index, rate) in rates.enumerated() {
+            result.stepGemms?[index].clblastGflops = rate
+            console.line(
+              String(format: "  CLBlast step gemm %@: %.1f GFLOP/s (median)", shapes[index].description, rate.median))
+          }
         }
       }
       if let device = backend as? OpenCLBackend {
@@ -169,6 +183,24 @@ struct Bench: ParsableCommand {
     }
     row("training GFLOP/s (fraction of GEMM)") {
       String(format: "%.1f (%.0f %%)", $0.trainingGflops, 100 * $0.trainingFractionOfGemm)
+    }
+    let stepShapes = Array(Set(results.flatMap { $0.stepGemms?.map(\.shape) ?? [] })).sorted()
+    for shape in stepShapes {
+      let withCLBlast = results.contains {
+        $0.stepGemms?.contains { $0.shape == shape && $0.clblastGflops != nil } ?? false
+      }
+      row("sigah step GEMM \(shape), GFLOP/s" + (withCLBlast ? " (CLBlast; ours ÷ CLBlast)" : "")) { result in
+        guard let gemm = result.stepGemms?.first(where: { $0.shape == shape }) else { return "–" }
+        let ours = String(format: "×%d: %.1f", gemm.perStep, gemm.gflops.median)
+        guard let clblast = gemm.clblastGflops?.median else { return ours }
+        return ours + String(format: " (%.1f; %.2f×)", clblast, gemm.gflops.median / clblast)
+      }
+    }
+    row("training at batch 500 ÷ its step's GEMMs alone (GEMM-bound samples/s)") { result in
+      guard let bound = result.stepGemmBoundSamplesPerSecond, let fraction = result.trainingFractionOfStepGemms else {
+        return "–"
+      }
+      return String(format: "%.0f %% (%.0f)", 100 * fraction, bound)
     }
     for method in ["sigah", "sigah-dm"] {
       row("\(method) step (batch 500): launches / waits / bytes in / bytes out") {

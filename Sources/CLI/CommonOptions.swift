@@ -34,22 +34,6 @@ func parseBits(_ text: String) throws -> [Int] {
   return values.map { $0! }
 }
 
-/// Parses "lsh,itq,sigah" into methods.
-func parseMethods(_ text: String) throws -> [HashMethod] {
-  let names = text.split(separator: ",", omittingEmptySubsequences: false)
-  guard !names.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) else {
-    throw ValidationError(
-      "--methods names no method; give one or more of \(HashMethod.allCases.map(\.rawValue).joined(separator: ", ")).")
-  }
-  return try names.map { name in
-    guard let method = HashMethod(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
-      throw ValidationError(
-        "unknown method '\(name)'; expected one of \(HashMethod.allCases.map(\.rawValue).joined(separator: ", ")).")
-    }
-    return method
-  }
-}
-
 /// A training event printer: per-epoch lines (always, unless quiet) and a bar on a terminal.
 final class TrainingPrinter {
   let console: Console

@@ -21,10 +21,7 @@ struct Eval: ParsableCommand {
 
   @OptionGroup var split: DataSplitOptions
   @Option(help: "Training vectors; default: the database.") var trainFile: String?
-  @Option(
-    help: "Comma-separated methods: \(HashMethod.allCases.map(\.rawValue).joined(separator: ", ")).")
-  var methods =
-    "lsh,pcah,itq,sph,sigah"
+  @Option(help: "Comma-separated methods.") var methods = MethodList([.lsh, .pcah, .itq, .sph, .sigah])
   @Option(help: "Comma-separated code lengths.") var bits = "32,64"
   @Option(help: "Training epochs of the learned methods (BA: alternations).") var epochs = 30
   @Option(help: "Seed of the split and of every method.") var seed: UInt64 = 0
@@ -40,7 +37,6 @@ struct Eval: ParsableCommand {
   func validate() throws {
     if out == "-" { throw ValidationError("--out names a folder of files; - (standard output) cannot hold it.") }
     _ = try parseBits(bits)
-    _ = try parseMethods(methods)
     guard epochs >= 0 else { throw ValidationError("--epochs must not be negative.") }
   }
 
@@ -48,7 +44,7 @@ struct Eval: ParsableCommand {
     // Status lines go to standard error: --json keeps standard output for the JSON alone.
     let quiet = output.quiet
     var settings = ExperimentSettings()
-    settings.methods = try parseMethods(methods)
+    settings.methods = methods.values
     settings.bits = try parseBits(bits)
     settings.groundTruthK = split.k
     settings.metric = split.metric

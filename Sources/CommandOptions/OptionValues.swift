@@ -20,6 +20,23 @@ extension BackendChoice: ExpressibleByArgument {
   public init?(argument: String) { self.init(rawValue: argument.lowercased()) }
 }
 
+/// Methods as a comma-separated list ("lsh,itq,sigah"): `eval --methods`.
+public struct MethodList: ExpressibleByArgument, Sendable, Equatable {
+  public let values: [HashMethod]
+
+  public init(_ values: [HashMethod]) { self.values = values }
+
+  public init?(argument: String) {
+    let names = argument.split(separator: ",", omittingEmptySubsequences: false)
+    let methods = names.compactMap { HashMethod(argument: $0.trimmingCharacters(in: .whitespaces)) }
+    guard !methods.isEmpty, methods.count == names.count else { return nil }
+    values = methods
+  }
+
+  public var defaultValueDescription: String { values.map(\.rawValue).joined(separator: ",") }
+  public static var allValueStrings: [String] { HashMethod.allValueStrings }
+}
+
 /// A comma-separated list of Ks, each at least 1 ("10,100,1000").
 public struct KList: ExpressibleByArgument, Sendable, Equatable {
   public let values: [Int]

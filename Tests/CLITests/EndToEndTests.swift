@@ -297,6 +297,14 @@ import Testing
     #expect(Set(cpu.stepCounts.keys) == ["sigah", "sigah-dm"])
     #expect(cpu.stepCounts.values.allSatisfy { $0.operations > 10 && $0.launches == 0 })
     #expect(cpu.clblastGemm == nil)
+    // Every product of SiGAH's step, timed alone: X̂ = GΨᵀ among them; the step runs
+    // slower than its products alone would allow, but not absurdly so.
+    let stepGemms = cpu.stepGemms ?? []
+    #expect(stepGemms.contains { $0.shape == GemmShape(m: 500, n: 784, k: 1568, transposeB: true) })
+    #expect(stepGemms.count >= 8 && stepGemms.allSatisfy { $0.perStep >= 1 && $0.gflops.median > 0 })
+    #expect(stepGemms.map(\.shape) == stepGemms.map(\.shape).sorted())
+    let fraction = cpu.trainingFractionOfStepGemms ?? 0
+    #expect(fraction > 0.05 && fraction < 1.5, "\(fraction)")
     #expect(Set(cpu.methodTraining?.keys ?? [:].keys) == ["hashgan", "gmans", "sgh", "ba"])
     #expect(cpu.methodTraining?.values.allSatisfy { $0.median > 0 && $0.median.isFinite } == true)
   }

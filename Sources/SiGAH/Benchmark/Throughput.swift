@@ -46,6 +46,18 @@ public struct GemmResult: Sendable, Codable, Equatable {
   public var gflops: Rate
 }
 
+/// One GEMM shape of a training step: how often a step runs it and its rate alone.
+public struct StepGemm: Sendable, Codable, Equatable {
+  public var shape: GemmShape
+  public var perStep: Int
+  public var gflops: Rate
+  /// CLBlast's SGEMM at the same shape on the same device, when libclblast is present.
+  public var clblastGflops: Rate?
+
+  /// Seconds a step spends in this shape at its own rate.
+  public var secondsPerStep: Double { Double(perStep) * shape.flops / (gflops.median * 1e9) }
+}
+
 public struct BackendBench: Sendable, Codable, Equatable {
   public var backend: String
   public var gemm: [GemmResult]
@@ -71,6 +83,12 @@ public struct BackendBench: Sendable, Codable, Equatable {
   /// Training samples/s of HashGAN, GMANs, SGH and BA (batch 500; GMANs at its 32), each
   /// epoch's whole cost: the difference between a run of 1 + runs epochs and one of 1.
   public var methodTraining: [String: Rate]?
+  /// Every GEMM shape of one SiGAH step at the default batch, each timed alone.
+  public var stepGemms: [StepGemm]?
+  /// The training rate if a step were its GEMMs alone, each at its own rate; and the
+  /// measured rate as a fraction of it (what the step spends beyond its products).
+  public var stepGemmBoundSamplesPerSecond: Double?
+  public var trainingFractionOfStepGemms: Double?
 }
 
 public enum Throughput {
@@ -93,6 +111,25 @@ public enum Throughput {
       }
       let rate = Rate(work: Double(repeats) * 2 * Double(shape.m * shape.n * shape.k) / 1e9, timing: timing)
       return GemmResult(m: shape.m, n: shape.n, k: shape.k, gflops: rate)
+    }
+  }
+
+  /// GFLOP/s of `gemm` at each of `shapes` (transposes included), timed as `gemmRates`.
+  public static func shapeRates(
+    _ shapes: [GemmShape], on backend: any Backend, settings: BenchSettings,
+    _ gemm: (DeviceBuffer<Float>, DeviceBuffer<Float>, DeviceBuffer<Float>, GemmShape) throws -> Void
+  ) throws -> [Rate] {
+    var generator = SeededGenerator(seed: settings.seed ^ 0x6E6E)
+    return try shapes.map { shape in
+      let a = try backend.makeBuffer(generator.gaussians(count: shape.m * shape.k))
+      let b = try backend.makeBuffer(generator.gaussians(count: shape.k * shape.n))
+      let c = try backend.makeBuffer(Float.self, count: shape.m * shape.n)
+      let repeats = 10
+      let timing = try Timing.measure(runs: settings.runs) {
+        for _ in 0..<repeats { try gemm(a, b, c, shape) }
+        try backend.synchronize()
+      }
+      return Rate(work: Double(repeats) * shape.flops / 1e9, timing: timing)
     }
   }
 
@@ -150,6 +187,24 @@ public enum Throughput {
           + "\(counts.hostToDeviceBytes) B host→device, \(counts.deviceToHostBytes) B device→host")
     }
 
+    // Each GEMM shape of SiGAH's step alone: the rate the step would reach if it were
+    // its products, each at its own speed.
+    let stepShapes = (stepCounts[HashMethod.sigah.rawValue]?.gemms ?? [:]).sorted { $0.key < $1.key }
+    let stepRates = try shapeRates(stepShapes.map(\.key), on: backend, settings: settings) { a, b, c, shape in
+      try backend.gemm(
+        a, transposeA: shape.transposeA, b, transposeB: shape.transposeB, into: c, m: shape.m, n: shape.n, k: shape.k,
+        alpha: 1, beta: 0)
+    }
+    let stepGemms = zip(stepShapes, stepRates).map { StepGemm(shape: $0.0.key, perStep: $0.0.value, gflops: $0.1) }
+    for gemm in stepGemms {
+      log(
+        String(
+          format: "step gemm %@ ×%d: %.1f GFLOP/s (median)", gemm.shape.description, gemm.perStep, gemm.gflops.median))
+    }
+    let stepGemmSeconds = stepGemms.reduce(0) { $0 + $1.secondsPerStep }
+    let stepBatch = stepConfigurations(settings: settings).first?.batchSize ?? defaultBatch
+    let gemmBound = stepGemmSeconds > 0 ? Double(stepBatch) / stepGemmSeconds : nil
+
     // Encoding.
     var configuration = SiGAHConfiguration()
     configuration.bits = settings.bits
@@ -206,7 +261,11 @@ public enum Throughput {
       groundTruthShape: [base.rows, base.columns],
       groundTruthGflops: truthGflops,
       groundTruthFractionOfGemm: truthGflops / referenceGemm, stepCounts: stepCounts, clblastGemm: nil,
-      stepProfiles: nil, methodTraining: methodTraining)
+      stepProfiles: nil, methodTraining: methodTraining, stepGemms: stepGemms.isEmpty ? nil : stepGemms,
+      stepGemmBoundSamplesPerSecond: gemmBound,
+      trainingFractionOfStepGemms: gemmBound.flatMap { bound in
+        training["\(stepBatch)"].map { $0.median / bound }
+      })
   }
 
   /// Samples/s of each of the other papers' methods on `data` at `settings.bits`.

@@ -17,7 +17,9 @@ Usage:
 
 Options: --data PATH (IDX, .gz allowed, or .fvecs; default the bundled MNIST test set),
 --rows N (first N vectors, default 9000), --bits 64, --epochs 5, --batch-size 500,
---threads 2, --seed 0.
+--threads 2, --seed 0; --sigah BINARY --pairs P: side by side, P times in turn, TensorFlow
+then `sigah train` on the same rows with the same settings, each rate the median of its
+steady epochs, and their ratio per pair.
 """
 
 import argparse
@@ -46,6 +48,8 @@ def parse():
     parser.add_argument("--batch-size", type=int, default=500)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--sigah", help="a sigah binary to run beside TensorFlow, in turn")
+    parser.add_argument("--pairs", type=int, default=3, help="with --sigah: runs of each, in turn")
     return parser.parse_args()
 
 
@@ -92,8 +96,11 @@ def train(arguments):
     import numpy as np
     import tensorflow as tf
 
-    tf.config.threading.set_intra_op_parallelism_threads(arguments.threads)
-    tf.config.threading.set_inter_op_parallelism_threads(1)
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(arguments.threads)
+        tf.config.threading.set_inter_op_parallelism_threads(1)
+    except RuntimeError:
+        pass  # a second training in this process: TensorFlow keeps the first setting
     tf.random.set_seed(arguments.seed)
     data = read_vectors(arguments.data, arguments.rows)
     n, d = data.shape
@@ -185,11 +192,44 @@ def train(arguments):
     }
 
 
+def sigah_rate(arguments, rows_path, folder):
+    """`sigah train` on the same rows: the median samples/s of its steady epochs."""
+    command = [
+        arguments.sigah, "train", rows_path, "--method", "sigah", "--bits", str(arguments.bits),
+        "--epochs", str(arguments.epochs), "--batch-size", str(arguments.batch_size),
+        "--threads", str(arguments.threads), "--seed", str(arguments.seed), "--backend", "cpu",
+        "--out", os.path.join(folder, "model.safetensors"),
+    ]
+    run = subprocess.run(command, capture_output=True, text=True, check=True)
+    rates = [float(line.split()[-2]) for line in run.stderr.splitlines() if line.startswith("epoch ")]
+    core = subprocess.run([arguments.sigah, "devices"], capture_output=True, text=True).stdout
+    core = next((line.strip() for line in core.splitlines() if "OpenBLAS core" in line), "OpenBLAS core: ?")
+    return statistics.median(rates[1:] or rates), core
+
+
+def side_by_side(arguments):
+    import numpy as np
+
+    folder = tempfile.mkdtemp(prefix="sigah-tf-side-")
+    try:
+        rows_path = os.path.join(folder, "rows.npy")
+        np.save(rows_path, read_vectors(arguments.data, arguments.rows))
+        pairs = []
+        for _ in range(arguments.pairs):
+            reference = train(arguments)["steady_samples_per_second"]
+            ours, core = sigah_rate(arguments, rows_path, folder)
+            pairs.append({"tensorflow": reference, "sigah": round(ours), "sigah_over_tensorflow": round(ours / reference, 3)})
+        return {"openblas": core, "pairs": pairs,
+                "median_sigah_over_tensorflow": statistics.median(p["sigah_over_tensorflow"] for p in pairs)}
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def main():
     arguments = parse()
     if arguments.install:
         return install_and_rerun(arguments)
-    print(json.dumps(train(arguments)))
+    print(json.dumps(side_by_side(arguments) if arguments.sigah else train(arguments)))
     return 0
 
 

@@ -52,7 +52,7 @@ def model_contents(path):
     metadata = header.pop("__metadata__", {})
     if "summary" in metadata:
         summary = json.loads(metadata.pop("summary"))
-        metadata["losses"] = [epoch["losses"] for epoch in summary.get("epochs", [])]
+        metadata["losses"] = [epoch["terms"] for epoch in summary.get("epochs", [])]
     tensors = {name: blob[8 + length + entry["data_offsets"][0]:8 + length + entry["data_offsets"][1]]
                for name, entry in header.items()}
     return metadata, tensors

@@ -92,29 +92,21 @@ public struct BackendBench: Sendable, Codable, Equatable {
 }
 
 public enum Throughput {
-  /// GFLOP/s of `gemm` at each of the settings' shapes, on seeded operands: ten products a
-  /// timed run, waited for at the end. Shared by our GEMM and CLBlast's, so both are timed
-  /// the same way.
+  /// GFLOP/s of `gemm` at each of the settings' shapes, timed as `shapeRates`. Shared by
+  /// our GEMM and CLBlast's, so both are timed the same way.
   public static func gemmRates(
     on backend: any Backend, settings: BenchSettings,
     _ gemm: (DeviceBuffer<Float>, DeviceBuffer<Float>, DeviceBuffer<Float>, (m: Int, n: Int, k: Int)) throws -> Void
   ) throws -> [GemmResult] {
-    var generator = SeededGenerator(seed: settings.seed ^ 0x6E6D)
-    return try settings.gemmShapes.map { shape in
-      let a = try backend.makeBuffer(generator.gaussians(count: shape.m * shape.k))
-      let b = try backend.makeBuffer(generator.gaussians(count: shape.k * shape.n))
-      let c = try backend.makeBuffer(Float.self, count: shape.m * shape.n)
-      let repeats = 10
-      let timing = try Timing.measure(runs: settings.runs) {
-        for _ in 0..<repeats { try gemm(a, b, c, shape) }
-        try backend.synchronize()
-      }
-      let rate = Rate(work: Double(repeats) * 2 * Double(shape.m * shape.n * shape.k) / 1e9, timing: timing)
-      return GemmResult(m: shape.m, n: shape.n, k: shape.k, gflops: rate)
+    let shapes = settings.gemmShapes.map { GemmShape(m: $0.m, n: $0.n, k: $0.k) }
+    let rates = try shapeRates(shapes, on: backend, settings: settings) { a, b, c, shape in
+      try gemm(a, b, c, (shape.m, shape.n, shape.k))
     }
+    return zip(shapes, rates).map { GemmResult(m: $0.m, n: $0.n, k: $0.k, gflops: $1) }
   }
 
-  /// GFLOP/s of `gemm` at each of `shapes` (transposes included), timed as `gemmRates`.
+  /// GFLOP/s of `gemm` at each of `shapes` (transposes included), on seeded operands: ten
+  /// products a timed run, waited for at the end.
   public static func shapeRates(
     _ shapes: [GemmShape], on backend: any Backend, settings: BenchSettings,
     _ gemm: (DeviceBuffer<Float>, DeviceBuffer<Float>, DeviceBuffer<Float>, GemmShape) throws -> Void

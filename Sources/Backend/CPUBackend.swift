@@ -54,8 +54,7 @@ public final class CPUBackend: Backend {
     }
     let inEffect = OpenBLASRuntime.requestThreads(threads)
     self.threads = threads ?? inEffect
-    self.largestBuffer = largestBuffer ?? Int(ProcessInfo.processInfo.physicalMemory / 4)
-    limitsBuffers = largestBuffer != nil
+    bufferLimit = largestBuffer
   }
 
   /// OpenBLAS's build description, e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY Haswell".
@@ -72,18 +71,19 @@ public final class CPUBackend: Backend {
 
   // MARK: Buffers
 
-  /// Host memory: a data set is resident when it fits in a quarter of the machine's.
-  public let largestBuffer: Int
-  /// Whether a buffer above `largestBuffer` is refused, as a device's allocation limit is.
-  private let limitsBuffers: Bool
+  /// Host memory: a data set is resident when it fits in a quarter of the machine's, or
+  /// in the limit the backend was made with.
+  public var largestBuffer: Int { bufferLimit ?? Int(ProcessInfo.processInfo.physicalMemory / 4) }
+  /// A limit given at creation: buffers above it are refused, as a device's allocations are.
+  private let bufferLimit: Int?
   public var sliceAlignment: Int { 64 }
 
   public func uncheckedMakeBuffer<T: DeviceScalar>(_ type: T.Type, count: Int) throws -> DeviceBuffer<T> {
-    if limitsBuffers, count * MemoryLayout<T>.stride > largestBuffer {
+    if let bufferLimit, count * MemoryLayout<T>.stride > bufferLimit {
       throw BackendError.invalidArgument(
         operation: "makeBuffer",
         message:
-          "\(count * MemoryLayout<T>.stride) bytes are more than this backend's largest buffer of \(largestBuffer)")
+          "\(count * MemoryLayout<T>.stride) bytes are more than this backend's largest buffer of \(bufferLimit)")
     }
     return DeviceBuffer(count: count, storage: HostStorage(byteCount: count * MemoryLayout<T>.stride))
   }

@@ -38,12 +38,12 @@ struct GenerativeTrainingParityTests {
     configurations.gmans.batchSize = 40
     configurations.hashgan.trunkWidths = [32, 16]
     configurations.hashgan.generatorWidths = [16]
-    func train(_ backend: any Backend) throws -> (HashModel, [[(String, Double)]]) {
-      var terms: [[(String, Double)]] = []
+    func train(_ backend: any Backend) throws -> (HashModel, [[LossTerm]]) {
+      var terms: [[LossTerm]] = []
       let model = try GenerativeTraining.train(
         method, data: data, bits: 16, configurations: configurations, options: options, backend: backend
       ) { event in
-        if case .epoch(let report) = event { terms.append(report.terms.map { ($0.name, $0.value) }) }
+        if case .epoch(let report) = event { terms.append(report.terms) }
       }
       return (model, terms)
     }
@@ -51,7 +51,8 @@ struct GenerativeTrainingParityTests {
     let (gpu, gpuTerms) = try train(try OpenCLUnderTest.backend())
     #expect(cpuTerms.count == gpuTerms.count)
     for (epoch, (a, b)) in zip(cpuTerms, gpuTerms).enumerated() {
-      for ((name, x), (_, y)) in zip(a, b) {
+      for (p, q) in zip(a, b) {
+        let (name, x, y) = (p.name, p.value, q.value)
         #expect(abs(x - y) <= 1e-4 * max(abs(x), 1e-2), "epoch \(epoch + 1) \(name): \(x) vs \(y)")
       }
     }

@@ -40,7 +40,7 @@ public enum BinaryAutoencoder {
     let (n, d) = (loop.rows, loop.dimension)
     // Z from ITQ's codes, as ±1.
     let itq = try LinearBaselines.itq(data, bits: k, seed: options.seed, backend: backend, reduction: reduction)
-    let start = try itq.encode(data, backend: try HostFallback.backend(for: data, preferring: backend))
+    let start = try itq.encode(data, backend: backend)
     var z = [Float](repeating: 0, count: n * k)
     for i in 0..<n { for b in 0..<k { z[i * k + b] = start.bit(b, of: i) ? 1 : -1 } }
     let codes = try backend.makeBuffer(z)

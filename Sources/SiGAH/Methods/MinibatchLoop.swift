@@ -29,7 +29,7 @@ final class MinibatchLoop {
   private let scaled: Matrix
   private let scaledMean: [Float]
   private var wholeBatchDraws: DeviceBuffer<Float>?
-  private var centred: DeviceBuffer<Float>?
+  private var centredResident: DeviceBuffer<Float>?
   private var streamedBlock: DeviceBuffer<Float>?
 
   init(data matrix: Matrix, options: GenerativeOptions, backend: any Backend, share: DataShare? = nil) throws {
@@ -78,28 +78,29 @@ final class MinibatchLoop {
       return
     }
     let blockRows = self.blockRows
-    if streamedBlock == nil { streamedBlock = try backend.makeBuffer(Float.self, count: blockRows * dimension) }
-    var values = [Float](repeating: 0, count: blockRows * dimension)
+    let block = try streamedBlock ?? backend.makeBuffer(Float.self, count: blockRows * dimension)
+    streamedBlock = block
     for first in stride(from: 0, to: rows, by: blockRows) {
       let count = min(blockRows, rows - first)
-      for i in 0..<count {
-        let row = (first + i) * dimension
-        for j in 0..<dimension { values[i * dimension + j] = scaled.values[row + j] - scaledMean[j] }
-      }
-      try backend.upload(Array(values[0..<(count * dimension)]), to: streamedBlock!)
-      try body(streamedBlock!, first, count)
+      try backend.upload(centred(first..<(first + count)), to: block)
+      try body(block, first, count)
     }
+  }
+
+  /// Rows `range` of `(x − μ)/s`, on the host.
+  private func centred(_ range: Range<Int>) -> [Float] {
+    var values = Array(scaled.values[(range.lowerBound * dimension)..<(range.upperBound * dimension)])
+    for i in 0..<range.count {
+      for j in 0..<dimension { values[i * dimension + j] -= scaledMean[j] }
+    }
+    return values
   }
 
   /// The resident share centred once, kept for the next alternation.
   private func centredWhole() throws -> DeviceBuffer<Float> {
-    if let centred { return centred }
-    var values = scaled.values
-    for i in 0..<rows {
-      for j in 0..<dimension { values[i * dimension + j] -= scaledMean[j] }
-    }
-    let buffer = try backend.makeBuffer(values)
-    centred = buffer
+    if let resident = centredResident { return resident }
+    let buffer = try backend.makeBuffer(centred(0..<rows))
+    centredResident = buffer
     return buffer
   }
 
@@ -129,7 +130,7 @@ final class MinibatchLoop {
         onEvent(
           .epoch(
             EpochReport(
-              epoch: epoch, phase: phase, terms: terms.map { LossTerm($0.0, $0.1) }, seconds: seconds,
+              epoch: epoch, phase: phase, terms: terms, seconds: seconds,
               samplesPerSecond: Double(totalRows) / max(seconds, 1e-9))))
       })
   }

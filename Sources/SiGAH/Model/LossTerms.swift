@@ -20,13 +20,14 @@ public struct LossTerms: Sendable, Equatable, Codable {
   public var generator: Double { reconstruction + quantisation + sparsity + adversarial + graph }
 
   /// The terms by name, in report order.
-  public var named: [(String, Double)] {
+  public var named: [LossTerm] {
     [
-      ("L_D", discriminator), ("recon", reconstruction), ("quant", quantisation),
-      ("sparse", sparsity), ("adv", adversarial), ("graph", graph), ("L_G", generator),
+      LossTerm("L_D", discriminator), LossTerm("recon", reconstruction), LossTerm("quant", quantisation),
+      LossTerm("sparse", sparsity), LossTerm("adv", adversarial), LossTerm("graph", graph),
+      LossTerm("L_G", generator),
     ]
   }
 
   /// The first term that is not finite, by name.
-  public var firstNonFinite: String? { named.first { !$0.1.isFinite }?.0 }
+  public var firstNonFinite: String? { named.first { !$0.value.isFinite }?.name }
 }

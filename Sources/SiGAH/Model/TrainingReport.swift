@@ -29,14 +29,6 @@ public struct EpochReport: Sendable, Equatable {
   public func term(_ name: String) -> Double? { terms.first { $0.name == name }?.value }
 }
 
-/// A loss term's mean per row, by name.
-public struct LossTerm: Sendable, Codable, Equatable {
-  public var name: String
-  public var value: Double
-
-  public init(_ name: String, _ value: Double) { (self.name, self.value) = (name, value) }
-}
-
 extension EpochReport: Codable {
   private enum CodingKeys: String, CodingKey {
     case epoch, phase, terms, seconds, samplesPerSecond, learningRate, validationMAP
@@ -51,7 +43,7 @@ extension EpochReport: Codable {
     if let terms = try container.decodeIfPresent([LossTerm].self, forKey: .terms) {
       self.terms = terms
     } else {
-      terms = try container.decode(LossTerms.self, forKey: .losses).named.map { LossTerm($0.0, $0.1) }
+      terms = try container.decode(LossTerms.self, forKey: .losses).named
     }
     seconds = try container.decode(Double.self, forKey: .seconds)
     samplesPerSecond = try container.decode(Double.self, forKey: .samplesPerSecond)

@@ -182,7 +182,7 @@ final class EpochLoop {
 }
 
 extension LossAccumulator: EpochLosses {
-  static func firstNonFinite(in terms: [(String, Double)]) -> String? {
-    terms.first { !$0.1.isFinite }?.0
+  static func firstNonFinite(in terms: [LossTerm]) -> String? {
+    terms.first { !$0.value.isFinite }?.name
   }
 }

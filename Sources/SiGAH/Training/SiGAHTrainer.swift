@@ -167,7 +167,7 @@ public final class SiGAHTrainer {
           try backend.synchronize()
           let seconds = Date().timeIntervalSince(epochStart)
           var report = EpochReport(
-            epoch: epoch, terms: losses.named.map { LossTerm($0.0, $0.1) }, seconds: seconds,
+            epoch: epoch, terms: losses.named, seconds: seconds,
             samplesPerSecond: Double(totalRows) / max(seconds, 1e-9), learningRate: learningRate)
           if let validate = options.validate, epoch % max(options.validateEvery, 1) == 0 || epoch == options.epochs {
             let model = SiGAHModel(configuration: configuration, weights: current, summary: nil)

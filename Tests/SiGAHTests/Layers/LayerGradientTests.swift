@@ -32,7 +32,7 @@ enum GradientCases {
   }
 
   static func total(_ accumulator: LossAccumulator, rows: Int) throws -> Double {
-    try accumulator.read(rows: rows)[0].1
+    try accumulator.read(rows: rows)[0].value
   }
 
   /// An MLP's gradient with respect to its input or its parameters, under `L = Σ c⊙Y`.

@@ -26,15 +26,24 @@ public final class LossAccumulator {
 
   /// Each term's mean per row over the `rows` rows since `reset` (summed over the shares
   /// of a data-parallel run by `reduction`): one read.
-  public func read(rows: Int, reduction: ShardReduction = .local) throws -> [(String, Double)] {
+  public func read(rows: Int, reduction: ShardReduction = .local) throws -> [LossTerm] {
     let values = reduction.sum(try backend.download(sums).map { Double($0) })
-    return zip(names, values).map { ($0, $1 / Double(max(rows, 1))) }
+    return zip(names, values).map { LossTerm($0, $1 / Double(max(rows, 1))) }
   }
 
   /// The sums as they are, to `restore` after a step that must not count.
   func snapshot() throws -> [Float] { try backend.download(sums) }
 
   func restore(_ values: [Float]) throws { try backend.upload(values, to: sums) }
+}
+
+/// A loss term's mean per row, by the name its method gives it: what every learned
+/// method reports an epoch (`EpochReport`).
+public struct LossTerm: Sendable, Codable, Equatable {
+  public var name: String
+  public var value: Double
+
+  public init(_ name: String, _ value: Double) { (self.name, self.value) = (name, value) }
 }
 
 /// Where a loss adds its value: an accumulator's slot, or nowhere.

@@ -1,34 +1,6 @@
 // activations.cl — the activations forward and backward, alone and fused with a layer's
-// bias. Codes are the ACTIVATION_* macros generated from Sources/OperationCodes. Every
-// activation is monotone, so the backward pass needs only the forward output y.
-
-#define SELU_SCALE 1.0507009873554805f
-#define SELU_ALPHA 1.6732632423543772f
-
-inline float activation_forward(const int activation, const float slope, const float v) {
-  switch (activation) {
-    case ACTIVATION_LEAKY_RELU: return v > 0.0f ? v : slope * v;
-    case ACTIVATION_RELU: return v > 0.0f ? v : 0.0f;
-    case ACTIVATION_TANH: return tanh(v);
-    case ACTIVATION_SIGMOID: return 1.0f / (1.0f + exp(-v));
-    case ACTIVATION_IDENTITY: return v;
-    case ACTIVATION_SELU: return v > 0.0f ? SELU_SCALE * v : SELU_SCALE * SELU_ALPHA * (exp(v) - 1.0f);
-    default: return NAN;  // an unknown code shows as NaN, never as a silent identity
-  }
-}
-
-// f'(x) written in terms of y = f(x).
-inline float activation_derivative(const int activation, const float slope, const float y) {
-  switch (activation) {
-    case ACTIVATION_LEAKY_RELU: return y > 0.0f ? 1.0f : slope;
-    case ACTIVATION_RELU: return y > 0.0f ? 1.0f : 0.0f;
-    case ACTIVATION_TANH: return 1.0f - y * y;
-    case ACTIVATION_SIGMOID: return y * (1.0f - y);
-    case ACTIVATION_IDENTITY: return 1.0f;
-    case ACTIVATION_SELU: return y > 0.0f ? SELU_SCALE : y + SELU_SCALE * SELU_ALPHA;
-    default: return NAN;
-  }
-}
+// bias (activation_forward and activation_derivative are in common.cl, which the GEMM's
+// epilogues share).
 
 __kernel void activate(const int activation, const float slope, const __global float* x,
                        __global float* y, const int count) {

@@ -27,3 +27,34 @@ inline float tree_sum(__local float* partial, const int lane, const int lanes, c
 #ifndef COLUMN_WG_ROWS
 #define COLUMN_WG_ROWS 1
 #endif
+
+// The activations (METHOD.md §1), by the ACTIVATION_* codes generated from
+// Sources/OperationCodes. Every one is monotone, so its derivative is written in terms of
+// the output y = f(x), which is what a backward pass keeps.
+#define SELU_SCALE 1.0507009873554805f
+#define SELU_ALPHA 1.6732632423543772f
+
+inline float activation_forward(const int activation, const float slope, const float v) {
+  switch (activation) {
+    case ACTIVATION_LEAKY_RELU: return v > 0.0f ? v : slope * v;
+    case ACTIVATION_RELU: return v > 0.0f ? v : 0.0f;
+    case ACTIVATION_TANH: return tanh(v);
+    case ACTIVATION_SIGMOID: return 1.0f / (1.0f + exp(-v));
+    case ACTIVATION_IDENTITY: return v;
+    case ACTIVATION_SELU: return v > 0.0f ? SELU_SCALE * v : SELU_SCALE * SELU_ALPHA * (exp(v) - 1.0f);
+    default: return NAN;  // an unknown code shows as NaN, never as a silent identity
+  }
+}
+
+// f'(x) written in terms of y = f(x).
+inline float activation_derivative(const int activation, const float slope, const float y) {
+  switch (activation) {
+    case ACTIVATION_LEAKY_RELU: return y > 0.0f ? 1.0f : slope;
+    case ACTIVATION_RELU: return y > 0.0f ? 1.0f : 0.0f;
+    case ACTIVATION_TANH: return 1.0f - y * y;
+    case ACTIVATION_SIGMOID: return y * (1.0f - y);
+    case ACTIVATION_IDENTITY: return 1.0f;
+    case ACTIVATION_SELU: return y > 0.0f ? SELU_SCALE : y + SELU_SCALE * SELU_ALPHA;
+    default: return NAN;
+  }
+}

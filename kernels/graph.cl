@@ -17,6 +17,59 @@ __kernel void distances_from_gram(const __global float* gram, const __global flo
   distances[index] = square_root ? sqrt(squared) : squared;
 }
 
+#ifndef REDUCE_WG
+#define REDUCE_WG 64
+#endif
+
+// distances_from_gram's D over rows × columns, one work-group a row, with the row sums of D
+// (the graph's σ and distance matching's scales need them) in a fixed tree order.
+__kernel __attribute__((reqd_work_group_size(REDUCE_WG, 1, 1)))
+void distances_with_row_sums(const __global float* gram, const __global float* row_norms,
+                             const __global float* column_norms, const int columns,
+                             const int square_root, const int zero_diagonal,
+                             __global float* distances, __global float* row_sums) {
+  __local float partial[REDUCE_WG];
+  const int i = get_group_id(0);
+  const int lane = get_local_id(0);
+  float total = 0.0f;
+  for (int j = lane; j < columns; j += REDUCE_WG) {
+    const size_t index = (size_t)i * columns + j;
+    const float squared = zero_diagonal && i == j
+        ? 0.0f : fmax(0.0f, row_norms[i] + column_norms[j] - 2.0f * gram[index]);
+    const float distance = square_root ? sqrt(squared) : squared;
+    distances[index] = distance;
+    total += distance;
+  }
+  const float sum = tree_sum(partial, lane, REDUCE_WG, 1, total);
+  if (lane == 0) row_sums[i] = sum;
+}
+
+// S = exp(−σ·D) over rows × rows with σ = sigma when has_sigma, else pairs / Σ_i
+// distance_row_sums[i] (1 when that is 0), and degrees[i] = Σ_j S[i, j]. Every work-group
+// sums the row sums in the same order, so all of them use the same σ. S may alias D.
+__kernel __attribute__((reqd_work_group_size(REDUCE_WG, 1, 1)))
+void similarity_with_degrees(const __global float* distances, const int rows, const int has_sigma,
+                             const float sigma, const __global float* distance_row_sums,
+                             const int pairs, __global float* similarity,
+                             __global float* degrees) {
+  __local float partial[REDUCE_WG];
+  const int i = get_group_id(0);
+  const int lane = get_local_id(0);
+  float part = 0.0f;
+  for (int j = lane; j < rows; j += REDUCE_WG) part += distance_row_sums[j];
+  const float total = tree_sum(partial, lane, REDUCE_WG, 1, part);
+  const float used = has_sigma ? sigma : (pairs > 0 && total > 0.0f ? (float)pairs / total : 1.0f);
+  float degree = 0.0f;
+  for (int j = lane; j < rows; j += REDUCE_WG) {
+    const size_t index = (size_t)i * rows + j;
+    const float s = exp(-used * distances[index]);
+    similarity[index] = s;
+    degree += s;
+  }
+  const float sum = tree_sum(partial, lane, REDUCE_WG, 1, degree);
+  if (lane == 0) degrees[i] = sum;
+}
+
 // S = exp(−σ·D) with σ = sigma when has_sigma, else pairs / total[0] (1 when the total or
 // the pair count is 0): the graph's σ is the reciprocal mean distance, read on the device.
 __kernel void exponential_similarity(const __global float* distances, const int count,
@@ -30,9 +83,6 @@ __kernel void exponential_similarity(const __global float* distances, const int 
   similarity[i] = exp(-used * distances[i]);
 }
 
-#ifndef REDUCE_WG
-#define REDUCE_WG 64
-#endif
 
 // The near sets of distance matching (METHOD.md §3b.2): one work-group a row i marks the
 // `nearest` smallest D[i, j], j ≠ i, ties by ascending j. The k-th smallest value t is
@@ -87,21 +137,29 @@ void nearest_selection(const __global float* distances, const int rows, const in
 
 // The distance-matching residual (METHOD.md §3b.2) over a rows × rows batch: targets
 // T = 1 − D/√(s_i·s_j) with s_i = row_sums[i]/(rows − 1), e = P − T, near = selected[i, j]
-// or selected[j, i], G = near ? e : max(0, e). G replaces P; e·G goes to loss_terms.
-__kernel void distance_matching_residual(__global float* products, const __global float* distances,
-                                         const __global float* row_sums,
-                                         const __global float* selected, const int rows,
-                                         __global float* loss_terms) {
-  const int index = get_global_id(0);
-  if (index >= rows * rows) return;
-  const int i = index / rows;
-  const int j = index - i * rows;
+// or selected[j, i], G = near ? e : max(0, e). G replaces P; row i's Σ_j e·G, times
+// loss_scale, is added to losses[loss_offset + i]. One work-group a row.
+__kernel __attribute__((reqd_work_group_size(REDUCE_WG, 1, 1)))
+void distance_matching_residual(__global float* products, const __global float* distances,
+                                const __global float* row_sums,
+                                const __global float* selected, const int rows,
+                                __global float* losses, const int loss_offset,
+                                const float loss_scale) {
+  __local float partial[REDUCE_WG];
+  const int i = get_group_id(0);
+  const int lane = get_local_id(0);
   const float others = (float)max(rows - 1, 1);
-  const float scale = sqrt((row_sums[i] / others) * (row_sums[j] / others));
-  const float target = 1.0f - (scale > 0.0f ? distances[index] / scale : 0.0f);
-  const float e = products[index] - target;
-  const int near = selected[index] > 0.0f || selected[(size_t)j * rows + i] > 0.0f;
-  const float g = near ? e : fmax(e, 0.0f);
-  products[index] = g;
-  loss_terms[index] = e * g;
+  float total = 0.0f;
+  for (int j = lane; j < rows; j += REDUCE_WG) {
+    const size_t index = (size_t)i * rows + j;
+    const float scale = sqrt((row_sums[i] / others) * (row_sums[j] / others));
+    const float target = 1.0f - (scale > 0.0f ? distances[index] / scale : 0.0f);
+    const float e = products[index] - target;
+    const int near = selected[index] > 0.0f || selected[(size_t)j * rows + i] > 0.0f;
+    const float g = near ? e : fmax(e, 0.0f);
+    products[index] = g;
+    total += e * g;
+  }
+  const float sum = tree_sum(partial, lane, REDUCE_WG, 1, total);
+  if (lane == 0) losses[loss_offset + i] += loss_scale * sum;
 }

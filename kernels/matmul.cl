@@ -5,6 +5,12 @@
 // global memory (the direct kernel, fastest on CPU devices), 1 stages K-slices of KWG of
 // both tiles in local memory (GPUs). Every knob is an #ifndef default the host overrides
 // with -D options (CLBlast's convention); `sigah tune` chooses them per device.
+//
+// Epilogue (an EPILOGUE_* code): each stored element v = alpha·acc + beta·C may first get a
+// layer's bias and activation (its forward pass) or be multiplied by the derivative of the
+// activation that produced `epilogue_values` (the backward pass into the layer below).
+// With sum_rows, the work-items of the first column tile also sum the op(A) values they
+// read, row by row in k order, into a_row_sums (a layer's bias gradient, op(A) = dZᵀ).
 
 #ifndef GEMM_LOCAL
 #define GEMM_LOCAL 0
@@ -69,7 +75,9 @@ inline float element_b(const __global float* b, int transpose_b, int k, int n, i
 __kernel __attribute__((reqd_work_group_size(NDIMC, MDIMC, 1)))
 void gemm(const int m, const int n, const int k, const float alpha, const float beta,
           const int transpose_a, const int transpose_b,
-          const __global float* a, const __global float* b, __global float* c) {
+          const __global float* a, const __global float* b, __global float* c,
+          const int epilogue, const int activation, const float slope,
+          const __global float* epilogue_values, const int sum_rows, __global float* a_row_sums) {
   const int item_row = get_local_id(1) * MWI;
   const int item_column = get_local_id(0) * NWI;
   const int row0 = get_group_id(1) * MWG + item_row;
@@ -77,6 +85,8 @@ void gemm(const int m, const int n, const int k, const float alpha, const float 
   floatn accumulator[MWI][NVW];
   for (int i = 0; i < MWI; i++)
     for (int v = 0; v < NVW; v++) accumulator[i][v] = (floatn)(0.0f);
+  float row_sum[MWI];
+  for (int i = 0; i < MWI; i++) row_sum[i] = 0.0f;
 
 #if GEMM_LOCAL
   __local float a_tile[KWG][MWG];
@@ -84,6 +94,7 @@ void gemm(const int m, const int n, const int k, const float alpha, const float 
   const int tile_row = get_group_id(1) * MWG;
   const int tile_column = get_group_id(0) * NWG;
   const int lane = get_local_id(1) * NDIMC + get_local_id(0);
+  const int sums_here = sum_rows && get_group_id(0) == 0 && get_local_id(0) == 0;
   for (int p0 = 0; p0 < k; p0 += KWG) {
     // Cooperative loads, consecutive lanes on consecutive addresses of each layout.
     for (int e = lane; e < KWG * MWG; e += MDIMC * NDIMC) {
@@ -105,11 +116,15 @@ void gemm(const int m, const int n, const int k, const float alpha, const float 
         for (int v = 0; v < NVW; v++) accumulator[i][v] = fma(a_value, b_values[v], accumulator[i][v]);
       }
     }
+    if (sums_here)
+      for (int p = 0; p < KWG; p++)
+        for (int i = 0; i < MWI; i++) row_sum[i] += a_tile[p][item_row + i];
     barrier(CLK_LOCAL_MEM_FENCE);
   }
 #else
   if (row0 >= m || col0 >= n) return;
-  if (row0 + MWI <= m && col0 + NWI <= n && !transpose_b) {
+  const int sums_here = sum_rows && col0 == 0;
+  if (row0 + MWI <= m && col0 + NWI <= n && !transpose_b && !sums_here) {
     // Interior block: B rows are contiguous, read as vectors with no bounds checks.
     for (int p = 0; p < k; p++) {
       floatn b_values[NVW];
@@ -130,13 +145,17 @@ void gemm(const int m, const int n, const int k, const float alpha, const float 
         b_values[v] = LOADN(0, lanes);
       }
       for (int i = 0; i < MWI; i++) {
-        const floatn a_value = (floatn)(element_a(a, transpose_a, m, k, row0 + i, p));
+        const float a_scalar = element_a(a, transpose_a, m, k, row0 + i, p);
+        if (sums_here) row_sum[i] += a_scalar;
+        const floatn a_value = (floatn)(a_scalar);
         for (int v = 0; v < NVW; v++) accumulator[i][v] = fma(a_value, b_values[v], accumulator[i][v]);
       }
     }
   }
 #endif
 
+  if (sum_rows && col0 == 0)
+    for (int i = 0; i < MWI && row0 + i < m; i++) a_row_sums[row0 + i] = row_sum[i];
   for (int i = 0; i < MWI; i++) {
     const int row = row0 + i;
     if (row >= m) break;
@@ -148,7 +167,12 @@ void gemm(const int m, const int n, const int k, const float alpha, const float 
         if (column >= n) break;
         const size_t index = (size_t)row * n + column;
         // With beta == 0 the old C is never read: it may hold garbage or NaN (BLAS rule).
-        c[index] = beta == 0.0f ? alpha * lanes[l] : alpha * lanes[l] + beta * c[index];
+        float value = beta == 0.0f ? alpha * lanes[l] : alpha * lanes[l] + beta * c[index];
+        if (epilogue == EPILOGUE_BIAS_ACTIVATION)
+          value = activation_forward(activation, slope, value + epilogue_values[column]);
+        else if (epilogue == EPILOGUE_ACTIVATION_GRADIENT)
+          value *= activation_derivative(activation, slope, epilogue_values[index]);
+        c[index] = value;
       }
     }
   }

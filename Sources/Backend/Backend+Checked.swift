@@ -370,22 +370,23 @@ extension Backend {
   /// code products `P = H·Hᵀ/r`, the squared distances `D` (zero diagonal), their row
   /// sums and the near selection, it computes `T_ij = 1 − D_ij/√(s_i·s_j)` with
   /// `s_i = rowSums_i/(rows − 1)`, `e = P − T`, near = selected or its transpose, and
-  /// writes `G = near ? e : max(0, e)` over `products` and `e ⊙ G` into `lossTerms`.
+  /// writes `G = near ? e : max(0, e)` over `products` and adds row `i`'s `Σ_j e_ij·G_ij`
+  /// to `loss`.
   public func distanceMatchingResidual(
     products: DeviceBuffer<Float>, distances: DeviceBuffer<Float>, rowSums: DeviceBuffer<Float>,
-    selected: DeviceBuffer<Float>, rows: Int, lossTerms: DeviceBuffer<Float>
+    selected: DeviceBuffer<Float>, rows: Int, loss: LossRows
   ) throws {
     let count = rows * rows
     try Validate.shape(
       "distanceMatchingResidual", rows: rows, columns: rows,
       [
         ("products", products, count), ("distances", distances, count), ("rowSums", rowSums, rows),
-        ("selected", selected, count), ("lossTerms", lossTerms, count),
+        ("selected", selected, count),
       ])
+    try Validate.lossRows("distanceMatchingResidual", loss, rows: rows)
     counts.operations += 1
     try uncheckedDistanceMatchingResidual(
-      products: products, distances: distances, rowSums: rowSums, selected: selected, rows: rows,
-      lossTerms: lossTerms)
+      products: products, distances: distances, rowSums: rowSums, selected: selected, rows: rows, loss: loss)
   }
 
   // MARK: Binary codes (METHOD.md §4)

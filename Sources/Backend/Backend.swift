@@ -144,10 +144,11 @@ public protocol Backend: AnyObject {
   /// index; 0 otherwise.
   func uncheckedNearestSelection(
     _ distances: DeviceBuffer<Float>, rows: Int, nearest: Int, into selected: DeviceBuffer<Float>) throws
-  /// The distance-matching residual of METHOD.md §3b.2, in place in `products`.
+  /// The distance-matching residual of METHOD.md §3b.2, in place in `products`; row `i`'s
+  /// `Σ_j e_ij·G_ij` goes to `loss`.
   func uncheckedDistanceMatchingResidual(
     products: DeviceBuffer<Float>, distances: DeviceBuffer<Float>, rowSums: DeviceBuffer<Float>,
-    selected: DeviceBuffer<Float>, rows: Int, lossTerms: DeviceBuffer<Float>) throws
+    selected: DeviceBuffer<Float>, rows: Int, loss: LossRows) throws
 
   // MARK: Binary codes (METHOD.md §4)
 
@@ -174,4 +175,50 @@ public protocol Backend: AnyObject {
   func uncheckedAdamUpdate(
     parameters: DeviceBuffer<Float>, gradients: DeviceBuffer<Float>, firstMoment: DeviceBuffer<Float>,
     secondMoment: DeviceBuffer<Float>, count: Int, decayed: Int, step: AdamStep) throws
+
+  // MARK: Fused training-step operations (METHOD.md §3: a step in few launches)
+  // Backend+Fused.swift composes the first three from the primitives above, which is what
+  // the CPU backend runs; OpenCL runs each as one kernel.
+
+  /// `gemm` whose elements pass through `epilogue` before they are stored, and when
+  /// `rowSumsOfA` is given, `rowSumsOfA[i] = Σ_p op(A)[i, p]`: with `op(A) = dZᵀ`, a
+  /// layer's bias gradient from its weight gradient's product.
+  func uncheckedFusedGemm(
+    _ a: DeviceBuffer<Float>, transposeA: Bool, _ b: DeviceBuffer<Float>, transposeB: Bool,
+    into c: DeviceBuffer<Float>, m: Int, n: Int, k: Int, alpha: Float, beta: Float, epilogue: GemmEpilogue,
+    rowSumsOfA: DeviceBuffer<Float>?) throws
+  /// `distancesFromGram` and `rowSums[i] = Σ_j D[i, j]`.
+  func uncheckedDistancesWithRowSums(
+    _ gram: DeviceBuffer<Float>, rowNorms: DeviceBuffer<Float>, columnNorms: DeviceBuffer<Float>, rows: Int,
+    columns: Int, squareRoot: Bool, zeroDiagonal: Bool, into distances: DeviceBuffer<Float>,
+    rowSums: DeviceBuffer<Float>) throws
+  /// `S = exp(−σ·D)` over a `rows × rows` matrix with `σ = sigma`, or `pairs / Σ_i
+  /// distanceRowSums[i]` (1 when that sum is 0), and `degrees[i] = Σ_j S[i, j]`.
+  func uncheckedSimilarityWithDegrees(
+    _ distances: DeviceBuffer<Float>, rows: Int, sigma: Float?, distanceRowSums: DeviceBuffer<Float>, pairs: Int,
+    into similarity: DeviceBuffer<Float>, degrees: DeviceBuffer<Float>) throws
+  /// The auto-encoder discriminator's loss on `rows` rows (METHOD.md §1–2): the energy
+  /// `e_i = energyScale·‖R_i − A_i‖²` of output `R` against input `A`; `ℓ_i = e_i` and
+  /// `g_i = 1` for `i < hingeFrom`, else `ℓ_i = max(0, margin − e_i)` and `g_i = −1` inside
+  /// the margin, 0 outside. Writes `dR_i = gradientScale·g_i·2·energyScale·(R_i − A_i)`,
+  /// subtracts it from `inputGradient` when given (`∂e/∂A = −∂e/∂R`), adds `ℓ` to `loss`.
+  func uncheckedEnergyLoss(
+    output r: DeviceBuffer<Float>, input a: DeviceBuffer<Float>, rows: Int, columns: Int, energyScale: Float,
+    hingeFrom: Int, margin: Float, gradientScale: Float, into residualGradient: DeviceBuffer<Float>,
+    inputGradient: DeviceBuffer<Float>?, loss: LossRows) throws
+  /// `gradient = gradientScale·(X − T)` and `ℓ_i = ‖X_i − T_i‖²`.
+  func uncheckedSquaredErrorLoss(
+    _ x: DeviceBuffer<Float>, target: DeviceBuffer<Float>, rows: Int, columns: Int, gradientScale: Float,
+    into gradient: DeviceBuffer<Float>, loss: LossRows) throws
+  /// `gradient = penalty.gradientScale·ρ'(X)`, added to the gradient's values when
+  /// `accumulate`, and the penalty's loss.
+  func uncheckedPenaltyGradient(
+    _ x: DeviceBuffer<Float>, rows: Int, columns: Int, _ penalty: Penalty, accumulate: Bool,
+    into gradient: DeviceBuffer<Float>) throws
+  /// The hash layer's last step back (METHOD.md §2): `∂L/∂H` in `gradient` plus the
+  /// quantisation penalty on `H` and the graph term, times `f'` from the codes `H = f(Z)`,
+  /// is `∂L/∂Z`, written over `gradient`.
+  func uncheckedCodeGradient(
+    codes h: DeviceBuffer<Float>, rows: Int, bits: Int, gradient: DeviceBuffer<Float>, quantisation: Penalty?,
+    graph: GraphGradient?, activation: Activation) throws
 }

@@ -127,18 +127,19 @@ extension CPUBackend {
 
   public func uncheckedDistanceMatchingResidual(
     products: DeviceBuffer<Float>, distances: DeviceBuffer<Float>, rowSums: DeviceBuffer<Float>,
-    selected: DeviceBuffer<Float>, rows n: Int, lossTerms: DeviceBuffer<Float>
+    selected: DeviceBuffer<Float>, rows n: Int, loss: LossRows
   ) throws {
     let operation = "distanceMatchingResidual"
     let p = try pointer(products, operation, "products")
     let d = try pointer(distances, operation, "distances")
     let sums = try pointer(rowSums, operation, "rowSums")
     let near = try pointer(selected, operation, "selected")
-    let loss = try pointer(lossTerms, operation, "lossTerms")
+    let losses = try pointer(loss.buffer, operation, "loss") + loss.offset
     let others = Float(max(n - 1, 1))
     parallelChunks(n, minimumPerChunk: max(1, Self.grain / n)) { range in
       for i in range {
         let si = sums[i] / others
+        var rowLoss: Float = 0
         for j in 0..<n {
           let index = i * n + j
           let scale = (si * (sums[j] / others)).squareRoot()
@@ -146,8 +147,9 @@ extension CPUBackend {
           let e = p[index] - target
           let g = near[index] > 0 || near[j * n + i] > 0 ? e : max(e, 0)
           p[index] = g
-          loss[index] = e * g
+          rowLoss += e * g
         }
+        losses[i] += loss.scale * rowLoss
       }
     }
   }

@@ -193,3 +193,61 @@ public enum CounterHash {
     UInt32((Double(min(max(probability, 0), 1)) * 0x1p24).rounded())
   }
 }
+
+/// What a GEMM does to each element `v = alpha·(op(A)·op(B))[i, j] + beta·C[i, j]` before
+/// storing it: a layer's forward pass or the backward pass into the layer below, in the
+/// same launch as the product.
+public enum GemmEpilogue {
+  /// `C[i, j] = v`.
+  case none
+  /// `C[i, j] = f(v + bias[j])`: a layer's forward pass.
+  case biasActivation(bias: DeviceBuffer<Float>, Activation)
+  /// `C[i, j] = v · f'(x)` from the output `Y[i, j] = f(x)`: the gradient of the layer
+  /// below with respect to its pre-activation.
+  case activationGradient(Activation, output: DeviceBuffer<Float>)
+}
+
+/// Where a fused training-step operation adds the loss of each row `i` it processes:
+/// `buffer[offset + i] += scale·ℓ_i`. Rows never share an element, so the sums are the
+/// same on every run; a trainer reads the buffer once an epoch and sums it on the host.
+public struct LossRows {
+  public let buffer: DeviceBuffer<Float>
+  public let offset: Int
+  public let scale: Float
+
+  public init(_ buffer: DeviceBuffer<Float>, offset: Int, scale: Float) {
+    (self.buffer, self.offset, self.scale) = (buffer, offset, scale)
+  }
+}
+
+/// The graph term's part of the code-layer gradient (METHOD.md §2): `L = −S·H` from a
+/// GEMM, the degrees `S·1`, and the scales of `∂/∂H` and of the loss.
+public struct GraphGradient {
+  /// `−S·H`, rows × bits; the operation adds `Diag(degrees)·H` to it in place.
+  public let negatedProducts: DeviceBuffer<Float>
+  public let degrees: DeviceBuffer<Float>
+  /// `∂/∂H += gradientScale·(Diag(S1) − S)·H`.
+  public let gradientScale: Float
+  /// `ℓ_i = Σ_k H[i, k]·((Diag(S1) − S)·H)[i, k]`.
+  public let loss: LossRows
+
+  public init(negatedProducts: DeviceBuffer<Float>, degrees: DeviceBuffer<Float>, gradientScale: Float, loss: LossRows)
+  {
+    (self.negatedProducts, self.degrees, self.gradientScale, self.loss) = (
+      negatedProducts, degrees, gradientScale, loss
+    )
+  }
+}
+
+/// A penalty on a matrix's elements, `ρ(x) = x²` (`.sumOfSquares`) or `|x|`
+/// (`.sumOfAbsoluteValues`): `∂/∂x += gradientScale·ρ'(x)` and `ℓ_i = Σ_j ρ(x[i, j])`.
+public struct Penalty {
+  public let kind: RowReduction
+  public let gradientScale: Float
+  public let loss: LossRows
+
+  public init(_ kind: RowReduction, gradientScale: Float, loss: LossRows) {
+    precondition(kind != .sum, "a penalty is a sum of squares or of absolute values")
+    (self.kind, self.gradientScale, self.loss) = (kind, gradientScale, loss)
+  }
+}

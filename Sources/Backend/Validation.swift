@@ -103,4 +103,9 @@ package enum Validate {
         message: "k must be between 1 and the database size \(databaseCount), got \(k)")
     }
   }
+
+  /// The loss rows of a fused operation over `rows` rows.
+  package static func lossRows(_ operation: String, _ loss: LossRows, rows: Int) throws {
+    try range(operation, "loss", loss.buffer, offset: loss.offset, count: rows)
+  }
 }

@@ -45,13 +45,42 @@ extension OpenCLBackend {
 
   public func uncheckedDistanceMatchingResidual(
     products: DeviceBuffer<Float>, distances: DeviceBuffer<Float>, rowSums: DeviceBuffer<Float>,
-    selected: DeviceBuffer<Float>, rows: Int, lossTerms: DeviceBuffer<Float>
+    selected: DeviceBuffer<Float>, rows: Int, loss: LossRows
   ) throws {
     let buffers = try arguments(
       "distanceMatchingResidual",
       [("products", products), ("distances", distances), ("rowSums", rowSums), ("selected", selected)])
+    let group = tuning.reductionGroupSize
     try launch(
-      "distance_matching_residual", file: "graph", global: [rows * rows],
-      buffers + [.int(rows), .memory(try memory(lossTerms, "distanceMatchingResidual", "lossTerms"))])
+      "distance_matching_residual", file: "graph", global: [rows * group], local: [group],
+      buffers + [.int(rows)] + (try lossArguments(loss, "distanceMatchingResidual")))
+  }
+
+  public func uncheckedDistancesWithRowSums(
+    _ gram: DeviceBuffer<Float>, rowNorms: DeviceBuffer<Float>, columnNorms: DeviceBuffer<Float>, rows: Int,
+    columns: Int, squareRoot: Bool, zeroDiagonal: Bool, into distances: DeviceBuffer<Float>,
+    rowSums: DeviceBuffer<Float>
+  ) throws {
+    let buffers = try arguments(
+      "distancesFromGram", [("gram", gram), ("rowNorms", rowNorms), ("columnNorms", columnNorms)])
+    let group = tuning.reductionGroupSize
+    try launch(
+      "distances_with_row_sums", file: "graph", global: [rows * group], local: [group],
+      buffers + [.int(columns), .int(squareRoot ? 1 : 0), .int(zeroDiagonal ? 1 : 0)]
+        + (try arguments("distancesFromGram", [("distances", distances), ("rowSums", rowSums)])))
+  }
+
+  public func uncheckedSimilarityWithDegrees(
+    _ distances: DeviceBuffer<Float>, rows: Int, sigma: Float?, distanceRowSums: DeviceBuffer<Float>, pairs: Int,
+    into similarity: DeviceBuffer<Float>, degrees: DeviceBuffer<Float>
+  ) throws {
+    let operation = "similarityWithDegrees"
+    let group = tuning.reductionGroupSize
+    try launch(
+      "similarity_with_degrees", file: "graph", global: [rows * group], local: [group],
+      [
+        .memory(try memory(distances, operation, "distances")), .int(rows), .int(sigma == nil ? 0 : 1),
+        .float(sigma ?? 0), .memory(try memory(distanceRowSums, operation, "distanceRowSums")), .int(pairs),
+      ] + (try arguments(operation, [("similarity", similarity), ("degrees", degrees)])))
   }
 }

@@ -1,14 +1,38 @@
-// Launcher for kernels/matmul.cl.
+// Launcher for kernels/matmul.cl: the plain product and the one with an epilogue and the
+// row sums of op(A) are the same kernel.
 
 import Backend
+import COpenCL
+import OperationCodes
 
 extension OpenCLBackend {
   public func uncheckedGemm(
     _ a: DeviceBuffer<Float>, transposeA: Bool, _ b: DeviceBuffer<Float>, transposeB: Bool,
     into c: DeviceBuffer<Float>, m: Int, n: Int, k: Int, alpha: Float, beta: Float
   ) throws {
+    try uncheckedFusedGemm(
+      a, transposeA: transposeA, b, transposeB: transposeB, into: c, m: m, n: n, k: k, alpha: alpha, beta: beta,
+      epilogue: .none, rowSumsOfA: nil)
+  }
+
+  public func uncheckedFusedGemm(
+    _ a: DeviceBuffer<Float>, transposeA: Bool, _ b: DeviceBuffer<Float>, transposeB: Bool,
+    into c: DeviceBuffer<Float>, m: Int, n: Int, k: Int, alpha: Float, beta: Float, epilogue: GemmEpilogue,
+    rowSumsOfA: DeviceBuffer<Float>?
+  ) throws {
     let tileRows = tuning.gemmRowsPerItem * tuning.gemmGroupRows
     let tileColumns = tuning.gemmVectorWidth * tuning.gemmVectorsPerItem * tuning.gemmGroupColumns
+    let cMemory = try memory(c, "gemm", "C")
+    // Unused pointer arguments get C: OpenCL 1.2 drivers differ on NULL buffers.
+    let (code, activation, values): (EpilogueCode, Activation, cl_mem) =
+      switch epilogue {
+      case .none: (.none, .identity, cMemory)
+      case .biasActivation(let bias, let activation): (.biasActivation, activation, try memory(bias, "gemm", "bias"))
+      case .activationGradient(let activation, let output):
+        (.activationGradient, activation, try memory(output, "gemm", "output"))
+      }
+    let (activationCode, slope) = activation.code
+    let sums = try rowSumsOfA.map { try memory($0, "gemm", "rowSumsOfA") }
     try launch(
       "gemm", file: "matmul",
       global: [
@@ -19,8 +43,22 @@ extension OpenCLBackend {
       [
         .int(m), .int(n), .int(k), .float(alpha), .float(beta), .int(transposeA ? 1 : 0),
         .int(transposeB ? 1 : 0), .memory(try memory(a, "gemm", "A")),
-        .memory(try memory(b, "gemm", "B")), .memory(try memory(c, "gemm", "C")),
+        .memory(try memory(b, "gemm", "B")), .memory(cMemory), .int(Int(code.rawValue)),
+        .int(Int(activationCode.rawValue)), .float(slope), .memory(values), .int(sums == nil ? 0 : 1),
+        .memory(sums ?? cMemory),
       ],
-      profileName: "gemm \(m)×\(n)·\(k)\(transposeA ? " Aᵀ" : "")\(transposeB ? " Bᵀ" : "")")
+      profileName: "gemm \(m)×\(n)·\(k)\(transposeA ? " Aᵀ" : "")\(transposeB ? " Bᵀ" : "")"
+        + Self.epilogueSuffix(epilogue, rowSums: rowSumsOfA != nil))
+  }
+
+  /// How a profile names a GEMM's extra work, e.g. " +bias·tanh".
+  static func epilogueSuffix(_ epilogue: GemmEpilogue, rowSums: Bool) -> String {
+    let suffix =
+      switch epilogue {
+      case .none: ""
+      case .biasActivation(_, let activation): " +bias·\(activation)"
+      case .activationGradient(let activation, _): " ·\(activation)′"
+      }
+    return suffix + (rowSums ? " +Σrows" : "")
   }
 }

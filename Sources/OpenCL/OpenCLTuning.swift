@@ -119,7 +119,7 @@ public struct OpenCLTuning: Sendable, Equatable, Codable, CustomStringConvertibl
         + " -DNVW=\(gemmVectorsPerItem) -DMDIMC=\(gemmGroupRows) -DNDIMC=\(gemmGroupColumns) -DKWG=\(gemmSliceK)"
     case "reductions":
       options += " -DREDUCE_WG=\(reductionGroupSize)" + columnOptions
-    case "graph": options += " -DREDUCE_WG=\(reductionGroupSize)"
+    case "graph", "step_losses": options += " -DREDUCE_WG=\(reductionGroupSize)"
     case "activations": options += columnOptions
     case "hamming": options += " -DHAMMING_WG=\(hammingGroupSize)"
     case "ranking": options += " -DRANKING_WG=\(hammingGroupSize)"

@@ -72,6 +72,20 @@ public enum RandomCode: Int32, KernelCode, Sendable {
   }
 }
 
+/// What the GEMM does to each element before storing it (`GemmEpilogue`).
+public enum EpilogueCode: Int32, KernelCode, Sendable {
+  case none = 0
+  case biasActivation, activationGradient
+  public static let macroPrefix = "EPILOGUE"
+  public var macroName: String {
+    switch self {
+    case .none: "NONE"
+    case .biasActivation: "BIAS_ACTIVATION"
+    case .activationGradient: "ACTIVATION_GRADIENT"
+    }
+  }
+}
+
 public enum OperationCodes {
   /// `#define PREFIX_NAME value` for every code of every family: the header the kernels
   /// are compiled with.
@@ -84,6 +98,7 @@ public enum OperationCodes {
     add(ReductionCode.self)
     add(UnaryFunctionCode.self)
     add(RandomCode.self)
+    add(EpilogueCode.self)
     return lines.joined(separator: "\n") + "\n"
   }
 }

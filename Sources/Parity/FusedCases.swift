@@ -185,16 +185,17 @@ extension ParitySuite {
           operation: "distanceMatchingResidual", shape: "\(rows)×\(rows)", tolerance: 1e-5,
           run: { backend in
             let p = try backend.makeBuffer(products)
-            let loss = try backend.makeBuffer(Float.self, count: rows * rows)
+            // Loss rows at an offset, added to what is there: [1, …, 1 + rows·ℓ, …].
+            let loss = try backend.makeBuffer([Float](repeating: 1, count: rows + 3))
             try backend.distanceMatchingResidual(
               products: p, distances: try backend.makeBuffer(d), rowSums: try backend.makeBuffer(sums),
-              selected: try backend.makeBuffer(selected), rows: rows, lossTerms: loss)
+              selected: try backend.makeBuffer(selected), rows: rows, loss: LossRows(loss, offset: 2, scale: 0.5))
             return doubles(try backend.download(p)) + doubles(try backend.download(loss))
           },
           reference: {
             let others = Double(max(rows - 1, 1))
             var g = [Double](repeating: 0, count: rows * rows)
-            var loss = g
+            var loss = [Double](repeating: 1, count: rows + 3)
             for i in 0..<rows {
               for j in 0..<rows {
                 let index = i * rows + j
@@ -203,7 +204,7 @@ extension ParitySuite {
                 let e = Double(products[index]) - target
                 let near = selected[index] > 0 || selected[j * rows + i] > 0
                 g[index] = near ? e : max(e, 0)
-                loss[index] = e * g[index]
+                loss[2 + i] += 0.5 * e * g[index]
               }
             }
             return g + loss

@@ -1,6 +1,7 @@
 // A steady-state training step on OpenCL never waits for the device and reads nothing
 // back, for both methods; with the data resident it uploads nothing either, and when
-// streamed it uploads exactly its batch.
+// streamed it uploads exactly its batch. Its launches are held to the fused step's count
+// (71 for SiGAH and 67 for SiGAH-DM before the step's operations were fused).
 
 import Backend
 import OpenCL
@@ -37,5 +38,15 @@ struct StepCountsTests {
     let counts = try Self.counts(configuration, resident: false)
     #expect(counts.deviceToHostBytes == 0, "\(configuration.method.rawValue): \(counts)")
     #expect(counts.hostToDeviceBytes == Self.batch * Self.dimension * 4, "\(configuration.method.rawValue): \(counts)")
+  }
+
+  /// The most launches a step may take: SiGAH's 30 are 3 for the forward pass, 8 for the
+  /// discriminator's step, 18 for the generator's and the batch's gather; SiGAH-DM's near
+  /// sets and its own Gram product of the codes make 32.
+  @Test(arguments: [(SiGAHConfiguration(), 30), (.distanceMatchingPreset, 32)])
+  func aStepLaunchesNoMoreThanTheFusedCount(_ configuration: SiGAHConfiguration, most: Int) throws {
+    let counts = try Self.counts(configuration, resident: true)
+    #expect(counts.launches <= most, "\(configuration.method.rawValue): \(counts.launches) launches")
+    #expect(counts.launches == counts.operations, "one launch an operation: \(counts)")
   }
 }

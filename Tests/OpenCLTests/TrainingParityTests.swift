@@ -37,4 +37,25 @@ struct TrainingParityTests {
       }
     }
   }
+
+  /// Split sums, per-row loss slots and tree reductions all run in a fixed order: the same
+  /// training twice gives the same bits, weights and loss terms alike.
+  @Test(arguments: [SiGAHConfiguration(), .distanceMatchingPreset])
+  func theSameTrainingTwiceGivesTheSameBits(_ configuration: SiGAHConfiguration) throws {
+    var generator = SeededGenerator(seed: 9)
+    let data = Matrix(rows: 120, columns: 24, values: generator.gaussians(count: 120 * 24))
+    var configuration = configuration
+    (configuration.bits, configuration.batchSize, configuration.seed) = (16, 40, 4)
+    configuration.ranking = nil
+    var options = TrainingOptions()
+    options.epochs = 2
+    let runs = try (0..<2).map { _ in
+      try SiGAHTrainer(
+        configuration: configuration, data: data, backend: try OpenCLUnderTest.backend(), options: options
+      ).train()
+    }
+    #expect(runs[0].weights.tensors == runs[1].weights.tensors, "\(configuration.method.rawValue)")
+    #expect(
+      runs[0].summary!.epochs.map { $0.terms.map(\.value) } == runs[1].summary!.epochs.map { $0.terms.map(\.value) })
+  }
 }

@@ -23,41 +23,55 @@ public final class Linear {
     self.backend = backend
   }
 
-  /// `out = f(input·Wᵀ + b)` for `rows` rows: one GEMM and one fused bias-activation pass.
+  /// `out = f(input·Wᵀ + b)` for `rows` rows: one GEMM with the bias and activation in its
+  /// epilogue.
   public func forward(_ input: DeviceBuffer<Float>, rows: Int, into out: DeviceBuffer<Float>) throws {
     try backend.gemm(
       input, transposeA: false, weight.value, transposeB: true, into: out, m: rows, n: outputs, k: inputs, alpha: 1,
-      beta: 0)
-    try backend.biasActivate(activation, bias: bias.value, out, rows: rows, columns: outputs)
+      beta: 0, epilogue: .biasActivation(bias: bias.value, activation))
   }
 
   /// Back from `∂L/∂Y` (in `outputGradient`, overwritten with `∂L/∂Z` of the
   /// pre-activation): writes the weight and bias gradients when `parameterGradients`, and
-  /// `inputGradient = inputGradientScale·(∂L/∂Z·W) + inputGradientBeta·inputGradient`
-  /// when given.
+  /// `inputGradient = ∂L/∂Z·W + inputGradientBeta·inputGradient` when given.
   public func backward(
     input: DeviceBuffer<Float>, output: DeviceBuffer<Float>, outputGradient: DeviceBuffer<Float>, rows: Int,
     parameterGradients: Bool = true, inputGradient: DeviceBuffer<Float>? = nil, inputGradientBeta: Float = 0
   ) throws {
-    if parameterGradients {
-      if activation == .identity {
-        try backend.sumColumns(outputGradient, rows: rows, columns: outputs, into: bias.gradient)
-      } else {
-        try backend.activationBackwardWithBiasGradient(
-          activation, output: output, outputGradient: outputGradient, into: outputGradient, rows: rows,
-          columns: outputs, biasGradient: bias.gradient)
-      }
-      try backend.gemm(
-        outputGradient, transposeA: true, input, transposeB: false, into: weight.gradient, m: outputs, n: inputs,
-        k: rows, alpha: 1, beta: 0)
-    } else if activation != .identity {
+    if activation != .identity {
       try backend.activationBackward(
         activation, output: output, outputGradient: outputGradient, into: outputGradient, count: rows * outputs)
     }
-    if let inputGradient {
+    try backward(
+      fromPreActivation: outputGradient, input: input, rows: rows, parameterGradients: parameterGradients,
+      inputGradient: inputGradient, inputGradientBeta: inputGradientBeta)
+  }
+
+  /// Back from `∂L/∂Z` (the pre-activation gradient, `rows × outputs`): the weight
+  /// gradient `∂L/∂Zᵀ·input` with the bias gradient (its `Aᵀ`'s row sums) in the same GEMM
+  /// when `parameterGradients`, and when `inputGradient` is given, `∂L/∂Z·W +
+  /// inputGradientBeta·inputGradient`, times `f'` of the layer below when `below` gives
+  /// that layer's activation and output (so the result is the layer below's `∂L/∂Z`).
+  public func backward(
+    fromPreActivation gradient: DeviceBuffer<Float>, input: DeviceBuffer<Float>, rows: Int,
+    parameterGradients: Bool = true, inputGradient: DeviceBuffer<Float>? = nil, inputGradientBeta: Float = 0,
+    below: (activation: Activation, output: DeviceBuffer<Float>)? = nil
+  ) throws {
+    if parameterGradients {
       try backend.gemm(
-        outputGradient, transposeA: false, weight.value, transposeB: false, into: inputGradient, m: rows, n: inputs,
-        k: outputs, alpha: 1, beta: inputGradientBeta)
+        gradient, transposeA: true, input, transposeB: false, into: weight.gradient, m: outputs, n: inputs, k: rows,
+        alpha: 1, beta: 0, epilogue: .none, rowSumsOfA: bias.gradient)
+    }
+    if let inputGradient {
+      let epilogue: GemmEpilogue =
+        if let below, below.activation != .identity {
+          .activationGradient(below.activation, output: below.output)
+        } else {
+          .none
+        }
+      try backend.gemm(
+        gradient, transposeA: false, weight.value, transposeB: false, into: inputGradient, m: rows, n: inputs,
+        k: outputs, alpha: 1, beta: inputGradientBeta, epilogue: epilogue)
     }
   }
 }

@@ -93,17 +93,26 @@ public final class MLP {
 
   /// Back from `outputGradient` (after `forward` on the same `input`): the parameter
   /// gradients when `parameterGradients`, and `inputGradient = ∂L/∂input +
-  /// inputGradientBeta·inputGradient` when given.
+  /// inputGradientBeta·inputGradient` when given. Each layer's backward pass is one GEMM
+  /// for its weight and bias gradients and one for the layer below's pre-activation
+  /// gradient (the activation derivative in its epilogue).
   public func backward(
     input: DeviceBuffer<Float>, rows: Int, parameterGradients: Bool = true, inputGradient: DeviceBuffer<Float>? = nil,
     inputGradientBeta: Float = 0
   ) throws {
+    let last = layers[layers.count - 1]
+    if last.activation != .identity {
+      try backend.activationBackward(
+        last.activation, output: output, outputGradient: outputGradient, into: outputGradient,
+        count: rows * last.outputs)
+    }
     for index in layers.indices.reversed() {
       let first = index == 0
       try layers[index].backward(
-        input: first ? input : activations[index - 1], output: activations[index], outputGradient: gradients[index],
-        rows: rows, parameterGradients: parameterGradients, inputGradient: first ? inputGradient : gradients[index - 1],
-        inputGradientBeta: first ? inputGradientBeta : 0)
+        fromPreActivation: gradients[index], input: first ? input : activations[index - 1], rows: rows,
+        parameterGradients: parameterGradients, inputGradient: first ? inputGradient : gradients[index - 1],
+        inputGradientBeta: first ? inputGradientBeta : 0,
+        below: first ? nil : (layers[index - 1].activation, activations[index - 1]))
     }
   }
 }

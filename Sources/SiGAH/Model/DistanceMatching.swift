@@ -5,7 +5,8 @@
 //   L_DM = (1/B²)·Σ_ij [near_ij·e_ij² + (1 − near_ij)·max(0, e_ij)²].
 // With G_ij = near_ij·e_ij + (1 − near_ij)·max(0, e_ij) (symmetric), L_DM = (1/B²)·Σ e⊙G
 // and ∂L_DM/∂H = (4/(r·B²))·G·H. Targets carry no gradient. Every step of it runs on the
-// device: the near sets by `nearestSelection`, targets and residual by one fused kernel.
+// device: the near sets by `nearestSelection`, targets, residual and each row's loss by
+// one fused kernel.
 
 import Backend
 
@@ -26,19 +27,26 @@ extension SiGAHNetwork {
     try backend.gemm(x, transposeA: false, x, transposeB: true, into: dmDistances, m: n, n: n, k: d, alpha: 1, beta: 0)
     try backend.distancesFromGram(
       dmDistances, rowNorms: norms, columnNorms: norms, rows: n, columns: n, squareRoot: false, zeroDiagonal: true,
-      into: dmDistances)
-    try backend.reduceRows(dmDistances, rows: n, columns: n, .sum, into: degrees)
+      into: dmDistances, rowSums: degrees)
     try backend.nearestSelection(
       dmDistances, rows: n, nearest: Self.nearCount(rows: n, fraction: configuration.nearFraction), into: dmSelected)
     // P = H·Hᵀ/r, then G over P and e⊙G beside it.
     let products = similarity
     try backend.gemm(
       h, transposeA: false, h, transposeB: true, into: products, m: n, n: n, k: r, alpha: 1 / Float(r), beta: 0)
-    try backend.distanceMatchingResidual(
-      products: products, distances: dmDistances, rowSums: degrees, selected: dmSelected, rows: n, lossTerms: dmLoss)
-    try backend.accumulate(
-      dmLoss, count: nn, .sum, scale: weight / Float(n) * batch.lossShare, into: losses,
-      index: LossSlot.graph.rawValue)
+    let lossScale = weight / Float(n) * batch.lossShare
+    if share == nil {
+      try backend.distanceMatchingResidual(
+        products: products, distances: dmDistances, rowSums: degrees, selected: dmSelected, rows: n,
+        loss: lossRows(.graph, scale: lossScale))
+    } else {
+      // The whole batch's rows outnumber a loss slot's: summed here, once a step.
+      try backend.fill(dmLoss, value: 0, count: n)
+      try backend.distanceMatchingResidual(
+        products: products, distances: dmDistances, rowSums: degrees, selected: dmSelected, rows: n,
+        loss: LossRows(dmLoss, offset: 0, scale: lossScale))
+      try add(.graph, dmLoss, count: n, scale: 1)
+    }
     // ∂/∂H += γ·(4/(r·n²))·G·H, this process's rows of G.
     guard !batch.own.isEmpty else { return }
     var ownProducts = products

@@ -1,7 +1,8 @@
 // The SiGAH model on a backend (METHOD.md §1–2): two players built from `Linear` layers
 // over one parameter block each, the two losses and their hand-written gradients. Nothing
-// in a training step reads from the device: loss terms accumulate in a device buffer that
-// the trainer reads once per epoch. Every buffer is allocated once for `capacity` rows.
+// in a training step reads from the device: each fused operation adds its rows' losses to
+// their own elements of a device buffer that the trainer reads once per epoch (no
+// reduction launch in a step). Every buffer is allocated once for `capacity` rows.
 
 import Backend
 
@@ -35,26 +36,24 @@ public final class SiGAHNetwork: BatchWide {
   var discriminatorParameters: [Tensor] { discriminatorBlock.tensors }
 
   // Workspace, named after METHOD.md's symbols. Rows × columns in the comments.
-  let x: DeviceBuffer<Float>  // X̃, n × d
+  let stacked: DeviceBuffer<Float>  // [X̃; X̂], 2n × d
+  let x: DeviceBuffer<Float>  // X̃, n × d: the first rows of `stacked`, where the batch is gathered
   let h: DeviceBuffer<Float>  // H, n × r
   let g: DeviceBuffer<Float>  // Gout, n × m
   let xHat: DeviceBuffer<Float>  // X̂ = Gout·Ψᵀ, n × d
-  let stacked: DeviceBuffer<Float>  // [X̃; X̂], 2n × d
-  // The discriminator's E (2n × d_l) and R (2n × d) are its MLP's activations; R − a, then
-  // dR, is written straight into its output gradient.
-  let energies: DeviceBuffer<Float>  // D(a), 2n
-  let rowWeights: DeviceBuffer<Float>  // ∂L/∂D(a)·2κ, 2n
-  let hingeLosses: DeviceBuffer<Float>, hingeGradient: DeviceBuffer<Float>, fakeEnergies: DeviceBuffer<Float>  // n
-  let dXHat: DeviceBuffer<Float>, dAdversarial: DeviceBuffer<Float>  // n × d
-  let dG: DeviceBuffer<Float>, gScratch: DeviceBuffer<Float>  // n × m
+  // The discriminator's E (2n × d_l) and R (2n × d) are its MLP's activations; dR is
+  // written straight into its output gradient.
+  let dXHat: DeviceBuffer<Float>  // n × d
+  let dG: DeviceBuffer<Float>  // n × m
   let dH: DeviceBuffer<Float>, lh: DeviceBuffer<Float>, hScratch: DeviceBuffer<Float>  // n × r
   let similarity: DeviceBuffer<Float>  // S, or the code products of distance matching, n × n
   let dmDistances: DeviceBuffer<Float>, dmSelected: DeviceBuffer<Float>, dmLoss: DeviceBuffer<Float>  // n × n
-  let norms: DeviceBuffer<Float>, degrees: DeviceBuffer<Float>  // n
+  let norms: DeviceBuffer<Float>, degrees: DeviceBuffer<Float>, distanceSums: DeviceBuffer<Float>  // n
   let scalar: DeviceBuffer<Float>  // 1
-  /// The loss terms summed over the batches since the last `resetLosses`, each term times
-  /// its batch's rows (see `LossSlot`).
+  /// The loss terms summed over the batches since the last `resetLosses`: `lossStride`
+  /// elements a term (see `LossSlot`), one a row, each holding its rows' loss times the rows.
   let losses: DeviceBuffer<Float>
+  var lossStride: Int { 2 * capacity }
 
   /// In a data-parallel run (METHOD.md §12): the gradient sums, and the whole batch's
   /// inputs and codes, gathered for the graph term.
@@ -105,18 +104,17 @@ public final class SiGAHNetwork: BatchWide {
       try backend.makeBuffer(Float.self, count: count)
     }
     let n = capacity
-    (x, h, g, xHat) = (try buffer(n * d), try buffer(n * r), try buffer(n * m), try buffer(n * d))
     stacked = try buffer(2 * n * d)
-    (energies, rowWeights) = (try buffer(2 * n), try buffer(2 * n))
-    (hingeLosses, hingeGradient, fakeEnergies) = (try buffer(n), try buffer(n), try buffer(n))
-    (dXHat, dAdversarial) = (try buffer(n * d), try buffer(n * d))
-    (dG, gScratch) = (try buffer(n * m), try buffer(n * m))
+    x = try backend.makeSlice(of: stacked, offset: 0, count: n * d)
+    (h, g, xHat) = (try buffer(n * r), try buffer(n * m), try buffer(n * d))
+    dXHat = try buffer(n * d)
+    dG = try buffer(n * m)
     (dH, lh, hScratch) = (try buffer(n * r), try buffer(n * r), try buffer(n * r))
     similarity = try buffer(n * n)
     let dmSize = configuration.graphTerm == .distanceMatching ? n * n : 1
     (dmDistances, dmSelected, dmLoss) = (try buffer(dmSize), try buffer(dmSize), try buffer(dmSize))
-    (norms, degrees, scalar) = (try buffer(n), try buffer(n), try buffer(1))
-    losses = try backend.makeBuffer([Float](repeating: 0, count: LossSlot.allCases.count))
+    (norms, degrees, distanceSums, scalar) = (try buffer(n), try buffer(n), try buffer(n), try buffer(1))
+    losses = try backend.makeBuffer([Float](repeating: 0, count: LossSlot.allCases.count * 2 * n))
   }
 
   // MARK: Input
@@ -141,30 +139,20 @@ public final class SiGAHNetwork: BatchWide {
 
   var kappa: Float { configuration.energyScale(inputDimension: d) }
 
-  /// The auto-encoder discriminator on `rows` rows of `input`: `E = act(AW3ᵀ + c3)`,
-  /// `R = EW4ᵀ + c4`, `residual = R − A`, `energies = κ‖R − A‖²` (METHOD.md §1).
-  func discriminatorForward(_ input: DeviceBuffer<Float>, rows n: Int) throws {
-    try discriminator.forward(input, rows: n)
-    let residual = discriminator.outputGradient
-    try backend.linearCombination(alpha: 1, discriminator.output, beta: -1, input, into: residual, count: n * d)
-    try backend.reduceRows(residual, rows: n, columns: d, .sumOfSquares, into: energies)
-    try backend.linearCombination(alpha: kappa, energies, beta: 0, energies, into: energies, count: n)
-  }
-
-  /// Backward through the discriminator from `∂D/∂R_i = 2κ(R_i − a_i)` weighted by
-  /// `rowWeights` (which already hold `∂L/∂D_i · 2κ`). Writes the parameter gradients
-  /// when `parameterGradients`, and `∂L/∂a = dE·W3 − dR` into `inputGradient` when given.
-  func discriminatorBackward(
-    _ input: DeviceBuffer<Float>, rows n: Int, parameterGradients: Bool, inputGradient: DeviceBuffer<Float>?
+  /// The auto-encoder discriminator on `rows` rows of `input` (`E = act(AW3ᵀ + c3)`,
+  /// `R = EW4ᵀ + c4`) and its energies `D(a_i) = κ‖R_i − a_i‖²` (METHOD.md §1): rows from
+  /// `hingeFrom` on lose `max(0, β − D)`, the others `weight·D`. Leaves `∂L/∂R` (for a
+  /// mean over `perRows` rows) in the MLP's output gradient and, when `inputGradient` is
+  /// given, subtracts it there (the path `a → R − a`).
+  func discriminatorEnergyLoss(
+    _ input: DeviceBuffer<Float>, rows n: Int, hingeFrom: Int, weight: Float, perRows: Int, slot: LossSlot,
+    inputGradient: DeviceBuffer<Float>? = nil
   ) throws {
-    // R's layer is linear: its backward pass leaves dR as it is, for the last line.
-    let dR = discriminator.outputGradient
-    try backend.scaleRows(dR, by: rowWeights, rows: n, columns: d)
-    try discriminator.backward(
-      input: input, rows: n, parameterGradients: parameterGradients, inputGradient: inputGradient)
-    if let inputGradient {
-      try backend.linearCombination(alpha: 1, inputGradient, beta: -1, dR, into: inputGradient, count: n * d)
-    }
+    try discriminator.forward(input, rows: n)
+    try backend.energyLoss(
+      output: discriminator.output, input: input, rows: n, columns: d, energyScale: kappa, hingeFrom: hingeFrom,
+      margin: configuration.margin, gradientScale: weight / Float(perRows), into: discriminator.outputGradient,
+      inputGradient: inputGradient, loss: lossRows(slot, scale: weight))
   }
 
   // MARK: Losses on the device
@@ -174,22 +162,33 @@ public final class SiGAHNetwork: BatchWide {
     case discriminator, reconstruction, quantisation, sparsity, adversarial, graph
   }
 
-  /// `losses[slot] += scale · reduce(buffer[0..<count])`.
-  private func add(
+  /// Where a fused operation adds its rows' share of `slot`, times `scale`.
+  func lossRows(_ slot: LossSlot, scale: Float) -> LossRows {
+    LossRows(losses, offset: slot.rawValue * lossStride, scale: scale)
+  }
+
+  /// `slot += scale · reduce(buffer[0..<count])` in one launch: for the data-parallel graph
+  /// terms, whose rows are the whole batch's.
+  func add(
     _ slot: LossSlot, _ buffer: DeviceBuffer<Float>, count: Int, _ reduction: RowReduction = .sum, scale: Float
   ) throws {
-    try backend.accumulate(buffer, count: count, reduction, scale: scale, into: losses, index: slot.rawValue)
+    try backend.accumulate(
+      buffer, count: count, reduction, scale: scale, into: losses, index: slot.rawValue * lossStride)
   }
 
   /// Zeroes the loss accumulator.
   public func resetLosses() throws {
-    try backend.fill(losses, value: 0, count: LossSlot.allCases.count)
+    try backend.fill(losses, value: 0, count: LossSlot.allCases.count * lossStride)
   }
 
   /// The mean loss terms over the `rows` rows trained since `resetLosses` (summed over the
   /// shares of a data-parallel run by `reduction`): one read.
   public func readLosses(rows: Int, reduction: ShardReduction = .local) throws -> LossTerms {
-    let sums = reduction.sum(try backend.download(losses).map(Double.init))
+    let rowsOfSlots = try backend.download(losses)
+    let sums = reduction.sum(
+      LossSlot.allCases.map { slot in
+        rowsOfSlots[(slot.rawValue * lossStride)..<((slot.rawValue + 1) * lossStride)].reduce(0.0) { $0 + Double($1) }
+      })
     let perRow = 1 / Double(max(rows, 1))
     var terms = LossTerms()
     terms.discriminator = sums[LossSlot.discriminator.rawValue] * perRow
@@ -218,27 +217,27 @@ public final class SiGAHNetwork: BatchWide {
     return try readLosses(rows: n).discriminator
   }
 
+  /// The discriminator's energies `D(a_i) = κ‖R_i − a_i‖²` of `rows` rows of `input`, read
+  /// back: for tests and diagnostics, never inside training.
+  func measureEnergies(_ input: DeviceBuffer<Float>, rows n: Int) throws -> [Float] {
+    try discriminator.forward(input, rows: n)
+    let (r, a) = (try backend.download(discriminator.output, count: n * d), try backend.download(input, count: n * d))
+    return (0..<n).map { i in
+      kappa
+        * (0..<d).reduce(Float(0)) { total, j in total + (r[i * d + j] - a[i * d + j]) * (r[i * d + j] - a[i * d + j]) }
+    }
+  }
+
   // MARK: Discriminator loss (paper Eq. 21)
 
   /// `L_D = mean_i [D(x̃_i) + max(0, β − D(x̂_i))]` with `x̂` held constant, on the batch
   /// and its current `X̂` (call `forward` first). Leaves the gradients of W3, c3, W4, c4
   /// and adds `n·L_D` to the accumulator.
   public func discriminatorLoss(rows n: Int) throws {
-    // One pass over the stacked batch [X̃; X̂].
-    try backend.copy(x, sourceOffset: 0, to: stacked, destinationOffset: 0, count: n * d)
+    // One pass over the stacked batch [X̃; X̂]: X̃ was gathered into its first rows.
     try backend.copy(xHat, sourceOffset: 0, to: stacked, destinationOffset: n * d, count: n * d)
-    try discriminatorForward(stacked, rows: 2 * n)
-    try backend.copy(energies, sourceOffset: n, to: fakeEnergies, destinationOffset: 0, count: n)
-    try backend.marginLoss(
-      energies: fakeEnergies, count: n, margin: configuration.margin, losses: hingeLosses, gradient: hingeGradient)
-    try add(.discriminator, energies, count: n, scale: 1)
-    try add(.discriminator, hingeLosses, count: n, scale: 1)
-    // ∂L/∂D: 1/n for real rows, hinge'/n for synthetic ones; times 2κ from ∂D/∂R.
-    let factor = 2 * kappa / Float(n)
-    try backend.fill(rowWeights, value: factor, count: n)
-    try backend.linearCombination(alpha: factor, hingeGradient, beta: 0, hingeGradient, into: hingeGradient, count: n)
-    try backend.copy(hingeGradient, sourceOffset: 0, to: rowWeights, destinationOffset: n, count: n)
-    try discriminatorBackward(stacked, rows: 2 * n, parameterGradients: true, inputGradient: nil)
+    try discriminatorEnergyLoss(stacked, rows: 2 * n, hingeFrom: n, weight: 1, perRows: n, slot: .discriminator)
+    try discriminator.backward(input: stacked, rows: 2 * n, parameterGradients: true, inputGradient: nil)
   }
 
   // MARK: Generator loss (paper Eq. 20 with the adversarial term, METHOD.md §2)
@@ -250,52 +249,50 @@ public final class SiGAHNetwork: BatchWide {
     let nf = Float(n)
 
     // Reconstruction ρ·(1/d)‖x̂ − x̃‖²: ∂/∂X̂ = (2ρ/(d·n))(X̂ − X̃).
-    try backend.linearCombination(alpha: 1, xHat, beta: -1, x, into: dXHat, count: n * d)
-    if cfg.reconstructionWeight != 0 {
-      try add(.reconstruction, dXHat, count: n * d, .sumOfSquares, scale: cfg.reconstructionWeight / Float(d))
-    }
-    try backend.linearCombination(
-      alpha: 2 * cfg.reconstructionWeight / (Float(d) * nf), dXHat, beta: 0, dXHat, into: dXHat, count: n * d)
+    try backend.squaredErrorLoss(
+      xHat, target: x, rows: n, columns: d, gradientScale: 2 * cfg.reconstructionWeight / (Float(d) * nf),
+      into: dXHat, loss: lossRows(.reconstruction, scale: cfg.reconstructionWeight / Float(d)))
 
-    // Adversarial μ·D(x̂): back through the (just updated) discriminator to X̂.
+    // Adversarial μ·D(x̂): back through the (just updated) discriminator to X̂, adding
+    // dE·W3 − dR to ∂/∂X̂.
     if cfg.usesDiscriminator {
-      try discriminatorForward(xHat, rows: n)
-      try add(.adversarial, energies, count: n, scale: cfg.adversarialWeight)
-      try backend.fill(rowWeights, value: 2 * kappa * cfg.adversarialWeight / nf, count: n)
-      try discriminatorBackward(xHat, rows: n, parameterGradients: false, inputGradient: dAdversarial)
-      try backend.linearCombination(alpha: 1, dXHat, beta: 1, dAdversarial, into: dXHat, count: n * d)
+      try discriminatorEnergyLoss(
+        xHat, rows: n, hingeFrom: n, weight: cfg.adversarialWeight, perRows: n, slot: .adversarial,
+        inputGradient: dXHat)
+      try discriminator.backward(
+        input: xHat, rows: n, parameterGradients: false, inputGradient: dXHat, inputGradientBeta: 1)
     }
 
-    // X̂ = Gout·Ψᵀ ⇒ ∂/∂Gout = ∂/∂X̂ · Ψ.
-    try backend.gemm(dXHat, transposeA: false, psi, transposeB: false, into: dG, m: n, n: m, k: d, alpha: 1, beta: 0)
-
-    // Sparsity λ·(1/m)‖Gout‖² (or ‖·‖₁).
+    // Sparsity λ·(1/m)‖Gout‖² (or ‖·‖₁) written into ∂/∂Gout first, then X̂ = Gout·Ψᵀ ⇒
+    // ∂/∂Gout += ∂/∂X̂ · Ψ, times the generator activation's derivative in the same GEMM.
     if cfg.lambda != 0 {
-      let scale = cfg.lambda / (Float(m) * nf)
-      switch cfg.sparsity {
-      case .l2:
-        try add(.sparsity, g, count: n * m, .sumOfSquares, scale: cfg.lambda / Float(m))
-        try backend.linearCombination(alpha: 1, dG, beta: 2 * scale, g, into: dG, count: n * m)
-      case .l1:
-        try add(.sparsity, g, count: n * m, .sumOfAbsoluteValues, scale: cfg.lambda / Float(m))
-        try backend.map(.sign, g, into: gScratch, count: n * m)
-        try backend.linearCombination(alpha: 1, dG, beta: scale, gScratch, into: dG, count: n * m)
-      }
+      let kind: RowReduction = cfg.sparsity == .l2 ? .sumOfSquares : .sumOfAbsoluteValues
+      let sparsity = Penalty(
+        kind, gradientScale: cfg.lambda / (Float(m) * nf), loss: lossRows(.sparsity, scale: cfg.lambda / Float(m)))
+      try backend.penaltyGradient(g, rows: n, columns: m, sparsity, accumulate: false, into: dG)
     }
+    try backend.gemm(
+      dXHat, transposeA: false, psi, transposeB: false, into: dG, m: n, n: m, k: d, alpha: 1,
+      beta: cfg.lambda != 0 ? 1 : 0, epilogue: .activationGradient(generatorLayer.activation, output: g))
 
     // Through the generator layer to ∂/∂H.
-    try generatorLayer.backward(input: h, output: g, outputGradient: dG, rows: n, inputGradient: dH)
+    try generatorLayer.backward(fromPreActivation: dG, input: h, rows: n, inputGradient: dH)
 
-    // Quantisation α·(1/r)·Σ_k(1 − H²) (paper Eq. 9 bound): ∂/∂H = −(2α/(r·n))·H.
-    if cfg.alpha != 0 {
-      try add(.quantisation, h, count: n * r, .sumOfSquares, scale: -cfg.alpha / Float(r))
-      try backend.linearCombination(alpha: 1, dH, beta: -2 * cfg.alpha / (Float(r) * nf), h, into: dH, count: n * r)
-    }
+    // Quantisation α·(1/r)·Σ_k(1 − H²) (paper Eq. 9 bound): ∂/∂H = −(2α/(r·n))·H; the graph
+    // term; then through tanh — one pass over the codes.
+    let quantisation =
+      cfg.alpha == 0
+      ? nil
+      : Penalty(
+        .sumOfSquares, gradientScale: -cfg.alpha / (Float(r) * nf),
+        loss: lossRows(.quantisation, scale: -cfg.alpha / Float(r)))
+    let graph = cfg.gamma != 0 ? try graphTerm(rows: n) : nil
+    try backend.codeGradient(
+      codes: h, rows: n, bits: r, gradient: dH, quantisation: quantisation, graph: graph,
+      activation: hashLayer.activation)
 
-    if cfg.gamma != 0 { try graphTerm(rows: n) }
-
-    // Through the hash layer: H = tanh(X̃Wᵀ + c).
-    try hashLayer.backward(input: x, output: h, outputGradient: dH, rows: n)
+    // The hash layer's weight and bias gradients: H = tanh(X̃Wᵀ + c).
+    try hashLayer.backward(fromPreActivation: dH, input: x, rows: n)
   }
 
   // MARK: Graph term
@@ -329,14 +326,37 @@ public final class SiGAHNetwork: BatchWide {
   }
 
   /// `γ·L_S`, `L_S = (2/n²)·tr(Hᵀ(Diag(S1) − S)H)` (paper Eq. 17, METHOD.md §2), or SiGAH-DM's
-  /// distance matching, on the whole batch: adds `∂/∂H` of this process's rows to `dH`.
-  func graphTerm(rows n: Int) throws {
+  /// distance matching, on the whole batch. On one process the graph term's last step is
+  /// returned for the code gradient to fuse; otherwise `∂/∂H` of this process's rows is
+  /// added to `dH` here and nil returned.
+  func graphTerm(rows n: Int) throws -> GraphGradient? {
     let batch = try graphBatch(rows: n)
     if configuration.graphTerm == .distanceMatching {
       try distanceMatchingTerm(batch)
-      return
+      return nil
     }
     let (cfg, rows) = (configuration, batch.rows)
+    if share == nil {
+      // S and its degrees in four launches; ∂L_S/∂H = (4/n²)·(Diag(S1) − S)·H is finished
+      // in the code gradient from −S·H.
+      try backend.squaredRowNorms(batch.x, rows: rows, columns: d, into: norms)
+      try backend.gemm(
+        batch.x, transposeA: false, batch.x, transposeB: true, into: similarity, m: rows, n: rows, k: d, alpha: 1,
+        beta: 0)
+      try backend.distancesFromGram(
+        similarity, rowNorms: norms, columnNorms: norms, rows: rows, columns: rows, squareRoot: true,
+        zeroDiagonal: true, into: similarity, rowSums: distanceSums)
+      try backend.similarityWithDegrees(
+        similarity, rows: rows, sigma: cfg.sigma, distanceRowSums: distanceSums, pairs: rows * (rows - 1),
+        into: similarity, degrees: degrees)
+      try backend.gemm(
+        similarity, transposeA: false, batch.h, transposeB: false, into: lh, m: rows, n: r, k: rows, alpha: -1,
+        beta: 0)
+      let nf = Float(rows)
+      return GraphGradient(
+        negatedProducts: lh, degrees: degrees, gradientScale: 4 * cfg.gamma / (nf * nf),
+        loss: lossRows(.graph, scale: cfg.gamma * 2 / nf))
+    }
     let nf = Float(rows)
     // ∂L_S/∂H = (4/n²)·(Diag(S1) − S)·H.
     try backend.graphSimilarity(
@@ -349,10 +369,11 @@ public final class SiGAHNetwork: BatchWide {
     try backend.linearCombination(alpha: 1, lh, beta: 1, hScratch, into: lh, count: rows * r)
     try backend.multiply(batch.h, lh, into: hScratch, count: rows * r)
     try add(.graph, hScratch, count: rows * r, scale: cfg.gamma * 2 / nf * batch.lossShare)
-    guard !batch.own.isEmpty else { return }
+    guard !batch.own.isEmpty else { return nil }
     let ownRows = try ownRows(of: lh, batch)
     try backend.linearCombination(
       alpha: 1, dH, beta: 4 * cfg.gamma / (nf * nf) * batch.partScale, ownRows, into: dH, count: n * r)
+    return nil
   }
 
   /// This process's rows of a whole-batch matrix of r columns (the matrix itself with one process).

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The GPU run of the release bundle, on a bare x86-64 GPU machine without Swift: finds the
 # vendor's OpenCL driver and registers it when /etc/OpenCL/vendors lacks it, then runs
-# `sigah devices`, `check`, `tune`, `bench --json` on the GPU and on the CPU backend with
+# `sigah devices`, `check`, `tune` (a GEMM setting for every shape of a step), `devices
+# --details` (extensions, the tuned settings, the PTX header), `bench --json` on the GPU and on the CPU backend with
 # every core, and trains SiGAH and SiGAH-DM on the bundled MNIST on both, with their mAP,
 # and HashGAN, GMANs, SGH and BA on the GPU.
 # The log goes to $OUT/gpu-check.log (default $OUT: ./gpu-check-out) and every step's output
@@ -78,7 +79,9 @@ step() {  # step NAME SECONDS COMMAND...: runs, keeps its output, says how it en
 
 step devices 20 "$sigah" devices
 step check 60 "$sigah" check --backend opencl
-step tune 90 "$sigah" tune
+step tune 150 "$sigah" tune
+# Extensions, every step shape's tuned GEMM setting and the PTX header of the GEMM program.
+step details 30 "$sigah" devices --details
 step bench-gpu 150 "$sigah" bench --json --backend opencl --runs 3
 train() {  # train METHOD BACKEND
   step "train-$1-$2" 40 "$sigah" train "$mnist" --method "$1" --bits 64 --epochs 10 --backend "$2" \

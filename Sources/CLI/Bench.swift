@@ -98,6 +98,11 @@ struct Bench: ParsableCommand {
         }
       }
       if let device = backend as? OpenCLBackend {
+        result.stepGemms = result.stepGemms?.map { gemm in
+          var gemm = gemm
+          gemm.setting = device.gemmSetting(for: gemm.shape).description
+          return gemm
+        }
         result.stepProfiles = try stepProfiles(on: device, settings: settings)
         for (method, profile) in result.stepProfiles!.sorted(by: { $0.key < $1.key }) {
           console.line(
@@ -192,8 +197,9 @@ struct Bench: ParsableCommand {
       row("sigah step GEMM \(shape), GFLOP/s" + (withCLBlast ? " (CLBlast; ours ÷ CLBlast)" : "")) { result in
         guard let gemm = result.stepGemms?.first(where: { $0.shape == shape }) else { return "–" }
         let ours = String(format: "×%d: %.1f", gemm.perStep, gemm.gflops.median)
-        guard let clblast = gemm.clblastGflops?.median else { return ours }
-        return ours + String(format: " (%.1f; %.2f×)", clblast, gemm.gflops.median / clblast)
+        let setting = gemm.setting.map { " [\($0)]" } ?? ""
+        guard let clblast = gemm.clblastGflops?.median else { return ours + setting }
+        return ours + String(format: " (%.1f; %.2f×)", clblast, gemm.gflops.median / clblast) + setting
       }
     }
     row("training at batch 500 ÷ its step's GEMMs alone (GEMM-bound samples/s)") { result in

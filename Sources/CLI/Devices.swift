@@ -8,6 +8,13 @@ struct Devices: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "List the OpenCL devices and the CPU backend, marking the one auto would use.")
 
+  @Flag(
+    help: """
+      Also print each OpenCL device's extensions, its tuning (with every shape's own GEMM \
+      setting) and the head of its compiled GEMM program (PTX on NVIDIA).
+      """)
+  var details = false
+
   func run() throws {
     let devices: [OpenCLDeviceInfo]
     var problem: String?
@@ -27,11 +34,27 @@ struct Devices: ParsableCommand {
         "\(mark) \(device.index): \(device.name) [\(device.isGPU ? "GPU" : "non-GPU")]  "
           + "vendor \(device.vendor), platform \(device.platform), \(device.version), "
           + "\(device.computeUnits) compute units, \(String(format: "%.1f", memory)) GiB")
+      if details { try printDetails(of: device) }
     }
     let cpu = try CPUBackend()
     print("CPU backend:")
     print("\(autoChoice == nil ? "*" : " ") cpu: \(CPUBackend.blasDescription), \(cpu.threads) threads")
     print("  OpenBLAS core: \(OpenBLASRuntime.core.description)")
     print("(* = what --backend auto uses)")
+  }
+
+  /// Extensions, tuning and the GEMM program's head of one device, indented under it.
+  func printDetails(of device: OpenCLDeviceInfo) throws {
+    print("    extensions: \(device.extensions)")
+    let backend = try OpenCLBackend(deviceIndex: device.index)
+    print("    tuning: \(backend.tuning)")
+    for entry in backend.tuning.gemmShapes ?? [] {
+      print("      \(entry.shape): \(entry.setting)" + String(format: " (%.1f GFLOP/s)", entry.gflops))
+    }
+    print("    compiled matmul program:")
+    for line in try backend.programBinaryHeader(file: "matmul").split(separator: "\n", omittingEmptySubsequences: false)
+    {
+      print("      \(line)")
+    }
   }
 }

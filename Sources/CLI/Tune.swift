@@ -17,6 +17,10 @@ struct Tune: ParsableCommand {
       per work-item, vector widths, work-group shapes, k-slices) at the model's shapes \
       500×1568·784, 500×64·784 and 500×500·784, the Hamming top-k work-group size on \
       100,000 codes, and the column-sum work-group (bias gradients) at 500×1568 and 500×64. \
+      Then every distinct product shape of a SiGAH and a SiGAH-DM step (batch 500, MNIST's \
+      784 dimensions, 64 bits; transposed operands included) is timed at each setting that \
+      passed, beside CLBlast, and the fastest is recorded for that shape: a training run \
+      uses it for exactly that shape and transposes. \
       A setting must pass every GEMM (top-k, column-sum) parity case against the CPU \
       before it can be chosen: a failing tuning is never cached. The choice is written to \
       the cache file (\(TuningCache.path)) under the device's name and driver version; \
@@ -61,6 +65,7 @@ struct Tune: ParsableCommand {
     }
 
     var best: (tuning: OpenCLTuning, score: Double)?
+    var passed: [GemmSetting] = []
     for candidate in Self.gemmGrid(for: info, quick: quick) where candidate.problem(on: info) == nil {
       let backend: OpenCLBackend
       do {
@@ -79,6 +84,7 @@ struct Tune: ParsableCommand {
         try backend.gemm(
           a, transposeA: false, b, transposeB: false, into: c, m: shape.m, n: shape.n, k: shape.k, alpha: 1, beta: 0)
       }
+      passed.append(candidate.gemm)
       // The geometric mean: no one shape may carry the choice.
       let score = exp(gflops.map { log($0) }.reduce(0, +) / Double(gflops.count))
       print(
@@ -124,10 +130,62 @@ struct Tune: ParsableCommand {
     if let columns = try columnSumGroups(on: info, from: chosen, console: console) {
       (chosen.columnGroupColumns, chosen.columnGroupRows) = columns
     }
+    chosen.gemmShapes = try stepShapeSettings(on: info, default: chosen, candidates: passed)
     print("chosen: \(chosen)")
     if dryRun { return }
     try TuningCache.save(chosen, for: info)
     print("cached in \(TuningCache.path) for \(TuningCache.key(for: info))")
+  }
+
+  /// For every product shape of a SiGAH and a SiGAH-DM step, the fastest setting of
+  /// `candidates` (each passed the GEMM parity cases), timed beside the default and CLBlast.
+  func stepShapeSettings(on info: OpenCLDeviceInfo, default chosen: OpenCLTuning, candidates: [GemmSetting]) throws
+    -> [GemmShapeSetting]
+  {
+    let shapes = try Throughput.stepGemmShapes().keys.sorted()
+    var settings = BenchSettings()
+    settings.runs = 3
+    /// GFLOP/s of each shape under `tuning` (one backend, so each setting's program is
+    /// built once).
+    func rates(_ tuning: OpenCLTuning) throws -> [Double] {
+      let backend = try OpenCLBackend(deviceIndex: info.index, tuning: tuning)
+      return try Throughput.shapeRates(shapes, on: backend, settings: settings) { a, b, c, shape in
+        try backend.gemm(
+          a, transposeA: shape.transposeA, b, transposeB: shape.transposeB, into: c, m: shape.m, n: shape.n,
+          k: shape.k, alpha: 1, beta: 0)
+      }.map(\.median)
+    }
+    let defaultRates = try rates(chosen)
+    var best = shapes.indices.map { (setting: chosen.gemm, gflops: defaultRates[$0]) }
+    for candidate in candidates where candidate != chosen.gemm {
+      var tuning = chosen
+      tuning.gemm = candidate
+      for (index, rate) in try rates(tuning).enumerated() where rate > best[index].gflops {
+        best[index] = (candidate, rate)
+      }
+    }
+    var clblastRates: [Double]?
+    if let clblast = CLBlastReference.load() {
+      let backend = try OpenCLBackend(deviceIndex: info.index, tuning: chosen)
+      clblastRates = try Throughput.shapeRates(shapes, on: backend, settings: settings) { a, b, c, shape in
+        try clblast.gemm(
+          on: backend, a, transposeA: shape.transposeA, b, transposeB: shape.transposeB, into: c, m: shape.m,
+          n: shape.n, k: shape.k, alpha: 1, beta: 0)
+      }.map(\.median)
+    }
+    print("| step shape | chosen setting | GFLOP/s | default's GFLOP/s | CLBlast GFLOP/s | ÷ CLBlast |")
+    print("| --- | --- | ---: | ---: | ---: | ---: |")
+    return shapes.indices.map { index in
+      let entry = GemmShapeSetting(
+        shape: shapes[index], setting: best[index].setting, gflops: best[index].gflops,
+        defaultGflops: defaultRates[index], clblastGflops: clblastRates?[index])
+      let clblast = entry.clblastGflops.map { String(format: "%.1f | %.2f", $0, entry.gflops / $0) } ?? "– | –"
+      print(
+        String(
+          format: "| %@ | %@ | %.1f | %.1f | %@ |", entry.shape.description, entry.setting.description, entry.gflops,
+          entry.defaultGflops, clblast))
+      return entry
+    }
   }
 
   /// The fastest column-sum work-group (columns × row lanes) that passes the column-sum
@@ -218,8 +276,5 @@ struct Tune: ParsableCommand {
 
 extension OpenCLTuning {
   /// The GEMM knobs in one cell of the tuning table.
-  var gemmSummary: String {
-    "\(gemmVariant.rawValue) \(gemmRowsPerItem)×\(gemmVectorWidth * gemmVectorsPerItem)/item (vec\(gemmVectorWidth)), "
-      + "group \(gemmGroupRows)×\(gemmGroupColumns)" + (gemmVariant == .tiled ? ", k \(gemmSliceK)" : "")
-  }
+  var gemmSummary: String { gemm.description }
 }

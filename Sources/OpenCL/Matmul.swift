@@ -20,8 +20,9 @@ extension OpenCLBackend {
     into c: DeviceBuffer<Float>, m: Int, n: Int, k: Int, alpha: Float, beta: Float, epilogue: GemmEpilogue,
     rowSumsOfA: DeviceBuffer<Float>?
   ) throws {
-    let tileRows = tuning.gemmRowsPerItem * tuning.gemmGroupRows
-    let tileColumns = tuning.gemmVectorWidth * tuning.gemmVectorsPerItem * tuning.gemmGroupColumns
+    let shape = GemmShape(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB)
+    let tuned = gemmSettings[shape]
+    let setting = tuned ?? tuning.gemm
     let cMemory = try memory(c, "gemm", "C")
     // Unused pointer arguments get C: OpenCL 1.2 drivers differ on NULL buffers.
     let (code, activation, values): (EpilogueCode, Activation, cl_mem) =
@@ -34,12 +35,12 @@ extension OpenCLBackend {
     let (activationCode, slope) = activation.code
     let sums = try rowSumsOfA.map { try memory($0, "gemm", "rowSumsOfA") }
     try launch(
-      "gemm", file: "matmul",
+      "gemm", file: "matmul", options: tuned.map { "-cl-std=CL1.2" + $0.buildOptions },
       global: [
-        (n + tileColumns - 1) / tileColumns * tuning.gemmGroupColumns,
-        (m + tileRows - 1) / tileRows * tuning.gemmGroupRows,
+        (n + setting.tileColumns - 1) / setting.tileColumns * setting.groupColumns,
+        (m + setting.tileRows - 1) / setting.tileRows * setting.groupRows,
       ],
-      local: [tuning.gemmGroupColumns, tuning.gemmGroupRows],
+      local: [setting.groupColumns, setting.groupRows],
       [
         .int(m), .int(n), .int(k), .float(alpha), .float(beta), .int(transposeA ? 1 : 0),
         .int(transposeB ? 1 : 0), .memory(try memory(a, "gemm", "A")),
@@ -50,6 +51,9 @@ extension OpenCLBackend {
       profileName: "gemm \(m)×\(n)·\(k)\(transposeA ? " Aᵀ" : "")\(transposeB ? " Bᵀ" : "")"
         + Self.epilogueSuffix(epilogue, rowSums: rowSumsOfA != nil))
   }
+
+  /// The setting the GEMM runs at `shape` on this backend.
+  public func gemmSetting(for shape: GemmShape) -> GemmSetting { gemmSettings[shape] ?? tuning.gemm }
 
   /// How a profile names a GEMM's extra work, e.g. " +bias·tanh".
   static func epilogueSuffix(_ epilogue: GemmEpilogue, rowSums: Bool) -> String {

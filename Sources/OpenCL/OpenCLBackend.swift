@@ -35,8 +35,11 @@ public final class OpenCLBackend: Backend {
   public let kernelFolder: String?
   let context: DeviceContext
   let queue: cl_command_queue
-  /// Kernel objects by name. cl_kernel holds its arguments, so each backend owns its own.
+  /// Kernel objects by name and build options. cl_kernel holds its arguments, so each
+  /// backend owns its own.
   private var kernels: [String: cl_kernel] = [:]
+  /// The tuning's per-shape GEMM settings, for a lookup a launch.
+  let gemmSettings: [GemmShape: GemmSetting]
   public var counts = BackendCounts()
   /// Host copies of uploads still in flight (non-blocking writes read them later).
   let staging = StagingArea()
@@ -83,6 +86,7 @@ public final class OpenCLBackend: Backend {
     }
     self.device = chosen
     self.tuning = tuning
+    gemmSettings = Dictionary((tuning.gemmShapes ?? []).map { ($0.shape, $0.setting) }) { first, _ in first }
     self.kernelFolder = kernelFolder
     self.profiling = profiling
     self.context = try DeviceContext.shared(for: chosen)
@@ -249,17 +253,20 @@ public final class OpenCLBackend: Backend {
 
   // MARK: Launching
 
-  /// The kernel `name` from `kernels/<file>.cl`, created once per backend.
-  func kernel(_ name: String, file: String) throws -> cl_kernel {
-    if let kernel = kernels[name] { return kernel }
-    let program = try context.program(file: file, options: tuning.buildOptions(for: file), folder: kernelFolder)
+  /// The kernel `name` from `kernels/<file>.cl`, built with the tuning's options for the
+  /// file (or `options` when given: a GEMM shape's own setting), created once per backend.
+  func kernel(_ name: String, file: String, options: String? = nil) throws -> cl_kernel {
+    let options = options ?? tuning.buildOptions(for: file)
+    let key = "\(name)|\(options)"
+    if let kernel = kernels[key] { return kernel }
+    let program = try context.program(file: file, options: options, folder: kernelFolder)
     var status: cl_int = 0
     guard let kernel = clCreateKernel(program, name, &status) else {
       try OpenCLStatus.check(status, "clCreateKernel(\(name))")
       throw BackendError.kernelBuildFailed(program: file, log: "no kernel '\(name)'")
     }
     try OpenCLStatus.check(status, "clCreateKernel(\(name))")
-    kernels[name] = kernel
+    kernels[key] = kernel
     return kernel
   }
 
@@ -267,10 +274,10 @@ public final class OpenCLBackend: Backend {
   /// multiple of `local` when given). A profile lists the launch under `profileName`
   /// (default: the kernel's name).
   func launch(
-    _ name: String, file: String, global: [Int], local: [Int]? = nil,
+    _ name: String, file: String, options: String? = nil, global: [Int], local: [Int]? = nil,
     _ arguments: [KernelArgument], profileName: @autoclosure () -> String? = nil
   ) throws {
-    let kernel = try kernel(name, file: file)
+    let kernel = try kernel(name, file: file, options: options)
     for (index, argument) in arguments.enumerated() {
       let status: cl_int
       switch argument {

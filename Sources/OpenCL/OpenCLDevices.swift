@@ -24,6 +24,8 @@ public struct OpenCLDeviceInfo: Sendable, Equatable {
   public let driverVersion: String
   public let maxWorkGroupSize: Int
   public let isGPU: Bool
+  /// CL_DEVICE_EXTENSIONS, space-separated.
+  public let extensions: String
   /// Raw handles; valid for the life of the process.
   nonisolated(unsafe) let platformID: cl_platform_id?
   nonisolated(unsafe) let deviceID: cl_device_id?
@@ -37,7 +39,7 @@ public struct OpenCLDeviceInfo: Sendable, Equatable {
       index: 0, platform: "stand-in", name: "stand-in", vendor: "", version: "OpenCL 1.2", computeUnits: 1,
       globalMemoryBytes: 1 << 30, localMemoryBytes: localMemoryBytes, maxAllocationBytes: 1 << 28,
       baseAddressAlignmentBytes: 128, driverVersion: "0", maxWorkGroupSize: maxWorkGroupSize, isGPU: false,
-      platformID: nil, deviceID: nil)
+      extensions: "", platformID: nil, deviceID: nil)
   }
 }
 
@@ -89,6 +91,7 @@ public enum OpenCLDevices {
             driverVersion: try deviceString(id, CL_DRIVER_VERSION),
             maxWorkGroupSize: workGroup,
             isGPU: type & cl_device_type(CL_DEVICE_TYPE_GPU) != 0,
+            extensions: try deviceString(id, CL_DEVICE_EXTENSIONS),
             platformID: platform, deviceID: id))
       }
     }

@@ -39,8 +39,33 @@ public struct OpenCLTuning: Sendable, Equatable, Codable, CustomStringConvertibl
   /// or a batch of 500 rows is 500 dependent loads (measured on an H200: see BENCHMARKS.md).
   public var columnGroupColumns = 16
   public var columnGroupRows = 1
+  /// Settings for particular product shapes (transposes included), from `sigah tune`;
+  /// every other shape uses the setting above. Absent in caches written before per-shape
+  /// tuning, which still load.
+  public var gemmShapes: [GemmShapeSetting]?
 
   public init() {}
+
+  /// The GEMM knobs above as one setting.
+  public var gemm: GemmSetting {
+    get {
+      GemmSetting(
+        variant: gemmVariant, rowsPerItem: gemmRowsPerItem, vectorWidth: gemmVectorWidth,
+        vectorsPerItem: gemmVectorsPerItem, groupRows: gemmGroupRows, groupColumns: gemmGroupColumns,
+        sliceK: gemmSliceK)
+    }
+    set {
+      (gemmVariant, gemmRowsPerItem, gemmVectorWidth, gemmVectorsPerItem) = (
+        newValue.variant, newValue.rowsPerItem, newValue.vectorWidth, newValue.vectorsPerItem
+      )
+      (gemmGroupRows, gemmGroupColumns, gemmSliceK) = (newValue.groupRows, newValue.groupColumns, newValue.sliceK)
+    }
+  }
+
+  /// The setting the GEMM runs at `shape`: its own when tuned, else the default one.
+  public func gemmSetting(for shape: GemmShape) -> GemmSetting {
+    gemmShapes?.first { $0.shape == shape }?.setting ?? gemm
+  }
 
   /// Safe starting points: the direct kernel for CPUs (measured on PoCL), 64 × 64 tiles
   /// of 16 × 16 work-items in local memory for GPUs.
@@ -66,26 +91,18 @@ public struct OpenCLTuning: Sendable, Equatable, Codable, CustomStringConvertibl
   public func problem(on device: OpenCLDeviceInfo) -> String? {
     // Bounds first, so that no product below can overflow and no kernel is compiled with
     // loops unrolled past what a compiler finishes (a cached 2³¹ once hung PoCL's).
+    if let problem = gemm.problem(on: device) { return problem }
+    for entry in gemmShapes ?? [] {
+      if let problem = entry.setting.problem(on: device) { return "at \(entry.shape): \(problem)" }
+    }
     for (name, value, most) in [
-      ("gemm rows per item", gemmRowsPerItem, 16), ("gemm vectors per item", gemmVectorsPerItem, 16),
-      ("gemm group rows", gemmGroupRows, 1024), ("gemm group columns", gemmGroupColumns, 1024),
-      ("gemm slice of k", gemmSliceK, 256), ("reduction group size", reductionGroupSize, 4096),
+      ("reduction group size", reductionGroupSize, 4096),
       ("hamming group size", hammingGroupSize, 4096), ("column group columns", columnGroupColumns, 1024),
       ("column group rows", columnGroupRows, 1024),
     ] where !(1...most).contains(value) {
       return "\(name) \(value) is outside 1…\(most)"
     }
-    let groupSize = gemmGroupRows * gemmGroupColumns
     let powerOfTwo = { (value: Int) in value > 0 && value & (value - 1) == 0 }
-    if ![1, 2, 4, 8, 16].contains(gemmVectorWidth) {
-      return "gemm vector width \(gemmVectorWidth) is not 1, 2, 4, 8 or 16"
-    }
-    if gemmRowsPerItem < 1 || gemmVectorsPerItem < 1 || gemmGroupRows < 1 || gemmGroupColumns < 1 || gemmSliceK < 1 {
-      return "gemm sizes must be at least 1 (\(self))"
-    }
-    if groupSize > device.maxWorkGroupSize {
-      return "a gemm work-group of \(groupSize) exceeds the device's limit of \(device.maxWorkGroupSize)"
-    }
     if !powerOfTwo(reductionGroupSize) || reductionGroupSize > device.maxWorkGroupSize {
       return "reduction group size \(reductionGroupSize) is not a power of two within \(device.maxWorkGroupSize)"
     }
@@ -98,14 +115,6 @@ public struct OpenCLTuning: Sendable, Equatable, Codable, CustomStringConvertibl
       return "column-sum groups of \(columnGroupColumns) columns × \(columnGroupRows) row lanes (a power of two) "
         + "must fit the device's limit of \(device.maxWorkGroupSize)"
     }
-    if gemmVariant == .tiled {
-      let tileRows = gemmRowsPerItem * gemmGroupRows
-      let tileColumns = gemmVectorWidth * gemmVectorsPerItem * gemmGroupColumns
-      let localBytes = 4 * gemmSliceK * (tileRows + tileColumns)
-      if UInt64(localBytes) > device.localMemoryBytes {
-        return "the tiled gemm needs \(localBytes) bytes of local memory; the device has \(device.localMemoryBytes)"
-      }
-    }
     return nil
   }
 
@@ -113,10 +122,7 @@ public struct OpenCLTuning: Sendable, Equatable, Codable, CustomStringConvertibl
   func buildOptions(for file: String) -> String {
     var options = "-cl-std=CL1.2"
     switch file {
-    case "matmul":
-      options +=
-        " -DGEMM_LOCAL=\(gemmVariant == .tiled ? 1 : 0) -DMWI=\(gemmRowsPerItem) -DVWN=\(gemmVectorWidth)"
-        + " -DNVW=\(gemmVectorsPerItem) -DMDIMC=\(gemmGroupRows) -DNDIMC=\(gemmGroupColumns) -DKWG=\(gemmSliceK)"
+    case "matmul": options += gemm.buildOptions
     case "reductions":
       options += " -DREDUCE_WG=\(reductionGroupSize)" + columnOptions
     case "graph", "step_losses": options += " -DREDUCE_WG=\(reductionGroupSize)"
@@ -136,5 +142,6 @@ public struct OpenCLTuning: Sendable, Equatable, Codable, CustomStringConvertibl
       + (gemmVariant == .tiled ? ", k-slice \(gemmSliceK)" : "")
       + "; reduction group \(reductionGroupSize); hamming group \(hammingGroupSize)"
       + "; column sums \(columnGroupColumns) columns × \(columnGroupRows) lanes"
+      + (gemmShapes.map { "; \($0.count) shapes with their own gemm setting" } ?? "")
   }
 }

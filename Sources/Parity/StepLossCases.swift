@@ -8,7 +8,7 @@ import Backend
 import Foundation
 
 extension ParitySuite {
-  static func fusedGemmCases() -> [ParityCase] {
+  public static func fusedGemmCases() -> [ParityCase] {
     var cases: [ParityCase] = []
     let activation = Activation.leakyReLU(slope: 0.2)
     for (index, (m, n, k)) in [(1, 1, 1), (7, 93, 64), (93, 7, 500), (64, 50, 257)].enumerated() {

@@ -3,6 +3,7 @@
 
 import Backend
 import Foundation
+import OpenCL
 import SiGAH
 import Testing
 
@@ -338,6 +339,38 @@ import Testing
     let table = try SigahBinary.run(["bench", "--quick", "--backend", "opencl", "--runs", "1", "--quiet"])
     #expect(table.stdout.contains("CLBlast GEMM 500×1568·784"))
     #expect(table.stdout.contains("| idle between kernels |"))
+  }
+
+  /// `sigah tune` records a setting for every product shape of a SiGAH and SiGAH-DM step,
+  /// transposed ones included, with its rate beside the default's (and CLBlast's on CI);
+  /// a later bench runs each shape at the setting recorded for it.
+  @Test(.enabled(if: ProcessInfo.processInfo.environment["CI"] != nil, "skipped: CI runs it (PoCL, a minute)"))
+  func tuneRecordsASettingForEveryStepShapeAndBenchUsesIt() throws {
+    let folder = try scratchFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let cache = folder.appendingPathComponent("tuning.json").path
+    let tune = try SigahBinary.run(["tune", "--quick"], environment: ["SIGAH_TUNING_CACHE": cache])
+    #expect(tune.status == 0, "\(tune.stderr)")
+    #expect(tune.stdout.contains("| step shape | chosen setting |"))
+    let entries = try JSONDecoder().decode(
+      [String: OpenCLTuning].self, from: Data(contentsOf: URL(fileURLWithPath: cache)))
+    let tuning = try #require(entries.values.first)
+    let shapes = try #require(tuning.gemmShapes)
+    let expected = try Throughput.stepGemmShapes()
+    #expect(Set(shapes.map(\.shape)) == Set(expected.keys))
+    #expect(shapes.contains { $0.shape.transposeA } && shapes.contains { $0.shape.transposeB })
+    #expect(shapes.allSatisfy { $0.gflops > 0 && $0.gflops >= $0.defaultGflops })
+    if FileManager.default.fileExists(atPath: "/usr/lib/x86_64-linux-gnu/libclblast.so.1") {
+      #expect(shapes.allSatisfy { ($0.clblastGflops ?? 0) > 0 })
+    }
+    let bench = try SigahBinary.run(
+      ["bench", "--quick", "--json", "--backend", "opencl", "--runs", "1"], environment: ["SIGAH_TUNING_CACHE": cache])
+    #expect(bench.status == 0, "\(bench.stderr)")
+    let device = try #require(try JSONDecoder().decode([BackendBench].self, from: Data(bench.stdout.utf8)).first)
+    for gemm in try #require(device.stepGemms) {
+      let recorded = shapes.first { $0.shape == gemm.shape }?.setting.description
+      #expect(gemm.setting != nil && gemm.setting == recorded, "\(gemm.shape)")
+    }
   }
 
   @Test func trainsSiGAHDMWithValidationSelection() throws {

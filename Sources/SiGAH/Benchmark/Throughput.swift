@@ -53,6 +53,9 @@ public struct StepGemm: Sendable, Codable, Equatable {
   public var gflops: Rate
   /// CLBlast's SGEMM at the same shape on the same device, when libclblast is present.
   public var clblastGflops: Rate?
+  /// The kernel setting our GEMM ran at this shape (OpenCL devices: the tuning's own
+  /// setting for the shape, or its default).
+  public var setting: String?
 
   /// Seconds a step spends in this shape at its own rate.
   public var secondsPerStep: Double { Double(perStep) * shape.flops / (gflops.median * 1e9) }
@@ -298,6 +301,19 @@ public enum Throughput {
       configuration.batchSize = 500
       return configuration
     }
+  }
+
+  /// Every GEMM shape of one steady step of SiGAH and of SiGAH-DM at batch 500 on MNIST's
+  /// shape (what `sigah tune` tunes one by one), with how often a step of either runs it.
+  public static func stepGemmShapes(settings: BenchSettings = BenchSettings()) throws -> [GemmShape: Int] {
+    var generator = SeededGenerator(seed: settings.seed)
+    let data = stepData(settings: settings, generator: &generator)
+    var shapes: [GemmShape: Int] = [:]
+    for configuration in stepConfigurations(settings: settings) {
+      let counts = try StepCounts.measure(configuration: configuration, data: data, backend: try CPUBackend())
+      shapes.merge(counts.gemms) { max($0, $1) }
+    }
+    return shapes
   }
 
   /// MNIST-shaped uniform data for the observed steps: four batches of 500.

@@ -130,4 +130,22 @@ extension Backend {
       codes: h, rows: rows, bits: bits, gradient: gradient, quantisation: quantisation, graph: graph,
       activation: activation)
   }
+
+  /// The `count` smallest values of each row, ties by index: each row's column ids in
+  /// ascending order with their values (ground truth's candidates, chosen where the
+  /// distances are). Values order as floats do, negative ones included.
+  public func smallestPerRow(
+    _ matrix: DeviceBuffer<Float>, rows: Int, columns: Int, count: Int, ids: DeviceBuffer<Int32>,
+    values: DeviceBuffer<Float>
+  ) throws {
+    try Validate.shape("smallestPerRow", rows: rows, columns: columns, [("matrix", matrix, rows * columns)])
+    guard (1...columns).contains(count) else {
+      throw BackendError.invalidArgument(
+        operation: "smallestPerRow", message: "count must be between 1 and the \(columns) columns, got \(count)")
+    }
+    try Validate.range("smallestPerRow", "ids", ids, offset: 0, count: rows * count)
+    try Validate.range("smallestPerRow", "values", values, offset: 0, count: rows * count)
+    counts.operations += 1
+    try uncheckedSmallestPerRow(matrix, rows: rows, columns: columns, count: count, ids: ids, values: values)
+  }
 }

@@ -176,6 +176,14 @@ public protocol Backend: AnyObject {
     parameters: DeviceBuffer<Float>, gradients: DeviceBuffer<Float>, firstMoment: DeviceBuffer<Float>,
     secondMoment: DeviceBuffer<Float>, count: Int, decayed: Int, step: AdamStep) throws
 
+  // MARK: Selection
+
+  /// The `count` smallest values of each row of a `rows × columns` matrix, ties by index:
+  /// row `i`'s column ids in ascending order at `ids[i·count…]`, their values beside them.
+  func uncheckedSmallestPerRow(
+    _ matrix: DeviceBuffer<Float>, rows: Int, columns: Int, count: Int, ids: DeviceBuffer<Int32>,
+    values: DeviceBuffer<Float>) throws
+
   // MARK: Fused training-step operations (METHOD.md §3: a step in few launches)
   // Backend+Fused.swift composes the first three from the primitives above, which is what
   // the CPU backend runs; OpenCL runs each as one kernel.

@@ -50,3 +50,32 @@ extension CPUBackend {
     }
   }
 }
+
+extension CPUBackend {
+  public func uncheckedSmallestPerRow(
+    _ matrix: DeviceBuffer<Float>, rows: Int, columns: Int, count: Int, ids: DeviceBuffer<Int32>,
+    values: DeviceBuffer<Float>
+  ) throws {
+    let x = try pointer(matrix, "smallestPerRow", "matrix")
+    let (outIds, outValues) = (
+      try pointer(ids, "smallestPerRow", "ids"), try pointer(values, "smallestPerRow", "values")
+    )
+    parallelChunks(rows, minimumPerChunk: max(1, Self.grain / columns)) { range in
+      var kept = SmallestKeys(capacity: count)
+      for i in range {
+        kept.removeAll()
+        let row = x + i * columns
+        // Keys in the order of the values, negative ones included (as the kernel's).
+        for j in 0..<columns {
+          let bits = row[j].bitPattern
+          kept.offer(SmallestKeys.key(bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000, index: j))
+        }
+        let chosen = kept.sorted().map { Int(SmallestKeys.index(of: $0)) }.sorted()
+        for (position, j) in chosen.enumerated() {
+          outIds[i * count + position] = Int32(j)
+          outValues[i * count + position] = row[j]
+        }
+      }
+    }
+  }
+}

@@ -130,7 +130,7 @@ struct Tune: ParsableCommand {
     if let columns = try columnSumGroups(on: info, from: chosen, console: console) {
       (chosen.columnGroupColumns, chosen.columnGroupRows) = columns
     }
-    chosen.gemmShapes = try stepShapeSettings(on: info, default: chosen, candidates: passed)
+    chosen.gemmShapes = try stepShapeSettings(on: info, default: chosen, candidates: passed, console: console)
     print("chosen: \(chosen)")
     if dryRun { return }
     try TuningCache.save(chosen, for: info)
@@ -139,9 +139,9 @@ struct Tune: ParsableCommand {
 
   /// For every product shape of a SiGAH and a SiGAH-DM step, the fastest setting of
   /// `candidates` (each passed the GEMM parity cases), timed beside the default and CLBlast.
-  func stepShapeSettings(on info: OpenCLDeviceInfo, default chosen: OpenCLTuning, candidates: [GemmSetting]) throws
-    -> [GemmShapeSetting]
-  {
+  func stepShapeSettings(
+    on info: OpenCLDeviceInfo, default chosen: OpenCLTuning, candidates: [GemmSetting], console: Console
+  ) throws -> [GemmShapeSetting] {
     let shapes = try Throughput.stepGemmShapes().keys.sorted()
     var settings = BenchSettings()
     settings.runs = 3
@@ -162,6 +162,46 @@ struct Tune: ParsableCommand {
       tuning.gemm = candidate
       for (index, rate) in try rates(tuning).enumerated() where rate > best[index].gflops {
         best[index] = (candidate, rate)
+      }
+    }
+    // Split-K for the deep products: each one's best setting with k split 2, 4 or 8 ways,
+    // once the split passes every GEMM parity case.
+    var splitPasses: [GemmSetting: Bool] = [:]
+    for index in shapes.indices {
+      for parts in [2, 4, 8] where shapes[index].k / parts >= 64 {
+        var split = best[index].setting
+        split.splitK = parts
+        if splitPasses[split] == nil {
+          var tuning = chosen
+          tuning.gemmShapes = ParitySuite.gemmCaseShapes.map {
+            GemmShapeSetting(shape: $0, setting: split, gflops: 0, defaultGflops: 0)
+          }
+          let backend = try OpenCLBackend(deviceIndex: info.index, tuning: tuning)
+          let failed = try (ParitySuite.gemmCases() + ParitySuite.fusedGemmCases())
+            .map { try $0.check(backend, against: try CPUBackend()) }.filter { !$0.passed }
+          if let first = failed.first { console.line("rejected (parity): \(split): \(first)") }
+          splitPasses[split] = failed.isEmpty
+        }
+        guard splitPasses[split] == true else { continue }
+        var tuning = chosen
+        tuning.gemmShapes = [GemmShapeSetting(shape: shapes[index], setting: split, gflops: 0, defaultGflops: 0)]
+        let backend = try OpenCLBackend(deviceIndex: info.index, tuning: tuning)
+        var incumbentTuning = chosen
+        incumbentTuning.gemmShapes = [
+          GemmShapeSetting(shape: shapes[index], setting: best[index].setting, gflops: 0, defaultGflops: 0)
+        ]
+        let incumbent = try OpenCLBackend(deviceIndex: info.index, tuning: incumbentTuning)
+        func rate(_ backend: OpenCLBackend) throws -> Double {
+          try Throughput.shapeRates([shapes[index]], on: backend, settings: settings) { a, b, c, shape in
+            try backend.gemm(
+              a, transposeA: shape.transposeA, b, transposeB: shape.transposeB, into: c, m: shape.m, n: shape.n,
+              k: shape.k, alpha: 1, beta: 0)
+          }[0].median
+        }
+        // A split costs a second launch and a workspace: it must beat the incumbent by 5 %
+        // in two rounds timed side by side, not once by noise.
+        let rounds = try (0..<2).map { _ in (split: try rate(backend), incumbent: try rate(incumbent)) }
+        if rounds.allSatisfy({ $0.split > 1.05 * $0.incumbent }) { best[index] = (split, rounds[1].split) }
       }
     }
     var clblastRates: [Double]?

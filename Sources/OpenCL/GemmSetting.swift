@@ -19,15 +19,19 @@ public struct GemmSetting: Sendable, Hashable, Codable, CustomStringConvertible 
   public var groupColumns: Int
   /// K-slice staged in local memory by the tiled variant (KWG).
   public var sliceK: Int
+  /// Work-groups that share each tile of C, each over its own run of k (split-K); their
+  /// partial products are added in a second launch, in a fixed order. For the narrow, deep
+  /// products (`784×50·1000 Aᵀ`), whose few tiles leave most of a GPU idle. 1: no split.
+  public var splitK: Int
 
   public init(
     variant: OpenCLTuning.GemmVariant, rowsPerItem: Int, vectorWidth: Int, vectorsPerItem: Int, groupRows: Int,
-    groupColumns: Int, sliceK: Int
+    groupColumns: Int, sliceK: Int, splitK: Int = 1
   ) {
     (self.variant, self.rowsPerItem, self.vectorWidth, self.vectorsPerItem) = (
       variant, rowsPerItem, vectorWidth, vectorsPerItem
     )
-    (self.groupRows, self.groupColumns, self.sliceK) = (groupRows, groupColumns, sliceK)
+    (self.groupRows, self.groupColumns, self.sliceK, self.splitK) = (groupRows, groupColumns, sliceK, splitK)
   }
 
   /// Rows and columns of C a work-group covers.
@@ -42,6 +46,7 @@ public struct GemmSetting: Sendable, Hashable, Codable, CustomStringConvertible 
   var buildOptions: String {
     " -DGEMM_LOCAL=\(variant == .tiled ? 1 : 0) -DMWI=\(rowsPerItem) -DVWN=\(vectorWidth)"
       + " -DNVW=\(vectorsPerItem) -DMDIMC=\(groupRows) -DNDIMC=\(groupColumns) -DKWG=\(sliceK)"
+      + (splitK > 1 ? " -DSPLIT_K=\(splitK)" : "")
   }
 
   /// Why this setting cannot run on `device`, or nil when it can.
@@ -51,7 +56,7 @@ public struct GemmSetting: Sendable, Hashable, Codable, CustomStringConvertible 
     for (name, value, most) in [
       ("gemm rows per item", rowsPerItem, 16), ("gemm vectors per item", vectorsPerItem, 16),
       ("gemm group rows", groupRows, 1024), ("gemm group columns", groupColumns, 1024),
-      ("gemm slice of k", sliceK, 256),
+      ("gemm slice of k", sliceK, 256), ("gemm split of k", splitK, 64),
     ] where !(1...most).contains(value) {
       return "\(name) \(value) is outside 1…\(most)"
     }
@@ -71,6 +76,7 @@ public struct GemmSetting: Sendable, Hashable, Codable, CustomStringConvertible 
   public var description: String {
     "\(variant.rawValue) \(rowsPerItem)×\(vectorWidth * vectorsPerItem)/item (vec\(vectorWidth)), "
       + "group \(groupRows)×\(groupColumns)" + (variant == .tiled ? ", k \(sliceK)" : "")
+      + (splitK > 1 ? ", split-k \(splitK)" : "")
   }
 }
 

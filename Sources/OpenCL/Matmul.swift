@@ -34,22 +34,42 @@ extension OpenCLBackend {
       }
     let (activationCode, slope) = activation.code
     let sums = try rowSumsOfA.map { try memory($0, "gemm", "rowSumsOfA") }
+    let options = tuned.map { "-cl-std=CL1.2" + $0.buildOptions }
+    let partials =
+      setting.splitK > 1
+      ? try memory(try splitWorkspace(count: setting.splitK * m * (n + 1)), "gemm", "partials") : cMemory
+    let name = "gemm \(m)×\(n)·\(k)\(transposeA ? " Aᵀ" : "")\(transposeB ? " Bᵀ" : "")"
+    let epilogueArguments: [KernelArgument] = [
+      .int(Int(code.rawValue)), .int(Int(activationCode.rawValue)), .float(slope), .memory(values),
+      .int(sums == nil ? 0 : 1), .memory(sums ?? cMemory),
+    ]
     try launch(
-      "gemm", file: "matmul", options: tuned.map { "-cl-std=CL1.2" + $0.buildOptions },
+      "gemm", file: "matmul", options: options,
       global: [
         (n + setting.tileColumns - 1) / setting.tileColumns * setting.groupColumns,
-        (m + setting.tileRows - 1) / setting.tileRows * setting.groupRows,
+        (m + setting.tileRows - 1) / setting.tileRows * setting.groupRows, setting.splitK,
       ],
-      local: [setting.groupColumns, setting.groupRows],
+      local: [setting.groupColumns, setting.groupRows, 1],
       [
         .int(m), .int(n), .int(k), .float(alpha), .float(beta), .int(transposeA ? 1 : 0),
         .int(transposeB ? 1 : 0), .memory(try memory(a, "gemm", "A")),
-        .memory(try memory(b, "gemm", "B")), .memory(cMemory), .int(Int(code.rawValue)),
-        .int(Int(activationCode.rawValue)), .float(slope), .memory(values), .int(sums == nil ? 0 : 1),
-        .memory(sums ?? cMemory),
-      ],
-      profileName: "gemm \(m)×\(n)·\(k)\(transposeA ? " Aᵀ" : "")\(transposeB ? " Bᵀ" : "")"
-        + Self.epilogueSuffix(epilogue, rowSums: rowSumsOfA != nil))
+        .memory(try memory(b, "gemm", "B")), .memory(cMemory),
+      ] + epilogueArguments + [.memory(partials)],
+      profileName: name + Self.epilogueSuffix(epilogue, rowSums: rowSumsOfA != nil)
+        + (setting.splitK > 1 ? " (split-k \(setting.splitK))" : ""))
+    guard setting.splitK > 1 else { return }
+    try launch(
+      "gemm_split_sum", file: "matmul", options: options, global: [m * n],
+      [.int(m), .int(n), .float(alpha), .float(beta), .memory(cMemory)] + epilogueArguments + [.memory(partials)],
+      profileName: name + " split-k sum")
+  }
+
+  /// The split-K partial products' buffer, kept between products and grown when too small.
+  private func splitWorkspace(count: Int) throws -> DeviceBuffer<Float> {
+    if let workspace = gemmWorkspace, workspace.count >= count { return workspace }
+    let workspace = try makeBuffer(Float.self, count: count)
+    gemmWorkspace = workspace
+    return workspace
   }
 
   /// The setting the GEMM runs at `shape` on this backend.

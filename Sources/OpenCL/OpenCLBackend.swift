@@ -45,6 +45,8 @@ public final class OpenCLBackend: Backend {
   let staging = StagingArea()
   /// Result buffers of `hammingTopK`, kept between calls and grown when too small.
   var topKBuffers: TopKWorkspace?
+  /// Split-K partial products (Matmul.swift), kept between products and grown when too small.
+  var gemmWorkspace: DeviceBuffer<Float>?
   /// Whether the queue records kernel times (`KernelProfile`).
   public let profiling: Bool
   /// Each launch's event while a profile runs (KernelProfile.swift).

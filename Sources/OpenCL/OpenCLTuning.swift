@@ -55,6 +55,8 @@ public struct OpenCLTuning: Sendable, Equatable, Codable, CustomStringConvertibl
         sliceK: gemmSliceK)
     }
     set {
+      // Split-K is chosen per shape: a deep product's split would slow a shallow one.
+      precondition(newValue.splitK == 1, "the default GEMM setting does not split k")
       (gemmVariant, gemmRowsPerItem, gemmVectorWidth, gemmVectorsPerItem) = (
         newValue.variant, newValue.rowsPerItem, newValue.vectorWidth, newValue.vectorsPerItem
       )
@@ -125,7 +127,7 @@ public struct OpenCLTuning: Sendable, Equatable, Codable, CustomStringConvertibl
     case "matmul": options += gemm.buildOptions
     case "reductions":
       options += " -DREDUCE_WG=\(reductionGroupSize)" + columnOptions
-    case "graph", "step_losses": options += " -DREDUCE_WG=\(reductionGroupSize)"
+    case "graph", "step_losses", "selection": options += " -DREDUCE_WG=\(reductionGroupSize)"
     case "activations": options += columnOptions
     case "hamming": options += " -DHAMMING_WG=\(hammingGroupSize)"
     case "ranking": options += " -DRANKING_WG=\(hammingGroupSize)"

@@ -15,7 +15,7 @@ public enum ParitySuite {
   public static func cases() -> [ParityCase] {
     gemmCases() + elementwiseCases() + activationCases() + reductionCases() + lossAndGraphCases()
       + codeCases() + rankingCases() + rankingLossCases() + optimiserCases() + fusedCases() + distanceMatchingCases()
-      + bufferCases() + randomCases() + copyColumnsCases() + fusedGemmCases() + stepLossCases()
+      + bufferCases() + randomCases() + copyColumnsCases() + fusedGemmCases() + stepLossCases() + selectionCases()
   }
 
   static func gaussians(_ count: Int, seed: UInt64, scale: Double = 1) -> [Float] {

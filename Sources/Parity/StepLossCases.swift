@@ -8,10 +8,22 @@ import Backend
 import Foundation
 
 extension ParitySuite {
+  static let fusedGemmShapes = [(1, 1, 1), (7, 93, 64), (93, 7, 500), (64, 50, 257)]
+
+  /// Every product shape of the GEMM parity cases, both transposes of each operand: where a
+  /// per-shape setting must be placed to be held to all of them.
+  public static var gemmCaseShapes: [GemmShape] {
+    (gemmShapes + fusedGemmShapes).flatMap { m, n, k in
+      [(false, false), (true, false), (false, true), (true, true)].map {
+        GemmShape(m: m, n: n, k: k, transposeA: $0, transposeB: $1)
+      }
+    }
+  }
+
   public static func fusedGemmCases() -> [ParityCase] {
     var cases: [ParityCase] = []
     let activation = Activation.leakyReLU(slope: 0.2)
-    for (index, (m, n, k)) in [(1, 1, 1), (7, 93, 64), (93, 7, 500), (64, 50, 257)].enumerated() {
+    for (index, (m, n, k)) in fusedGemmShapes.enumerated() {
       let a = gaussians(m * k, seed: UInt64(600 + index))
       let b = gaussians(k * n, seed: UInt64(610 + index))
       let c = gaussians(m * n, seed: UInt64(620 + index))

@@ -52,4 +52,32 @@ struct GemmShapeTuningTests {
     let tuned = Self.tuning(with: Self.tiled, at: GemmShape(m: 1000, n: 50, k: 784, transposeA: true))
     #expect(try JSONDecoder().decode(OpenCLTuning.self, from: JSONEncoder().encode(tuned)) == tuned)
   }
+
+  /// Split-K at every shape of the GEMM parity cases (both transposes, every epilogue, the
+  /// row sums, k = 1 where slices are empty): the same products as the CPU, two launches a
+  /// product, and the same bits on a second run.
+  @Test(arguments: [
+    GemmSetting(
+      variant: .direct, rowsPerItem: 8, vectorWidth: 8, vectorsPerItem: 1, groupRows: 1, groupColumns: 1, sliceK: 16,
+      splitK: 3),
+    GemmSetting(
+      variant: .tiled, rowsPerItem: 2, vectorWidth: 4, vectorsPerItem: 1, groupRows: 4, groupColumns: 8, sliceK: 8,
+      splitK: 4),
+  ])
+  func splitKGivesTheSameProductsInTwoLaunches(_ split: GemmSetting) throws {
+    var tuning = OpenCLTuning()
+    tuning.gemmShapes = ParitySuite.gemmCaseShapes.map {
+      GemmShapeSetting(shape: $0, setting: split, gflops: 1, defaultGflops: 1)
+    }
+    let backend = try OpenCLBackend(tuning: tuning)
+    for parityCase in ParitySuite.gemmCases() + ParitySuite.fusedGemmCases() {
+      let result = try parityCase.check(backend, against: try CPUBackend())
+      #expect(result.passed, "\(split): \(result)")
+    }
+    let case64 = try #require(ParitySuite.fusedGemmCases().first { $0.shape.hasPrefix("64×50·257 Aᵀ, none") })
+    let before = backend.counts.launches
+    let (first, second) = (try case64.run(backend), try case64.run(backend))
+    #expect(first == second)
+    #expect(backend.counts.launches - before == 4)
+  }
 }

@@ -1,8 +1,9 @@
 // Exact Euclidean ground truth: the K nearest database items of each query, ties by
 // index (METHOD.md §5). Distances come from blocked GEMM on the backend
-// (‖q‖² + ‖x‖² − 2q·x) with bounded memory; a pool of K + slack candidates per query
-// is then re-ranked in Float64 from the vectors, so Float32 cancellation cannot reorder
-// near-ties or exact ties.
+// (‖q‖² + ‖x‖² − 2q·x) with bounded memory, and each block's K + slack nearest of each
+// query are chosen on the backend (only they are read back); the pool of K + slack
+// candidates per query is then re-ranked in Float64 from the vectors, so Float32
+// cancellation cannot reorder near-ties or exact ties.
 
 import Backend
 import Foundation
@@ -62,6 +63,10 @@ public enum GroundTruth {
     let qNorms = try backend.makeBuffer(Float.self, count: qb)
     let xNorms = try backend.makeBuffer(Float.self, count: db)
     let distances = try backend.makeBuffer(Float.self, count: qb * db)
+    // Each query's `pool` nearest of a block are chosen where the distances are: only they
+    // cross the bus, and the host merges pools, not whole rows of distances.
+    let chosenIds = try backend.makeBuffer(Int32.self, count: qb * pool)
+    let chosenDistances = try backend.makeBuffer(Float.self, count: qb * pool)
     var result = [Int32](repeating: 0, count: queries.rows * k)
     for queryBlock in queries.rowBlocks(qb) {
       let (queryStart, nq) = (queryBlock.lowerBound, queryBlock.count)
@@ -74,16 +79,16 @@ public enum GroundTruth {
         try backend.squaredRowNorms(xBuffer, rows: nx, columns: d, into: xNorms)
         try backend.squaredDistances(
           qBuffer, rows: nq, xBuffer, columns: nx, dimension: d, rowNorms: qNorms, columnNorms: xNorms, into: distances)
-        let block = try backend.download(distances, count: nq * nx)
+        let chosen = min(pool, nx)
+        try backend.smallestPerRow(
+          distances, rows: nq, columns: nx, count: chosen, ids: chosenIds, values: chosenDistances)
+        let (ids, values) = (
+          try backend.download(chosenIds, count: nq * chosen), try backend.download(chosenDistances, count: nq * chosen)
+        )
         let offset = databaseBlock.lowerBound
-        candidates.withUnsafeMutableBufferPointer { heaps in
-          block.withUnsafeBufferPointer { values in
-            // Each query's heap is its own: the queries of a block merge in parallel.
-            nonisolated(unsafe) let (heaps, values) = (heaps, values)
-            DispatchQueue.concurrentPerform(iterations: nq) { q in
-              let row = values.baseAddress! + q * nx
-              for i in 0..<nx { heaps[q].offer(SmallestKeys.key(row[i], index: offset + i)) }
-            }
+        for q in 0..<nq {
+          for i in (q * chosen)..<((q + 1) * chosen) {
+            candidates[q].offer(SmallestKeys.key(values[i], index: offset + Int(ids[i])))
           }
         }
       }

@@ -40,7 +40,10 @@ public final class SiGAHNetwork: BatchWide {
   let x: DeviceBuffer<Float>  // X̃, n × d: the first rows of `stacked`, where the batch is gathered
   let h: DeviceBuffer<Float>  // H, n × r
   let g: DeviceBuffer<Float>  // Gout, n × m
-  let xHat: DeviceBuffer<Float>  // X̂ = Gout·Ψᵀ, n × d
+  /// X̂ = Gout·Ψᵀ, n × d, of the last `forward`: for a full batch the rows of `stacked`
+  /// after X̃ (so the discriminator's stacked pass needs no copy), else `xHatAlone`.
+  private(set) var xHat: DeviceBuffer<Float>
+  let xHatInStack: DeviceBuffer<Float>?, xHatAlone: DeviceBuffer<Float>
   // The discriminator's E (2n × d_l) and R (2n × d) are its MLP's activations; dR is
   // written straight into its output gradient.
   let dXHat: DeviceBuffer<Float>  // n × d
@@ -106,7 +109,12 @@ public final class SiGAHNetwork: BatchWide {
     let n = capacity
     stacked = try buffer(2 * n * d)
     x = try backend.makeSlice(of: stacked, offset: 0, count: n * d)
-    (h, g, xHat) = (try buffer(n * r), try buffer(n * m), try buffer(n * d))
+    (h, g, xHatAlone) = (try buffer(n * r), try buffer(n * m), try buffer(n * d))
+    // A slice must start on the device's alignment; where n·d floats do not, X̂ is copied.
+    xHatInStack =
+      (n * d * MemoryLayout<Float>.stride) % backend.sliceAlignment == 0
+      ? try backend.makeSlice(of: stacked, offset: n * d, count: n * d) : nil
+    xHat = xHatAlone
     dXHat = try buffer(n * d)
     dG = try buffer(n * m)
     (dH, lh, hScratch) = (try buffer(n * r), try buffer(n * r), try buffer(n * r))
@@ -134,6 +142,7 @@ public final class SiGAHNetwork: BatchWide {
   public func forward(rows n: Int) throws {
     try hashLayer.forward(x, rows: n, into: h)
     try generatorLayer.forward(h, rows: n, into: g)
+    xHat = n == capacity ? (xHatInStack ?? xHatAlone) : xHatAlone
     try backend.gemm(g, transposeA: false, psi, transposeB: true, into: xHat, m: n, n: d, k: m, alpha: 1, beta: 0)
   }
 
@@ -234,8 +243,11 @@ public final class SiGAHNetwork: BatchWide {
   /// and its current `X̂` (call `forward` first). Leaves the gradients of W3, c3, W4, c4
   /// and adds `n·L_D` to the accumulator.
   public func discriminatorLoss(rows n: Int) throws {
-    // One pass over the stacked batch [X̃; X̂]: X̃ was gathered into its first rows.
-    try backend.copy(xHat, sourceOffset: 0, to: stacked, destinationOffset: n * d, count: n * d)
+    // One pass over the stacked batch [X̃; X̂]: X̃ was gathered into its first rows, and a
+    // full batch's X̂ was written after them.
+    if xHat !== xHatInStack {
+      try backend.copy(xHat, sourceOffset: 0, to: stacked, destinationOffset: n * d, count: n * d)
+    }
     try discriminatorEnergyLoss(stacked, rows: 2 * n, hingeFrom: n, weight: 1, perRows: n, slot: .discriminator)
     try discriminator.backward(input: stacked, rows: 2 * n, parameterGradients: true, inputGradient: nil)
   }

@@ -63,10 +63,10 @@ final class LinearHashEncoder {
           staging, sourceRows: n, indices: identity, first: 0, rows: n, columns: inputDimension, subtracting: mean,
           into: input)
       }
+      // The offset in the product's epilogue: the same sum, acc + c, in one launch.
       try backend.gemm(
         input, transposeA: false, projection, transposeB: true, into: preActivation, m: n, n: bits,
-        k: inputDimension, alpha: 1, beta: 0)
-      try backend.addRowVector(offset, to: preActivation, rows: n, columns: bits)
+        k: inputDimension, alpha: 1, beta: 0, epilogue: .biasActivation(bias: offset, .identity))
       try backend.signPack(preActivation, rows: n, bits: bits, into: blockCodes)
       try backend.copy(
         blockCodes, sourceOffset: 0, to: codes, destinationOffset: (first + block.lowerBound) * words, count: n * words)

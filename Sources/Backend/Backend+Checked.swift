@@ -112,16 +112,15 @@ extension Backend {
 
   /// `C = alpha·op(A)·op(B) + beta·C` with `op(A)` of `m × k` and `op(B)` of `k × n`.
   /// Without transposition `A` is stored `m × k`, with it `k × m` (likewise `B`).
-  /// With `beta == 0` the old contents of `C` are never read.
+  /// With `beta == 0` the old contents of `C` are never read. The product with no
+  /// epilogue (Backend+CheckedFused.swift checks and counts it).
   public func gemm(
     _ a: DeviceBuffer<Float>, transposeA: Bool, _ b: DeviceBuffer<Float>, transposeB: Bool,
     into c: DeviceBuffer<Float>, m: Int, n: Int, k: Int, alpha: Float, beta: Float
   ) throws {
-    try Validate.gemm(a, b, c, m: m, n: n, k: k)
-    counts.operations += 1
-    counts.gemms[GemmShape(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB), default: 0] += 1
-    try uncheckedGemm(
-      a, transposeA: transposeA, b, transposeB: transposeB, into: c, m: m, n: n, k: k, alpha: alpha, beta: beta)
+    try gemm(
+      a, transposeA: transposeA, b, transposeB: transposeB, into: c, m: m, n: n, k: k, alpha: alpha, beta: beta,
+      epilogue: .none)
   }
 
   /// `M[i, j] += v[j]` for a `rows × columns` matrix: the bias broadcast.

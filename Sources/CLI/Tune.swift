@@ -88,7 +88,7 @@ struct Tune: ParsableCommand {
       // The geometric mean: no one shape may carry the choice.
       let score = exp(gflops.map { log($0) }.reduce(0, +) / Double(gflops.count))
       print(
-        "| \(candidate.gemmSummary)\(candidate == defaults ? " (default)" : "") | "
+        "| \(candidate.gemm)\(candidate == defaults ? " (default)" : "") | "
           + gflops.map { String(format: "%.1f", $0) }.joined(separator: " | ") + " |")
       if best == nil || score > best!.score { best = (candidate, score) }
     }
@@ -149,11 +149,7 @@ struct Tune: ParsableCommand {
     /// built once).
     func rates(_ tuning: OpenCLTuning) throws -> [Double] {
       let backend = try OpenCLBackend(deviceIndex: info.index, tuning: tuning)
-      return try Throughput.shapeRates(shapes, on: backend, settings: settings) { a, b, c, shape in
-        try backend.gemm(
-          a, transposeA: shape.transposeA, b, transposeB: shape.transposeB, into: c, m: shape.m, n: shape.n,
-          k: shape.k, alpha: 1, beta: 0)
-      }.map(\.median)
+      return try Throughput.gemmShapeRates(shapes, on: backend, settings: settings).map(\.median)
     }
     let defaultRates = try rates(chosen)
     var best = shapes.indices.map { (setting: chosen.gemm, gflops: defaultRates[$0]) }
@@ -192,11 +188,7 @@ struct Tune: ParsableCommand {
         ]
         let incumbent = try OpenCLBackend(deviceIndex: info.index, tuning: incumbentTuning)
         func rate(_ backend: OpenCLBackend) throws -> Double {
-          try Throughput.shapeRates([shapes[index]], on: backend, settings: settings) { a, b, c, shape in
-            try backend.gemm(
-              a, transposeA: shape.transposeA, b, transposeB: shape.transposeB, into: c, m: shape.m, n: shape.n,
-              k: shape.k, alpha: 1, beta: 0)
-          }[0].median
+          try Throughput.gemmShapeRates([shapes[index]], on: backend, settings: settings)[0].median
         }
         // A split costs a second launch and a workspace: it must beat the incumbent by 5 %
         // in two rounds timed side by side, not once by noise.
@@ -312,9 +304,4 @@ struct Tune: ParsableCommand {
     }
     return grid
   }
-}
-
-extension OpenCLTuning {
-  /// The GEMM knobs in one cell of the tuning table.
-  var gemmSummary: String { gemm.description }
 }

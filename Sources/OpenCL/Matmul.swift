@@ -34,17 +34,15 @@ extension OpenCLBackend {
       }
     let (activationCode, slope) = activation.code
     let sums = try rowSumsOfA.map { try memory($0, "gemm", "rowSumsOfA") }
-    let options = tuned.map { "-cl-std=CL1.2" + $0.buildOptions }
     let partials =
       setting.splitK > 1
       ? try memory(try splitWorkspace(count: setting.splitK * m * (n + 1)), "gemm", "partials") : cMemory
-    let name = "gemm \(m)×\(n)·\(k)\(transposeA ? " Aᵀ" : "")\(transposeB ? " Bᵀ" : "")"
     let epilogueArguments: [KernelArgument] = [
       .int(Int(code.rawValue)), .int(Int(activationCode.rawValue)), .float(slope), .memory(values),
       .int(sums == nil ? 0 : 1), .memory(sums ?? cMemory),
     ]
     try launch(
-      "gemm", file: "matmul", options: options,
+      "gemm", file: "matmul", gemmSetting: tuned,
       global: [
         (n + setting.tileColumns - 1) / setting.tileColumns * setting.groupColumns,
         (m + setting.tileRows - 1) / setting.tileRows * setting.groupRows, setting.splitK,
@@ -55,13 +53,13 @@ extension OpenCLBackend {
         .int(transposeB ? 1 : 0), .memory(try memory(a, "gemm", "A")),
         .memory(try memory(b, "gemm", "B")), .memory(cMemory),
       ] + epilogueArguments + [.memory(partials)],
-      profileName: name + Self.epilogueSuffix(epilogue, rowSums: rowSumsOfA != nil)
+      profileName: shape.profileName + Self.epilogueSuffix(epilogue, rowSums: rowSumsOfA != nil)
         + (setting.splitK > 1 ? " (split-k \(setting.splitK))" : ""))
     guard setting.splitK > 1 else { return }
     try launch(
-      "gemm_split_sum", file: "matmul", options: options, global: [m * n],
+      "gemm_split_sum", file: "matmul", gemmSetting: tuned, global: [m * n],
       [.int(m), .int(n), .float(alpha), .float(beta), .memory(cMemory)] + epilogueArguments + [.memory(partials)],
-      profileName: name + " split-k sum")
+      profileName: shape.profileName + " split-k sum")
   }
 
   /// The split-K partial products' buffer, kept between products and grown when too small.
@@ -84,5 +82,13 @@ extension OpenCLBackend {
       case .activationGradient(let activation, _): " ·\(activation)′"
       }
     return suffix + (rowSums ? " +Σrows" : "")
+  }
+}
+
+extension GemmShape {
+  /// How a profile names the product, e.g. "gemm 500×64·784 Bᵀ" (built only when a
+  /// profile records the launch).
+  fileprivate var profileName: String {
+    "gemm \(m)×\(n)·\(k)\(transposeA ? " Aᵀ" : "")\(transposeB ? " Bᵀ" : "")"
   }
 }

@@ -35,9 +35,14 @@ public final class OpenCLBackend: Backend {
   public let kernelFolder: String?
   let context: DeviceContext
   let queue: cl_command_queue
-  /// Kernel objects by name and build options. cl_kernel holds its arguments, so each
-  /// backend owns its own.
+  /// Kernel objects by name, and by name and setting for a GEMM shape's own setting.
+  /// cl_kernel holds its arguments, so each backend owns its own.
   private var kernels: [String: cl_kernel] = [:]
+  private var tunedKernels: [TunedKernel: cl_kernel] = [:]
+  private struct TunedKernel: Hashable {
+    let name: String
+    let setting: GemmSetting
+  }
   /// The tuning's per-shape GEMM settings, for a lookup a launch.
   let gemmSettings: [GemmShape: GemmSetting]
   public var counts = BackendCounts()
@@ -256,11 +261,23 @@ public final class OpenCLBackend: Backend {
   // MARK: Launching
 
   /// The kernel `name` from `kernels/<file>.cl`, built with the tuning's options for the
-  /// file (or `options` when given: a GEMM shape's own setting), created once per backend.
-  func kernel(_ name: String, file: String, options: String? = nil) throws -> cl_kernel {
-    let options = options ?? tuning.buildOptions(for: file)
-    let key = "\(name)|\(options)"
-    if let kernel = kernels[key] { return kernel }
+  /// file (with `gemmSetting` in place of the default one: a GEMM shape's own setting),
+  /// created once per backend. A launch only looks it up: no options string is built then.
+  func kernel(_ name: String, file: String, gemmSetting: GemmSetting? = nil) throws -> cl_kernel {
+    guard let gemmSetting else {
+      if let kernel = kernels[name] { return kernel }
+      let kernel = try createKernel(name, file: file, options: tuning.buildOptions(for: file))
+      kernels[name] = kernel
+      return kernel
+    }
+    let key = TunedKernel(name: name, setting: gemmSetting)
+    if let kernel = tunedKernels[key] { return kernel }
+    let kernel = try createKernel(name, file: file, options: tuning.buildOptions(for: file, gemm: gemmSetting))
+    tunedKernels[key] = kernel
+    return kernel
+  }
+
+  private func createKernel(_ name: String, file: String, options: String) throws -> cl_kernel {
     let program = try context.program(file: file, options: options, folder: kernelFolder)
     var status: cl_int = 0
     guard let kernel = clCreateKernel(program, name, &status) else {
@@ -268,7 +285,6 @@ public final class OpenCLBackend: Backend {
       throw BackendError.kernelBuildFailed(program: file, log: "no kernel '\(name)'")
     }
     try OpenCLStatus.check(status, "clCreateKernel(\(name))")
-    kernels[key] = kernel
     return kernel
   }
 
@@ -276,10 +292,10 @@ public final class OpenCLBackend: Backend {
   /// multiple of `local` when given). A profile lists the launch under `profileName`
   /// (default: the kernel's name).
   func launch(
-    _ name: String, file: String, options: String? = nil, global: [Int], local: [Int]? = nil,
+    _ name: String, file: String, gemmSetting: GemmSetting? = nil, global: [Int], local: [Int]? = nil,
     _ arguments: [KernelArgument], profileName: @autoclosure () -> String? = nil
   ) throws {
-    let kernel = try kernel(name, file: file, options: options)
+    let kernel = try kernel(name, file: file, gemmSetting: gemmSetting)
     for (index, argument) in arguments.enumerated() {
       let status: cl_int
       switch argument {

@@ -64,11 +64,6 @@ public struct OpenCLTuning: Sendable, Equatable, Codable, CustomStringConvertibl
     }
   }
 
-  /// The setting the GEMM runs at `shape`: its own when tuned, else the default one.
-  public func gemmSetting(for shape: GemmShape) -> GemmSetting {
-    gemmShapes?.first { $0.shape == shape }?.setting ?? gemm
-  }
-
   /// Safe starting points: the direct kernel for CPUs (measured on PoCL), 64 × 64 tiles
   /// of 16 × 16 work-items in local memory for GPUs.
   public static func defaults(for device: OpenCLDeviceInfo) -> OpenCLTuning {
@@ -120,11 +115,12 @@ public struct OpenCLTuning: Sendable, Equatable, Codable, CustomStringConvertibl
     return nil
   }
 
-  /// The `#define`s for a kernel file: each file gets the knobs it reads.
-  func buildOptions(for file: String) -> String {
+  /// The `#define`s for a kernel file: each file gets the knobs it reads; the GEMM's are
+  /// `gemm`'s when given (a shape's own setting), else the default setting's.
+  func buildOptions(for file: String, gemm setting: GemmSetting? = nil) -> String {
     var options = "-cl-std=CL1.2"
     switch file {
-    case "matmul": options += gemm.buildOptions
+    case "matmul": options += (setting ?? gemm).buildOptions
     case "reductions":
       options += " -DREDUCE_WG=\(reductionGroupSize)" + columnOptions
     case "graph", "step_losses", "selection": options += " -DREDUCE_WG=\(reductionGroupSize)"

@@ -170,33 +170,28 @@ extension ParitySuite {
         Double(gradientScale) * slopes[index / columns] * 2 * Double(kappa)
           * (Double(r[index]) - Double(a[index]))
       }
-      for part in ["residual gradient", "input gradient", "loss rows"] {
-        cases.append(
-          ParityCase(
-            operation: "energyLoss", shape: "\(rows)×\(columns), hinge from \(hingeFrom): \(part)", tolerance: 1e-5,
-            run: { backend in
-              let (dr, da) = (try backend.makeBuffer(Float.self, count: rows * columns), try backend.makeBuffer(start))
-              let loss = try lossRows(backend, rows: rows, scale: 2)
-              try backend.energyLoss(
-                output: try backend.makeBuffer(r), input: try backend.makeBuffer(a), rows: rows, columns: columns,
-                energyScale: kappa, hingeFrom: hingeFrom, margin: margin, gradientScale: gradientScale, into: dr,
-                inputGradient: da, loss: loss)
-              switch part {
-              case "residual gradient": return doubles(try backend.download(dr))
-              case "input gradient": return doubles(try backend.download(da))
-              default: return doubles(try backend.download(loss.buffer))
-              }
-            },
-            reference: {
-              switch part {
-              case "residual gradient": return gradient
-              case "input gradient": return zip(start, gradient).map { Double($0) - $1 }
-              default:
-                return expectedLossRows(
-                  (0..<rows).map { i in i < hingeFrom ? energies[i] : max(0, Double(margin) - energies[i]) }, scale: 2)
-              }
-            }))
-      }
+      cases += partCases(
+        "energyLoss", "\(rows)×\(columns), hinge from \(hingeFrom)",
+        parts: ["residual gradient", "input gradient", "loss rows"],
+        run: { backend in
+          let (dr, da) = (try backend.makeBuffer(Float.self, count: rows * columns), try backend.makeBuffer(start))
+          let loss = try lossRows(backend, rows: rows, scale: 2)
+          try backend.energyLoss(
+            output: try backend.makeBuffer(r), input: try backend.makeBuffer(a), rows: rows, columns: columns,
+            energyScale: kappa, hingeFrom: hingeFrom, margin: margin, gradientScale: gradientScale, into: dr,
+            inputGradient: da, loss: loss)
+          return [
+            doubles(try backend.download(dr)), doubles(try backend.download(da)),
+            doubles(try backend.download(loss.buffer)),
+          ]
+        },
+        reference: {
+          [
+            gradient, zip(start, gradient).map { Double($0) - $1 },
+            expectedLossRows(
+              (0..<rows).map { i in i < hingeFrom ? energies[i] : max(0, Double(margin) - energies[i]) }, scale: 2),
+          ]
+        })
     }
     return cases
   }

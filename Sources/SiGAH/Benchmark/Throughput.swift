@@ -108,6 +108,17 @@ public enum Throughput {
     return zip(shapes, rates).map { GemmResult(m: $0.m, n: $0.n, k: $0.k, gflops: $1) }
   }
 
+  /// GFLOP/s of the backend's own GEMM at each of `shapes`, timed as `shapeRates`.
+  public static func gemmShapeRates(_ shapes: [GemmShape], on backend: any Backend, settings: BenchSettings) throws
+    -> [Rate]
+  {
+    try shapeRates(shapes, on: backend, settings: settings) { a, b, c, shape in
+      try backend.gemm(
+        a, transposeA: shape.transposeA, b, transposeB: shape.transposeB, into: c, m: shape.m, n: shape.n, k: shape.k,
+        alpha: 1, beta: 0)
+    }
+  }
+
   /// GFLOP/s of `gemm` at each of `shapes` (transposes included), on seeded operands: ten
   /// products a timed run, waited for at the end.
   public static func shapeRates(
@@ -185,11 +196,7 @@ public enum Throughput {
     // Each GEMM shape of SiGAH's step alone: the rate the step would reach if it were
     // its products, each at its own speed.
     let stepShapes = (stepCounts[HashMethod.sigah.rawValue]?.gemms ?? [:]).sorted { $0.key < $1.key }
-    let stepRates = try shapeRates(stepShapes.map(\.key), on: backend, settings: settings) { a, b, c, shape in
-      try backend.gemm(
-        a, transposeA: shape.transposeA, b, transposeB: shape.transposeB, into: c, m: shape.m, n: shape.n, k: shape.k,
-        alpha: 1, beta: 0)
-    }
+    let stepRates = try gemmShapeRates(stepShapes.map(\.key), on: backend, settings: settings)
     let stepGemms = zip(stepShapes, stepRates).map { StepGemm(shape: $0.0.key, perStep: $0.0.value, gflops: $0.1) }
     for gemm in stepGemms {
       log(

@@ -232,8 +232,7 @@ public final class SiGAHNetwork: BatchWide {
     try discriminator.forward(input, rows: n)
     let (r, a) = (try backend.download(discriminator.output, count: n * d), try backend.download(input, count: n * d))
     return (0..<n).map { i in
-      kappa
-        * (0..<d).reduce(Float(0)) { total, j in total + (r[i * d + j] - a[i * d + j]) * (r[i * d + j] - a[i * d + j]) }
+      kappa * (i * d..<(i + 1) * d).reduce(Float(0)) { total, j in total + (r[j] - a[j]) * (r[j] - a[j]) }
     }
   }
 

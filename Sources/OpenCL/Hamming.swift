@@ -35,20 +35,27 @@ extension OpenCLBackend {
     k: Int
   ) throws -> TopK {
     let operation = "hammingTopK"
-    let histogramBytes = (bits + 1) * MemoryLayout<Int32>.size
-    guard UInt64(histogramBytes) <= device.localMemoryBytes else {
+    let words = codeWords(bits: bits)
+    let group = tuning.hammingGroupSize
+    guard
+      let groupQueries = Self.hammingQueriesPerGroup(
+        queryCount: queryCount, bits: bits, lanes: group, on: device)
+    else {
       throw BackendError.invalidArgument(
         operation: operation,
         message:
-          "\(bits)-bit codes need \(histogramBytes) bytes of local memory; the device has \(device.localMemoryBytes)")
+          "\(bits)-bit codes need \(Self.hammingLocalBytes(queries: 1, bits: bits, lanes: group)) bytes of local "
+          + "memory; the device has \(device.localMemoryBytes)")
     }
     let buffers = try topKWorkspace(results: queryCount * k, scratch: queryCount * (k + bits + 1))
-    let group = tuning.hammingGroupSize
+    let groups = (queryCount + groupQueries - 1) / groupQueries
     try launch(
-      "hamming_topk", file: "hamming", global: [queryCount * group], local: [group],
+      "hamming_topk", file: "hamming", global: [groups * group], local: [group],
       [
-        .memory(try memory(queries, operation, "queries")), .memory(try memory(database, operation, "database")),
-        .int(databaseCount), .int(bits), .int(k), .local(bytes: histogramBytes),
+        .memory(try memory(queries, operation, "queries")), .int(queryCount),
+        .memory(try memory(database, operation, "database")), .int(databaseCount), .int(bits), .int(k),
+        .int(groupQueries), .local(bytes: groupQueries * words * MemoryLayout<UInt64>.size),
+        .local(bytes: groupQueries * (bits + 1) * MemoryLayout<Int32>.size),
         .memory(try memory(buffers.scratch, operation, "scratch")),
         .memory(try memory(buffers.ids, operation, "ids")),
         .memory(try memory(buffers.distances, operation, "distances")),
@@ -57,6 +64,34 @@ extension OpenCLBackend {
     return TopK(
       k: k, ids: try uncheckedDownload(buffers.ids, offset: 0, count: count),
       distances: try uncheckedDownload(buffers.distances, offset: 0, count: count))
+  }
+
+  /// The most queries a work-group of `hamming_topk` scores together (kernels/hamming.cl's
+  /// HAMMING_QUERIES).
+  static let hammingMostQueriesPerGroup = 16
+
+  /// Queries per work-group: as many as share a database read (up to the kernel's most),
+  /// but never so many that a compute unit is left without a group, and within local
+  /// memory; nil when not even one query's histogram fits.
+  static func hammingQueriesPerGroup(queryCount: Int, bits: Int, lanes: Int, on device: OpenCLDeviceInfo) -> Int? {
+    let units = max(device.computeUnits, 1)
+    let perUnit = (queryCount + units - 1) / units
+    var queries = max(1, min(Self.hammingMostQueriesPerGroup, perUnit))
+    while queries >= 1 {
+      if hammingLocalBytes(queries: queries, bits: bits, lanes: lanes) <= device.localMemoryBytes {
+        return queries
+      }
+      queries /= 2
+    }
+    return nil
+  }
+
+  /// Local memory of one `hamming_topk` work-group: the block's query codes and
+  /// histograms, and the fixed arrays (the packed tie scan and four counts per query).
+  static func hammingLocalBytes(queries: Int, bits: Int, lanes: Int) -> UInt64 {
+    let most = hammingMostQueriesPerGroup
+    let fixed = (most + 3) / 4 * lanes * 8 + 4 * most * 4 + 4
+    return UInt64(queries * codeWords(bits: bits) * 8 + queries * (bits + 1) * 4 + fixed)
   }
 
   /// The result and scratch buffers of `hammingTopK`, kept between calls and grown (to

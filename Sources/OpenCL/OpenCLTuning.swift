@@ -29,7 +29,7 @@ public struct OpenCLTuning: Sendable, Equatable, Codable, CustomStringConvertibl
   public var gemmSliceK = 16
   /// Work-group size of the reductions; a power of two.
   public var reductionGroupSize = 64
-  /// Work-group size of the Hamming top-k (one work-group a query); a power of two. One
+  /// Work-group size of the Hamming top-k (one work-group a block of queries); a power of two. One
   /// work-item a query is fastest on CPU devices (measured on PoCL: 4,594 against 1,237
   /// queries/s at 64 over 100,000 codes), whose barriers cost a loop each. The ranking
   /// kernel (average precision, one work-group a query too) uses the same size.
@@ -125,7 +125,8 @@ public struct OpenCLTuning: Sendable, Equatable, Codable, CustomStringConvertibl
       options += " -DREDUCE_WG=\(reductionGroupSize)" + columnOptions
     case "graph", "step_losses", "selection": options += " -DREDUCE_WG=\(reductionGroupSize)"
     case "activations": options += columnOptions
-    case "hamming": options += " -DHAMMING_WG=\(hammingGroupSize)"
+    case "hamming":
+      options += " -DHAMMING_WG=\(hammingGroupSize) -DHAMMING_QUERIES=\(OpenCLBackend.hammingMostQueriesPerGroup)"
     case "ranking": options += " -DRANKING_WG=\(hammingGroupSize)"
     default: break
     }

@@ -333,6 +333,8 @@ public enum ParitySuite {
     // 8-bit codes over 500 items: dozens of ties at every distance, so tie order is tested.
     for (queryCount, databaseCount, bits, k) in [
       (7, 500, 8, 1), (7, 500, 8, 50), (7, 500, 8, 500), (3, 1024, 64, 100), (2, 93, 200, 7),
+      // Blocks of queries scored together (full and partial blocks, one word and four).
+      (37, 700, 8, 20), (37, 300, 200, 9),
     ] {
       let (queries, database) = randomCodes(queryCount, databaseCount, bits: bits, seed: 95)
       cases.append(

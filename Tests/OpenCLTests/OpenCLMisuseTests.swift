@@ -85,7 +85,7 @@ struct OpenCLMisuseTests {
     }
   }
 
-  @Test(arguments: [1, 8, 32])
+  @Test(arguments: [1, 8, 32, 256])
   func otherHammingGroupSizesGiveTheSameTopKAndRanking(_ groupSize: Int) throws {
     var tuning = OpenCLTuning()
     tuning.hammingGroupSize = groupSize

@@ -99,4 +99,10 @@ done
 # The other papers' methods on the GPU: their mAP beside ITQ after a short training.
 step eval-methods-opencl 150 "$sigah" eval "$mnist" --methods itq,sgh,ba,hashgan,gmans --bits 32 --epochs 10 \
   --backend opencl --out "$work/eval-methods-opencl" --json --quiet
+# GMANs' schedule decided on the host (one read a step) against on the device (no read,
+# 161 launches a step against 103 on PoCL): which one a GPU wants is measured here.
+for schedule in false true; do
+  step "gmans-schedule-on-device-$schedule" 60 "$sigah" train "$mnist" --method gmans --bits 32 --epochs 3 \
+    --backend opencl --gmans-schedule-on-device "$schedule" --out "$work/gmans-$schedule.safetensors"
+done
 echo "== done: $(ls "$work" | wc -l) files in $OUT/gpu-check.tar.gz"

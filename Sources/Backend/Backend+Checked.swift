@@ -470,4 +470,50 @@ extension Backend {
       parameters: parameters, gradients: gradients, firstMoment: firstMoment, secondMoment: secondMoment, count: count,
       decayed: decayed, step: step)
   }
+
+  /// `adamUpdate` taken only where `gate.schedule` says so, with the bias corrections of
+  /// the step number it holds (METHOD.md §9): a schedule decided on the device needs no
+  /// read. `step.step` is the most steps the player can have taken; `gate.corrections`
+  /// must hold their `(c1, c2)` pairs.
+  public func gatedAdamUpdate(
+    parameters: DeviceBuffer<Float>, gradients: DeviceBuffer<Float>, firstMoment: DeviceBuffer<Float>,
+    secondMoment: DeviceBuffer<Float>, count: Int, decayed: Int? = nil, step: AdamStep, gate: AdamGate
+  ) throws {
+    let operation = "gatedAdamUpdate"
+    try Validate.positive(operation, "step", step.step)
+    try Validate.elementwise(
+      operation,
+      [
+        ("parameters", parameters), ("gradients", gradients), ("firstMoment", firstMoment),
+        ("secondMoment", secondMoment),
+      ], count: count)
+    let decayed = decayed ?? count
+    guard (0...count).contains(decayed), gate.slot >= 0 else {
+      throw BackendError.invalidArgument(
+        operation: operation, message: "decayed must be between 0 and \(count) and slot not negative")
+    }
+    try Validate.range(operation, "schedule", gate.schedule, offset: 2 * gate.slot, count: 2)
+    try Validate.fits(operation, "corrections", gate.corrections, needs: 2 * step.step)
+    counts.operations += 1
+    try uncheckedGatedAdamUpdate(
+      parameters: parameters, gradients: gradients, firstMoment: firstMoment, secondMoment: secondMoment, count: count,
+      decayed: decayed, step: step, gate: gate)
+  }
+
+  /// Algorithm 1's decision for one player, kept on the device (METHOD.md §9):
+  /// `schedule[2·slot]` becomes 1 when the mean of σ over `logits[offset..<offset + count]`
+  /// is above `threshold` and 0 otherwise, and `schedule[2·slot + 1]` counts the 1s.
+  public func scoreGate(
+    _ logits: DeviceBuffer<Float>, offset: Int, count: Int, threshold: Float, schedule: DeviceBuffer<Int32>, slot: Int
+  ) throws {
+    let operation = "scoreGate"
+    try Validate.positive(operation, "count", count)
+    try Validate.range(operation, "logits", logits, offset: offset, count: count)
+    guard slot >= 0 else {
+      throw BackendError.invalidArgument(operation: operation, message: "slot must not be negative, got \(slot)")
+    }
+    try Validate.range(operation, "schedule", schedule, offset: 2 * slot, count: 2)
+    counts.operations += 1
+    try uncheckedScoreGate(logits, offset: offset, count: count, threshold: threshold, schedule: schedule, slot: slot)
+  }
 }

@@ -175,6 +175,17 @@ public protocol Backend: AnyObject {
   func uncheckedAdamUpdate(
     parameters: DeviceBuffer<Float>, gradients: DeviceBuffer<Float>, firstMoment: DeviceBuffer<Float>,
     secondMoment: DeviceBuffer<Float>, count: Int, decayed: Int, step: AdamStep) throws
+  /// The same update where `gate` says so, at the step number it holds; `step.step` is the
+  /// most steps the player can have taken (its corrections table covers them).
+  func uncheckedGatedAdamUpdate(
+    parameters: DeviceBuffer<Float>, gradients: DeviceBuffer<Float>, firstMoment: DeviceBuffer<Float>,
+    secondMoment: DeviceBuffer<Float>, count: Int, decayed: Int, step: AdamStep, gate: AdamGate) throws
+  /// A self-controlled schedule's decision (METHOD.md §9): `schedule[2·slot]` = 1 when the
+  /// mean of σ(logits[offset..<offset + count]) is above `threshold`, else 0, and the
+  /// decision is added to `schedule[2·slot + 1]`.
+  func uncheckedScoreGate(
+    _ logits: DeviceBuffer<Float>, offset: Int, count: Int, threshold: Float, schedule: DeviceBuffer<Int32>,
+    slot: Int) throws
 
   // MARK: Selection
 

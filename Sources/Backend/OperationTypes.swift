@@ -116,6 +116,20 @@ public struct AdamStep: Sendable, Equatable {
   }
 }
 
+/// Where a gated Adam update finds its decision and its step number on the device
+/// (METHOD.md §9): `schedule` holds an (taken, steps taken) pair of Int32 per player, set by
+/// `scoreGate`; `corrections` holds the bias corrections `(c1, c2)` of steps 1, 2, … in
+/// turn, as `AdamStep.biasCorrections` computes them.
+public struct AdamGate: Sendable {
+  public let schedule: DeviceBuffer<Int32>
+  public let slot: Int
+  public let corrections: DeviceBuffer<Float>
+
+  public init(schedule: DeviceBuffer<Int32>, slot: Int, corrections: DeviceBuffer<Float>) {
+    (self.schedule, self.slot, self.corrections) = (schedule, slot, corrections)
+  }
+}
+
 /// The `k` nearest codes of each query, row-major `queries × k`, ordered by ascending
 /// distance and, within a distance, by ascending database index (METHOD.md §4).
 public struct TopK: Sendable, Equatable {

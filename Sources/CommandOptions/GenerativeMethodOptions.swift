@@ -31,6 +31,12 @@ public struct GenerativeMethodOptions: ParsableArguments {
   @Option(help: "GMANs: σ of the noise on the codes before D_B.") public var gmansCodeNoise: Float = 0.1
   @Option(help: "GMANs: pre-training epochs.") public var gmansPretrainEpochs = 5
   @Option(help: "GMANs: self-controlled schedule (Algorithm 1): true or false.") public var gmansSelfControlled = true
+  @Option(
+    help: """
+      GMANs: decide the self-controlled schedule on the device, reading nothing back a step but \
+      computing both discriminators' gradients every step: true or false.
+      """)
+  public var gmansScheduleOnDevice = false
   @Option(help: "GMANs: batch size (the paper's 32 for MLPs).") public var gmansBatchSize = 32
   @Option(help: "GMANs: Adam learning rate.") public var gmansLearningRate: Float = 1e-3
   // SGH
@@ -113,6 +119,7 @@ public struct GenerativeMethodOptions: ParsableArguments {
     c.gmans.codeNoise = gmansCodeNoise
     c.gmans.pretrainEpochs = gmansPretrainEpochs
     c.gmans.selfControlled = gmansSelfControlled
+    c.gmans.scheduleOnDevice = gmansScheduleOnDevice
     c.gmans.batchSize = gmansBatchSize
     c.gmans.learningRate = gmansLearningRate
     c.sgh.alpha = sghAlpha

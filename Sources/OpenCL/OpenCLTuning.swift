@@ -123,7 +123,7 @@ public struct OpenCLTuning: Sendable, Equatable, Codable, CustomStringConvertibl
     case "matmul": options += (setting ?? gemm).buildOptions
     case "reductions":
       options += " -DREDUCE_WG=\(reductionGroupSize)" + columnOptions
-    case "graph", "step_losses", "selection": options += " -DREDUCE_WG=\(reductionGroupSize)"
+    case "graph", "step_losses", "selection", "optim": options += " -DREDUCE_WG=\(reductionGroupSize)"
     case "activations": options += columnOptions
     case "hamming":
       options += " -DHAMMING_WG=\(hammingGroupSize) -DHAMMING_QUERIES=\(OpenCLBackend.hammingMostQueriesPerGroup)"

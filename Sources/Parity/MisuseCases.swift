@@ -89,6 +89,25 @@ public enum MisuseSuite {
         },
         expected: .invalidArgument(operation: "adamUpdate", message: "step must be at least 1, got 0")),
       MisuseCase(
+        name: "gatedAdamUpdate with a corrections table shorter than its steps",
+        call: { backend, _ in
+          let x = try backend.makeBuffer(Float.self, count: 2)
+          let gate = AdamGate(
+            schedule: try backend.makeBuffer([1, 1] as [Int32]), slot: 0, corrections: try backend.makeBuffer([1, 1]))
+          try backend.gatedAdamUpdate(
+            parameters: x, gradients: x, firstMoment: x, secondMoment: x, count: 2,
+            step: AdamStep(learningRate: 0.1, step: 2), gate: gate)
+        },
+        expected: .bufferTooSmall(operation: "gatedAdamUpdate", argument: "corrections", needed: 4, actual: 2)),
+      MisuseCase(
+        name: "scoreGate past the schedule's end",
+        call: { backend, _ in
+          let x = try backend.makeBuffer(Float.self, count: 4)
+          try backend.scoreGate(
+            x, offset: 0, count: 4, threshold: 0.5, schedule: try backend.makeBuffer([0, 0] as [Int32]), slot: 1)
+        },
+        expected: .bufferTooSmall(operation: "scoreGate", argument: "schedule", needed: 4, actual: 2)),
+      MisuseCase(
         name: "a buffer of another backend",
         call: { backend, foreign in
           try backend.map(.abs, foreign, into: foreign, count: 1)

@@ -5,6 +5,7 @@
 // tanh's 1 − y² cancels as |y| → 1); integer outputs must be equal.
 
 import Backend
+import Foundation
 
 public enum ParitySuite {
   public static let gemmShapes = [(1, 1, 1), (7, 93, 64), (93, 7, 500), (64, 500, 93), (500, 64, 1024)]
@@ -377,6 +378,55 @@ public enum ParitySuite {
               try backend.download(buffers[0]) + backend.download(buffers[2]) + backend.download(buffers[3]))
           },
           reference: { Reference.adam(theta, gradient, m, v, settings) }))
+    }
+    // Gated: taken at step 3 (the plain update at step 3), not taken, and a step number
+    // beyond the corrections table (left alone).
+    let tableSteps = 4
+    let table = (1...tableSteps).flatMap { step in
+      let corrections = AdamStep(learningRate: 1e-2, step: step).biasCorrections
+      return [corrections.first, corrections.second]
+    }
+    for (taken, stepNumber) in [(Int32(1), Int32(3)), (0, 3), (1, 9)] {
+      let settings = AdamStep(learningRate: 1e-2, weightDecay: 5e-4, step: tableSteps)
+      cases.append(
+        ParityCase(
+          operation: "gatedAdamUpdate", shape: "\(count), taken \(taken), step \(stepNumber)", tolerance: 1e-5,
+          run: { backend in
+            let buffers = try [theta, gradient, m, v].map { try backend.makeBuffer($0) }
+            let gate = AdamGate(
+              schedule: try backend.makeBuffer([0, 0, taken, stepNumber]), slot: 1,
+              corrections: try backend.makeBuffer(table))
+            try backend.gatedAdamUpdate(
+              parameters: buffers[0], gradients: buffers[1], firstMoment: buffers[2], secondMoment: buffers[3],
+              count: count, step: settings, gate: gate)
+            return doubles(
+              try backend.download(buffers[0]) + backend.download(buffers[2]) + backend.download(buffers[3]))
+          },
+          reference: {
+            guard taken == 1, Int(stepNumber) <= tableSteps else { return doubles(theta + m + v) }
+            var atStep = settings
+            atStep.step = Int(stepNumber)
+            return Reference.adam(theta, gradient, m, v, atStep)
+          }))
+    }
+    // The schedule's decision: a mean of σ just above and just below the threshold, over
+    // fewer and more elements than a work-group has lanes.
+    for (count, offset) in [(37, 5), (200, 3)] {
+      let logits = gaussians(count + offset, seed: 105)
+      let mean = logits[offset...].reduce(0.0) { $0 + 1 / (1 + exp(-Double($1))) } / Double(count)
+      for (threshold, taken) in [(mean - 0.01, 1.0), (mean + 0.01, 0.0)] {
+        cases.append(
+          ParityCase(
+            operation: "scoreGate", shape: "\(count) at \(offset), \(taken == 1 ? "above" : "below")", tolerance: 0,
+            run: { backend in
+              let schedule = try backend.makeBuffer([3, 7, 1, 5] as [Int32])
+              try backend.scoreGate(
+                try backend.makeBuffer(logits), offset: offset, count: count, threshold: Float(threshold),
+                schedule: schedule, slot: 1)
+              return try backend.download(schedule).map(Double.init)
+            },
+            reference: { [3, 7, taken, 5 + taken] }))
+      }
     }
     return cases
   }

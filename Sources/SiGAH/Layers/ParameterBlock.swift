@@ -107,6 +107,20 @@ public final class ParameterBlock: BatchWide {
       step: AdamStep(learningRate: learningRate, beta1: beta1, weightDecay: weightDecay, step: step))
   }
 
+  /// One Adam step where `schedule` decided on the device to take it, at the step number
+  /// the schedule holds (METHOD.md §9); `mostSteps` bounds it (the steps offered so far).
+  func gatedAdamStep(
+    learningRate: Float, weightDecay: Float, schedule: DeviceSchedule, slot: Int, mostSteps: Int
+  ) throws {
+    precondition(share == nil, "a gated step decides on one device; a data-parallel run decides on the host")
+    try schedule.cover(mostSteps)
+    try backend.gatedAdamUpdate(
+      parameters: values, gradients: gradients, firstMoment: firstMoments, secondMoment: secondMoments, count: count,
+      decayed: decayed,
+      step: AdamStep(learningRate: learningRate, beta1: schedule.beta1, weightDecay: weightDecay, step: mostSteps),
+      gate: schedule.gate(slot))
+  }
+
   /// Every tensor's values by name, downloaded in one read.
   func download() throws -> [String: [Float]] {
     slices(of: try backend.download(values, count: count))

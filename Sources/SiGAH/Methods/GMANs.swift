@@ -7,7 +7,9 @@
 // - L_V matches the batch's `‖H‖²` to the sampled codes' `‖B‖²` (VarianceMatching).
 // `L_G = λ1·L_AE + λ2·L_B + λ3·L_V` after pre-training by ℓ2 reconstruction. Self-controlled
 // (Algorithm 1): a discriminator is updated only while its score on the fakes is above ½;
-// the auto-encoder every step. That decision reads two numbers from the device per step.
+// the auto-encoder every step. The host decides from the two scores read back (summed over
+// the processes of a data-parallel run), or, with `scheduleOnDevice`, the device does
+// (DeviceSchedule) and a step reads nothing back.
 
 import Backend
 
@@ -30,6 +32,11 @@ public struct GMANsConfiguration: Sendable, Equatable {
   public var pretrainEpochs = 5
   /// Algorithm 1's schedule (true) or both discriminators every step (false).
   public var selfControlled = true
+  /// Decide Algorithm 1's schedule on the device (one device, not data-parallel): no read
+  /// in a step, but both discriminators' gradients and forward passes every step, taken or
+  /// not. Off by default: on PoCL it halves the rate (BENCHMARKS.md), and a GPU's gain
+  /// from the read it saves is not yet measured against the work it adds.
+  public var scheduleOnDevice = false
   public var learningRate: Float = 1e-3
   /// The paper's batch for MLPs (its own, not `--batch-size`).
   public var batchSize = 32
@@ -58,14 +65,20 @@ final class GMANsNetwork: BatchWide {
   let sampled: DeviceBuffer<Float>, noisy: DeviceBuffer<Float>, codePairs: DeviceBuffer<Float>
   let logits: DeviceBuffer<Float>, gradient: DeviceBuffer<Float>
   let scores: DeviceBuffer<Float>, scratch: DeviceBuffer<Float>, targets: DeviceBuffer<Float>
-  private(set) var steps = (generator: 0, ae: 0, binary: 0)
+  /// The discriminators' schedule on the device: slot 0 D_AE, slot 1 D_B.
+  let schedule: DeviceSchedule
+  /// Steps of the auto-encoder; scheduled steps offered to the discriminators; and, when
+  /// the host decides, the discriminators' steps taken.
+  private(set) var steps = (generator: 0, offered: 0, ae: 0, binary: 0)
 
   init(
-    inputs d: Int, bits k: Int, capacity n: Int, configuration: GMANsConfiguration, seed: UInt64, backend: any Backend
+    inputs d: Int, bits k: Int, capacity n: Int, configuration: GMANsConfiguration, seed: UInt64,
+    scheduledSteps: Int = 0, backend: any Backend
   )
     throws
   {
     self.backend = backend
+    schedule = try DeviceSchedule(players: 2, steps: scheduledSteps, backend: backend)
     self.configuration = configuration
     (self.d, self.k, self.n) = (d, k, n)
     var random = SeededGenerator(seed: seed)
@@ -161,17 +174,14 @@ final class GMANsNetwork: BatchWide {
     try backend.copy(gradient, sourceOffset: 0, to: outputGradient, destinationOffset: half * rows, count: rows)
   }
 
-  /// One Adam step of a discriminator on its 2·rows logits (real half → 1, fake → 0, Eq. 4 and 9).
-  func discriminatorStep(
-    _ discriminator: MLP, input: DeviceBuffer<Float>, block: ParameterBlock, step: Int, slot: String, rows: Int
-  ) throws {
+  /// A discriminator's gradients on its 2·rows logits (real half → 1, fake → 0, Eq. 4 and 9).
+  func discriminatorGradients(_ discriminator: MLP, input: DeviceBuffer<Float>, slot: String, rows: Int) throws {
     for (half, target) in [(0, Float(1)), (1, 0)] {
       try crossEntropy(
         discriminator.output, half: half, rows: rows, target: target, weight: 1, slot: slot,
         into: discriminator.outputGradient)
     }
     try discriminator.backward(input: input, rows: 2 * rows)
-    try block.adamStep(learningRate: configuration.learningRate, weightDecay: 0, step: step)
   }
 
   /// Mean σ of each discriminator's fake half, read back (Algorithm 1's decision).
@@ -197,20 +207,11 @@ final class GMANsNetwork: BatchWide {
       noisy, columns: k, rows: rows, .gaussian(standardDeviation: cfg.codeNoise), seed: seed, counter: 2 * counter + 1)
     try autoencode(x, rows: rows)
     try discriminate(x, rows: rows)
-    let (aeScore, binaryScore) = cfg.selfControlled ? try fakeScores(rows: rows) : (1, 1)
-    var changed = false
-    if aeScore > 0.5 && cfg.aeGANWeight > 0 {
-      steps.ae += 1
-      try discriminatorStep(aeDiscriminator, input: pairs, block: aeBlock, step: steps.ae, slot: "D_AE", rows: rows)
-      changed = true
+    if cfg.selfControlled && cfg.scheduleOnDevice && share == nil {
+      try stepDiscriminatorsOnTheDevice(x, rows: rows)
+    } else {
+      try stepDiscriminatorsOnTheHost(x, rows: rows)
     }
-    if binaryScore > 0.5 && cfg.binaryGANWeight > 0 {
-      steps.binary += 1
-      try discriminatorStep(
-        binaryDiscriminator, input: codePairs, block: binaryBlock, step: steps.binary, slot: "D_B", rows: rows)
-      changed = true
-    }
-    if changed { try discriminate(x, rows: rows) }
 
     // The auto-encoder's loss, ∂/∂h gathered in codeGradient, ∂/∂x̃ in the decoder's.
     try backend.fill(codeGradient, value: 0, count: nk)
@@ -270,6 +271,52 @@ final class GMANsNetwork: BatchWide {
     try updateAutoencoder(x, rows: rows)
   }
 
+  /// The discriminators that play, with their inputs, blocks, schedule slots and loss names.
+  private var players:
+    [(discriminator: MLP, input: DeviceBuffer<Float>, block: ParameterBlock, slot: Int, loss: String)]
+  {
+    (configuration.aeGANWeight > 0 ? [(aeDiscriminator, pairs, aeBlock, 0, "D_AE")] : [])
+      + (configuration.binaryGANWeight > 0 ? [(binaryDiscriminator, codePairs, binaryBlock, 1, "D_B")] : [])
+  }
+
+  /// Algorithm 1 decided on the device: each discriminator's fake score sets its schedule
+  /// slot, its gradients are computed every step and its Adam update is taken where the
+  /// slot says so. Both discriminate again: an unchanged one gives the same scores.
+  private func stepDiscriminatorsOnTheDevice(_ x: DeviceBuffer<Float>, rows: Int) throws {
+    steps.offered += 1
+    for player in players {
+      try backend.scoreGate(
+        player.discriminator.output, offset: rows, count: rows, threshold: 0.5, schedule: schedule.state,
+        slot: player.slot)
+      try discriminatorGradients(player.discriminator, input: player.input, slot: player.loss, rows: rows)
+      try player.block.gatedAdamStep(
+        learningRate: configuration.learningRate, weightDecay: 0, schedule: schedule, slot: player.slot,
+        mostSteps: steps.offered)
+    }
+    if !players.isEmpty { try discriminate(x, rows: rows) }
+  }
+
+  /// The schedule decided on the host from the scores read back (summed over the processes
+  /// of a data-parallel run), or every step when not self-controlled.
+  private func stepDiscriminatorsOnTheHost(_ x: DeviceBuffer<Float>, rows: Int) throws {
+    let (aeScore, binaryScore) = configuration.selfControlled ? try fakeScores(rows: rows) : (1, 1)
+    var changed = false
+    for player in players where (player.slot == 0 ? aeScore : binaryScore) > 0.5 {
+      let step: Int
+      if player.slot == 0 {
+        steps.ae += 1
+        step = steps.ae
+      } else {
+        steps.binary += 1
+        step = steps.binary
+      }
+      try discriminatorGradients(player.discriminator, input: player.input, slot: player.loss, rows: rows)
+      try player.block.adamStep(learningRate: configuration.learningRate, weightDecay: 0, step: step)
+      changed = true
+    }
+    if changed { try discriminate(x, rows: rows) }
+  }
+
   func hash(mean: [Float], scale: Float) throws -> MLPHash {
     MLPHash(mean: mean, inputScale: scale, layers: try MLPHash.layers(of: encoder, backend: backend))
   }
@@ -284,9 +331,10 @@ public enum GMANs {
     var options = options
     options.batchSize = configuration.batchSize
     let loop = try MinibatchLoop(data: data, options: options, backend: backend, share: share)
+    let stepsPerEpoch = (loop.totalRows + loop.capacity - 1) / loop.capacity
     let network = try GMANsNetwork(
       inputs: data.columns, bits: bits, capacity: loop.capacity, configuration: configuration, seed: options.seed,
-      backend: backend)
+      scheduledSteps: options.epochs * stepsPerEpoch, backend: backend)
     loop.share([network.generatorBlock, network.aeBlock, network.binaryBlock, network.variance, network])
     var inTime = try loop.run(
       epochs: configuration.pretrainEpochs, phase: "pre-training", losses: network.losses, onEvent: onEvent

@@ -33,6 +33,13 @@ extension Backend {
     try values.withUnsafeBufferPointer { try uncheckedUpload($0, to: buffer, offset: offset) }
   }
 
+  /// Writes a slice of an array (a block of a matrix's rows) without copying it first.
+  public func upload<T: DeviceScalar>(_ values: ArraySlice<T>, to buffer: DeviceBuffer<T>, offset: Int = 0) throws {
+    try Validate.range("upload", "destination", buffer, offset: offset, count: values.count)
+    guard !values.isEmpty else { return }
+    try values.withUnsafeBufferPointer { try uncheckedUpload($0, to: buffer, offset: offset) }
+  }
+
   /// Reads `count` elements starting at element `offset`; waits for queued work.
   public func download<T: DeviceScalar>(_ buffer: DeviceBuffer<T>, offset: Int, count: Int) throws -> [T] {
     try Validate.range("download", "source", buffer, offset: offset, count: count)

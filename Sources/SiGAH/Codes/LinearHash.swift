@@ -23,7 +23,9 @@ public struct LinearHash: Sendable, Equatable {
   }
 
   /// Codes of every row of `data`, computed `batchSize` rows at a time on `backend`.
-  /// `progress` is called with the rows done so far.
+  /// `progress` is called with the rows queued so far (on a device, at most the staging
+  /// area's 32 MB of uploads ahead of the rows done). The codes come back in one read at
+  /// the end, so no block waits for the one before it.
   public func encode(
     _ data: Matrix, backend: any Backend, batchSize: Int = 4096,
     progress: (Int) -> Void = { _ in }
@@ -34,12 +36,7 @@ public struct LinearHash: Sendable, Equatable {
     let encoder = try LinearHashEncoder(bits: bits, inputDimension: inputDimension, blockRows: batch, backend: backend)
     try encoder.load(self)
     let codes = try backend.makeBuffer(UInt64.self, count: max(data.rows, 1) * words)
-    var out: [UInt64] = []
-    out.reserveCapacity(data.rows * words)
-    try encoder.encode(data, resident: nil, into: codes) { block in
-      out += try backend.download(codes, offset: block.lowerBound * words, count: block.count * words)
-      progress(block.upperBound)
-    }
-    return PackedCodes(count: data.rows, bits: bits, words: out)
+    try encoder.encode(data, resident: nil, into: codes) { block in progress(block.upperBound) }
+    return PackedCodes(count: data.rows, bits: bits, words: try backend.download(codes, count: data.rows * words))
   }
 }

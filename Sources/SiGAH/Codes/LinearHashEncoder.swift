@@ -58,7 +58,7 @@ final class LinearHashEncoder {
           resident, sourceRows: rows.rows, indices: identity, first: block.lowerBound, rows: n, columns: inputDimension,
           subtracting: mean, into: input)
       } else {
-        try backend.upload(rows.values(ofRows: block), to: staging)
+        try backend.upload(rows.slice(ofRows: block), to: staging)
         try backend.gatherRows(
           staging, sourceRows: n, indices: identity, first: 0, rows: n, columns: inputDimension, subtracting: mean,
           into: input)

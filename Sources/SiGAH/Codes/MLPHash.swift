@@ -32,7 +32,8 @@ public struct MLPHash: Sendable, Equatable {
     }
   }
 
-  /// Codes of every row, `batchSize` rows at a time on `backend`.
+  /// Codes of every row, `batchSize` rows at a time on `backend`; `progress` as
+  /// `LinearHash.encode`'s, the codes read once at the end.
   public func encode(
     _ data: Matrix, backend: any Backend, batchSize: Int = 2048, progress: (Int) -> Void = { _ in }
   ) throws -> PackedCodes {
@@ -51,23 +52,24 @@ public struct MLPHash: Sendable, Equatable {
     let input = try backend.makeBuffer(Float.self, count: capacity * inputDimension)
     let negatedMean = try backend.makeBuffer(mean.map { -$0 })
     let words = codeWords(bits: bits)
-    let codes = try backend.makeBuffer(UInt64.self, count: capacity * words)
-    var out: [UInt64] = []
-    out.reserveCapacity(data.rows * words)
+    let blockCodes = try backend.makeBuffer(UInt64.self, count: capacity * words)
+    // Every block's codes stay on the device until one read at the end (as LinearHash).
+    let codes = try backend.makeBuffer(UInt64.self, count: max(data.rows, 1) * words)
     for rows in data.rowBlocks(capacity) {
       let n = rows.count
-      try backend.upload(data.values(ofRows: rows), to: input)
+      try backend.upload(data.slice(ofRows: rows), to: input)
       try backend.addRowVector(negatedMean, to: input, rows: n, columns: inputDimension)
       if inputScale != 1 {
         try backend.linearCombination(
           alpha: 1 / inputScale, input, beta: 0, input, into: input, count: n * inputDimension)
       }
       try mlp.forward(input, rows: n)
-      try backend.signPack(mlp.output, rows: n, bits: bits, into: codes)
-      out += try backend.download(codes, count: n * words)
+      try backend.signPack(mlp.output, rows: n, bits: bits, into: blockCodes)
+      try backend.copy(
+        blockCodes, sourceOffset: 0, to: codes, destinationOffset: rows.lowerBound * words, count: n * words)
       progress(rows.upperBound)
     }
-    return PackedCodes(count: data.rows, bits: bits, words: out)
+    return PackedCodes(count: data.rows, bits: bits, words: try backend.download(codes, count: data.rows * words))
   }
 }
 

@@ -24,8 +24,11 @@ public struct Matrix: Sendable, Equatable {
   }
 
   /// The values of the rows in `range`, row-major.
-  public func values(ofRows range: Range<Int>) -> [Float] {
-    Array(values[(range.lowerBound * columns)..<(range.upperBound * columns)])
+  public func values(ofRows range: Range<Int>) -> [Float] { Array(slice(ofRows: range)) }
+
+  /// The values of rows `range`, not copied (an upload reads them in place).
+  public func slice(ofRows range: Range<Int>) -> ArraySlice<Float> {
+    values[(range.lowerBound * columns)..<(range.upperBound * columns)]
   }
 
   /// `0..<rows` cut into consecutive blocks of at most `size` rows, the last one short.

@@ -1,0 +1,54 @@
+// Encoding from host memory on OpenCL: however many blocks, the codes come back in one
+// read at the end, so no block waits for the one before it; the same codes as the CPU's.
+
+import Backend
+import OpenCL
+import Testing
+
+@testable import SiGAH
+
+@Suite(.enabled(if: OpenCLUnderTest.shouldRun, "skipped: no OpenCL device here and CI is not set"))
+struct EncodingCountsTests {
+  static let (rows, dimension, bits, block) = (640, 24, 64, 64)
+
+  static func data() -> Matrix {
+    var generator = SeededGenerator(seed: 17)
+    return Matrix(rows: rows, columns: dimension, values: generator.gaussians(count: rows * dimension))
+  }
+
+  static func expectOneRead(_ encode: (any Backend) throws -> PackedCodes) throws {
+    let backend = try OpenCLUnderTest.backend()
+    let before = backend.counts
+    let codes = try encode(backend)
+    let spent = backend.counts - before
+    #expect(spent.blockingWaits == 1, "\(spent)")
+    #expect(spent.deviceToHostBytes == rows * 8, "\(spent)")
+    let cpu = try encode(try CPUBackend())
+    let differing = zip(codes.words, cpu.words).map { ($0 ^ $1).nonzeroBitCount }.reduce(0, +)
+    // A bit whose projection rounds to the other side of 0 may differ: at most a few.
+    #expect(differing <= rows * bits / 1000, "\(differing) bits differ from the CPU's")
+  }
+
+  @Test func aLinearHashReadsItsCodesOnce() throws {
+    var generator = SeededGenerator(seed: 18)
+    let hash = LinearHash(
+      mean: [Float](repeating: 0.1, count: Self.dimension),
+      projection: generator.gaussians(count: Self.bits * Self.dimension),
+      offset: [Float](repeating: 0, count: Self.bits), bits: Self.bits)
+    try Self.expectOneRead { try hash.encode(Self.data(), backend: $0, batchSize: Self.block) }
+  }
+
+  @Test func anMLPHashReadsItsCodesOnce() throws {
+    var generator = SeededGenerator(seed: 19)
+    let layers = [
+      MLPHash.Layer(
+        weight: generator.gaussians(count: 32 * Self.dimension), bias: [Float](repeating: 0, count: 32),
+        inputs: Self.dimension, outputs: 32, activation: .relu),
+      MLPHash.Layer(
+        weight: generator.gaussians(count: Self.bits * 32), bias: [Float](repeating: 0, count: Self.bits), inputs: 32,
+        outputs: Self.bits, activation: .identity),
+    ]
+    let hash = MLPHash(mean: [Float](repeating: 0, count: Self.dimension), inputScale: 1, layers: layers)
+    try Self.expectOneRead { try hash.encode(Self.data(), backend: $0, batchSize: Self.block) }
+  }
+}

@@ -216,6 +216,10 @@ struct Bench: ParsableCommand {
       }
     }
     row("encoding, vectors/s") { String(format: "%.0f", $0.encodingVectorsPerSecond.median) }
+    row("encoding input GB/s ÷ a plain upload's GB/s") { result in
+      guard let upload = result.uploadBytesPerSecond, let fraction = result.encodingFractionOfUpload else { return "–" }
+      return String(format: "%.0f %% of %.2f", 100 * fraction, upload.median / 1e9)
+    }
     for size in settings.searchDatabase {
       row("top-\(settings.searchK) in \(size) codes, queries/s") {
         String(format: "%.0f", $0.search["\(size)"]!.median)

@@ -92,6 +92,10 @@ public struct BackendBench: Sendable, Codable, Equatable {
   /// measured rate as a fraction of it (what the step spends beyond its products).
   public var stepGemmBoundSamplesPerSecond: Double?
   public var trainingFractionOfStepGemms: Double?
+  /// Bytes/s of a plain upload of the encoding's input into one buffer (the bus's limit
+  /// on a GPU), and the encoding's input bytes/s as a fraction of it.
+  public var uploadBytesPerSecond: Rate?
+  public var encodingFractionOfUpload: Double?
 }
 
 public enum Throughput {
@@ -220,6 +224,20 @@ public enum Throughput {
       work: Double(settings.encodeVectors),
       timing: try Timing.measure(runs: runs) { _ = try model.hash.encode(vectors, backend: backend) })
     log(String(format: "encoding: %.0f vectors/s", encoding.median))
+    // The bus's limit beside it: the same bytes uploaded into one buffer and waited for.
+    let inputBytes = Double(vectors.values.count * MemoryLayout<Float>.size)
+    let target = try backend.makeBuffer(Float.self, count: vectors.values.count)
+    let upload = Rate(
+      work: inputBytes,
+      timing: try Timing.measure(runs: runs) {
+        try backend.upload(vectors.values, to: target)
+        try backend.synchronize()
+      })
+    log(
+      String(
+        format: "encoding: %.2f GB/s of input against a plain upload's %.2f GB/s",
+        encoding.median * inputBytes
+          / Double(vectors.rows) / 1e9, upload.median / 1e9))
 
     // Hamming top-k over resident databases of random codes.
     var search: [String: Rate] = [:]
@@ -267,7 +285,9 @@ public enum Throughput {
       stepGemmBoundSamplesPerSecond: gemmBound,
       trainingFractionOfStepGemms: gemmBound.flatMap { bound in
         training["\(stepBatch)"].map { $0.median / bound }
-      })
+      },
+      uploadBytesPerSecond: upload,
+      encodingFractionOfUpload: encoding.median * inputBytes / Double(vectors.rows) / upload.median)
   }
 
   /// Samples/s of each of the other papers' methods on `data` at `settings.bits`.

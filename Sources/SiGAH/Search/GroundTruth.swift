@@ -64,31 +64,49 @@ public enum GroundTruth {
     let xNorms = try backend.makeBuffer(Float.self, count: db)
     let distances = try backend.makeBuffer(Float.self, count: qb * db)
     // Each query's `pool` nearest of a block are chosen where the distances are: only they
-    // cross the bus, and the host merges pools, not whole rows of distances.
-    let chosenIds = try backend.makeBuffer(Int32.self, count: qb * pool)
-    let chosenDistances = try backend.makeBuffer(Float.self, count: qb * pool)
+    // cross the bus, and the host merges pools, not whole rows of distances. The pools of
+    // several blocks collect on the device, each block's in an aligned slice after the
+    // last, and come back in one read a group, so the device never waits between blocks.
+    let alignment = max(1, backend.sliceAlignment / MemoryLayout<Float>.stride)
+    let aligned = { (count: Int) in (count + alignment - 1) / alignment * alignment }
+    let blocks = database.rowBlocks(db)
+    let groupBlocks = max(1, min(blocks.count, Self.candidateBytesPerRead / (aligned(qb * pool) * 8)))
+    let chosenIds = try backend.makeBuffer(Int32.self, count: groupBlocks * aligned(qb * pool))
+    let chosenDistances = try backend.makeBuffer(Float.self, count: groupBlocks * aligned(qb * pool))
     var result = [Int32](repeating: 0, count: queries.rows * k)
     for queryBlock in queries.rowBlocks(qb) {
       let (queryStart, nq) = (queryBlock.lowerBound, queryBlock.count)
-      try backend.upload(queries.values(ofRows: queryBlock), to: qBuffer)
+      try backend.upload(queries.slice(ofRows: queryBlock), to: qBuffer)
       try backend.squaredRowNorms(qBuffer, rows: nq, columns: d, into: qNorms)
       var candidates = (0..<nq).map { _ in SmallestKeys(capacity: pool) }
-      for databaseBlock in database.rowBlocks(db) {
-        let nx = databaseBlock.count
-        try backend.upload(database.values(ofRows: databaseBlock), to: xBuffer)
-        try backend.squaredRowNorms(xBuffer, rows: nx, columns: d, into: xNorms)
-        try backend.squaredDistances(
-          qBuffer, rows: nq, xBuffer, columns: nx, dimension: d, rowNorms: qNorms, columnNorms: xNorms, into: distances)
-        let chosen = min(pool, nx)
-        try backend.smallestPerRow(
-          distances, rows: nq, columns: nx, count: chosen, ids: chosenIds, values: chosenDistances)
+      for first in stride(from: 0, to: blocks.count, by: groupBlocks) {
+        let group = blocks[first..<min(first + groupBlocks, blocks.count)]
+        var starts: [Int] = []
+        var end = 0
+        for databaseBlock in group {
+          let (nx, start) = (databaseBlock.count, aligned(end))
+          let used = nq * min(pool, nx)
+          try backend.upload(database.slice(ofRows: databaseBlock), to: xBuffer)
+          try backend.squaredRowNorms(xBuffer, rows: nx, columns: d, into: xNorms)
+          try backend.squaredDistances(
+            qBuffer, rows: nq, xBuffer, columns: nx, dimension: d, rowNorms: qNorms, columnNorms: xNorms,
+            into: distances)
+          try backend.smallestPerRow(
+            distances, rows: nq, columns: nx, count: min(pool, nx),
+            ids: try backend.makeSlice(of: chosenIds, offset: start, count: used),
+            values: try backend.makeSlice(of: chosenDistances, offset: start, count: used))
+          starts.append(start)
+          end = start + used
+        }
         let (ids, values) = (
-          try backend.download(chosenIds, count: nq * chosen), try backend.download(chosenDistances, count: nq * chosen)
+          try backend.download(chosenIds, count: end), try backend.download(chosenDistances, count: end)
         )
-        let offset = databaseBlock.lowerBound
-        for q in 0..<nq {
-          for i in (q * chosen)..<((q + 1) * chosen) {
-            candidates[q].offer(SmallestKeys.key(values[i], index: offset + Int(ids[i])))
+        for (databaseBlock, start) in zip(group, starts) {
+          let (chosen, offset) = (min(pool, databaseBlock.count), databaseBlock.lowerBound)
+          for q in 0..<nq {
+            for i in (start + q * chosen)..<(start + (q + 1) * chosen) {
+              candidates[q].offer(SmallestKeys.key(values[i], index: offset + Int(ids[i])))
+            }
           }
         }
       }
@@ -107,6 +125,10 @@ public enum GroundTruth {
     }
     return result
   }
+
+  /// The most bytes of candidates (ids and distances) a group of database blocks collects
+  /// on the device before one read brings them back.
+  static let candidateBytesPerRead = 64 << 20
 
   /// The `k` nearest of `candidates` to row `query` of `queries` by squared distance in
   /// Float64, ties by id: the exact last stage of ground truth and of re-ranked search.

@@ -2,8 +2,10 @@
 whole Hamming ranking against exact ground truth, through the Python package (BENCHMARKS.md,
 "SiGAH-DM's hard negatives"). Results accumulate in sigah-dm-defaults.json.
 
-Usage: PYTHONPATH=python python3 scripts/sigah-dm-defaults.py sift|mnist BITS SEEDS EPOCHS TAG [option=value ...]
+Usage: PYTHONPATH=python python3 scripts/sigah-dm-defaults.py sift|mnist|mnist60k BITS SEEDS EPOCHS TAG [option=value ...]
   e.g. ... sift 16,32,64 0,1,2 30 hard2 ranking_hard_negatives=2
+mnist60k reads MNIST's training images from data/mnist/train-images-idx3-ubyte.gz (or
+$MNIST_TRAIN), which the repository does not bundle.
 """
 import gzip
 import json
@@ -28,12 +30,24 @@ def fvecs(path):
     return raw.reshape(-1, raw[0] + 1)[:, 1:].view("<f4").copy()
 
 
+def mnist(file_name, path=None):
+    path = path or f"{root}/mnist/{file_name}"
+    if not os.path.exists(path):
+        sys.exit(f"{path} is missing (MNIST's training images are not bundled: set MNIST_TRAIN to their file)")
+    with gzip.open(path) as file:
+        return np.frombuffer(file.read(), np.uint8)[16:].reshape(-1, 784).astype(np.float32) / np.float32(255)
+
+
 if name == "sift":
     database = fvecs(f"{root}/siftsmall/siftsmall_base.fvecs")
     queries = fvecs(f"{root}/siftsmall/siftsmall_query.fvecs")
+elif name == "mnist60k":
+    # The 60,000 training images are database and training set; the queries are the same
+    # 1,000 test images the t10k protocol draws.
+    database = mnist("train-images-idx3-ubyte.gz", os.environ.get("MNIST_TRAIN"))
+    queries = mnist("t10k-images-idx3-ubyte.gz")[np.random.default_rng(0).permutation(10000)[:1000]]
 else:
-    with gzip.open(f"{root}/mnist/t10k-images-idx3-ubyte.gz") as file:
-        pixels = np.frombuffer(file.read(), np.uint8)[16:].reshape(-1, 784).astype(np.float32) / np.float32(255)
+    pixels = mnist("t10k-images-idx3-ubyte.gz")
     order = np.random.default_rng(0).permutation(len(pixels))
     queries, database = pixels[order[:1000]], pixels[np.sort(order[1000:])]
 truth = sigah.groundtruth(database, queries, 1000, backend="cpu", progress=False)

@@ -67,9 +67,10 @@ final class GMANsNetwork: BatchWide {
   let scores: DeviceBuffer<Float>, scratch: DeviceBuffer<Float>, targets: DeviceBuffer<Float>
   /// The discriminators' schedule on the device: slot 0 D_AE, slot 1 D_B.
   let schedule: DeviceSchedule
-  /// Steps of the auto-encoder; scheduled steps offered to the discriminators; and, when
-  /// the host decides, the discriminators' steps taken.
-  private(set) var steps = (generator: 0, offered: 0, ae: 0, binary: 0)
+  /// Steps of the auto-encoder, and scheduled steps offered to the discriminators.
+  private(set) var steps = (generator: 0, offered: 0)
+  /// Each discriminator's steps taken, by schedule slot, when the host decides.
+  private var hostDecidedSteps = [0, 0]
 
   init(
     inputs d: Int, bits k: Int, capacity n: Int, configuration: GMANsConfiguration, seed: UInt64,
@@ -301,17 +302,11 @@ final class GMANsNetwork: BatchWide {
   private func stepDiscriminatorsOnTheHost(_ x: DeviceBuffer<Float>, rows: Int) throws {
     let (aeScore, binaryScore) = configuration.selfControlled ? try fakeScores(rows: rows) : (1, 1)
     var changed = false
-    for player in players where (player.slot == 0 ? aeScore : binaryScore) > 0.5 {
-      let step: Int
-      if player.slot == 0 {
-        steps.ae += 1
-        step = steps.ae
-      } else {
-        steps.binary += 1
-        step = steps.binary
-      }
+    for player in players where [aeScore, binaryScore][player.slot] > 0.5 {
+      hostDecidedSteps[player.slot] += 1
       try discriminatorGradients(player.discriminator, input: player.input, slot: player.loss, rows: rows)
-      try player.block.adamStep(learningRate: configuration.learningRate, weightDecay: 0, step: step)
+      try player.block.adamStep(
+        learningRate: configuration.learningRate, weightDecay: 0, step: hostDecidedSteps[player.slot])
       changed = true
     }
     if changed { try discriminate(x, rows: rows) }

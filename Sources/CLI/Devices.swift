@@ -43,11 +43,15 @@ struct Devices: ParsableCommand {
     print("(* = what --backend auto uses)")
   }
 
-  /// Extensions, tuning and the GEMM program's head of one device, indented under it.
+  /// Extensions, tuning, the upload staging and the GEMM program's head of one device,
+  /// indented under it.
   func printDetails(of device: OpenCLDeviceInfo) throws {
     print("    extensions: \(device.extensions)")
     let backend = try OpenCLBackend(deviceIndex: device.index)
     print("    tuning: \(backend.tuning)")
+    print(
+      "    upload staging: \(StagingArea.bytesInFlight >> 20) MB ring of "
+        + (backend.stagingIsPinned ? "pinned memory (CL_MEM_ALLOC_HOST_PTR, mapped)" : "ordinary memory"))
     for entry in backend.tuning.gemmShapes ?? [] {
       print("      \(entry.shape): \(entry.setting)" + String(format: " (%.1f GFLOP/s)", entry.gflops))
     }

@@ -47,7 +47,7 @@ public final class OpenCLBackend: Backend {
   let gemmSettings: [GemmShape: GemmSetting]
   public var counts = BackendCounts()
   /// Host copies of uploads still in flight (non-blocking writes read them later).
-  let staging = StagingArea()
+  let staging: StagingArea
   /// Result buffers of `hammingTopK`, kept between calls and grown when too small.
   var topKBuffers: TopKWorkspace?
   /// Split-K partial products (Matmul.swift), kept between products and grown when too small.
@@ -108,6 +108,7 @@ public final class OpenCLBackend: Backend {
     }
     try OpenCLStatus.check(status, "clCreateCommandQueue")
     self.queue = queue
+    staging = StagingArea(context: context.context, queue: queue)
   }
 
   deinit {
@@ -117,6 +118,10 @@ public final class OpenCLBackend: Backend {
     for kernel in kernels.values { clReleaseKernel(kernel) }
     clReleaseCommandQueue(queue)
   }
+
+  /// Whether uploads are staged in pinned host memory (the driver gave a mapped
+  /// CL_MEM_ALLOC_HOST_PTR buffer) rather than ordinary memory.
+  public var stagingIsPinned: Bool { staging.isPinned }
 
   public var summary: String {
     "opencl device \(device.index): \(device.name) (\(device.platform), \(device.version))"
@@ -165,8 +170,9 @@ public final class OpenCLBackend: Backend {
     return storage.memory
   }
 
-  /// Copies the values into host staging memory and enqueues a non-blocking write from it;
-  /// the staging is freed once the write has completed. At most
+  /// Copies the values into the staging ring (pinned host memory where the driver gives
+  /// it) and enqueues a non-blocking write from there, in pieces of at most
+  /// `StagingArea.largestPiece`; a region is reused once its write has completed. At most
   /// `StagingArea.bytesInFlight` bytes are outstanding: a further write first waits for the
   /// oldest, so streamed batches travel ahead of compute without piling up in host memory.
   public func uncheckedUpload<T: DeviceScalar>(
@@ -176,18 +182,24 @@ public final class OpenCLBackend: Backend {
   {
     let destination = try memory(buffer, "upload", "destination")
     let bytes = values.count * MemoryLayout<T>.stride
-    if try staging.makeRoom(for: bytes) { counts.blockingWaits += 1 }
-    let copy = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
-    copy.copyMemory(from: values.baseAddress!, byteCount: bytes)
-    var event: cl_event?
-    let status = clEnqueueWriteBuffer(
-      queue, destination, cl_bool(CL_FALSE), offset * MemoryLayout<T>.stride, bytes, copy, 0, nil, &event)
-    guard status == CL_SUCCESS, let event else {
-      copy.deallocate()
-      try OpenCLStatus.check(status == CL_SUCCESS ? CL_INVALID_EVENT : status, "clEnqueueWriteBuffer")
-      return
+    let source = UnsafeRawPointer(values.baseAddress!)
+    var done = 0
+    while done < bytes {
+      let piece = min(bytes - done, StagingArea.largestPiece)
+      let region = try staging.reserve(piece)
+      if region.waited { counts.blockingWaits += 1 }
+      region.memory.copyMemory(from: source + done, byteCount: piece)
+      var event: cl_event?
+      let status = clEnqueueWriteBuffer(
+        queue, destination, cl_bool(CL_FALSE), offset * MemoryLayout<T>.stride + done, piece, region.memory, 0, nil,
+        &event)
+      guard status == CL_SUCCESS, let event else {
+        try OpenCLStatus.check(status == CL_SUCCESS ? CL_INVALID_EVENT : status, "clEnqueueWriteBuffer")
+        return
+      }
+      staging.add(offset: region.offset, bytes: piece, event: event)
+      done += piece
     }
-    staging.add(copy, event, bytes: bytes)
     counts.hostToDeviceBytes += bytes
   }
 

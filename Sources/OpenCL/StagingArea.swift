@@ -29,6 +29,9 @@ public final class StagingArea {
   private var head = 0
 
   init(context: cl_context, queue: cl_command_queue) {
+    // Held here too: the backend releases its queue before its stored properties go, and
+    // the ring is unmapped on this queue.
+    clRetainCommandQueue(queue)
     self.queue = queue
     var status: cl_int = 0
     let capacity = Self.bytesInFlight
@@ -56,6 +59,7 @@ public final class StagingArea {
     } else {
       ring.deallocate()
     }
+    clReleaseCommandQueue(queue)
   }
 
   /// Whether the ring is page-locked memory (`sigah devices --details` says so).

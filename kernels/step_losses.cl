@@ -127,3 +127,28 @@ void code_gradient(const __global float* h, const int bits, __global float* grad
   if (lane == 0 && has_quantisation)
     quantisation_losses[quantisation_offset + i] += quantisation_loss_scale * penalty_sum;
 }
+
+// Binary cross-entropy of `count` logits x from `offset` against one target t (METHOD.md
+// §7): loss_scale·Σ (softplus(x) − t·x) added to accumulator[index] when has_accumulator,
+// and gradient[gradient_offset + i] = gradient_scale·(σ(x_i) − t) + beta·(its old value;
+// never read when beta is 0) when has_gradient. One work-group: the sum's order is fixed.
+__kernel __attribute__((reqd_work_group_size(REDUCE_WG, 1, 1)))
+void binary_cross_entropy(const __global float* logits, const int offset, const int count,
+                          const float target, const float loss_scale, const int has_accumulator,
+                          __global float* accumulator, const int index, const int has_gradient,
+                          __global float* gradient, const int gradient_offset,
+                          const float gradient_scale, const float beta) {
+  __local float partial[REDUCE_WG];
+  const int lane = get_local_id(0);
+  float total = 0.0f;
+  for (int i = lane; i < count; i += REDUCE_WG) {
+    const float x = logits[offset + i];
+    total += fmax(x, 0.0f) + log1p(exp(-fabs(x))) - target * x;
+    if (has_gradient) {
+      const float term = gradient_scale * (1.0f / (1.0f + exp(-x)) - target);
+      gradient[gradient_offset + i] = beta == 0.0f ? term : term + beta * gradient[gradient_offset + i];
+    }
+  }
+  const float sum = tree_sum(partial, lane, REDUCE_WG, 1, total);
+  if (lane == 0 && has_accumulator) accumulator[index] += loss_scale * sum;
+}

@@ -148,4 +148,24 @@ extension Backend {
     counts.operations += 1
     try uncheckedSmallestPerRow(matrix, rows: rows, columns: columns, count: count, ids: ids, values: values)
   }
+
+  /// Binary cross-entropy against one target in one pass (METHOD.md §7): adds
+  /// `lossScale·Σ (softplus(x) − t·x)` over `logits[offset..<offset + count]` to
+  /// `accumulator[index]` when given, and sets `gradient[gradientOffset + i]` to
+  /// `gradientScale·(σ(x_i) − t) + beta·gradient[gradientOffset + i]` when given.
+  public func binaryCrossEntropy(
+    _ logits: DeviceBuffer<Float>, offset: Int = 0, count: Int, target: Float, lossScale: Float,
+    accumulator: DeviceBuffer<Float>?, index: Int = 0, gradient: DeviceBuffer<Float>?, gradientOffset: Int = 0,
+    gradientScale: Float, beta: Float = 0
+  ) throws {
+    let operation = "binaryCrossEntropy"
+    try Validate.positive(operation, "count", count)
+    try Validate.range(operation, "logits", logits, offset: offset, count: count)
+    if let accumulator { try Validate.range(operation, "accumulator", accumulator, offset: index, count: 1) }
+    if let gradient { try Validate.range(operation, "gradient", gradient, offset: gradientOffset, count: count) }
+    counts.operations += 1
+    try uncheckedBinaryCrossEntropy(
+      logits, offset: offset, count: count, target: target, lossScale: lossScale, accumulator: accumulator,
+      index: index, gradient: gradient, gradientOffset: gradientOffset, gradientScale: gradientScale, beta: beta)
+  }
 }

@@ -199,6 +199,14 @@ public protocol Backend: AnyObject {
   // Backend+Fused.swift composes the first three from the primitives above, which is what
   // the CPU backend runs; OpenCL runs each as one kernel.
 
+  /// Binary cross-entropy of `count` logits from `offset` against one target `t`: adds
+  /// `lossScale·Σ (softplus(x) − t·x)` to `accumulator[index]` when given, and writes
+  /// `gradient[gradientOffset + i] = gradientScale·(σ(x_i) − t) + beta·gradient[…]` when
+  /// given (the old value is not read when `beta` is 0). One pass, the sum in a fixed order.
+  func uncheckedBinaryCrossEntropy(
+    _ logits: DeviceBuffer<Float>, offset: Int, count: Int, target: Float, lossScale: Float,
+    accumulator: DeviceBuffer<Float>?, index: Int, gradient: DeviceBuffer<Float>?, gradientOffset: Int,
+    gradientScale: Float, beta: Float) throws
   /// `gemm` whose elements pass through `epilogue` before they are stored, and when
   /// `rowSumsOfA` is given, `rowSumsOfA[i] = Σ_p op(A)[i, p]`: with `op(A) = dZᵀ`, a
   /// layer's bias gradient from its weight gradient's product.

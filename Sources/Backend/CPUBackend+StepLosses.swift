@@ -128,4 +128,23 @@ extension CPUBackend {
   static func penalty(_ kind: RowReduction, _ v: Float) -> (Float, Float) {
     kind == .sumOfSquares ? (v * v, 2 * v) : (Swift.abs(v), v > 0 ? 1 : (v < 0 ? -1 : 0))
   }
+
+  public func uncheckedBinaryCrossEntropy(
+    _ logits: DeviceBuffer<Float>, offset: Int, count: Int, target: Float, lossScale: Float,
+    accumulator: DeviceBuffer<Float>?, index: Int, gradient: DeviceBuffer<Float>?, gradientOffset: Int,
+    gradientScale: Float, beta: Float
+  ) throws {
+    let operation = "binaryCrossEntropy"
+    let x = try pointer(logits, operation, "logits") + offset
+    let g = try gradient.map { try pointer($0, operation, "gradient") + gradientOffset }
+    var total: Float = 0
+    for i in 0..<count {
+      total += Swift.max(x[i], 0) + Foundation.log1p(Foundation.exp(-Swift.abs(x[i]))) - target * x[i]
+      if let g {
+        let term = gradientScale * (1 / (1 + Foundation.exp(-x[i])) - target)
+        g[i] = beta == 0 ? term : term + beta * g[i]
+      }
+    }
+    if let accumulator { try pointer(accumulator, operation, "accumulator")[index] += lossScale * total }
+  }
 }

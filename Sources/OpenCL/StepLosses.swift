@@ -21,6 +21,24 @@ extension OpenCLBackend {
       ] + (try lossArguments(loss, operation)))
   }
 
+  public func uncheckedBinaryCrossEntropy(
+    _ logits: DeviceBuffer<Float>, offset: Int, count: Int, target: Float, lossScale: Float,
+    accumulator: DeviceBuffer<Float>?, index: Int, gradient: DeviceBuffer<Float>?, gradientOffset: Int,
+    gradientScale: Float, beta: Float
+  ) throws {
+    let operation = "binaryCrossEntropy"
+    let x = try memory(logits, operation, "logits")
+    let group = tuning.reductionGroupSize
+    try launch(
+      "binary_cross_entropy", file: "step_losses", global: [group], local: [group],
+      [
+        .memory(x), .int(offset), .int(count), .float(target), .float(lossScale), .int(accumulator == nil ? 0 : 1),
+        .memory(try accumulator.map { try memory($0, operation, "accumulator") } ?? x), .int(index),
+        .int(gradient == nil ? 0 : 1), .memory(try gradient.map { try memory($0, operation, "gradient") } ?? x),
+        .int(gradientOffset), .float(gradientScale), .float(beta),
+      ])
+  }
+
   public func uncheckedSquaredErrorLoss(
     _ x: DeviceBuffer<Float>, target: DeviceBuffer<Float>, rows: Int, columns: Int, gradientScale: Float,
     into gradient: DeviceBuffer<Float>, loss: LossRows

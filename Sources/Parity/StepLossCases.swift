@@ -86,7 +86,7 @@ extension ParitySuite {
   }
 
   static func stepLossCases() -> [ParityCase] {
-    graphRowCases() + energyLossCases() + penaltyCases() + codeGradientCases()
+    graphRowCases() + energyLossCases() + penaltyCases() + codeGradientCases() + binaryCrossEntropyCases()
   }
 
   /// Loss rows of `rows` rows at offset 2 of a buffer of ones, after the operation.
@@ -303,6 +303,45 @@ extension ParitySuite {
             ]
           })
       }
+    }
+    return cases
+  }
+
+  /// Binary cross-entropy in one pass: logits from an offset, fewer and more of them than a
+  /// work-group has lanes, the gradient written at another offset over (β 0, its old
+  /// values NaN, never read) or added to (β 1) what was there, the loss added to an
+  /// accumulator element that starts at 1; and with neither gradient nor accumulator.
+  static func binaryCrossEntropyCases() -> [ParityCase] {
+    var cases: [ParityCase] = []
+    for (count, target, beta, withGradient) in [
+      (37, Float(1), Float(0), true), (300, 0, 1, true), (300, 0.25, 0, false),
+    ] {
+      let logits = gaussians(count + 3, seed: 640, scale: 4)
+      let old = gaussians(count + 5, seed: 641)
+      let (lossScale, gradientScale) = (Float(0.7), Float(0.3))
+      cases.append(
+        ParityCase(
+          operation: "binaryCrossEntropy",
+          shape: "\(count), target \(target), beta \(beta)\(withGradient ? "" : ", loss only")", tolerance: 1e-5,
+          run: { backend in
+            let accumulator = try backend.makeBuffer([Float](repeating: 1, count: 3))
+            let gradient = try backend.makeBuffer(beta == 0 ? old.map { _ in Float.nan } : old)
+            try backend.binaryCrossEntropy(
+              try backend.makeBuffer(logits), offset: 3, count: count, target: target, lossScale: lossScale,
+              accumulator: accumulator, index: 1, gradient: withGradient ? gradient : nil, gradientOffset: 5,
+              gradientScale: gradientScale, beta: beta)
+            return doubles(try backend.download(accumulator))
+              + (withGradient ? doubles(Array(try backend.download(gradient)[5...])) : [])
+          },
+          reference: {
+            let x = logits[3...].map(Double.init)
+            let t = Double(target)
+            let loss = x.reduce(0.0) { $0 + max($1, 0) + log1p(exp(-abs($1))) - t * $1 }
+            let gradient = zip(x, old[5...]).map { x, old in
+              Double(gradientScale) * (1 / (1 + exp(-x)) - t) + Double(beta) * Double(old)
+            }
+            return [1, 1 + Double(lossScale) * loss, 1] + (withGradient ? gradient : [])
+          }))
     }
     return cases
   }

@@ -164,15 +164,14 @@ final class GMANsNetwork: BatchWide {
   }
 
   /// `−log` of one half of a discriminator's 2·rows logits against `target`, its
-  /// gradient into the same half of `into` (whose other half is zeroed when `clear`).
+  /// gradient into the same half of `into`.
   func crossEntropy(
     _ output: DeviceBuffer<Float>, half: Int, rows: Int, target: Float, weight: Float, slot: String,
     into outputGradient: DeviceBuffer<Float>
   ) throws {
-    try backend.copy(output, sourceOffset: half * rows, to: logits, destinationOffset: 0, count: rows)
     try crossEntropy.apply(
-      logits: logits, target: target, rows: rows, weight: weight, slot: LossSlot(losses, slot), gradient: gradient)
-    try backend.copy(gradient, sourceOffset: 0, to: outputGradient, destinationOffset: half * rows, count: rows)
+      logits: output, logitsOffset: half * rows, target: target, rows: rows, weight: weight,
+      slot: LossSlot(losses, slot), gradient: outputGradient, gradientOffset: half * rows)
   }
 
   /// A discriminator's gradients on its 2·rows logits (real half → 1, fake → 0, Eq. 4 and 9).

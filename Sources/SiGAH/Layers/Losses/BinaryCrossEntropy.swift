@@ -18,16 +18,16 @@ public final class BinaryCrossEntropy {
   }
 
   /// Against one target for every element (1 = real, 0 = synthetic for a discriminator).
+  /// One fused pass (`binaryCrossEntropy`); the logits may start at `logitsOffset` and the
+  /// gradient at `gradientOffset` of their buffers (a discriminator's real or fake half).
   public func apply(
-    logits: DeviceBuffer<Float>, target: Float, rows n: Int, columns: Int = 1, weight: Float, slot: LossSlot,
-    gradient: DeviceBuffer<Float>?, beta: Float = 0
+    logits: DeviceBuffer<Float>, logitsOffset: Int = 0, target: Float, rows n: Int, columns: Int = 1, weight: Float,
+    slot: LossSlot, gradient: DeviceBuffer<Float>?, gradientOffset: Int = 0, beta: Float = 0
   ) throws {
-    let count = n * columns
-    precondition(count <= capacity)
-    try backend.fill(targets, value: target, count: count)
-    try apply(
-      logits: logits, targets: targets, rows: n, columns: columns, weight: weight, slot: slot, gradient: gradient,
-      beta: beta)
+    try backend.binaryCrossEntropy(
+      logits, offset: logitsOffset, count: n * columns, target: target, lossScale: weight,
+      accumulator: slot.accumulator?.sums, index: slot.index, gradient: gradient, gradientOffset: gradientOffset,
+      gradientScale: weight / Float(n), beta: beta)
   }
 
   /// Against a target per element.

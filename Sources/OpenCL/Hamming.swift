@@ -87,10 +87,11 @@ extension OpenCLBackend {
   }
 
   /// Local memory of one `hamming_topk` work-group: the block's query codes and
-  /// histograms, and the fixed arrays (the packed tie scan and four counts per query).
+  /// histograms, and the fixed arrays (the packed tie scan, five counts per query and the
+  /// finished flag).
   static func hammingLocalBytes(queries: Int, bits: Int, lanes: Int) -> UInt64 {
     let most = hammingMostQueriesPerGroup
-    let fixed = (most + 3) / 4 * lanes * 8 + 4 * most * 4 + 4
+    let fixed = (most + 3) / 4 * lanes * 8 + 5 * most * 4 + 4
     return UInt64(queries * codeWords(bits: bits) * 8 + queries * (bits + 1) * 4 + fixed)
   }
 

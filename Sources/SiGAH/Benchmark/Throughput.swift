@@ -233,11 +233,11 @@ public enum Throughput {
         try backend.upload(vectors.values, to: target)
         try backend.synchronize()
       })
+    let encodingBytesPerSecond = encoding.median * inputBytes / Double(vectors.rows)
     log(
       String(
-        format: "encoding: %.2f GB/s of input against a plain upload's %.2f GB/s",
-        encoding.median * inputBytes
-          / Double(vectors.rows) / 1e9, upload.median / 1e9))
+        format: "encoding: %.2f GB/s of input against a plain upload's %.2f GB/s", encodingBytesPerSecond / 1e9,
+        upload.median / 1e9))
 
     // Hamming top-k over resident databases of random codes.
     var search: [String: Rate] = [:]
@@ -287,7 +287,7 @@ public enum Throughput {
         training["\(stepBatch)"].map { $0.median / bound }
       },
       uploadBytesPerSecond: upload,
-      encodingFractionOfUpload: encoding.median * inputBytes / Double(vectors.rows) / upload.median)
+      encodingFractionOfUpload: encodingBytesPerSecond / upload.median)
   }
 
   /// Samples/s of each of the other papers' methods on `data` at `settings.bits`.

@@ -37,10 +37,4 @@ final class DeviceSchedule {
   }
 
   func gate(_ slot: Int) -> AdamGate { AdamGate(schedule: state, slot: slot, corrections: corrections) }
-
-  /// Each player's steps taken so far: one read, for reports and tests.
-  func stepsTaken() throws -> [Int] {
-    let values = try backend.download(state)
-    return stride(from: 1, to: values.count, by: 2).map { Int(values[$0]) }
-  }
 }

@@ -34,8 +34,9 @@ public struct GMANsConfiguration: Sendable, Equatable {
   public var selfControlled = true
   /// Decide Algorithm 1's schedule on the device (one device, not data-parallel): no read
   /// in a step, but both discriminators' gradients and forward passes every step, taken or
-  /// not. Off by default: on PoCL it halves the rate (BENCHMARKS.md), and a GPU's gain
-  /// from the read it saves is not yet measured against the work it adds.
+  /// not. Off by default: on PoCL a training takes 1.24× as long (98 launches a step
+  /// against 76, BENCHMARKS.md), and a GPU's gain from the read it saves is not yet
+  /// measured against the work it adds.
   public var scheduleOnDevice = false
   public var learningRate: Float = 1e-3
   /// The paper's batch for MLPs (its own, not `--batch-size`).
@@ -65,8 +66,12 @@ final class GMANsNetwork: BatchWide {
   let sampled: DeviceBuffer<Float>, noisy: DeviceBuffer<Float>, codePairs: DeviceBuffer<Float>
   let logits: DeviceBuffer<Float>, gradient: DeviceBuffer<Float>
   let scores: DeviceBuffer<Float>, scratch: DeviceBuffer<Float>, targets: DeviceBuffer<Float>
-  /// The discriminators' schedule on the device: slot 0 D_AE, slot 1 D_B.
-  let schedule: DeviceSchedule
+  /// The discriminators' schedule on the device (slot 0 D_AE, slot 1 D_B), made only when
+  /// the configuration asks for it: its corrections table covers the whole training.
+  let schedule: DeviceSchedule?
+  /// The discriminators that play, with their inputs, blocks, schedule slots and loss names.
+  private let players:
+    [(discriminator: MLP, input: DeviceBuffer<Float>, block: ParameterBlock, slot: Int, loss: String)]
   /// Steps of the auto-encoder, and scheduled steps offered to the discriminators.
   private(set) var steps = (generator: 0, offered: 0)
   /// Each discriminator's steps taken, by schedule slot, when the host decides.
@@ -79,7 +84,9 @@ final class GMANsNetwork: BatchWide {
     throws
   {
     self.backend = backend
-    schedule = try DeviceSchedule(players: 2, steps: scheduledSteps, backend: backend)
+    schedule =
+      configuration.selfControlled && configuration.scheduleOnDevice
+      ? try DeviceSchedule(players: 2, steps: scheduledSteps, backend: backend) : nil
     self.configuration = configuration
     (self.d, self.k, self.n) = (d, k, n)
     var random = SeededGenerator(seed: seed)
@@ -114,6 +121,9 @@ final class GMANsNetwork: BatchWide {
     (sampled, noisy, codePairs) = (try buffer(n * k), try buffer(n * k), try buffer(2 * n * k))
     (logits, gradient) = (try buffer(n), try buffer(n))
     (scores, scratch, targets) = (try buffer(2), try buffer(n * max(d, k)), try buffer(n * k))
+    players =
+      (configuration.aeGANWeight > 0 ? [(aeDiscriminator, pairs, aeBlock, 0, "D_AE")] : [])
+      + (configuration.binaryGANWeight > 0 ? [(binaryDiscriminator, codePairs, binaryBlock, 1, "D_B")] : [])
   }
 
   /// `h = σ(e(x))`, `x̃ = f(h)`.
@@ -207,8 +217,8 @@ final class GMANsNetwork: BatchWide {
       noisy, columns: k, rows: rows, .gaussian(standardDeviation: cfg.codeNoise), seed: seed, counter: 2 * counter + 1)
     try autoencode(x, rows: rows)
     try discriminate(x, rows: rows)
-    if cfg.selfControlled && cfg.scheduleOnDevice && share == nil {
-      try stepDiscriminatorsOnTheDevice(x, rows: rows)
+    if let schedule, share == nil {
+      try stepDiscriminatorsOnTheDevice(x, rows: rows, schedule: schedule)
     } else {
       try stepDiscriminatorsOnTheHost(x, rows: rows)
     }
@@ -271,18 +281,10 @@ final class GMANsNetwork: BatchWide {
     try updateAutoencoder(x, rows: rows)
   }
 
-  /// The discriminators that play, with their inputs, blocks, schedule slots and loss names.
-  private var players:
-    [(discriminator: MLP, input: DeviceBuffer<Float>, block: ParameterBlock, slot: Int, loss: String)]
-  {
-    (configuration.aeGANWeight > 0 ? [(aeDiscriminator, pairs, aeBlock, 0, "D_AE")] : [])
-      + (configuration.binaryGANWeight > 0 ? [(binaryDiscriminator, codePairs, binaryBlock, 1, "D_B")] : [])
-  }
-
   /// Algorithm 1 decided on the device: each discriminator's fake score sets its schedule
   /// slot, its gradients are computed every step and its Adam update is taken where the
   /// slot says so. Both discriminate again: an unchanged one gives the same scores.
-  private func stepDiscriminatorsOnTheDevice(_ x: DeviceBuffer<Float>, rows: Int) throws {
+  private func stepDiscriminatorsOnTheDevice(_ x: DeviceBuffer<Float>, rows: Int, schedule: DeviceSchedule) throws {
     steps.offered += 1
     for player in players {
       try backend.scoreGate(

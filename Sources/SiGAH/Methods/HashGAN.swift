@@ -57,8 +57,6 @@ final class HashGANNetwork {
   // Workspace. The trunk sees 3n rows: [x + ε₁; x + ε₂; G(z) + ε₃].
   let uniform: DeviceBuffer<Float>, binary: DeviceBuffer<Float>, latent: DeviceBuffer<Float>
   let stacked: DeviceBuffer<Float>, noise: DeviceBuffer<Float>
-  let realLogits: DeviceBuffer<Float>, fakeLogits: DeviceBuffer<Float>
-  let realGradient: DeviceBuffer<Float>, fakeGradient: DeviceBuffer<Float>
   let codeLogits: [DeviceBuffer<Float>], codeGradients: [DeviceBuffer<Float>]
   let probabilities: [DeviceBuffer<Float>], probabilityGradients: [DeviceBuffer<Float>]
   let realFeatures: DeviceBuffer<Float>
@@ -105,7 +103,6 @@ final class HashGANNetwork {
     func buffer(_ count: Int) throws -> DeviceBuffer<Float> { try backend.makeBuffer(Float.self, count: count) }
     (uniform, binary, latent) = (try buffer(n * configuration.noiseDimension), try buffer(n * k), try buffer(n * z))
     (stacked, noise) = (try buffer(3 * n * d), try buffer(n * d))
-    (realLogits, fakeLogits, realGradient, fakeGradient) = (try buffer(n), try buffer(n), try buffer(n), try buffer(n))
     codeLogits = try (0..<3).map { _ in try buffer(n * k) }
     codeGradients = try (0..<3).map { _ in try buffer(n * k) }
     probabilities = try (0..<3).map { _ in try buffer(n * k) }
@@ -159,19 +156,12 @@ final class HashGANNetwork {
     // Adversarial: real rows → 1, synthetic rows → 0; the second view of x takes no part.
     try backend.fill(discriminatorHead.outputGradient, value: 0, count: all)
     if adversarial {
-      try backend.copy(discriminatorHead.output, sourceOffset: 0, to: realLogits, destinationOffset: 0, count: rows)
-      try backend.copy(
-        discriminatorHead.output, sourceOffset: 2 * rows, to: fakeLogits, destinationOffset: 0, count: rows)
-      try crossEntropy.apply(
-        logits: realLogits, target: 1, rows: rows, weight: cfg.adversarialWeight, slot: LossSlot(losses, "adv"),
-        gradient: realGradient)
-      try crossEntropy.apply(
-        logits: fakeLogits, target: 0, rows: rows, weight: cfg.adversarialWeight, slot: LossSlot(losses, "adv"),
-        gradient: fakeGradient)
-      try backend.copy(
-        realGradient, sourceOffset: 0, to: discriminatorHead.outputGradient, destinationOffset: 0, count: rows)
-      try backend.copy(
-        fakeGradient, sourceOffset: 0, to: discriminatorHead.outputGradient, destinationOffset: 2 * rows, count: rows)
+      for (first, target) in [(0, Float(1)), (2 * rows, 0)] {
+        try crossEntropy.apply(
+          logits: discriminatorHead.output, logitsOffset: first, target: target, rows: rows,
+          weight: cfg.adversarialWeight, slot: LossSlot(losses, "adv"), gradient: discriminatorHead.outputGradient,
+          gradientOffset: first)
+      }
     }
 
     // Hashing on the first view (and consistency with the second), collaborative on G(z).

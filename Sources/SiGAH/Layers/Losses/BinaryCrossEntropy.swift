@@ -6,15 +6,14 @@ import Backend
 
 public final class BinaryCrossEntropy {
   let backend: any Backend
+  /// The per-element form's workspace (the one-target form is one fused pass).
   let scratch: DeviceBuffer<Float>
-  let targets: DeviceBuffer<Float>
   public let capacity: Int
 
   public init(capacity: Int, backend: any Backend) throws {
     self.backend = backend
     self.capacity = capacity
     scratch = try backend.makeBuffer(Float.self, count: capacity)
-    targets = try backend.makeBuffer(Float.self, count: capacity)
   }
 
   /// Against one target for every element (1 = real, 0 = synthetic for a discriminator).

@@ -21,6 +21,11 @@ final class BackendHandle {
 final class ModelHandle {
   let model: HashModel
   let method: UnsafeMutablePointer<CChar>
+  /// The model held on the backend of the last `sigah_encode`, so that encoding a query
+  /// at a time uploads the weights once. A call is handed the encoder alone (a
+  /// concurrent call on the same model makes its own) and gives it back when done.
+  private var encoder: ModelEncoder?
+  private let encoderLock = NSLock()
 
   init(_ model: HashModel) {
     self.model = model
@@ -28,6 +33,17 @@ final class ModelHandle {
   }
 
   deinit { free(method) }
+
+  func encode(_ data: Matrix, backend: any Backend, progress: (Int) -> Void) throws -> PackedCodes {
+    let kept = encoderLock.withLock { () -> ModelEncoder? in
+      defer { encoder = nil }
+      return encoder?.backend === backend ? encoder : nil
+    }
+    let used = try kept ?? ModelEncoder(model, backend: backend)
+    let codes = try used.encode(data, progress: progress)
+    encoderLock.withLock { encoder = used }
+    return codes
+  }
 }
 
 final class IndexHandle {

@@ -74,7 +74,8 @@ public func sigahEncode(
   _ user: UnsafeMutableRawPointer?
 ) -> Int32 {
   guarded("sigah_encode") {
-    let model = try object(model, ModelHandle.self, "model").model
+    let handle = try object(model, ModelHandle.self, "model")
+    let model = handle.model
     let backend = try object(backend, BackendHandle.self, "backend").backend
     guard columns == model.inputDimension else {
       throw ArgumentError("vectors have dimension \(columns), but the model expects \(model.inputDimension)")
@@ -82,7 +83,7 @@ public func sigahEncode(
     let data = try matrix(vectors, dtype, rows: rows, columns: columns, name: "vectors")
     guard let codes else { throw ArgumentError("codes is NULL") }
     let report = reporter(progress, user)
-    let encoded = try model.encode(data, backend: backend) { report("encoding", $0, data.rows) }
+    let encoded = try handle.encode(data, backend: backend) { report("encoding", $0, data.rows) }
     encoded.copyBytes(into: UnsafeMutableRawBufferPointer(start: codes, count: data.rows * ((model.bits + 7) / 8)))
   }
 }

@@ -52,3 +52,29 @@ struct EncodingCountsTests {
     try Self.expectOneRead { try hash.encode(Self.data(), backend: $0, batchSize: Self.block) }
   }
 }
+
+@Suite(.enabled(if: OpenCLUnderTest.shouldRun, "skipped: no OpenCL device here and CI is not set"))
+struct KeptEncoderCountsTests {
+  /// A query at a time through a kept encoder: each call uploads its row and reads its
+  /// code, once, and nothing of the model; the codes are the one-shot encoding's.
+  @Test func aQueryAtATimeMovesOnlyItsRowAndCode() throws {
+    var generator = SeededGenerator(seed: 21)
+    let (dimension, bits) = (EncodingCountsTests.dimension, EncodingCountsTests.bits)
+    let model = HashModel.linear(
+      LinearHash(
+        mean: generator.gaussians(count: dimension), projection: generator.gaussians(count: bits * dimension),
+        offset: [Float](repeating: 0, count: bits), bits: bits), method: .itq)
+    let backend = try OpenCLUnderTest.backend()
+    let encoder = try ModelEncoder(model, backend: backend)
+    let data = EncodingCountsTests.data()
+    let oneShot = try model.encode(data, backend: backend)
+    for row in 0..<8 {
+      let before = backend.counts
+      let codes = try encoder.encode(data.rows([row]))
+      let spent = backend.counts - before
+      #expect(row == 0 || spent.hostToDeviceBytes == dimension * 4, "\(spent)")
+      #expect(spent.blockingWaits == 1 && spent.deviceToHostBytes == 8, "\(spent)")
+      #expect(codes.words == [oneShot.words[row]])
+    }
+  }
+}

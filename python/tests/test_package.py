@@ -117,9 +117,13 @@ with tempfile.TemporaryDirectory() as folder:
             expected = np.load(codes_path)
             hasher = sigah.Hasher(method, bits=32, backend="cpu", seed=7, progress=lambda *event: seen_progress.append(event),
                                   **options).fit(x)
+            first = hasher.encode(x[:20])
             codes = hasher.encode(x)
             check(f"{data_name} {method}: Python codes = command line codes",
                   codes.shape == expected.shape and np.array_equal(codes, expected))
+            # The model stays on its backend between calls, its workspace grown by the
+            # larger one: the same call gives the same bits before and after.
+            check(f"{data_name} {method}: a kept encoder repeats its codes", np.array_equal(hasher.encode(x[:20]), first))
             python_model = os.path.join(folder, f"{data_name}-{method}-python.safetensors")
             hasher.save(python_model)
             check(f"{data_name} {method}: Python model file = command line model file",

@@ -31,12 +31,9 @@ public struct LinearHash: Sendable, Equatable {
     progress: (Int) -> Void = { _ in }
   ) throws -> PackedCodes {
     try data.requireDimension(inputDimension)
-    let batch = max(1, min(batchSize, data.rows))
-    let words = codeWords(bits: bits)
-    let encoder = try LinearHashEncoder(bits: bits, inputDimension: inputDimension, blockRows: batch, backend: backend)
+    let encoder = try LinearHashEncoder(
+      bits: bits, inputDimension: inputDimension, blockRows: min(batchSize, data.rows), backend: backend)
     try encoder.load(self)
-    let codes = try backend.makeBuffer(UInt64.self, count: max(data.rows, 1) * words)
-    try encoder.encode(data, resident: nil, into: codes) { block in progress(block.upperBound) }
-    return PackedCodes(count: data.rows, bits: bits, words: try backend.download(codes, count: data.rows * words))
+    return try encoder.encode(data, progress: progress)
   }
 }

@@ -33,43 +33,14 @@ public struct MLPHash: Sendable, Equatable {
   }
 
   /// Codes of every row, `batchSize` rows at a time on `backend`; `progress` as
-  /// `LinearHash.encode`'s, the codes read once at the end.
+  /// `LinearHash.encode`'s, the codes read once at the end. `ModelEncoder` keeps the
+  /// encoder for further calls.
   public func encode(
     _ data: Matrix, backend: any Backend, batchSize: Int = 2048, progress: (Int) -> Void = { _ in }
   ) throws -> PackedCodes {
     try data.requireDimension(inputDimension)
-    let capacity = max(1, min(batchSize, data.rows))
-    let specs = layers.map { LayerSpec($0.outputs, $0.activation) }
-    var inits: [TensorInit] = []
-    for (index, layer) in layers.enumerated() {
-      inits.append(
-        TensorInit(name: "l\(index).weight", shape: [layer.outputs, layer.inputs], values: layer.weight, decays: true))
-      inits.append(TensorInit(name: "l\(index).bias", shape: [layer.outputs], values: layer.bias, decays: false))
-    }
-    let block = try ParameterBlock(inits, on: backend)
-    let mlp = try MLP(
-      prefix: "l", inputs: inputDimension, layers: specs, block: block, capacity: capacity, backend: backend)
-    let input = try backend.makeBuffer(Float.self, count: capacity * inputDimension)
-    let negatedMean = try backend.makeBuffer(mean.map { -$0 })
-    let words = codeWords(bits: bits)
-    let blockCodes = try backend.makeBuffer(UInt64.self, count: capacity * words)
-    // Every block's codes stay on the device until one read at the end (as LinearHash).
-    let codes = try backend.makeBuffer(UInt64.self, count: max(data.rows, 1) * words)
-    for rows in data.rowBlocks(capacity) {
-      let n = rows.count
-      try backend.upload(data.slice(ofRows: rows), to: input)
-      try backend.addRowVector(negatedMean, to: input, rows: n, columns: inputDimension)
-      if inputScale != 1 {
-        try backend.linearCombination(
-          alpha: 1 / inputScale, input, beta: 0, input, into: input, count: n * inputDimension)
-      }
-      try mlp.forward(input, rows: n)
-      try backend.signPack(mlp.output, rows: n, bits: bits, into: blockCodes)
-      try backend.copy(
-        blockCodes, sourceOffset: 0, to: codes, destinationOffset: rows.lowerBound * words, count: n * words)
-      progress(rows.upperBound)
-    }
-    return PackedCodes(count: data.rows, bits: bits, words: try backend.download(codes, count: data.rows * words))
+    return try MLPHashEncoder(self, blockRows: min(batchSize, data.rows), backend: backend).encode(
+      data, progress: progress)
   }
 }
 

@@ -1,0 +1,71 @@
+// The deep methods' hash function (`MLPHash`, METHOD.md §7) held on a backend: its
+// weights uploaded once and the workspace of a block of rows kept between calls, growing
+// with them up to `largestBlock` rows.
+
+import Backend
+
+final class MLPHashEncoder {
+  let backend: any Backend
+  let hash: MLPHash
+  let largestBlock: Int
+  private let block: ParameterBlock
+  private let negatedMean: DeviceBuffer<Float>
+  private var mlp: MLP
+  private var input: DeviceBuffer<Float>
+  private var blockCodes: DeviceBuffer<UInt64>
+  private var codes: DeviceBuffer<UInt64>?
+
+  init(_ hash: MLPHash, blockRows: Int, largestBlock: Int? = nil, backend: any Backend) throws {
+    (self.backend, self.hash) = (backend, hash)
+    let rows = max(blockRows, 1)
+    self.largestBlock = max(largestBlock ?? rows, rows)
+    var inits: [TensorInit] = []
+    for (index, layer) in hash.layers.enumerated() {
+      inits.append(
+        TensorInit(name: "l\(index).weight", shape: [layer.outputs, layer.inputs], values: layer.weight, decays: true))
+      inits.append(TensorInit(name: "l\(index).bias", shape: [layer.outputs], values: layer.bias, decays: false))
+    }
+    block = try ParameterBlock(inits, on: backend)
+    negatedMean = try backend.makeBuffer(hash.mean.map { -$0 })
+    (mlp, input, blockCodes) = try Self.workspace(hash, rows: rows, block: block, backend: backend)
+  }
+
+  private static func workspace(_ hash: MLPHash, rows: Int, block: ParameterBlock, backend: any Backend) throws -> (
+    MLP, DeviceBuffer<Float>, DeviceBuffer<UInt64>
+  ) {
+    (
+      try MLP(
+        prefix: "l", inputs: hash.inputDimension, layers: hash.layers.map { LayerSpec($0.outputs, $0.activation) },
+        block: block, capacity: rows, backend: backend),
+      try backend.makeBuffer(Float.self, count: rows * hash.inputDimension),
+      try backend.makeBuffer(UInt64.self, count: rows * codeWords(bits: hash.bits))
+    )
+  }
+
+  /// Codes of every row, the codes read once at the end; `progress` is called with the
+  /// rows queued so far.
+  func encode(_ data: Matrix, progress: (Int) -> Void) throws -> PackedCodes {
+    try data.requireDimension(hash.inputDimension)
+    let wanted = min(max(data.rows, 1), largestBlock)
+    if wanted > mlp.capacity {
+      (mlp, input, blockCodes) = try Self.workspace(hash, rows: wanted, block: block, backend: backend)
+    }
+    let (d, bits, words) = (hash.inputDimension, hash.bits, codeWords(bits: hash.bits))
+    let count = max(data.rows, 1) * words
+    if (codes?.count ?? 0) < count { codes = try backend.makeBuffer(UInt64.self, count: count) }
+    for rows in data.rowBlocks(mlp.capacity) {
+      let n = rows.count
+      try backend.upload(data.slice(ofRows: rows), to: input)
+      try backend.addRowVector(negatedMean, to: input, rows: n, columns: d)
+      if hash.inputScale != 1 {
+        try backend.linearCombination(alpha: 1 / hash.inputScale, input, beta: 0, input, into: input, count: n * d)
+      }
+      try mlp.forward(input, rows: n)
+      try backend.signPack(mlp.output, rows: n, bits: bits, into: blockCodes)
+      try backend.copy(
+        blockCodes, sourceOffset: 0, to: codes!, destinationOffset: rows.lowerBound * words, count: n * words)
+      progress(rows.upperBound)
+    }
+    return PackedCodes(count: data.rows, bits: bits, words: try backend.download(codes!, count: data.rows * words))
+  }
+}

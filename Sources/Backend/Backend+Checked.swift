@@ -307,6 +307,43 @@ extension Backend {
       losses: losses)
   }
 
+  /// BA's code step (METHOD.md §11) on rows `firstRow ..< firstRow + rows` of `codes`
+  /// (±1, `bits` a row). Row i of the block (`projections`, `scores`: `rows × bits`) has
+  /// the target `v = projections_i − shift + penalty·h`, `h = sign(scores_i)` (+1 at 0);
+  /// in up to `passes` passes over the bits, each until a pass flips none, bit a flips when
+  /// that lowers `zᵀGz − 2zᵀv`, i.e. when `G_aa − z_a(Gz)_a + z_a·v_a < 0` (`gram`: G,
+  /// `bits × bits`). `flips[firstRow + i]` receives the bits flipped and
+  /// `mismatches[firstRow + i]` the bits where the new z differs from h. Every product in
+  /// it is by ±1, so each backend gives the same codes bit for bit.
+  public func flipCodeBits(
+    _ codes: DeviceBuffer<Float>, firstRow: Int, rows: Int, bits: Int, projections: DeviceBuffer<Float>,
+    shift: DeviceBuffer<Float>, scores: DeviceBuffer<Float>, gram: DeviceBuffer<Float>, penalty: Float, passes: Int,
+    flips: DeviceBuffer<Float>, mismatches: DeviceBuffer<Float>
+  ) throws {
+    let operation = "flipCodeBits"
+    try Validate.positive(operation, "rows", rows)
+    try Validate.positive(operation, "passes", passes)
+    guard (1...maximumCodeStepBits).contains(bits) else {
+      throw BackendError.invalidArgument(
+        operation: operation, message: "bits must be between 1 and \(maximumCodeStepBits), got \(bits)")
+    }
+    guard firstRow >= 0 else {
+      throw BackendError.invalidArgument(
+        operation: operation, message: "firstRow must not be negative, got \(firstRow)")
+    }
+    try Validate.fits(operation, "codes", codes, needs: (firstRow + rows) * bits)
+    try Validate.fits(operation, "projections", projections, needs: rows * bits)
+    try Validate.fits(operation, "shift", shift, needs: bits)
+    try Validate.fits(operation, "scores", scores, needs: rows * bits)
+    try Validate.fits(operation, "gram", gram, needs: bits * bits)
+    try Validate.fits(operation, "flips", flips, needs: firstRow + rows)
+    try Validate.fits(operation, "mismatches", mismatches, needs: firstRow + rows)
+    counts.operations += 1
+    try uncheckedFlipCodeBits(
+      codes, firstRow: firstRow, rows: rows, bits: bits, projections: projections, shift: shift, scores: scores,
+      gram: gram, penalty: penalty, passes: passes, flips: flips, mismatches: mismatches)
+  }
+
   /// The margin (hinge) term of the discriminator loss, METHOD.md §2 (paper Eq. 21):
   /// `loss[i] = max(0, margin − e[i])` and `gradient[i] = ∂loss[i]/∂e[i]` (−1 or 0).
   public func marginLoss(

@@ -131,6 +131,11 @@ public protocol Backend: AnyObject {
   func uncheckedRankingPairLoss(
     _ codes: DeviceBuffer<Float>, anchors: Int, pairsPerAnchor: Int, bits: Int, sharpness: Float,
     gradient: DeviceBuffer<Float>, losses: DeviceBuffer<Float>) throws
+  /// BA's code step on rows of the codes; see `flipCodeBits`.
+  func uncheckedFlipCodeBits(
+    _ codes: DeviceBuffer<Float>, firstRow: Int, rows: Int, bits: Int, projections: DeviceBuffer<Float>,
+    shift: DeviceBuffer<Float>, scores: DeviceBuffer<Float>, gram: DeviceBuffer<Float>, penalty: Float, passes: Int,
+    flips: DeviceBuffer<Float>, mismatches: DeviceBuffer<Float>) throws
   /// `D[i, j] = max(0, a[i] + b[j] − 2·G[i, j])`, optionally square-rooted and with a
   /// zero diagonal.
   func uncheckedDistancesFromGram(

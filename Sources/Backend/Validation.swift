@@ -6,6 +6,10 @@ public let maximumCodeBits = 4096
 /// kernel keeps them in private arrays of this size).
 public let maximumRankingPairs = 32
 
+/// The longest code `flipCodeBits` takes (its kernel keeps a row's code, `Gz` and target
+/// in local memory: 12 KB at this length).
+public let maximumCodeStepBits = 1024
+
 /// 64-bit words a packed code of `bits` bits occupies.
 public func codeWords(bits: Int) -> Int { (bits + 63) / 64 }
 

@@ -108,6 +108,26 @@ public enum MisuseSuite {
         },
         expected: .bufferTooSmall(operation: "scoreGate", argument: "schedule", needed: 4, actual: 2)),
       MisuseCase(
+        name: "flipCodeBits past the codes' end",
+        call: { backend, _ in
+          let x = try backend.makeBuffer(Float.self, count: 16)
+          try backend.flipCodeBits(
+            x, firstRow: 3, rows: 2, bits: 4, projections: x, shift: x, scores: x, gram: x, penalty: 1, passes: 1,
+            flips: x, mismatches: x)
+        },
+        expected: .bufferTooSmall(operation: "flipCodeBits", argument: "codes", needed: 20, actual: 16)),
+      MisuseCase(
+        name: "flipCodeBits with codes past its longest",
+        call: { backend, _ in
+          let x = try backend.makeBuffer(Float.self, count: 4)
+          try backend.flipCodeBits(
+            x, firstRow: 0, rows: 1, bits: maximumCodeStepBits + 1, projections: x, shift: x, scores: x, gram: x,
+            penalty: 1, passes: 1, flips: x, mismatches: x)
+        },
+        expected: .invalidArgument(
+          operation: "flipCodeBits",
+          message: "bits must be between 1 and \(maximumCodeStepBits), got \(maximumCodeStepBits + 1)")),
+      MisuseCase(
         name: "a buffer of another backend",
         call: { backend, foreign in
           try backend.map(.abs, foreign, into: foreign, count: 1)

@@ -90,7 +90,9 @@ struct OpenCLMisuseTests {
     var tuning = OpenCLTuning()
     tuning.hammingGroupSize = groupSize
     let backend = try OpenCLBackend(tuning: tuning)
-    for parityCase in ParitySuite.cases() where ["hammingTopK", "averagePrecision"].contains(parityCase.operation) {
+    // BA's code step takes the same group size: lanes sharing each flip's update.
+    for parityCase in ParitySuite.cases()
+    where ["hammingTopK", "averagePrecision", "flipCodeBits"].contains(parityCase.operation) {
       let result = try parityCase.check(backend, against: try CPUBackend())
       #expect(result.passed, "group \(groupSize): \(result)")
     }

@@ -5,7 +5,8 @@
 // - the h step: one linear SVM per bit on (x, z_k) (hinge loss, L2 decay, Adam);
 // - the f step: the least-squares decoder, `[B e] = X^T [Z 1] ([Z 1]^T [Z 1])⁻¹`;
 // - the Z step: per item, bit flips that lower `‖x − Bz − e‖² + μ‖z − h(x)‖²` until none does;
-// from ITQ's codes, until Z = h(X) or the iterations end.
+// from ITQ's codes, until Z = h(X) or the iterations end. Z stays on the device: the f
+// step reads back only its (k + 1)-row products, the Z step two counts.
 
 import Backend
 import Foundation
@@ -44,6 +45,7 @@ public enum BinaryAutoencoder {
     var z = [Float](repeating: 0, count: n * k)
     for i in 0..<n { for b in 0..<k { z[i * k + b] = start.bit(b, of: i) ? 1 : -1 } }
     let codes = try backend.makeBuffer(z)
+    z = []
     // The SVMs start from ITQ's directions (unit rows) times `startScale`, applied to the
     // network's input (x − μ)/s: the same scores at every scale of the data.
     let block = try ParameterBlock(
@@ -78,14 +80,13 @@ public enum BinaryAutoencoder {
         try block.adamStep(
           learningRate: configuration.svmLearningRate, weightDecay: configuration.svmDecay, step: steps)
       }
-      let hashed = try decoder.hash(loop, weight: svm.layers[0].weight.value, bias: svm.layers[0].bias.value)
-      try decoder.fit(codes: z, data: loop)
-      let changed = try decoder.codeStep(
-        &z, hashed: hashed, penalty: penalty, passes: configuration.flipPasses, data: loop)
-      try backend.upload(z, to: codes)
+      try decoder.fit(codes: codes, data: loop)
+      let (flips, mismatches) = try decoder.codeStep(
+        codes, weight: svm.layers[0].weight.value, bias: svm.layers[0].bias.value, penalty: penalty,
+        passes: configuration.flipPasses, data: loop)
       penalty *= configuration.penaltyGrowth
       // Every share stops together: when no share flipped a bit and every Z is h(X).
-      let unsettled = reduction.sum([Double(changed), z == hashed ? 0 : 1])
+      let unsettled = reduction.sum([Double(flips), Double(mismatches)])
       if !inTime || (unsettled[0] == 0 && unsettled[1] == 0) { break }
     }
     let layer = svm.layers[0]
@@ -101,9 +102,10 @@ protocol RowBlocks {
 
 extension MinibatchLoop: RowBlocks {}
 
-/// BA's f and Z steps: the least-squares decoder of the codes and the per-item bit flips,
-/// over the training set in the loop's blocks (one when it is resident), so that a set
-/// larger than one device buffer streams from host memory.
+/// BA's f and Z steps: the least-squares decoder of the codes and the per-item bit flips
+/// (`flipCodeBits`), over the training set in the loop's blocks (one when it is resident),
+/// so that a set larger than one device buffer streams from host memory. The codes stay
+/// on the device.
 final class LeastSquaresDecoder {
   let backend: any Backend
   let (n, d, k): (Int, Int, Int)
@@ -111,9 +113,18 @@ final class LeastSquaresDecoder {
   let reduction: ShardReduction
   /// `[Z 1]` of a block, blockRows × (k + 1), and products with it.
   let augmented: DeviceBuffer<Float>
+  let blockCodes: DeviceBuffer<Float>
+  let ones: DeviceBuffer<Float>
   let gram: DeviceBuffer<Float>, cross: DeviceBuffer<Float>
+  /// A block's `XBᵀ` and `XWᵀ + c`.
   let projections: DeviceBuffer<Float>
+  let scores: DeviceBuffer<Float>
   let decoderRows: DeviceBuffer<Float>
+  /// `B e` and `G = BBᵀ`, and each item's flips and mismatches of a Z step with their sums.
+  let shift: DeviceBuffer<Float>
+  let decoderGram: DeviceBuffer<Float>
+  let flips: DeviceBuffer<Float>, mismatches: DeviceBuffer<Float>
+  let totals: DeviceBuffer<Float>
   /// The decoder: `B` as k rows of d (`f(z) = Bᵀz + e` in row form) and `e`.
   var basis: [Float] = []
   var offset: [Float] = []
@@ -125,40 +136,32 @@ final class LeastSquaresDecoder {
     (self.backend, self.n, self.d, self.k) = (backend, n, d, k)
     self.reduction = reduction
     augmented = try backend.makeBuffer(Float.self, count: blockRows * (k + 1))
+    blockCodes = try backend.makeBuffer(Float.self, count: blockRows * k)
+    ones = try backend.makeBuffer([Float](repeating: 1, count: blockRows))
     gram = try backend.makeBuffer(Float.self, count: (k + 1) * (k + 1))
     cross = try backend.makeBuffer(Float.self, count: (k + 1) * d)
     projections = try backend.makeBuffer(Float.self, count: blockRows * k)
+    scores = try backend.makeBuffer(Float.self, count: blockRows * k)
     decoderRows = try backend.makeBuffer(Float.self, count: k * d)
-  }
-
-  /// `XWᵀ` (or `XBᵀ`) of every item, block by block, plus `bias` when given.
-  private func project(
-    _ data: some RowBlocks, onto weight: DeviceBuffer<Float>, bias: DeviceBuffer<Float>? = nil
-  ) throws -> [Float] {
-    var projected = [Float](repeating: 0, count: n * k)
-    try data.forEachBlock { block, first, rows in
-      try backend.gemm(
-        block, transposeA: false, weight, transposeB: true, into: projections, m: rows, n: k, k: d, alpha: 1, beta: 0)
-      if let bias { try backend.addRowVector(bias, to: projections, rows: rows, columns: k) }
-      let values = try backend.download(projections, count: rows * k)
-      projected.replaceSubrange((first * k)..<((first + rows) * k), with: values)
-    }
-    return projected
-  }
-
-  /// `sign(XWᵀ + c)` of every item, as ±1.
-  func hash(_ data: some RowBlocks, weight: DeviceBuffer<Float>, bias: DeviceBuffer<Float>) throws -> [Float] {
-    try project(data, onto: weight, bias: bias).map { $0 < 0 ? -1 : 1 }
+    shift = try backend.makeBuffer(Float.self, count: k)
+    decoderGram = try backend.makeBuffer(Float.self, count: k * k)
+    flips = try backend.makeBuffer(Float.self, count: max(n, 1))
+    mismatches = try backend.makeBuffer(Float.self, count: max(n, 1))
+    totals = try backend.makeBuffer(Float.self, count: 2)
   }
 
   /// The f step: `Θ = ([Z 1]ᵀ[Z 1] + εI)⁻¹ [Z 1]ᵀ X`, its first k rows `B`, its last `e`;
-  /// the two products summed over the blocks on the device.
-  func fit(codes z: [Float], data: some RowBlocks) throws {
+  /// `[Z 1]` built and the two products summed over the blocks on the device.
+  func fit(codes: DeviceBuffer<Float>, data: some RowBlocks) throws {
     let width = k + 1
     try data.forEachBlock { block, first, rows in
-      var host = [Float](repeating: 1, count: rows * width)
-      for i in 0..<rows { for b in 0..<k { host[i * width + b] = z[(first + i) * k + b] } }
-      try backend.upload(host, to: augmented)
+      try backend.copy(codes, sourceOffset: first * k, to: blockCodes, destinationOffset: 0, count: rows * k)
+      try backend.copyColumns(
+        blockCodes, rows: rows, columns: k, sourceStride: k, sourceColumn: 0, into: augmented,
+        destinationStride: width, destinationColumn: 0)
+      try backend.copyColumns(
+        ones, rows: rows, columns: 1, sourceStride: 1, sourceColumn: 0, into: augmented, destinationStride: width,
+        destinationColumn: k)
       let beta: Float = first == 0 ? 0 : 1
       try backend.gemm(
         augmented, transposeA: true, augmented, transposeB: false, into: gram, m: width, n: width, k: rows, alpha: 1,
@@ -187,45 +190,37 @@ final class LeastSquaresDecoder {
     offset = Array(theta[(k * d)...])
   }
 
-  /// The Z step: for each item, flip any bit that lowers
-  /// `‖x − Bᵀz − e‖² + μ‖z − h‖² = zᵀGz − 2zᵀ(y + μh) + const` (G = BBᵀ, y = B(x − e)),
-  /// `passes` times over the bits or until no flip helps. Returns the bits flipped.
-  func codeStep(_ z: inout [Float], hashed h: [Float], penalty mu: Float, passes: Int, data: some RowBlocks)
-    throws -> Int
-  {
+  /// The Z step (`flipCodeBits`, METHOD.md §11): for each item, flip any bit that lowers
+  /// `‖x − Bᵀz − e‖² + μ‖z − h‖² = zᵀGz − 2zᵀ(y + μh) + const` (G = BBᵀ, y = B(x − e),
+  /// h = sign(Wx + c)), `passes` times over the bits or until no flip helps. Returns the
+  /// bits flipped and the bits where Z then differs from h(X), this share's.
+  func codeStep(
+    _ codes: DeviceBuffer<Float>, weight: DeviceBuffer<Float>, bias: DeviceBuffer<Float>, penalty mu: Float,
+    passes: Int, data: some RowBlocks
+  ) throws -> (flips: Int, mismatches: Int) {
     try backend.upload(basis, to: decoderRows)
-    let projected = try project(data, onto: decoderRows)
-    let shift = LinearBaselines.multiply(basis, offset, rows: k, inner: d, columns: 1)
+    try backend.upload(LinearBaselines.multiply(basis, offset, rows: k, inner: d, columns: 1), to: shift)
     let g = LinearBaselines.multiply(
       basis, LinearAlgebra.transpose(basis, rows: k, columns: d), rows: k, inner: d, columns: k)
+    try backend.upload(g, to: decoderGram)
     // μ in units of the mean ‖B_k‖², what one bit's flip moves the reconstruction by.
     let mu = mu * (0..<k).reduce(Float(0)) { $0 + g[$1 * k + $1] } / Float(k)
-    var flips = 0
-    var gz = [Float](repeating: 0, count: k)
-    var v = [Float](repeating: 0, count: k)
-    for i in 0..<n {
-      let row = i * k
-      for a in 0..<k {
-        v[a] = projected[row + a] - shift[a] + mu * h[row + a]
-        var sum: Float = 0
-        for b in 0..<k { sum += g[a * k + b] * z[row + b] }
-        gz[a] = sum
-      }
-      for _ in 0..<passes {
-        var flipped = false
-        for a in 0..<k {
-          let za = z[row + a]
-          // Δ of flipping bit a: 4G_aa − 4z_a(Gz)_a + 4z_a·v_a.
-          if g[a * k + a] - za * gz[a] + za * v[a] < 0 {
-            z[row + a] = -za
-            for b in 0..<k { gz[b] -= 2 * za * g[b * k + a] }
-            flips += 1
-            flipped = true
-          }
-        }
-        if !flipped { break }
-      }
+    try data.forEachBlock { block, first, rows in
+      try backend.gemm(
+        block, transposeA: false, decoderRows, transposeB: true, into: projections, m: rows, n: k, k: d, alpha: 1,
+        beta: 0)
+      try backend.gemm(
+        block, transposeA: false, weight, transposeB: true, into: scores, m: rows, n: k, k: d, alpha: 1, beta: 0)
+      try backend.addRowVector(bias, to: scores, rows: rows, columns: k)
+      try backend.flipCodeBits(
+        codes, firstRow: first, rows: rows, bits: k, projections: projections, shift: shift, scores: scores,
+        gram: decoderGram, penalty: mu, passes: passes, flips: flips, mismatches: mismatches)
     }
-    return flips
+    guard n > 0 else { return (0, 0) }
+    try backend.fill(totals, value: 0, count: 2)
+    try backend.accumulate(flips, count: n, .sum, scale: 1, into: totals, index: 0)
+    try backend.accumulate(mismatches, count: n, .sum, scale: 1, into: totals, index: 1)
+    let sums = try backend.download(totals, count: 2)
+    return (Int(sums[0]), Int(sums[1]))
   }
 }

@@ -69,6 +69,18 @@ import Testing
     #expect(throws: DataError.self) { try HashModel.read(from: path) }
   }
 
+  /// `sign(XWᵀ + c)` of every row as ±1, through the backend's product as the Z step sees it.
+  static func hashed(_ data: Matrix, weight: [Float], bias: [Float], bits k: Int, backend: any Backend) throws
+    -> [Float]
+  {
+    let scores = try backend.makeBuffer(Float.self, count: data.rows * k)
+    try backend.gemm(
+      try backend.makeBuffer(data.values), transposeA: false, try backend.makeBuffer(weight), transposeB: true,
+      into: scores, m: data.rows, n: k, k: data.columns, alpha: 1, beta: 0)
+    try backend.addRowVector(try backend.makeBuffer(bias), to: scores, rows: data.rows, columns: k)
+    return try backend.download(scores).map { $0 < 0 ? -1 : 1 }
+  }
+
   /// With a penalty far above every bit's weight in the reconstruction, BA's Z step puts
   /// every code where the hash puts it; with none, it only lowers the reconstruction error.
   @Test func baCodeStepFollowsItsPenalty() throws {
@@ -78,9 +90,10 @@ import Testing
     let buffer = try RowBlocksOfOneBuffer(data: data, blockRows: n, backend: backend)
     var generator = SeededGenerator(seed: 7)
     let start = generator.gaussians(count: n * k).map { $0 < 0 ? Float(-1) : 1 }
-    let hashed = generator.gaussians(count: n * k).map { $0 < 0 ? Float(-1) : 1 }
+    let (weight, bias) = (generator.gaussians(count: k * d), generator.gaussians(count: k))
+    let hashed = try Self.hashed(data, weight: weight, bias: bias, bits: k, backend: backend)
     let decoder = try LeastSquaresDecoder(rows: n, dimension: d, bits: k, blockRows: n, backend: backend)
-    try decoder.fit(codes: start, data: buffer)
+    try decoder.fit(codes: try backend.makeBuffer(start), data: buffer)
     func error(_ z: [Float]) -> Double {
       var total = 0.0
       for i in 0..<n {
@@ -92,12 +105,20 @@ import Testing
       }
       return total
     }
-    var free = start
-    _ = try decoder.codeStep(&free, hashed: hashed, penalty: 0, passes: 10, data: buffer)
-    #expect(error(free) < error(start))
-    var bound = start
-    _ = try decoder.codeStep(&bound, hashed: hashed, penalty: 1e4, passes: 10, data: buffer)
-    #expect(bound == hashed)
+    func step(penalty: Float) throws -> (codes: [Float], flips: Int, mismatches: Int) {
+      let codes = try backend.makeBuffer(start)
+      let (flips, mismatches) = try decoder.codeStep(
+        codes, weight: try backend.makeBuffer(weight), bias: try backend.makeBuffer(bias), penalty: penalty,
+        passes: 10, data: buffer)
+      return (try backend.download(codes), flips, mismatches)
+    }
+    let free = try step(penalty: 0)
+    #expect(error(free.codes) < error(start))
+    // A bit may flip back in a later pass: at least the bits that differ, and some.
+    #expect(free.flips >= zip(free.codes, start).filter { $0 != $1 }.count && free.flips > 0)
+    let bound = try step(penalty: 1e4)
+    #expect(bound.codes == hashed && bound.mismatches == 0)
+    #expect(free.mismatches == zip(free.codes, hashed).filter { $0 != $1 }.count)
   }
 
   /// The f and Z steps over blocks of rows (a set that does not fit one device buffer)
@@ -110,22 +131,22 @@ import Testing
     let start = generator.gaussians(count: n * k).map { $0 < 0 ? Float(-1) : 1 }
     let weight = try backend.makeBuffer(generator.gaussians(count: k * d))
     let bias = try backend.makeBuffer(generator.gaussians(count: k))
-    func steps(blockRows: Int) throws -> (basis: [Float], offset: [Float], hashed: [Float], codes: [Float]) {
+    func steps(blockRows: Int) throws -> (basis: [Float], offset: [Float], codes: [Float], counts: [Int]) {
       let blocks = try RowBlocksOfOneBuffer(data: data, blockRows: blockRows, backend: backend)
       let decoder = try LeastSquaresDecoder(rows: n, dimension: d, bits: k, blockRows: blockRows, backend: backend)
-      let hashed = try decoder.hash(blocks, weight: weight, bias: bias)
-      try decoder.fit(codes: start, data: blocks)
-      var codes = start
-      _ = try decoder.codeStep(&codes, hashed: hashed, penalty: 0.5, passes: 4, data: blocks)
-      return (decoder.basis, decoder.offset, hashed, codes)
+      let codes = try backend.makeBuffer(start)
+      try decoder.fit(codes: codes, data: blocks)
+      let (flips, mismatches) = try decoder.codeStep(
+        codes, weight: weight, bias: bias, penalty: 0.5, passes: 4, data: blocks)
+      return (decoder.basis, decoder.offset, try backend.download(codes), [flips, mismatches])
     }
     let whole = try steps(blockRows: n)
     let blocked = try steps(blockRows: 7)
-    #expect(blocked.hashed == whole.hashed)
     for (a, b) in zip(blocked.basis + blocked.offset, whole.basis + whole.offset) {
       #expect(abs(a - b) <= 1e-4 * max(1, abs(b)))
     }
-    #expect(blocked.codes == whole.codes)
+    #expect(blocked.codes == whole.codes && blocked.counts == whole.counts)
+    #expect(whole.counts[0] > 0, "the step flipped nothing: the test shows nothing")
   }
 }
 

@@ -31,7 +31,7 @@ public struct SiGAHOptions: ParsableArguments {
     help:
       "Validation: the Ks (comma-separated) whose top-K mAPs are averaged (default 10,100,1000; under eval, its --k).")
   public var valK: KList?
-  @Option(help: "Ranking stage steps after the epochs (METHOD.md §3c; default 0; 2000 for sigah-dm; 0 skips it).")
+  @Option(help: "Ranking stage steps after the epochs (METHOD.md §3c; default 0; 4000 for sigah-dm; 0 skips it).")
   public var rankingSteps: Int?
   @Option(help: "Ranking stage: positives come from each vector's K nearest, each K of the list (default: --val-k).")
   public var rankingNeighbours: KList?

@@ -5,7 +5,7 @@ import Foundation
 
 public struct RankingOptions: Sendable, Codable, Equatable {
   /// Adam steps of the stage.
-  public var steps = 2000
+  public var steps = 4000
   /// Anchors drawn uniformly each step.
   public var anchors = 256
   /// Positives (from the anchor's nearest) and negatives (`hardNegatives` just past them,

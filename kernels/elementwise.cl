@@ -5,6 +5,12 @@ __kernel void fill(__global float* x, const float value, const int count) {
   if (i < count) x[i] = value;
 }
 
+// out[i] = (float)bytes[i]: byte data uploaded as bytes, widened exactly.
+__kernel void widen_bytes(const __global uchar* bytes, __global float* out, const int count) {
+  const int i = get_global_id(0);
+  if (i < count) out[i] = (float)bytes[i];
+}
+
 // M[i, j] += v[j] over a rows × columns matrix (global size rows·columns).
 __kernel void add_row_vector(__global float* matrix, const __global float* vector,
                              const int rows, const int columns) {

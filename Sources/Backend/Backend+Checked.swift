@@ -92,6 +92,16 @@ extension Backend {
     try uncheckedFill(buffer, value: value, count: count)
   }
 
+  /// `out[i] = Float(bytes[i])` for the first `count` elements: byte data (pixels, `.bvecs`)
+  /// cross the bus as bytes and become floats on the device, exactly.
+  public func widenBytes(_ bytes: DeviceBuffer<UInt8>, count: Int, into out: DeviceBuffer<Float>) throws {
+    try Validate.positive("widenBytes", "count", count)
+    try Validate.fits("widenBytes", "bytes", bytes, needs: count)
+    try Validate.fits("widenBytes", "out", out, needs: count)
+    counts.operations += 1
+    try uncheckedWidenBytes(bytes, count: count, into: out)
+  }
+
   /// Fills the first `count` elements with draws of `distribution` for `seed` and
   /// `counter` (a step number): the same numbers on every backend, no host work per element.
   public func fillRandom(

@@ -38,6 +38,12 @@ extension CPUBackend {
     return try buffers.map { try pointer($0.1, operation, $0.0) }
   }
 
+  public func uncheckedWidenBytes(_ bytes: DeviceBuffer<UInt8>, count: Int, into out: DeviceBuffer<Float>) throws {
+    let source = try pointer(bytes, "widenBytes", "bytes")
+    let target = try pointer(out, "widenBytes", "out")
+    elements(count) { range in for i in range { target[i] = Float(source[i]) } }
+  }
+
   public func uncheckedLinearCombination(
     alpha: Float, _ x: DeviceBuffer<Float>, beta: Float, _ y: DeviceBuffer<Float>,
     into z: DeviceBuffer<Float>, count: Int

@@ -10,6 +10,7 @@ public protocol DeviceScalar: BitwiseCopyable, Sendable, Equatable {
 extension Float: DeviceScalar { public static var scalarName: String { "Float32" } }
 extension Int32: DeviceScalar { public static var scalarName: String { "Int32" } }
 extension UInt64: DeviceScalar { public static var scalarName: String { "UInt64" } }
+extension UInt8: DeviceScalar { public static var scalarName: String { "UInt8" } }
 
 /// A buffer of `count` elements living on one backend (host memory for the CPU backend,
 /// a `cl_mem` for OpenCL). Only the backend that made it may read or write it.

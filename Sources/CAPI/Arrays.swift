@@ -67,6 +67,19 @@ func matrix(_ pointer: UnsafeRawPointer?, _ dtype: Int32, rows: Int64, columns: 
   return Matrix(rows: n, columns: d, values: values)
 }
 
+/// The caller's vectors as they are when they are bytes (every byte a finite value), which
+/// an encoder uploads as bytes; nil for the other element types.
+func byteMatrix(_ pointer: UnsafeRawPointer?, _ dtype: Int32, rows: Int64, columns: Int64, name: String) throws
+  -> ByteMatrix?
+{
+  guard dtype == ElementType.uint8.rawValue else { return nil }
+  let (n, d) = try checkedShape(rows, columns, elementSize: 1, name: name)
+  guard let pointer else { throw ArgumentError("\(name) is NULL") }
+  return ByteMatrix(
+    rows: n, columns: d,
+    values: Array(UnsafeBufferPointer(start: pointer.assumingMemoryBound(to: UInt8.self), count: n * d)))
+}
+
 /// The caller's codes: `count` rows of ⌈bits/8⌉ bytes, the bits past the length zero.
 func codes(_ pointer: UnsafePointer<UInt8>?, count: Int64, bits: Int32, name: String, allowEmpty: Bool = false)
   throws -> PackedCodes

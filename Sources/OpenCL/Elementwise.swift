@@ -14,6 +14,15 @@ extension OpenCLBackend {
       try arguments("fill", [("buffer", buffer)]) + [.float(value), .int(count)])
   }
 
+  public func uncheckedWidenBytes(_ bytes: DeviceBuffer<UInt8>, count: Int, into out: DeviceBuffer<Float>) throws {
+    try launch(
+      "widen_bytes", file: "elementwise", global: [count],
+      [
+        .memory(try memory(bytes, "widenBytes", "bytes")), .memory(try memory(out, "widenBytes", "out")),
+        .int(count),
+      ])
+  }
+
   public func uncheckedAddRowVector(
     _ vector: DeviceBuffer<Float>, to matrix: DeviceBuffer<Float>, rows: Int, columns: Int
   ) throws {

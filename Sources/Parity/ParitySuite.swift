@@ -90,6 +90,19 @@ public enum ParitySuite {
           }))
     }
     for count in elementCounts {
+      // Every byte value, then a repeating pattern: widened exactly, a tail past the count untouched.
+      let bytes = (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+      cases.append(
+        ParityCase(
+          operation: "widenBytes", shape: "\(count)", tolerance: 0,
+          run: { backend in
+            let out = try backend.makeBuffer([Float](repeating: -1, count: count + 1))
+            try backend.widenBytes(try backend.makeBuffer(bytes), count: count, into: out)
+            return doubles(try backend.download(out))
+          },
+          reference: { bytes.map { Double($0) } + [-1] }))
+    }
+    for count in elementCounts {
       let x = gaussians(count, seed: 21)
       let y = gaussians(count, seed: 22)
       cases.append(

@@ -77,4 +77,25 @@ struct KeptEncoderCountsTests {
       #expect(codes.words == [oneShot.words[row]])
     }
   }
+
+  /// Byte rows on the device: a quarter of the upload, the codes of their Float values.
+  @Test func byteRowsUploadAsBytes() throws {
+    var generator = SeededGenerator(seed: 22)
+    let (rows, dimension, bits) = (EncodingCountsTests.rows, EncodingCountsTests.dimension, EncodingCountsTests.bits)
+    let model = HashModel.linear(
+      LinearHash(
+        mean: [Float](repeating: 127.5, count: dimension),
+        projection: generator.gaussians(count: bits * dimension), offset: [Float](repeating: 0, count: bits),
+        bits: bits), method: .itq)
+    let bytes = ByteMatrix(
+      rows: rows, columns: dimension,
+      values: (0..<(rows * dimension)).map { _ in UInt8(truncatingIfNeeded: generator.next()) })
+    let backend = try OpenCLUnderTest.backend()
+    let encoder = try ModelEncoder(model, backend: backend)
+    let fromFloats = try encoder.encode(bytes.floats)
+    let before = backend.counts
+    let fromBytes = try encoder.encode(bytes: bytes)
+    #expect((backend.counts - before).hostToDeviceBytes == rows * dimension)
+    #expect(fromBytes.words == fromFloats.words)
+  }
 }

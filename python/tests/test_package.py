@@ -142,6 +142,8 @@ with tempfile.TemporaryDirectory() as folder:
     check("Fortran-ordered input encodes the same", np.array_equal(itq.encode(np.asfortranarray(sift)), itq.encode(sift)))
     check("float64 input encodes as float32", np.array_equal(itq.encode(sift.astype(np.float64)), itq.encode(sift)))
     pixels = sigah.Hasher("itq", bits=32, backend="cpu").fit(mnist)
+    check("uint8 pixels (uploaded as bytes) encode as their float32 values",
+          np.array_equal(pixels.encode(mnist), pixels.encode(mnist.astype(np.float32))))
     check("int64 pixels encode as uint8 pixels",
           np.array_equal(pixels.encode(mnist.astype(np.int64)), pixels.encode(mnist)))
 

@@ -34,6 +34,6 @@ public struct LinearHash: Sendable, Equatable {
     let encoder = try LinearHashEncoder(
       bits: bits, inputDimension: inputDimension, blockRows: min(batchSize, data.rows), backend: backend)
     try encoder.load(self)
-    return try encoder.encode(data, progress: progress)
+    return try encoder.encode(.floats(data), progress: progress)
   }
 }

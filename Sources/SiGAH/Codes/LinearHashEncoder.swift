@@ -24,6 +24,8 @@ final class LinearHashEncoder {
   private var identity: DeviceBuffer<Int32>
   /// The codes `encode(_:progress:)` reads back, kept for the next call.
   private var hostCodes: DeviceBuffer<UInt64>?
+  /// A block of byte rows, before they are widened into `staging`.
+  private var byteStaging: DeviceBuffer<UInt8>?
 
   init(bits: Int, inputDimension: Int, blockRows: Int, largestBlock: Int? = nil, backend: any Backend) throws {
     (self.backend, self.bits, self.inputDimension) = (backend, bits, inputDimension)
@@ -68,7 +70,7 @@ final class LinearHashEncoder {
   /// Codes of every row of `rows` on the host. The codes come back in one read at the
   /// end, so no block waits for the one before it; `progress` is called with the rows
   /// queued so far.
-  func encode(_ rows: Matrix, progress: (Int) -> Void) throws -> PackedCodes {
+  func encode(_ rows: EncoderRows, progress: (Int) -> Void) throws -> PackedCodes {
     let words = codeWords(bits: bits)
     let count = max(rows.rows, 1) * words
     if (hostCodes?.count ?? 0) < count { hostCodes = try backend.makeBuffer(UInt64.self, count: count) }
@@ -81,6 +83,13 @@ final class LinearHashEncoder {
   /// `afterBlock` is called with each block's rows once its codes are queued.
   func encode(
     _ rows: Matrix, resident: DeviceBuffer<Float>?, into codes: DeviceBuffer<UInt64>, first: Int = 0,
+    afterBlock: (Range<Int>) throws -> Void = { _ in }
+  ) throws {
+    try encode(.floats(rows), resident: resident, into: codes, first: first, afterBlock: afterBlock)
+  }
+
+  private func encode(
+    _ rows: EncoderRows, resident: DeviceBuffer<Float>?, into codes: DeviceBuffer<UInt64>, first: Int = 0,
     afterBlock: (Range<Int>) throws -> Void = { _ in }
   ) throws {
     precondition(rows.columns == inputDimension)
@@ -96,7 +105,8 @@ final class LinearHashEncoder {
           resident, sourceRows: rows.rows, indices: identity, first: block.lowerBound, rows: n, columns: inputDimension,
           subtracting: mean, into: input)
       } else {
-        try backend.upload(rows.slice(ofRows: block), to: staging)
+        try rows.upload(
+          block, into: staging, bytes: &byteStaging, capacity: blockRows * inputDimension, backend: backend)
         try backend.gatherRows(
           staging, sourceRows: n, indices: identity, first: 0, rows: n, columns: inputDimension, subtracting: mean,
           into: input)

@@ -40,7 +40,7 @@ public struct MLPHash: Sendable, Equatable {
   ) throws -> PackedCodes {
     try data.requireDimension(inputDimension)
     return try MLPHashEncoder(self, blockRows: min(batchSize, data.rows), backend: backend).encode(
-      data, progress: progress)
+      .floats(data), progress: progress)
   }
 }
 

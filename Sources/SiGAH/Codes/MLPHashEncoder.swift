@@ -14,6 +14,7 @@ final class MLPHashEncoder {
   private var input: DeviceBuffer<Float>
   private var blockCodes: DeviceBuffer<UInt64>
   private var codes: DeviceBuffer<UInt64>?
+  private var bytes: DeviceBuffer<UInt8>?
 
   init(_ hash: MLPHash, blockRows: Int, largestBlock: Int? = nil, backend: any Backend) throws {
     (self.backend, self.hash) = (backend, hash)
@@ -44,7 +45,7 @@ final class MLPHashEncoder {
 
   /// Codes of every row, the codes read once at the end; `progress` is called with the
   /// rows queued so far.
-  func encode(_ data: Matrix, progress: (Int) -> Void) throws -> PackedCodes {
+  func encode(_ data: EncoderRows, progress: (Int) -> Void) throws -> PackedCodes {
     try data.requireDimension(hash.inputDimension)
     let wanted = min(max(data.rows, 1), largestBlock)
     if wanted > mlp.capacity {
@@ -55,7 +56,7 @@ final class MLPHashEncoder {
     if (codes?.count ?? 0) < count { codes = try backend.makeBuffer(UInt64.self, count: count) }
     for rows in data.rowBlocks(mlp.capacity) {
       let n = rows.count
-      try backend.upload(data.slice(ofRows: rows), to: input)
+      try data.upload(rows, into: input, bytes: &bytes, capacity: mlp.capacity * d, backend: backend)
       try backend.addRowVector(negatedMean, to: input, rows: n, columns: d)
       if hash.inputScale != 1 {
         try backend.linearCombination(alpha: 1 / hash.inputScale, input, beta: 0, input, into: input, count: n * d)

@@ -37,11 +37,22 @@ public final class ModelEncoder {
 
   /// The codes of every row of `data`, bit for bit `model.encode(data, backend:)`'s.
   public func encode(_ data: Matrix, progress: (Int) -> Void = { _ in }) throws -> PackedCodes {
+    try encode(.floats(data), progress: progress)
+  }
+
+  /// The codes of byte rows, bit for bit those of their Float values: the linear and MLP
+  /// hashes upload the bytes and widen them on the device.
+  public func encode(bytes data: ByteMatrix, progress: (Int) -> Void = { _ in }) throws -> PackedCodes {
+    try encode(.bytes(data), progress: progress)
+  }
+
+  private func encode(_ data: EncoderRows, progress: (Int) -> Void) throws -> PackedCodes {
     try data.requireDimension(model.inputDimension)
-    switch held {
-    case .linear(let encoder): return try encoder.encode(data, progress: progress)
-    case .mlp(let encoder): return try encoder.encode(data, progress: progress)
-    case .direct: return try model.encode(data, backend: backend, progress: progress)
+    switch (held, data) {
+    case (.linear(let encoder), _): return try encoder.encode(data, progress: progress)
+    case (.mlp(let encoder), _): return try encoder.encode(data, progress: progress)
+    case (.direct, .floats(let matrix)): return try model.encode(matrix, backend: backend, progress: progress)
+    case (.direct, .bytes(let matrix)): return try model.encode(matrix.floats, backend: backend, progress: progress)
     }
   }
 }

@@ -62,6 +62,28 @@ struct ModelEncoderTests {
     }
   }
 
+  /// Byte rows cross as bytes and are widened on the backend: the codes of their Float
+  /// values, for a quarter of the upload.
+  @Test(arguments: ["linear", "deep"])
+  func byteRowsGiveTheirFloatsCodes(kind: String) throws {
+    let model = kind == "linear" ? Self.linear() : Self.deep()
+    let backend = try CPUBackend()
+    let encoder = try ModelEncoder(model, backend: backend, largestBlock: 64)
+    var generator = SeededGenerator(seed: 31)
+    for rows in [1, 100, 3] {
+      let bytes = ByteMatrix(
+        rows: rows, columns: Self.dimension,
+        values: (0..<(rows * Self.dimension)).map { _ in UInt8(truncatingIfNeeded: generator.next()) })
+      // The Float call first: a workspace grown to a new size uploads its row ids once.
+      let fromFloats = try encoder.encode(bytes.floats)
+      let before = backend.counts
+      let fromBytes = try encoder.encode(bytes: bytes)
+      let uploaded = (backend.counts - before).hostToDeviceBytes
+      #expect(fromBytes.words == fromFloats.words, "\(kind), \(rows) rows")
+      #expect(uploaded == rows * Self.dimension, "\(kind), \(rows) rows: \(uploaded) bytes uploaded")
+    }
+  }
+
   @Test func aWrongDimensionIsAnError() throws {
     let encoder = try ModelEncoder(Self.linear(), backend: try CPUBackend())
     #expect(throws: BackendError.self) {

@@ -220,6 +220,12 @@ struct Bench: ParsableCommand {
       guard let upload = result.uploadBytesPerSecond, let fraction = result.encodingFractionOfUpload else { return "–" }
       return String(format: "%.0f %% of %.2f", 100 * fraction, upload.median / 1e9)
     }
+    row("encoding uint8 vectors (kept encoder), vectors/s; input ÷ a plain upload") { result in
+      guard let rate = result.byteEncodingVectorsPerSecond, let fraction = result.byteEncodingFractionOfUpload else {
+        return "–"
+      }
+      return String(format: "%.0f; %.0f %%", rate.median, 100 * fraction)
+    }
     for size in settings.searchDatabase {
       row("top-\(settings.searchK) in \(size) codes, queries/s") {
         String(format: "%.0f", $0.search["\(size)"]!.median)

@@ -96,6 +96,11 @@ public struct BackendBench: Sendable, Codable, Equatable {
   /// on a GPU), and the encoding's input bytes/s as a fraction of it.
   public var uploadBytesPerSecond: Rate?
   public var encodingFractionOfUpload: Double?
+  /// The same vectors as bytes (values 0–255) through a kept `ModelEncoder`, as the C API
+  /// and Python encode a uint8 array: vectors/s, and `d` input bytes a vector as a
+  /// fraction of the plain upload's rate.
+  public var byteEncodingVectorsPerSecond: Rate?
+  public var byteEncodingFractionOfUpload: Double?
 }
 
 public enum Throughput {
@@ -238,6 +243,17 @@ public enum Throughput {
       String(
         format: "encoding: %.2f GB/s of input against a plain upload's %.2f GB/s", encodingBytesPerSecond / 1e9,
         upload.median / 1e9))
+    let bytes = ByteMatrix(
+      rows: vectors.rows, columns: d, values: vectors.values.map { UInt8(min($0 * 256, 255)) })
+    let kept = try ModelEncoder(.sigah(model), backend: backend)
+    let byteEncoding = Rate(
+      work: Double(settings.encodeVectors), timing: try Timing.measure(runs: runs) { _ = try kept.encode(bytes: bytes) }
+    )
+    let byteFraction = byteEncoding.median * Double(d) / upload.median
+    log(
+      String(
+        format: "encoding uint8 vectors (kept encoder): %.0f vectors/s, %.0f %% of the upload's rate",
+        byteEncoding.median, 100 * byteFraction))
 
     // Hamming top-k over resident databases of random codes.
     var search: [String: Rate] = [:]
@@ -287,7 +303,8 @@ public enum Throughput {
         training["\(stepBatch)"].map { $0.median / bound }
       },
       uploadBytesPerSecond: upload,
-      encodingFractionOfUpload: encodingBytesPerSecond / upload.median)
+      encodingFractionOfUpload: encodingBytesPerSecond / upload.median, byteEncodingVectorsPerSecond: byteEncoding,
+      byteEncodingFractionOfUpload: byteFraction)
   }
 
   /// Samples/s of each of the other papers' methods on `data` at `settings.bits`.

@@ -21,6 +21,19 @@ import Testing
     return (basePath, queryPath)
   }
 
+  /// The .fvecs file at `path` as a .bvecs file beside it (its values must be bytes).
+  static func bvecs(_ path: String) throws -> String {
+    let vectors = try TexmexFormat.readVectors(path)
+    var bytes: [UInt8] = []
+    for row in 0..<vectors.rows {
+      bytes += withUnsafeBytes(of: Int32(vectors.columns).littleEndian) { Array($0) }
+      bytes += vectors[row].map { UInt8(exactly: $0)! }
+    }
+    let out = path.replacingOccurrences(of: ".fvecs", with: ".bvecs")
+    try Data(bytes).write(to: URL(fileURLWithPath: out))
+    return out
+  }
+
   @Test func trainEncodeSearchEval() throws {
     let folder = try scratchFolder()
     defer { try? FileManager.default.removeItem(at: folder) }
@@ -140,6 +153,13 @@ import Testing
       let expected = try HashModel.read(from: model).encode(
         try TexmexFormat.readVectors(base), backend: try CPUBackend())
       #expect(try NPYFormat.readCodes(codes, bits: 16) == expected, "\(method)")
+      // SIFT's components are bytes: as a .bvecs file they stay bytes up to the backend,
+      // with the same codes.
+      let byteCodes = folder.appendingPathComponent("\(method)-bytes.npy").path
+      let fromBytes = try SigahBinary.run(
+        ["encode", "--model", model, try Self.bvecs(base), "--out", byteCodes, "--backend", "cpu"])
+      #expect(fromBytes.status == 0, "\(fromBytes.stderr)")
+      #expect(try NPYFormat.readCodes(byteCodes, bits: 16) == expected, "\(method), .bvecs")
     }
     let ablation = try SigahBinary.run([
       "ablation", base, "--query-file", queries, "--k", "10", "--method", "sgh", "--bits", "16", "--seeds", "0",

@@ -51,6 +51,54 @@ public enum TexmexFormat: String, Sendable {
     vectors: Matrix, rows: Range<Int>, total: Int
   ) {
     let format: TexmexFormat = path.hasSuffix(".bvecs") ? .bvecs : path.hasSuffix(".ivecs") ? .ivecs : .fvecs
+    var values: [Float] = []
+    let (dimension, part, total) = try forEachRecord(path, format: format, share: share, as: "Float32") {
+      rows, dimension in
+      values = [Float](repeating: 0, count: rows * dimension)
+    } body: { raw, base, offset, dimension, row in
+      for j in 0..<dimension {
+        let value: Float
+        switch format {
+        case .fvecs:
+          value = Float(
+            bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: base + 4 * j, as: UInt32.self)))
+        case .bvecs: value = Float(raw[base + j])
+        case .ivecs:
+          value = Float(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: base + 4 * j, as: Int32.self)))
+        }
+        guard value.isFinite else {
+          throw DataError(
+            file: path, position: "record \(row), component \(j)", "expected a finite number, found \(value)")
+        }
+        values[offset + j] = value
+      }
+    }
+    return (Matrix(rows: part.count, columns: dimension, values: values), part, total)
+  }
+
+  /// The vectors of a .bvecs file as they are stored, bytes (a quarter of the memory of
+  /// their Floats, and of the upload when they are encoded), checked as `readVectors`
+  /// checks them.
+  public static func readBytes(_ path: String) throws -> ByteMatrix {
+    var values: [UInt8] = []
+    let (dimension, part, _) = try forEachRecord(
+      path, format: .bvecs, share: { 0..<$0 }, as: "bytes",
+      allocate: { rows, dimension in values = [UInt8](repeating: 0, count: rows * dimension) },
+      body: { raw, base, offset, dimension, _ in
+        for j in 0..<dimension { values[offset + j] = raw[base + j] }
+      })
+    return ByteMatrix(rows: part.count, columns: dimension, values: values)
+  }
+
+  /// Walks the records `share(rows)` of a file: the layout fixed by the first record,
+  /// memory for them checked (`element` names what they become) and `allocate`d, then for
+  /// each record its dimension checked and `body` given the bytes, the offset of its
+  /// values, its first element in the result, the dimension and the record's number.
+  private static func forEachRecord(
+    _ path: String, format: TexmexFormat, share: (Int) -> Range<Int>, as element: String,
+    allocate: (_ rows: Int, _ dimension: Int) -> Void,
+    body: (_ raw: UnsafeRawBufferPointer, _ base: Int, _ offset: Int, _ dimension: Int, _ row: Int) throws -> Void
+  ) throws -> (dimension: Int, part: Range<Int>, total: Int) {
     let data = try FileBytes.read(path)
     let total: Int
     let dimension: Int
@@ -65,8 +113,9 @@ public enum TexmexFormat: String, Sendable {
     precondition(part.lowerBound >= 0 && part.upperBound <= total)
     let recordSize = 4 + dimension * format.valueSize
     try MemoryBudget.require(
-      part.count * dimension * 4, for: path, "its \(part.count) × \(dimension) vectors as Float32")
-    var values = [Float](repeating: 0, count: part.count * dimension)
+      part.count * dimension * (element == "bytes" ? 1 : 4), for: path,
+      "its \(part.count) × \(dimension) vectors as \(element)")
+    allocate(part.count, dimension)
     try data.withUnsafeBytes { raw in
       for row in part {
         let found = Int(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: row * recordSize, as: Int32.self)))
@@ -74,26 +123,10 @@ public enum TexmexFormat: String, Sendable {
           throw DataError(
             file: path, position: "record \(row)", "expected dimension \(dimension) as in record 0, found \(found)")
         }
-        let base = row * recordSize + 4
-        for j in 0..<dimension {
-          let value: Float
-          switch format {
-          case .fvecs:
-            value = Float(
-              bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: base + 4 * j, as: UInt32.self)))
-          case .bvecs: value = Float(raw[base + j])
-          case .ivecs:
-            value = Float(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: base + 4 * j, as: Int32.self)))
-          }
-          guard value.isFinite else {
-            throw DataError(
-              file: path, position: "record \(row), component \(j)", "expected a finite number, found \(value)")
-          }
-          values[(row - part.lowerBound) * dimension + j] = value
-        }
+        try body(raw, row * recordSize + 4, (row - part.lowerBound) * dimension, dimension, row)
       }
     }
-    return (Matrix(rows: part.count, columns: dimension, values: values), part, total)
+    return (dimension, part, total)
   }
 
   /// The rows of an .ivecs file (ground-truth ids), each `dimension` long.

@@ -45,6 +45,12 @@ import Testing
     #expect(try TexmexFormat.readIntegers(path("a.ivecs")).values == [1, 2, 3, 4])
     let bvecs = try write(int32(2) + [7, 9] + int32(2) + [0, 255], "b.bvecs")
     #expect(try TexmexFormat.readVectors(bvecs).values == [7, 9, 0, 255])
+    #expect(try TexmexFormat.readBytes(bvecs) == ByteMatrix(rows: 2, columns: 2, values: [7, 9, 0, 255]))
+    // The byte reader checks records as the Float reader does.
+    let changingBytes = try write(int32(2) + [7, 9] + int32(1) + [0, 255], "c.bvecs")
+    expectError(changingBytes, ["record 1", "expected dimension 2"]) { _ = try TexmexFormat.readBytes(changingBytes) }
+    let truncatedBytes = try write(int32(2) + [7, 9] + int32(2) + [0], "t.bvecs")
+    expectError(truncatedBytes, ["truncated"]) { _ = try TexmexFormat.readBytes(truncatedBytes) }
 
     let empty = try write([], "empty.fvecs")
     expectError(empty, ["empty"]) { _ = try TexmexFormat.readVectors(empty) }

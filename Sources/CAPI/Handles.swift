@@ -18,12 +18,6 @@ final class BackendHandle {
   deinit { free(summary) }
 }
 
-/// Vectors handed to `sigah_encode`: converted to Floats, or bytes kept as bytes.
-enum EncodeInput {
-  case floats(Matrix)
-  case bytes(ByteMatrix)
-}
-
 final class ModelHandle {
   let model: HashModel
   let method: UnsafeMutablePointer<CChar>
@@ -40,17 +34,13 @@ final class ModelHandle {
 
   deinit { free(method) }
 
-  func encode(_ data: EncodeInput, backend: any Backend, progress: (Int) -> Void) throws -> PackedCodes {
+  func encode(_ data: EncoderRows, backend: any Backend, progress: (Int) -> Void) throws -> PackedCodes {
     let kept = encoderLock.withLock { () -> ModelEncoder? in
       defer { encoder = nil }
       return encoder?.backend === backend ? encoder : nil
     }
     let used = try kept ?? ModelEncoder(model, backend: backend)
-    let codes: PackedCodes
-    switch data {
-    case .floats(let matrix): codes = try used.encode(matrix, progress: progress)
-    case .bytes(let matrix): codes = try used.encode(bytes: matrix, progress: progress)
-    }
+    let codes = try used.encode(data, progress: progress)
     encoderLock.withLock { encoder = used }
     return codes
   }

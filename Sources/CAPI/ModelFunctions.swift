@@ -83,7 +83,7 @@ public func sigahEncode(
     // Bytes stay bytes up to the device: a quarter of the upload.
     let bytes = try byteMatrix(vectors, dtype, rows: rows, columns: columns, name: "vectors")
     let data =
-      try bytes.map { EncodeInput.bytes($0) }
+      try bytes.map { EncoderRows.bytes($0) }
       ?? .floats(
         matrix(vectors, dtype, rows: rows, columns: columns, name: "vectors"))
     guard let codes else { throw ArgumentError("codes is NULL") }

@@ -33,47 +33,22 @@ struct Encode: ParsableCommand {
     try DistinctFiles.check(inputs: [("--model", model), ("the data", data)], outputs: [("--out", out)])
     let hash = try HashModel.read(from: model)
     // A .bvecs file stays bytes up to the device: a quarter of the memory and the upload.
-    let rows: EncodeRows =
+    let rows: EncoderRows =
       data.hasSuffix(".bvecs") ? .bytes(try TexmexFormat.readBytes(data)) : .floats(try input.load(data).vectors)
     guard rows.columns == hash.inputDimension else {
       throw CLIError(
         "\(data) has vectors of dimension \(rows.columns), but the model \(model) expects \(hash.inputDimension)")
     }
     let selected = try backendOptions.open()
-    let progress = Progress("encoding", total: rows.count, unit: "vectors", quiet: output.quiet)
+    let progress = Progress("encoding", total: rows.rows, unit: "vectors", quiet: output.quiet)
     let started = Date()
-    let codes: PackedCodes
-    switch rows {
-    case .floats(let vectors): codes = try hash.encode(vectors, backend: selected.backend, progress: progress.update)
-    case .bytes(let vectors):
-      codes = try ModelEncoder(hash, backend: selected.backend).encode(bytes: vectors, progress: progress.update)
-    }
+    let codes = try ModelEncoder(hash, backend: selected.backend).encode(rows, progress: progress.update)
     progress.finish()
     try NPYFormat.write(codes: codes, words: words, to: out)
     console.line(
       String(
         format: "%d codes of %d bits written to %@ (%.0f vectors/s on %@)", codes.count, codes.bits, out,
         Double(codes.count) / max(Date().timeIntervalSince(started), 1e-9), selected.backend.summary))
-  }
-}
-
-/// The vectors `sigah encode` reads: Floats, or a .bvecs file's bytes.
-private enum EncodeRows {
-  case floats(Matrix)
-  case bytes(ByteMatrix)
-
-  var count: Int {
-    switch self {
-    case .floats(let matrix): return matrix.rows
-    case .bytes(let matrix): return matrix.rows
-    }
-  }
-
-  var columns: Int {
-    switch self {
-    case .floats(let matrix): return matrix.columns
-    case .bytes(let matrix): return matrix.columns
-    }
   }
 }
 

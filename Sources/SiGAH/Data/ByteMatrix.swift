@@ -23,18 +23,18 @@ public struct ByteMatrix: Sendable, Equatable {
 }
 
 /// The rows an encoder reads: Floats, or bytes widened on the device.
-enum EncoderRows {
+public enum EncoderRows: Sendable {
   case floats(Matrix)
   case bytes(ByteMatrix)
 
-  var rows: Int {
+  public var rows: Int {
     switch self {
     case .floats(let matrix): return matrix.rows
     case .bytes(let matrix): return matrix.rows
     }
   }
 
-  var columns: Int {
+  public var columns: Int {
     switch self {
     case .floats(let matrix): return matrix.columns
     case .bytes(let matrix): return matrix.columns

@@ -46,7 +46,8 @@ public final class ModelEncoder {
     try encode(.bytes(data), progress: progress)
   }
 
-  private func encode(_ data: EncoderRows, progress: (Int) -> Void) throws -> PackedCodes {
+  /// Either kind of rows, as the two methods above.
+  public func encode(_ data: EncoderRows, progress: (Int) -> Void = { _ in }) throws -> PackedCodes {
     try data.requireDimension(model.inputDimension)
     switch (held, data) {
     case (.linear(let encoder), _): return try encoder.encode(data, progress: progress)

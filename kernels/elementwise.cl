@@ -5,10 +5,11 @@ __kernel void fill(__global float* x, const float value, const int count) {
   if (i < count) x[i] = value;
 }
 
-// out[i] = (float)bytes[i]: byte data uploaded as bytes, widened exactly.
-__kernel void widen_bytes(const __global uchar* bytes, __global float* out, const int count) {
+// out[i] = table[bytes[i]]: byte data uploaded as bytes, each value the host's Float for it.
+__kernel void widen_bytes(const __global uchar* bytes, const __global float* table,
+                          __global float* out, const int count) {
   const int i = get_global_id(0);
-  if (i < count) out[i] = (float)bytes[i];
+  if (i < count) out[i] = table[bytes[i]];
 }
 
 // M[i, j] += v[j] over a rows × columns matrix (global size rows·columns).

@@ -92,14 +92,18 @@ extension Backend {
     try uncheckedFill(buffer, value: value, count: count)
   }
 
-  /// `out[i] = Float(bytes[i])` for the first `count` elements: byte data (pixels, `.bvecs`)
-  /// cross the bus as bytes and become floats on the device, exactly.
-  public func widenBytes(_ bytes: DeviceBuffer<UInt8>, count: Int, into out: DeviceBuffer<Float>) throws {
+  /// `out[i] = table[bytes[i]]` for the first `count` elements, `table` the 256 Floats the
+  /// byte values stand for (`0…255`, or MNIST's `v/255` as the host computes them): byte
+  /// data (pixels, `.bvecs`) cross the bus as bytes and become exactly the host's Floats.
+  public func widenBytes(
+    _ bytes: DeviceBuffer<UInt8>, count: Int, table: DeviceBuffer<Float>, into out: DeviceBuffer<Float>
+  ) throws {
     try Validate.positive("widenBytes", "count", count)
     try Validate.fits("widenBytes", "bytes", bytes, needs: count)
+    try Validate.fits("widenBytes", "table", table, needs: 256)
     try Validate.fits("widenBytes", "out", out, needs: count)
     counts.operations += 1
-    try uncheckedWidenBytes(bytes, count: count, into: out)
+    try uncheckedWidenBytes(bytes, count: count, table: table, into: out)
   }
 
   /// Fills the first `count` elements with draws of `distribution` for `seed` and

@@ -54,8 +54,9 @@ public protocol Backend: AnyObject {
     into destination: DeviceBuffer<Float>, destinationStride: Int, destinationColumn: Int) throws
   /// Sets the first `count` elements to `value`.
   func uncheckedFill(_ buffer: DeviceBuffer<Float>, value: Float, count: Int) throws
-  /// `out[i] = Float(bytes[i])`; see `widenBytes`.
-  func uncheckedWidenBytes(_ bytes: DeviceBuffer<UInt8>, count: Int, into out: DeviceBuffer<Float>) throws
+  /// `out[i] = table[bytes[i]]`; see `widenBytes`.
+  func uncheckedWidenBytes(
+    _ bytes: DeviceBuffer<UInt8>, count: Int, table: DeviceBuffer<Float>, into out: DeviceBuffer<Float>) throws
   /// Sets the first `count` elements to draws of `distribution`, element `i` a function of
   /// `i` and `key` alone (`CounterHash`), so every backend draws the same numbers.
   func uncheckedFillRandom(

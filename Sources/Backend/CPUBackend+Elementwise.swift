@@ -38,10 +38,13 @@ extension CPUBackend {
     return try buffers.map { try pointer($0.1, operation, $0.0) }
   }
 
-  public func uncheckedWidenBytes(_ bytes: DeviceBuffer<UInt8>, count: Int, into out: DeviceBuffer<Float>) throws {
+  public func uncheckedWidenBytes(
+    _ bytes: DeviceBuffer<UInt8>, count: Int, table: DeviceBuffer<Float>, into out: DeviceBuffer<Float>
+  ) throws {
     let source = try pointer(bytes, "widenBytes", "bytes")
+    let values = try pointer(table, "widenBytes", "table")
     let target = try pointer(out, "widenBytes", "out")
-    elements(count) { range in for i in range { target[i] = Float(source[i]) } }
+    elements(count) { range in for i in range { target[i] = values[Int(source[i])] } }
   }
 
   public func uncheckedLinearCombination(

@@ -14,12 +14,14 @@ extension OpenCLBackend {
       try arguments("fill", [("buffer", buffer)]) + [.float(value), .int(count)])
   }
 
-  public func uncheckedWidenBytes(_ bytes: DeviceBuffer<UInt8>, count: Int, into out: DeviceBuffer<Float>) throws {
+  public func uncheckedWidenBytes(
+    _ bytes: DeviceBuffer<UInt8>, count: Int, table: DeviceBuffer<Float>, into out: DeviceBuffer<Float>
+  ) throws {
     try launch(
       "widen_bytes", file: "elementwise", global: [count],
       [
-        .memory(try memory(bytes, "widenBytes", "bytes")), .memory(try memory(out, "widenBytes", "out")),
-        .int(count),
+        .memory(try memory(bytes, "widenBytes", "bytes")), .memory(try memory(table, "widenBytes", "table")),
+        .memory(try memory(out, "widenBytes", "out")), .int(count),
       ])
   }
 

@@ -90,17 +90,20 @@ public enum ParitySuite {
           }))
     }
     for count in elementCounts {
-      // Every byte value, then a repeating pattern: widened exactly, a tail past the count untouched.
+      // Every byte value, then a repeating pattern, through MNIST's table (v/255 as the
+      // host divides): each the table's Float exactly, a tail past the count untouched.
       let bytes = (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+      let table = (0..<256).map { Float($0) / 255 }
       cases.append(
         ParityCase(
           operation: "widenBytes", shape: "\(count)", tolerance: 0,
           run: { backend in
             let out = try backend.makeBuffer([Float](repeating: -1, count: count + 1))
-            try backend.widenBytes(try backend.makeBuffer(bytes), count: count, into: out)
+            try backend.widenBytes(
+              try backend.makeBuffer(bytes), count: count, table: try backend.makeBuffer(table), into: out)
             return doubles(try backend.download(out))
           },
-          reference: { bytes.map { Double($0) } + [-1] }))
+          reference: { bytes.map { Double(table[Int($0)]) } + [-1] }))
     }
     for count in elementCounts {
       let x = gaussians(count, seed: 21)

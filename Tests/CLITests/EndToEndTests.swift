@@ -34,6 +34,26 @@ import Testing
     return out
   }
 
+  /// MNIST's images stay bytes up to the backend in `sigah encode`: the codes of their
+  /// Floats, for a linear and an MLP model.
+  @Test func mnistImagesEncodeAsTheirFloats() throws {
+    let folder = try scratchFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let images = repositoryRoot.appendingPathComponent("data/mnist/t10k-images-idx3-ubyte.gz").path
+    let vectors = try Dataset.load(images).vectors
+    for method in ["itq", "sgh"] {
+      let model = folder.appendingPathComponent("\(method).safetensors").path
+      let codes = folder.appendingPathComponent("\(method).npy").path
+      let train = try SigahBinary.run(
+        ["train", images, "--method", method, "--bits", "32", "--epochs", "1", "--backend", "cpu", "--out", model])
+      #expect(train.status == 0, "\(train.stderr)")
+      let encode = try SigahBinary.run(["encode", "--model", model, images, "--out", codes, "--backend", "cpu"])
+      #expect(encode.status == 0, "\(encode.stderr)")
+      let expected = try HashModel.read(from: model).encode(vectors, backend: try CPUBackend())
+      #expect(try NPYFormat.readCodes(codes, bits: 32) == expected, "\(method)")
+    }
+  }
+
   @Test func trainEncodeSearchEval() throws {
     let folder = try scratchFolder()
     defer { try? FileManager.default.removeItem(at: folder) }

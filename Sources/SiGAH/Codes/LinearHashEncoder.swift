@@ -24,8 +24,8 @@ final class LinearHashEncoder {
   private var identity: DeviceBuffer<Int32>
   /// The codes `encode(_:progress:)` reads back, kept for the next call.
   private var hostCodes: DeviceBuffer<UInt64>?
-  /// A block of byte rows, before they are widened into `staging`.
-  private var byteStaging: DeviceBuffer<UInt8>?
+  /// Byte rows on their way into `staging`.
+  private let byteStaging = ByteStaging()
 
   init(bits: Int, inputDimension: Int, blockRows: Int, largestBlock: Int? = nil, backend: any Backend) throws {
     (self.backend, self.bits, self.inputDimension) = (backend, bits, inputDimension)
@@ -106,7 +106,7 @@ final class LinearHashEncoder {
           subtracting: mean, into: input)
       } else {
         try rows.upload(
-          block, into: staging, bytes: &byteStaging, capacity: blockRows * inputDimension, backend: backend)
+          block, into: staging, staging: byteStaging, capacity: blockRows * inputDimension, backend: backend)
         try backend.gatherRows(
           staging, sourceRows: n, indices: identity, first: 0, rows: n, columns: inputDimension, subtracting: mean,
           into: input)

@@ -14,7 +14,7 @@ final class MLPHashEncoder {
   private var input: DeviceBuffer<Float>
   private var blockCodes: DeviceBuffer<UInt64>
   private var codes: DeviceBuffer<UInt64>?
-  private var bytes: DeviceBuffer<UInt8>?
+  private let bytes = ByteStaging()
 
   init(_ hash: MLPHash, blockRows: Int, largestBlock: Int? = nil, backend: any Backend) throws {
     (self.backend, self.hash) = (backend, hash)
@@ -56,7 +56,7 @@ final class MLPHashEncoder {
     if (codes?.count ?? 0) < count { codes = try backend.makeBuffer(UInt64.self, count: count) }
     for rows in data.rowBlocks(mlp.capacity) {
       let n = rows.count
-      try data.upload(rows, into: input, bytes: &bytes, capacity: mlp.capacity * d, backend: backend)
+      try data.upload(rows, into: input, staging: bytes, capacity: mlp.capacity * d, backend: backend)
       try backend.addRowVector(negatedMean, to: input, rows: n, columns: d)
       if hash.inputScale != 1 {
         try backend.linearCombination(alpha: 1 / hash.inputScale, input, beta: 0, input, into: input, count: n * d)

@@ -109,6 +109,16 @@ public struct Dataset: Sendable {
     return (whole.rows(part), part, whole.rows)
   }
 
+  /// The vectors of a file whose values are bytes (.bvecs, MNIST's idx3-ubyte, plain or
+  /// .gz) as bytes with the table of the Floats `load` would give; nil for other files and
+  /// standard input.
+  public static func loadBytes(_ path: String) throws -> ByteMatrix? {
+    let plain = path.hasSuffix(".gz") ? String(path.dropLast(3)) : path
+    if plain.hasSuffix(".bvecs") { return try TexmexFormat.readBytes(path) }
+    if plain.contains("idx3-ubyte") && path != "-" { return try IDXFormat.readImageBytes(path) }
+    return nil
+  }
+
   static func loadFile(_ path: String, labelColumn: Int?) throws -> Dataset {
     let name = URL(fileURLWithPath: path).lastPathComponent
     let plain = path.hasSuffix(".gz") ? String(path.dropLast(3)) : path

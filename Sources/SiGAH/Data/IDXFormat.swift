@@ -4,6 +4,9 @@
 import Foundation
 
 public enum IDXFormat {
+  /// The Float a pixel byte stands for: scaled to [0, 1].
+  public static let pixelValues = (0..<256).map { Float($0) / 255 }
+
   /// Images (`idx3-ubyte`) as one row each, pixels scaled to [0, 1].
   public static func readImages(_ path: String) throws -> Matrix {
     let (sizes, data, offset) = try header(path, dimensions: 3)
@@ -11,9 +14,19 @@ public enum IDXFormat {
     try MemoryBudget.require(rows * columns * 4, for: path, "its \(rows) × \(columns) pixels as Float32")
     var values = [Float](repeating: 0, count: rows * columns)
     data.withUnsafeBytes { raw in
-      for i in 0..<(rows * columns) { values[i] = Float(raw[offset + i]) / 255 }
+      for i in 0..<(rows * columns) { values[i] = pixelValues[Int(raw[offset + i])] }
     }
     return Matrix(rows: rows, columns: columns, values: values)
+  }
+
+  /// The same images as their bytes, with `pixelValues` as the table they stand for: a
+  /// quarter of the memory, and of the upload when they are encoded.
+  public static func readImageBytes(_ path: String) throws -> ByteMatrix {
+    let (sizes, data, offset) = try header(path, dimensions: 3)
+    let (rows, columns) = (sizes[0], sizes[1] * sizes[2])
+    try MemoryBudget.require(rows * columns, for: path, "its \(rows) × \(columns) pixels as bytes")
+    let values = data.withUnsafeBytes { raw in Array(raw[offset..<(offset + rows * columns)]) }
+    return ByteMatrix(rows: rows, columns: columns, values: values, table: pixelValues)
   }
 
   /// Labels (`idx1-ubyte`).

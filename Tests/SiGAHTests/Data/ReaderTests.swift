@@ -75,11 +75,15 @@ import Testing
     let dataset = try Dataset.load(images)
     #expect(dataset.vectors == Matrix(rows: 2, columns: 2, values: [0, 1, 0.2, 0.4]))
     #expect(dataset.labels == [3, 7])
+    // As bytes, the same Floats through the pixel table; the same checks.
+    let bytes = try #require(try Dataset.loadBytes(images))
+    #expect(bytes.values == [0, 255, 51, 102] && bytes.floats == dataset.vectors)
 
     let wrongMagic = try write(header(0x801, [2, 1, 2]) + [0, 0, 0, 0], "w-idx3-ubyte")
     expectError(wrongMagic, ["byte 0", "expected IDX magic 0x00000803"]) { _ = try IDXFormat.readImages(wrongMagic) }
     let short = try write(header(0x803, [2, 1, 2]) + [0, 0, 0], "s-idx3-ubyte")
     expectError(short, ["expected 4 data bytes", "found 3"]) { _ = try IDXFormat.readImages(short) }
+    expectError(short, ["expected 4 data bytes", "found 3"]) { _ = try IDXFormat.readImageBytes(short) }
     let tiny = try write([0, 0], "tiny-idx3-ubyte")
     expectError(tiny, ["byte 0", "IDX header"]) { _ = try IDXFormat.readImages(tiny) }
     let mismatch = try write(header(0x803, [2, 1, 2]) + [0, 0, 0, 0], "m-images-idx3-ubyte")
@@ -93,6 +97,8 @@ import Testing
       .deletingLastPathComponent().deletingLastPathComponent()
     let images = try IDXFormat.readImages(root.appendingPathComponent("data/mnist/t10k-images-idx3-ubyte.gz").path)
     #expect(images.rows == 10_000 && images.columns == 784)
+    let bytes = try IDXFormat.readImageBytes(root.appendingPathComponent("data/mnist/t10k-images-idx3-ubyte.gz").path)
+    #expect(bytes.floats == images)
     let broken = try write([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3], "broken-idx3-ubyte.gz")
     #expect(throws: DataError.self) { try IDXFormat.readImages(broken) }
   }

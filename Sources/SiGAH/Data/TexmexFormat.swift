@@ -8,6 +8,13 @@ public enum TexmexFormat: String, Sendable {
 
   var valueSize: Int { self == .bvecs ? 1 : 4 }
 
+  /// The kind a file's name says, a `.gz` ending aside (`.bvecs.gz` holds bytes, not
+  /// Floats); `.fvecs` for any other name.
+  init(named path: String) {
+    let plain = path.hasSuffix(".gz") ? String(path.dropLast(3)) : path
+    self = plain.hasSuffix(".bvecs") ? .bvecs : plain.hasSuffix(".ivecs") ? .ivecs : .fvecs
+  }
+
   /// Splits a file into records, checking every dimension. Returns (rows, dimension).
   static func layout(_ data: Data, file: String, format: TexmexFormat) throws -> (rows: Int, dimension: Int) {
     guard data.count >= 4 else {
@@ -50,7 +57,7 @@ public enum TexmexFormat: String, Sendable {
   public static func readVectors(_ path: String, share: (Int) -> Range<Int>) throws -> (
     vectors: Matrix, rows: Range<Int>, total: Int
   ) {
-    let format: TexmexFormat = path.hasSuffix(".bvecs") ? .bvecs : path.hasSuffix(".ivecs") ? .ivecs : .fvecs
+    let format = TexmexFormat(named: path)
     var values: [Float] = []
     let (dimension, part, total) = try forEachRecord(path, format: format, share: share, as: "Float32") {
       rows, dimension in

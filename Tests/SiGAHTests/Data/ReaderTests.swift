@@ -21,6 +21,17 @@ import Testing
     return path(name)
   }
 
+  /// `file` compressed by gzip beside it, as `file.gz`.
+  func gzip(_ file: String) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/gzip")
+    process.arguments = ["-kf", file]
+    try process.run()
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 0)
+    return file + ".gz"
+  }
+
   func int32(_ value: Int32) -> [UInt8] { withUnsafeBytes(of: value.littleEndian) { Array($0) } }
   func float(_ value: Float) -> [UInt8] { withUnsafeBytes(of: value.bitPattern.littleEndian) { Array($0) } }
 
@@ -99,6 +110,16 @@ import Testing
     #expect(images.rows == 10_000 && images.columns == 784)
     let bytes = try IDXFormat.readImageBytes(root.appendingPathComponent("data/mnist/t10k-images-idx3-ubyte.gz").path)
     #expect(bytes.floats == images)
+    // A gzipped .bvecs or .ivecs file is read as its kind, not as Floats: 5 records of
+    // dimension 4 (8 bytes each) would also split into 2 well-formed .fvecs records.
+    let records = (0..<5).flatMap { row in int32(4) + (0..<4).map { UInt8(row * 4 + $0) } }
+    let plain = try write(records, "g.bvecs")
+    let zipped = try gzip(plain)
+    #expect(try TexmexFormat.readVectors(zipped) == (try TexmexFormat.readVectors(plain)))
+    #expect(try Dataset.load(zipped).vectors.rows == 5)
+    #expect(try Dataset.loadBytes(zipped) == (try TexmexFormat.readBytes(plain)))
+    try TexmexFormat.writeIntegers([1, 2, 3, 4, 5, 6], dimension: 3, to: path("g.ivecs"))
+    #expect(try TexmexFormat.readVectors(try gzip(path("g.ivecs"))).values == [1, 2, 3, 4, 5, 6])
     let broken = try write([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3], "broken-idx3-ubyte.gz")
     #expect(throws: DataError.self) { try IDXFormat.readImages(broken) }
   }

@@ -111,10 +111,11 @@ final class LeastSquaresDecoder {
   let (n, d, k): (Int, Int, Int)
   /// Sums the Gram and cross products over the shares of a data-parallel run.
   let reduction: ShardReduction
-  /// `[Z 1]` of a block, blockRows × (k + 1), and products with it.
+  /// `[Z 1]` of a block, blockRows × (k + 1) (its column of ones written once), and
+  /// products with it.
   let augmented: DeviceBuffer<Float>
+  /// The codes of a block past the first, copied to the start of a buffer for `copyColumns`.
   let blockCodes: DeviceBuffer<Float>
-  let ones: DeviceBuffer<Float>
   let gram: DeviceBuffer<Float>, cross: DeviceBuffer<Float>
   /// A block's `XBᵀ` and `XWᵀ + c`.
   let projections: DeviceBuffer<Float>
@@ -136,8 +137,12 @@ final class LeastSquaresDecoder {
     (self.backend, self.n, self.d, self.k) = (backend, n, d, k)
     self.reduction = reduction
     augmented = try backend.makeBuffer(Float.self, count: blockRows * (k + 1))
+    if blockRows > 0 {
+      try backend.copyColumns(
+        try backend.makeBuffer([Float](repeating: 1, count: blockRows)), rows: blockRows, columns: 1, sourceStride: 1,
+        sourceColumn: 0, into: augmented, destinationStride: k + 1, destinationColumn: k)
+    }
     blockCodes = try backend.makeBuffer(Float.self, count: blockRows * k)
-    ones = try backend.makeBuffer([Float](repeating: 1, count: blockRows))
     gram = try backend.makeBuffer(Float.self, count: (k + 1) * (k + 1))
     cross = try backend.makeBuffer(Float.self, count: (k + 1) * d)
     projections = try backend.makeBuffer(Float.self, count: blockRows * k)
@@ -155,13 +160,13 @@ final class LeastSquaresDecoder {
   func fit(codes: DeviceBuffer<Float>, data: some RowBlocks) throws {
     let width = k + 1
     try data.forEachBlock { block, first, rows in
-      try backend.copy(codes, sourceOffset: first * k, to: blockCodes, destinationOffset: 0, count: rows * k)
+      // A resident set is one block from row 0: its codes are read in place.
+      if first > 0 {
+        try backend.copy(codes, sourceOffset: first * k, to: blockCodes, destinationOffset: 0, count: rows * k)
+      }
       try backend.copyColumns(
-        blockCodes, rows: rows, columns: k, sourceStride: k, sourceColumn: 0, into: augmented,
+        first > 0 ? blockCodes : codes, rows: rows, columns: k, sourceStride: k, sourceColumn: 0, into: augmented,
         destinationStride: width, destinationColumn: 0)
-      try backend.copyColumns(
-        ones, rows: rows, columns: 1, sourceStride: 1, sourceColumn: 0, into: augmented, destinationStride: width,
-        destinationColumn: k)
       let beta: Float = first == 0 ? 0 : 1
       try backend.gemm(
         augmented, transposeA: true, augmented, transposeB: false, into: gram, m: width, n: width, k: rows, alpha: 1,

@@ -1,8 +1,8 @@
 """Load a sigah model file and encode vectors with NumPy alone, bit for bit as
-`sigah encode` does for the linear methods (lsh, pcah, itq, isoh, sgh, ba, sigah,
-sigah-dm), and for the MLP encoders of hashgan and gmans up to Float32 rounding (the sum
-order of a matrix product differs between BLAS builds, so a logit within rounding of 0
-may take the other sign).
+`sigah encode` does for the linear methods (lsh, pcah, itq, isoh, sgh, ba, sigah, and
+sigah-dm without a ranking residual), and for the MLP encoders of hashgan and gmans and
+sigah-dm's residual up to Float32 rounding (the sum order of a matrix product differs
+between BLAS builds, so a logit within rounding of 0 may take the other sign).
 
     import numpy as np, sigah_codes
     model = sigah_codes.load("model.safetensors")
@@ -21,6 +21,11 @@ LINEAR = {"lsh", "pcah", "itq", "isoh", "sgh", "ba", "sigah", "sigah-dm"}
 DEEP = {"hashgan", "gmans"}
 
 
+def has_residual(model):
+    """A sigah-dm model whose ranking stage kept its ReLU residual (docs/METHOD.md §3c)."""
+    return "ranking.U" in model["tensors"]
+
+
 def load(path):
     """The model's metadata (dict of strings) and tensors (dict of float32 arrays)."""
     with open(path, "rb") as file:
@@ -30,8 +35,8 @@ def load(path):
     metadata = header.pop("__metadata__", {})
     if metadata.get("format") != "sigah-model":
         raise ValueError(f"{path}: not a sigah model file")
-    if int(metadata.get("format_version", "1")) > 1:
-        raise ValueError(f"{path}: model format {metadata['format_version']} is newer than this module reads (1)")
+    if int(metadata.get("format_version", "1")) > 2:
+        raise ValueError(f"{path}: model format {metadata['format_version']} is newer than this module reads (2)")
     data = blob[8 + length :]
     tensors = {}
     for name, entry in header.items():
@@ -73,14 +78,20 @@ def activate(name, z):
 
 
 def logits(model, x):
-    """The pre-sign outputs of the rows of x: W(x - mean) + c, or the MLP's last layer."""
+    """The pre-sign outputs of the rows of x: W(x - mean) + c, W y + c + U relu(V y + v) with
+    y = (x - s mu)/s for a residual, or the MLP's last layer."""
     x = np.ascontiguousarray(x, dtype=np.float32)
+    t = model["tensors"]
+    if has_residual(model):
+        scale = np.float32(model["metadata"].get("input_scale", "1"))
+        y = (x - t["mu"] * scale) / scale
+        hidden = np.maximum(y @ t["ranking.V"].T + t["ranking.v"], np.float32(0))
+        return (hidden @ t["ranking.U"].T + t["c"]) + y @ t["W"].T
     if model["metadata"]["method"] in DEEP:
-        t = model["tensors"]
-        a = (x - t["mu"]) / np.float32(model["metadata"].get("input_scale", "1"))
+        a = first = (x - t["mu"]) / np.float32(model["metadata"].get("input_scale", "1"))
         for i, name in enumerate(model["metadata"]["activations"].split(",")):
             a = activate(name, a @ t[f"layer{i}.weight"].T + t[f"layer{i}.bias"])
-        return a
+        return a + first @ t["skip.weight"].T if "skip.weight" in t else a
     mean, w, c = linear_hash(model)
     return (x - mean) @ w.T + c
 

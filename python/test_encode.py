@@ -43,18 +43,25 @@ with tempfile.TemporaryDirectory() as folder:
         codes_path = os.path.join(folder, f"{method}{bits}.npy")
         train = ["train", data_path, "--method", method, "--bits", str(bits), "--out", model_path, "--quiet"]
         if method == "sigah-dm":
-            train += ["--epochs", "1", "--val-size", "20", "--val-k", "10", "--ranking-steps", "20"]
+            # Without a validation the stage keeps its last step, so the model has its residual;
+            # a second model without one is the linear hash.
+            train += ["--epochs", "1", "--val-size", "0", "--val-k", "10", "--ranking-steps", "20"]
         if method in sigah_codes.DEEP | {"sgh", "ba"}:
             train += ["--epochs", "2", "--gmans-pretrain-epochs", "1"]
-        subprocess.run([sigah] + train + ["--backend", "cpu"], check=True)
-        subprocess.run([sigah, "encode", "--model", model_path, data_path, "--out", codes_path, "--quiet", "--backend", "cpu"], check=True)
-        expected = np.load(codes_path)
-        mine = sigah_codes.encode(sigah_codes.load(model_path), x)
-        differing = int(np.unpackbits(expected ^ mine).sum())
-        print(f"{method} {bits} bits: {mine.shape[0]} codes, {differing} bits differ")
-        # MLP encoders: a logit within Float32 rounding of 0 may flip; at most 1 bit in 1,000.
-        allowed = mine.shape[0] * bits // 1000 if method in sigah_codes.DEEP else 0
-        failures += differing > allowed or expected.shape != mine.shape
+        for residual in ["256", "0"] if method == "sigah-dm" else [None]:
+            options = [] if residual is None else ["--ranking-residual", residual]
+            subprocess.run([sigah] + train + options + ["--backend", "cpu"], check=True)
+            subprocess.run([sigah, "encode", "--model", model_path, data_path, "--out", codes_path, "--quiet", "--backend", "cpu"], check=True)
+            expected = np.load(codes_path)
+            model = sigah_codes.load(model_path)
+            mine = sigah_codes.encode(model, x)
+            differing = int(np.unpackbits(expected ^ mine).sum())
+            mlp = method in sigah_codes.DEEP or sigah_codes.has_residual(model)
+            print(f"{method} {bits} bits{' (residual)' if sigah_codes.has_residual(model) else ''}: {mine.shape[0]} codes, {differing} bits differ")
+            # MLP encoders: a logit within Float32 rounding of 0 may flip; at most 1 bit in 1,000.
+            allowed = mine.shape[0] * bits // 1000 if mlp else 0
+            failures += differing > allowed or expected.shape != mine.shape
+            failures += residual is not None and sigah_codes.has_residual(model) != (residual != "0")
 
 def ivecs(path):
     raw = np.fromfile(path, dtype="<i4")

@@ -44,6 +44,12 @@ public struct SiGAHOptions: ParsableArguments {
       (0 to --ranking-pairs; default \(RankingOptions.defaultHardNegatives)).
       """)
   public var rankingHardNegatives = RankingOptions.defaultHardNegatives
+  @Option(
+    help: """
+      Ranking stage: units of the ReLU residual trained beside the hash layer (0 trains the hash layer alone, a \
+      linear hash; default \(RankingOptions.defaultResidualWidth)).
+      """)
+  public var rankingResidual = RankingOptions.defaultResidualWidth
   @Option(help: "Adversarial weight μ; 0 drops the discriminator (the 'w/o D' ablation).") public var mu: Float = 1
   @Option(help: "Reconstruction weight ρ.") public var reconstructionWeight: Float = 1
   @Option(help: "Discriminator margin β.") public var margin: Float = 0.1
@@ -117,6 +123,7 @@ public struct SiGAHOptions: ParsableArguments {
       ranking.pairsPerAnchor = rankingPairs
       ranking.learningRate = rankingLearningRate
       ranking.hardNegatives = rankingHardNegatives
+      ranking.residualWidth = rankingResidual
       c.ranking = ranking
     } else {
       c.ranking = nil

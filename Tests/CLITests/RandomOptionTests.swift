@@ -37,6 +37,7 @@ import Testing
       options += maybe("--ranking-anchors", ["1", "1000"])
       options += maybe("--ranking-pairs", ["1", "32"])
       options += maybe("--ranking-hard-negatives", ["0", "1"])
+      options += maybe("--ranking-residual", ["0", "1", "300"])
       options += maybe("--mu", ["0", "5"])
       options += maybe("--margin", ["0", "2"])
       options += maybe("--sigma", ["1e-4", "100"])

@@ -38,7 +38,9 @@ struct EncodingCountsTests {
     try Self.expectOneRead { try hash.encode(Self.data(), backend: $0, batchSize: Self.block) }
   }
 
-  @Test func anMLPHashReadsItsCodesOnce() throws {
+  /// With a skip too: SiGAH-DM's hash layer beside its ranking residual.
+  @Test(arguments: [false, true])
+  func anMLPHashReadsItsCodesOnce(withSkip: Bool) throws {
     var generator = SeededGenerator(seed: 19)
     let layers = [
       MLPHash.Layer(
@@ -48,7 +50,8 @@ struct EncodingCountsTests {
         weight: generator.gaussians(count: Self.bits * 32), bias: [Float](repeating: 0, count: Self.bits), inputs: 32,
         outputs: Self.bits, activation: .identity),
     ]
-    let hash = MLPHash(mean: [Float](repeating: 0, count: Self.dimension), inputScale: 1, layers: layers)
+    var hash = MLPHash(mean: [Float](repeating: 0, count: Self.dimension), inputScale: 1, layers: layers)
+    if withSkip { hash.skip = generator.gaussians(count: Self.bits * Self.dimension) }
     try Self.expectOneRead { try hash.encode(Self.data(), backend: $0, batchSize: Self.block) }
   }
 }

@@ -1,6 +1,7 @@
 // The hash function of the deep methods (HashGAN, GMANs; METHOD.md §7): an MLP on the
 // centred, scaled input whose last layer gives one logit a bit, `b = sign(logits)`, which
-// is the paper's `1(σ(logit) > 0.5)`.
+// is the paper's `1(σ(logit) > 0.5)`. With a skip, a linear map of the same input is added
+// to the logits (SiGAH-DM's hash layer beside its ranking residual, METHOD.md §3c).
 
 import Backend
 
@@ -19,6 +20,8 @@ public struct MLPHash: Sendable, Equatable {
   /// The network sees `(x − μ)/inputScale` (`InputScale`).
   public var inputScale: Float
   public var layers: [Layer]
+  /// `bits × d`: the logits are the last layer's output plus this map of the layers' input.
+  public var skip: [Float]? = nil
 
   public var inputDimension: Int { mean.count }
   public var bits: Int { layers.last!.outputs }
@@ -64,16 +67,17 @@ extension Activation {
 
 extension MLPHash {
   /// The model file's metadata and tensors: `mu`, `layer<i>.weight`, `layer<i>.bias`,
-  /// the activations in order and the input scale.
+  /// `skip.weight` when there is a skip, the activations in order and the input scale.
   func file(method: HashMethod) -> SafeTensors {
     var tensors: [String: SafeTensors.Tensor] = ["mu": .init(shape: [inputDimension], values: mean)]
     for (index, layer) in layers.enumerated() {
       tensors["layer\(index).weight"] = .init(shape: [layer.outputs, layer.inputs], values: layer.weight)
       tensors["layer\(index).bias"] = .init(shape: [layer.outputs], values: layer.bias)
     }
+    if let skip { tensors["skip.weight"] = .init(shape: [bits, inputDimension], values: skip) }
     return SafeTensors(
       metadata: ModelFile.metadata(
-        method: method.rawValue,
+        method: method.rawValue, version: skip == nil ? 1 : 2,
         [
           "bits": "\(bits)", "input_scale": "\(inputScale)",
           "activations": layers.map(\.activation.description).joined(separator: ","),
@@ -115,6 +119,15 @@ extension MLPHash {
       throw DataError(
         file: path, position: "last layer", "expected 1 to \(maximumCodeBits) outputs (bits), found \(inputs)")
     }
-    self.init(mean: mu.values, inputScale: scale, layers: layers)
+    var skip: [Float]?
+    if let tensor = file.tensors["skip.weight"] {
+      guard tensor.shape == [inputs, mu.shape[0]] else {
+        throw DataError(
+          file: path, position: "tensor 'skip.weight'",
+          "expected shape [\(inputs), \(mu.shape[0])], found \(tensor.shape)")
+      }
+      skip = tensor.values
+    }
+    self.init(mean: mu.values, inputScale: scale, layers: layers, skip: skip)
   }
 }

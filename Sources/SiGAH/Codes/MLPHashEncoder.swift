@@ -1,4 +1,4 @@
-// The deep methods' hash function (`MLPHash`, METHOD.md §7) held on a backend: its
+// An MLP hash function (`MLPHash`, METHOD.md §7; with its skip, §3c) held on a backend: its
 // weights uploaded once and the workspace of a block of rows kept between calls, growing
 // with them up to `largestBlock` rows.
 
@@ -25,6 +25,9 @@ final class MLPHashEncoder {
       inits.append(
         TensorInit(name: "l\(index).weight", shape: [layer.outputs, layer.inputs], values: layer.weight, decays: true))
       inits.append(TensorInit(name: "l\(index).bias", shape: [layer.outputs], values: layer.bias, decays: false))
+    }
+    if let skip = hash.skip {
+      inits.append(TensorInit(name: "skip", shape: [hash.bits, hash.inputDimension], values: skip, decays: false))
     }
     block = try ParameterBlock(inits, on: backend)
     negatedMean = try backend.makeBuffer(hash.mean.map { -$0 })
@@ -62,6 +65,11 @@ final class MLPHashEncoder {
         try backend.linearCombination(alpha: 1 / hash.inputScale, input, beta: 0, input, into: input, count: n * d)
       }
       try mlp.forward(input, rows: n)
+      if hash.skip != nil {
+        try backend.gemm(
+          input, transposeA: false, block.tensor("skip").value, transposeB: true, into: mlp.output, m: n, n: bits,
+          k: d, alpha: 1, beta: 1, epilogue: .none)
+      }
       try backend.signPack(mlp.output, rows: n, bits: bits, into: blockCodes)
       try backend.copy(
         blockCodes, sourceOffset: 0, to: codes!, destinationOffset: rows.lowerBound * words, count: n * words)

@@ -6,13 +6,16 @@
 public enum ModelFile {
   /// The tool's version, as `sigah --version` prints it.
   public static let toolVersion = "0.5.0"
-  /// The version of the model files' layout: tensors by name per method, their metadata.
-  public static let formatVersion = 1
+  /// The newest version of the model files' layout this tool reads: tensors by name per
+  /// method, their metadata. Version 2 added SiGAH-DM's ranking residual and an MLP hash's
+  /// skip, which an older reader would drop without a word and encode other codes; a file
+  /// says the lowest version that reads it whole, so a file without them stays version 1.
+  public static let formatVersion = 2
 
-  /// The header of a model file of `method`, plus `extra`.
-  static func metadata(method: String, _ extra: [String: String] = [:]) -> [String: String] {
+  /// The header of a model file of `method` of layout `version`, plus `extra`.
+  static func metadata(method: String, version: Int = 1, _ extra: [String: String] = [:]) -> [String: String] {
     [
-      "format": "sigah-model", "method": method, "format_version": "\(formatVersion)",
+      "format": "sigah-model", "method": method, "format_version": "\(version)",
       "written_by": "sigah \(toolVersion)",
     ].merging(extra) { _, new in new }
   }

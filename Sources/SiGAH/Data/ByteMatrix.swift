@@ -1,5 +1,6 @@
 // Byte data (pixels, `.bvecs` components) kept as bytes, so that an encoder uploads a
-// quarter of the bytes a Float copy would and widens them on the device, exactly.
+// quarter of the bytes a Float copy would and widens them on the device, exactly, each byte
+// through a 256-entry table of the Float it stands for (the byte itself, or MNIST's v/255).
 
 import Backend
 

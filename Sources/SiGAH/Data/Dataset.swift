@@ -115,7 +115,7 @@ public struct Dataset: Sendable {
   public static func loadBytes(_ path: String) throws -> ByteMatrix? {
     let plain = path.hasSuffix(".gz") ? String(path.dropLast(3)) : path
     if plain.hasSuffix(".bvecs") { return try TexmexFormat.readBytes(path) }
-    if plain.contains("idx3-ubyte") && path != "-" { return try IDXFormat.readImageBytes(path) }
+    if plain.contains("idx3-ubyte") { return try IDXFormat.readImageBytes(path) }
     return nil
   }
 

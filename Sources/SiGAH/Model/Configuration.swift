@@ -170,6 +170,7 @@ extension SiGAHConfiguration {
       try between("ranking-anchors", ranking.anchors, 1...1 << 24)
       try between("ranking-pairs", ranking.pairsPerAnchor, 1...32)
       if let hard = ranking.hardNegatives { try between("ranking-hard-negatives", hard, 0...ranking.pairsPerAnchor) }
+      if let width = ranking.residualWidth { try between("ranking-residual", width, 0...RankingResidual.maximumWidth) }
       for neighbours in ranking.positiveNeighbourhoods { try between("ranking-neighbours", neighbours, 1...1 << 30) }
       try positive("ranking-learning-rate", ranking.learningRate)
       if let anchorRows = ranking.anchorRows { try between("ranking anchor rows", anchorRows, 1...Int(Int32.max)) }

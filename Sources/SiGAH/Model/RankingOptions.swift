@@ -41,12 +41,19 @@ public struct RankingOptions: Sendable, Codable, Equatable {
   /// neighbourhood (METHOD.md §3c); nil in files written before the option, which
   /// trained without.
   public var hardNegatives: Int?
-  public static let defaultHardNegatives = 2
+  /// 1 with the residual (2 was the linear stage's best; with the residual 2 cost SIFT's
+  /// top-1,000 and 0 MNIST's top-10, BENCHMARKS.md).
+  public static let defaultHardNegatives = 1
   /// The distance of the positives' neighbour lists (nil: Euclidean).
   public var metric: Metric?
+  /// Units of the ReLU residual trained beside the hash layer (METHOD.md §3c); 0, or nil in
+  /// files written before the option, trains the hash layer alone.
+  public var residualWidth: Int?
+  public static let defaultResidualWidth = 256
 
-  /// A new stage draws `defaultHardNegatives` hard negatives an anchor.
-  public init() { hardNegatives = Self.defaultHardNegatives }
+  /// A new stage draws `defaultHardNegatives` hard negatives an anchor and trains a residual
+  /// of `defaultResidualWidth` units.
+  public init() { (hardNegatives, residualWidth) = (Self.defaultHardNegatives, Self.defaultResidualWidth) }
 }
 
 public struct RankingSummary: Sendable, Codable, Equatable {

@@ -24,6 +24,17 @@ public struct SiGAHModel: Sendable, Equatable {
       offset: weights.tensors["c"]!, bits: weights.bits)
   }
 
+  /// The model's hash function in the data's own units: the hash layer, and beside it the
+  /// ranking residual when the stage kept one (on `x/s − μ`, as the network saw it).
+  public var hashFunction: SiGAHHash {
+    guard let residual = weights.residual else { return .linear(hash) }
+    let scale = weights.inputScale
+    return .residual(
+      residual.hash(
+        mean: weights.tensors["mu"]!.map { $0 * scale }, inputScale: scale, projection: weights.tensors["W"]!,
+        offset: weights.tensors["c"]!))
+  }
+
   // MARK: File form
 
   static let jsonEncoder: JSONEncoder = {
@@ -47,7 +58,8 @@ public struct SiGAHModel: Sendable, Equatable {
     for spec in weights.layout {
       file.tensors[spec.name] = .init(shape: spec.shape, values: weights.tensors[spec.name]!)
     }
-    file.metadata = ModelFile.metadata(method: configuration.method.rawValue)
+    if let residual = weights.residual { file.tensors.merge(residual.tensors) { _, new in new } }
+    file.metadata = ModelFile.metadata(method: configuration.method.rawValue, version: weights.residual == nil ? 1 : 2)
     file.metadata.merge([
       "configuration": String(decoding: try Self.jsonEncoder.encode(configuration), as: UTF8.self),
       "dimensions":
@@ -103,6 +115,7 @@ public struct SiGAHModel: Sendable, Equatable {
       tensors[spec.name] = tensor.values
     }
     weights = SiGAHWeights(inputDimension: d, bits: r, generatorWidth: m, discriminatorWidth: dl, tensors: tensors)
+    weights.residual = try RankingResidual(file, d: d, r: r, path: path)
     // Files written before the input scale existed have none: their networks saw raw data.
     if let text = file.metadata["input_scale"] {
       guard let scale = Float(text), InputScale.isValid(scale) else {

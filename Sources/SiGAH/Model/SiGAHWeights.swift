@@ -29,6 +29,9 @@ public struct SiGAHWeights: Sendable, Equatable {
   /// The network sees `x / inputScale`, a power of two chosen from the training data
   /// (`InputScale`); every tensor is in those units.
   public var inputScale: Float = 1
+  /// The ranking stage's residual beside the hash layer (METHOD.md §3c), in the network's
+  /// units like `W`; nil when the stage kept the hash layer alone or did not run.
+  public var residual: RankingResidual?
 
   /// The layout of METHOD.md §1: hash layer `W: r×d, c: r`; generator `W2: m×r, c2: m`;
   /// measurement `Ψ: d×m` with entries `N(0, 1/d)`; discriminator `d → d_l → d`.

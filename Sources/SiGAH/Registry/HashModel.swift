@@ -71,7 +71,7 @@ public enum HashModel: Sendable {
 
   public func encode(_ data: Matrix, backend: any Backend, progress: (Int) -> Void = { _ in }) throws -> PackedCodes {
     switch self {
-    case .sigah(let model): return try model.hash.encode(data, backend: backend, progress: progress)
+    case .sigah(let model): return try model.hashFunction.encode(data, backend: backend, progress: progress)
     case .linear(let hash, _): return try hash.encode(data, backend: backend, progress: progress)
     case .spherical(let hash): return try hash.encode(data, backend: backend, progress: progress)
     case .spectral(let hash): return try hash.encode(data, backend: backend, progress: progress)

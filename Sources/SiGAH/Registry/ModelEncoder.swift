@@ -26,11 +26,17 @@ public final class ModelEncoder {
       try encoder.load(hash)
       return .linear(encoder)
     }
+    func mlp(_ hash: MLPHash) throws -> Held {
+      .mlp(try MLPHashEncoder(hash, blockRows: 1, largestBlock: min(largestBlock, 2048), backend: backend))
+    }
     switch model {
-    case .sigah(let sigah): held = try linear(sigah.hash)
+    case .sigah(let sigah):
+      switch sigah.hashFunction {
+      case .linear(let hash): held = try linear(hash)
+      case .residual(let hash): held = try mlp(hash)
+      }
     case .linear(let hash, _): held = try linear(hash)
-    case .deep(let hash, _):
-      held = .mlp(try MLPHashEncoder(hash, blockRows: 1, largestBlock: min(largestBlock, 2048), backend: backend))
+    case .deep(let hash, _): held = try mlp(hash)
     case .spherical, .spectral, .kMeans: held = .direct
     }
   }

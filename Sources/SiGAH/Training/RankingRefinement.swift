@@ -1,7 +1,7 @@
-// SiGAH-DM's ranking stage (METHOD.md §3c): the hash layer alone, trained on from a
-// starting hash function with a pairwise ranking loss whose positives are each training
-// vector's exact nearest neighbours, so that the codes order neighbours before
-// non-neighbours the way the evaluation ranks them. It runs on whatever backend it is
+// SiGAH-DM's ranking stage (METHOD.md §3c): the hash layer, with a ReLU residual beside it
+// when configured, trained on from a starting hash function with a pairwise ranking loss
+// whose positives are each training vector's exact nearest neighbours, so that the codes
+// order neighbours before non-neighbours the way the evaluation ranks them. It runs on whatever backend it is
 // given; the (scaled) training set is uploaded once, each step's rows are gathered on the
 // device from a plan of row ids uploaded a chunk of steps at a time, and the loss is
 // accumulated on the device and read only with a validation.
@@ -15,16 +15,17 @@ import Backend
 import Foundation
 
 public enum RankingRefinement {
-  /// Trains `start`'s projection and offset on `data` and returns the best hash function
-  /// on `validate` (the start included, scored `startValidationMAP` when known), or the
-  /// last one without validation. With `share`, `data` is this process's share of the rows
+  /// Trains `start`'s projection and offset, and a residual of `options.residualWidth`
+  /// units from zero, on `data` and returns the best hash function on `validate` (the
+  /// start included, scored `startValidationMAP` when known, and returned without a
+  /// residual), or the last one without validation; both in the data's units. With `share`, `data` is this process's share of the rows
   /// and the result is the one process's up to the order of the sums. Past `deadline` the
   /// stage validates once more and stops (every process at the same step).
   public static func refine(
     _ start: LinearHash, data ownRows: Matrix, options: RankingOptions, neighbourhoods: [Int], seed: UInt64,
-    backend: any Backend, validate: ((LinearHash) throws -> Double)?, startValidationMAP: Double? = nil,
+    backend: any Backend, validate: ((SiGAHHash) throws -> Double)?, startValidationMAP: Double? = nil,
     share: DataShare? = nil, deadline: Date? = nil, onEvent: (TrainingEvent) -> Void = { _ in }
-  ) throws -> (hash: LinearHash, summary: RankingSummary) {
+  ) throws -> (hash: LinearHash, residual: RankingResidual?, summary: RankingSummary) {
     let began = Date()
     let data = try share?.wholeData(ownRows) ?? ownRows
     let (n, d, r) = (data.rows, data.columns, start.bits)
@@ -81,17 +82,37 @@ public enum RankingRefinement {
         anchorRows.count == n ? data : data.rows(anchorRows), rowIDs: anchorRows, database: data, k: k,
         metric: options.metric ?? .l2, backend: backend, onEvent: onEvent)
     let part = share?.part(ofSlots: anchors) ?? (slots: 0..<anchors, weight: 1)
+    // The residual's hidden layer starts N(0, 1/d) and its output at zero: the start's codes.
+    let width = options.residualWidth ?? 0
+    var residualGenerator = SeededGenerator(seed: seed ^ 0x5E51_D0A1)
+    let residualTensors =
+      width == 0
+      ? []
+      : [
+        TensorInit(
+          name: "V", shape: [width, d],
+          values: residualGenerator.gaussians(count: width * d, standardDeviation: 1 / Double(d).squareRoot()),
+          decays: true),
+        TensorInit(name: "v", shape: [width], values: [Float](repeating: 0, count: width), decays: false),
+        TensorInit(name: "U", shape: [r, width], values: [Float](repeating: 0, count: r * width), decays: true),
+      ]
     let block = try ParameterBlock(
       [
         TensorInit(name: "W", shape: [r, d], values: projection, decays: true),
         TensorInit(name: "c", shape: [r], values: zip(start.offset, spreads).map { $0 * $1 }, decays: false),
-      ], on: backend)
+      ] + residualTensors, on: backend)
     if let share {
       block.share = ShareStep(reduction: share.reduction)
       block.share?.weight = part.weight
     }
     let layer = Linear(weight: block.tensor("W"), bias: block.tensor("c"), activation: .identity, backend: backend)
     let rows = part.slots.count * (1 + 2 * pairs)
+    let residual =
+      try width == 0
+      ? nil
+      : ResidualBranch(
+        hiddenWeight: block.tensor("V"), hiddenBias: block.tensor("v"), outputWeight: block.tensor("U"),
+        capacity: rows, backend: backend)
     let chunkSteps = max(1, min(options.steps, 65_536 / rows))
     let plan = try backend.makeBuffer(Int32.self, count: chunkSteps * rows)
     let input = try backend.makeBuffer(Float.self, count: rows * d)
@@ -101,7 +122,7 @@ public enum RankingRefinement {
     let lossSum = try backend.makeBuffer([Float(0)])
 
     var generator = SeededGenerator(seed: seed ^ 0x52A4_C1F0)
-    var best = (step: 0, map: startValidationMAP ?? -.infinity, hash: start)
+    var best = (step: 0, map: startValidationMAP ?? -.infinity, hash: start, residual: RankingResidual?.none)
     var checkpoints: [RankingSummary.Checkpoint] = []
     var stepsSinceCheckpoint = 0
     for step in 1...options.steps {
@@ -122,6 +143,7 @@ public enum RankingRefinement {
         options.startScale + (options.endScale - options.startScale) * Float(step - 1)
         / Float(max(options.steps - 1, 1))
       try layer.forward(input, rows: rows, into: codes)
+      try residual?.forward(input, rows: rows, addingTo: codes)
       try backend.linearCombination(alpha: beta, codes, beta: 0, codes, into: codes, count: rows * r)
       try backend.activate(.tanh, codes, into: codes, count: rows * r)
       try backend.rankingPairLoss(
@@ -132,6 +154,7 @@ public enum RankingRefinement {
         .tanh, output: codes, outputGradient: codeGradient, into: codeGradient, count: rows * r)
       try backend.linearCombination(
         alpha: beta, codeGradient, beta: 0, codeGradient, into: codeGradient, count: rows * r)
+      try residual?.backward(input: input, preActivationGradient: codeGradient, rows: rows)
       try layer.backward(input: input, output: codes, outputGradient: codeGradient, rows: rows)
       try block.adamStep(learningRate: options.learningRate, weightDecay: 0, step: step)
       stepsSinceCheckpoint += 1
@@ -148,11 +171,20 @@ public enum RankingRefinement {
         let weights = try block.download()
         let hash = LinearHash(
           mean: start.mean, projection: weights["W"]!.map { $0 / scale }, offset: weights["c"]!, bits: r)
-        let map = try validate.map { validate in try share?.measuredByWriter { try validate(hash) } ?? validate(hash) }
+        let kept =
+          width == 0
+          ? nil
+          : RankingResidual(
+            hiddenWeight: weights["V"]!.map { $0 / scale }, hiddenBias: weights["v"]!, outputWeight: weights["U"]!,
+            width: width)
+        let function = SiGAHHash(hash, residual: kept)
+        let map = try validate.map { validate in
+          try share?.measuredByWriter { try validate(function) } ?? validate(function)
+        }
         let checkpoint = RankingSummary.Checkpoint(step: step, loss: loss, validationMAP: map)
         checkpoints.append(checkpoint)
         onEvent(.rankingCheckpoint(checkpoint))
-        if validate == nil || map! > best.map { best = (step, map ?? 0, hash) }
+        if validate == nil || map! > best.map { best = (step, map ?? 0, hash, kept) }
       }
       if outOfTime { break }
     }
@@ -160,7 +192,7 @@ public enum RankingRefinement {
       neighbours: k, neighbourhoods: scales, startValidationMAP: startValidationMAP, checkpoints: checkpoints,
       keptStep: best.step,
       seconds: Date().timeIntervalSince(began))
-    return (best.hash, summary)
+    return (best.hash, best.residual, summary)
   }
 
   /// `√(Σ_j var x_j)` about `mean`, in Float64.

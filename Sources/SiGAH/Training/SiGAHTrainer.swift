@@ -34,7 +34,7 @@ public struct TrainingOptions {
   /// Measures a hash function's validation mAP; when set, the best epoch is kept, the
   /// starting weights (epoch 0) included. In a data-parallel run it must be set on every
   /// process (they all take part in sharing the mAP), and only the writer's is called.
-  public var validate: ((LinearHash) throws -> Double)?
+  public var validate: ((SiGAHHash) throws -> Double)?
   public var validateEvery: Int = 1
   /// Keep the training set on the device and gather batches there (`true`), or stream
   /// each batch from host memory (`false`); nil decides by the device's largest buffer.
@@ -93,7 +93,7 @@ public final class SiGAHTrainer {
 
   /// `validate(hash)`; in a data-parallel run measured by the writer alone and given to
   /// every process, so that all keep the same epoch.
-  private func validated(_ hash: LinearHash, _ validate: (LinearHash) throws -> Double) throws -> Double {
+  private func validated(_ hash: SiGAHHash, _ validate: (SiGAHHash) throws -> Double) throws -> Double {
     guard let share else { return try validate(hash) }
     return try share.measuredByWriter { try validate(hash) }
   }
@@ -140,7 +140,8 @@ public final class SiGAHTrainer {
     var startValidationMAP = resume?.model.summary?.startValidationMAP
     if resume == nil, let validate = options.validate {
       let start = try network.weights(inputScale: scale)
-      let map = try validated(SiGAHModel(configuration: configuration, weights: start, summary: nil).hash, validate)
+      let map = try validated(
+        SiGAHModel(configuration: configuration, weights: start, summary: nil).hashFunction, validate)
       best = (0, map, start)
       startValidationMAP = map
     }
@@ -171,7 +172,7 @@ public final class SiGAHTrainer {
             samplesPerSecond: Double(totalRows) / max(seconds, 1e-9), learningRate: learningRate)
           if let validate = options.validate, epoch % max(options.validateEvery, 1) == 0 || epoch == options.epochs {
             let model = SiGAHModel(configuration: configuration, weights: current, summary: nil)
-            let map = try validated(model.hash, validate)
+            let map = try validated(model.hashFunction, validate)
             report.validationMAP = map
             if best == nil || map > best!.map { best = (epoch, map, current) }
           }
@@ -218,6 +219,7 @@ public final class SiGAHTrainer {
       finalWeights.tensors["mu"] = refined.hash.mean.map { $0 / scale }
       finalWeights.tensors["W"] = refined.hash.projection.map { $0 * scale }
       finalWeights.tensors["c"] = refined.hash.offset
+      finalWeights.residual = refined.residual?.scalingInput(by: scale)
       rankingSummary = refined.summary
     }
     let summary = TrainingSummary(

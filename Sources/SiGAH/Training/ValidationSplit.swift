@@ -85,14 +85,27 @@ public final class ValidationSplit {
   /// pseudo-queries of the AP of their whole Hamming ranking, ties by index; with several
   /// K, the mean of the mAP at each.
   public func meanAveragePrecision(_ hash: LinearHash) throws -> Double {
+    try meanAveragePrecision(.linear(hash))
+  }
+
+  /// The same for either kind of SiGAH hash function. The residual's MLP encodes the host
+  /// rows and its codes are uploaded (it is measured every few hundred ranking steps).
+  public func meanAveragePrecision(_ hash: SiGAHHash) throws -> Double {
     guard hash.inputDimension == database.columns else {
       throw TrainingError.invalidData(
         "the hash is for dimension \(hash.inputDimension), the validation data has \(database.columns)")
     }
     let workspace = try workspace(bits: hash.bits)
-    try workspace.encoder.load(hash)
-    try workspace.encoder.encode(queries, resident: residentQueries, into: workspace.queryCodes)
-    try workspace.encoder.encode(database, resident: residentDatabase, into: workspace.databaseCodes)
+    switch hash {
+    case .linear(let linear):
+      try workspace.encoder.load(linear)
+      try workspace.encoder.encode(queries, resident: residentQueries, into: workspace.queryCodes)
+      try workspace.encoder.encode(database, resident: residentDatabase, into: workspace.databaseCodes)
+    case .residual(let mlp):
+      let encoder = try MLPHashEncoder(mlp, blockRows: min(2048, database.rows), backend: backend)
+      try backend.upload(try encoder.encode(.floats(queries)) { _ in }.words, to: workspace.queryCodes)
+      try backend.upload(try encoder.encode(.floats(database)) { _ in }.words, to: workspace.databaseCodes)
+    }
     var total = 0.0
     for (k, relevant) in zip(ks, relevantIds) {
       try backend.averagePrecision(

@@ -181,7 +181,43 @@ enum GradientCases {
           slot: slot, gradient: gradient)
         return (try total(accumulator, rows: n), try backend.download(gradient))
       })
+    cases.append(residualBranch())
     return cases
+  }
+
+  /// The ranking residual `Z = X·Wᵀ + relu(X·Vᵀ + v)·Uᵀ` w.r.t. `V`, `v` and `U`, under
+  /// `L = Σ c⊙Z`.
+  static func residualBranch() -> GradientCase {
+    let (units, outputs) = (4, 3)
+    let input = gaussians(n * d, seed: 33)
+    let weights = gaussians(n * outputs, seed: 34)
+    let skip = gaussians(outputs * d, seed: 35)
+    let shapes = [("V", [units, d]), ("v", [units]), ("U", [outputs, units])]
+    return GradientCase(
+      description: "ResidualBranch w.r.t. V, v and U",
+      point: gaussians(units * d + units + outputs * units, seed: 36, scale: 0.7)
+    ) { backend, x in
+      var offset = 0
+      let inits = shapes.map { name, shape in
+        let count = shape.reduce(1, *)
+        defer { offset += count }
+        return TensorInit(name: name, shape: shape, values: Array(x[offset..<(offset + count)]), decays: true)
+      }
+      let block = try ParameterBlock(inits, on: backend)
+      let branch = try ResidualBranch(
+        hiddenWeight: block.tensor("V"), hiddenBias: block.tensor("v"), outputWeight: block.tensor("U"), capacity: n,
+        backend: backend)
+      let inputBuffer = try backend.makeBuffer(input)
+      let z = try backend.makeBuffer(Float.self, count: n * outputs)
+      try backend.gemm(
+        inputBuffer, transposeA: false, try backend.makeBuffer(skip), transposeB: true, into: z, m: n, n: outputs,
+        k: d, alpha: 1, beta: 0, epilogue: .none)
+      try branch.forward(inputBuffer, rows: n, addingTo: z)
+      let loss = zip(try backend.download(z), weights).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+      try branch.backward(input: inputBuffer, preActivationGradient: try backend.makeBuffer(weights), rows: n)
+      let gradients = try shapes.map { name, _ in try backend.download(block.tensor(name).gradient) }
+      return (loss, gradients.flatMap { $0 })
+    }
   }
 }
 

@@ -193,13 +193,13 @@ final class ThreadGroup: @unchecked Sendable {
   /// The ranking stage across shares: every share gathers the rows and its neighbours'
   /// lists, trains on its slots of each step's anchors (3 shares of 7 anchors: 2, 2 and 3;
   /// 9 shares: two with none, which step on a stand-in at weight 0), and ends with the one
-  /// process's projection.
+  /// process's projection and residual.
   /// With a sample of anchor rows (fewer than the set) too: each share finds its sampled rows' lists.
   @Test(arguments: [(2, nil), (3, nil), (9, nil), (3, 17)])
   func rankingStageSharesTrainTheOneProcessWeights(shares: Int, anchorRows: Int?) throws {
     var options = RankingOptions()
     (options.steps, options.anchors, options.pairsPerAnchor, options.validateEvery) = (40, 7, 3, 20)
-    options.anchorRows = anchorRows
+    (options.anchorRows, options.residualWidth) = (anchorRows, 5)
     let ranking = options
     var generator = SeededGenerator(seed: 12)
     let start = LinearHash(
@@ -215,9 +215,12 @@ final class ThreadGroup: @unchecked Sendable {
         validate: nil,
         share: rows)
     }
-    for (hash, summary) in refined {
+    for (hash, residual, summary) in refined {
       #expect(Self.relativeDifference(one.hash.projection, hash.projection) <= 1e-5)
       #expect(Self.relativeDifference(one.hash.offset, hash.offset) <= 1e-5)
+      let (expected, got) = (try #require(one.residual), try #require(residual))
+      #expect(Self.relativeDifference(expected.hiddenWeight, got.hiddenWeight) <= 1e-5)
+      #expect(Self.relativeDifference(expected.outputWeight, got.outputWeight) <= 1e-5)
       #expect(zip(one.summary.checkpoints, summary.checkpoints).allSatisfy { abs($0.loss - $1.loss) <= 1e-5 * $0.loss })
     }
   }

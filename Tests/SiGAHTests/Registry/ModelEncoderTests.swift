@@ -2,6 +2,7 @@
 // any order, with the weights uploaded once.
 
 import Backend
+import Foundation
 import Testing
 
 @testable import SiGAH
@@ -35,10 +36,32 @@ struct ModelEncoderTests {
     return .deep(MLPHash(mean: generator.gaussians(count: dimension), inputScale: 2, layers: layers), method: .hashgan)
   }
 
+  /// An MLP hash with a skip (the form of SiGAH-DM's hash layer beside its ranking residual).
+  static func skipped() -> HashModel {
+    guard case .deep(var hash, _) = deep() else { fatalError() }
+    var generator = SeededGenerator(seed: 5)
+    hash.skip = generator.gaussians(count: bits * dimension)
+    return .deep(hash, method: .hashgan)
+  }
+
+  /// An MLP hash's skip is written to its file and read back.
+  @Test func aSkipSurvivesItsFile() throws {
+    let path = temporaryPath("skip.safetensors")
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let model = Self.skipped()
+    try model.write(to: path)
+    #expect(try SafeTensors.read(from: path).metadata["format_version"] == "2")
+    guard case .deep(let read, .hashgan) = try HashModel.read(from: path), case .deep(let hash, _) = model else {
+      Issue.record("not the deep model written")
+      return
+    }
+    #expect(read == hash && read.skip != nil)
+  }
+
   /// Growing, shrinking and past the largest block, each call against a fresh encoding.
-  @Test(arguments: ["linear", "deep"])
+  @Test(arguments: ["linear", "deep", "skip"])
   func keptEncoderGivesTheOneShotCodes(kind: String) throws {
-    let model = kind == "linear" ? Self.linear() : Self.deep()
+    let model = kind == "linear" ? Self.linear() : kind == "deep" ? Self.deep() : Self.skipped()
     let backend = try CPUBackend()
     let encoder = try ModelEncoder(model, backend: backend, largestBlock: 64)
     for (index, rows) in [1, 3, 200, 2, 64, 65, 0, 7].enumerated() {

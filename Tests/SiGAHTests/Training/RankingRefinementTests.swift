@@ -1,6 +1,6 @@
 // The ranking stage (METHOD.md §3c): on real descriptors it raises the validation mAP of
-// its ITQ start, it keeps the start when no step validates better, and its result does not
-// depend on the units of the data.
+// its ITQ start, with and without the residual, it keeps the start when no step validates
+// better, and its result does not depend on the units of the data.
 
 import Backend
 import Foundation
@@ -22,17 +22,21 @@ struct RankingRefinementTests {
     return options
   }
 
-  @Test func raisesTheValidationMAPOfITQOnSIFT() throws {
+  @Test(arguments: [0, 64])
+  func raisesTheValidationMAPOfITQOnSIFT(residualWidth: Int) throws {
     let data = try Self.sift.get()
     let backend = try CPUBackend()
     let validation = try ValidationSplit(training: data, size: 200, k: 50, seed: 1, backend: backend)
     let itq = try LinearBaselines.itq(data, bits: 16, seed: 1, backend: backend)
     let start = try validation.meanAveragePrecision(itq)
+    var options = options(steps: 300)
+    options.residualWidth = residualWidth
     let refined = try RankingRefinement.refine(
-      itq, data: data, options: options(steps: 300), neighbourhoods: [50], seed: 1, backend: backend,
-      validate: validation.meanAveragePrecision, startValidationMAP: start)
-    let map = try validation.meanAveragePrecision(refined.hash)
+      itq, data: data, options: options, neighbourhoods: [50], seed: 1, backend: backend,
+      validate: { try validation.meanAveragePrecision($0) }, startValidationMAP: start)
+    let map = try validation.meanAveragePrecision(SiGAHHash(refined.hash, residual: refined.residual))
     #expect(refined.summary.keptStep == 300)
+    #expect(refined.residual?.width == (residualWidth == 0 ? nil : residualWidth))
     #expect(map > start * 1.03, "ITQ \(start), after the ranking stage \(map)")
   }
 
@@ -43,7 +47,7 @@ struct RankingRefinementTests {
     let refined = try RankingRefinement.refine(
       itq, data: data, options: options(steps: 20), neighbourhoods: [10], seed: 2, backend: backend,
       validate: { _ in 0.25 }, startValidationMAP: 0.5)
-    #expect(refined.hash == itq)
+    #expect(refined.hash == itq && refined.residual == nil)
     #expect(refined.summary.keptStep == 0 && refined.summary.checkpoints.count == 1)
   }
 
@@ -58,15 +62,17 @@ struct RankingRefinementTests {
     var exact = options(steps: 5)
     exact.anchors = 300
     let run = { (options: RankingOptions) in
-      try RankingRefinement.refine(
-        itq, data: data, options: options, neighbourhoods: [10], seed: 2, backend: backend, validate: nil
-      ).hash
+      let refined = try RankingRefinement.refine(
+        itq, data: data, options: options, neighbourhoods: [10], seed: 2, backend: backend, validate: nil)
+      return [refined.hash.projection, refined.residual?.outputWeight ?? []]
     }
     #expect(try run(huge) == run(exact))
   }
 
-  /// SIFT in its own units, times 2⁻⁷ and times 2⁷: the same codes, bit for bit.
-  @Test func codesDoNotDependOnTheUnits() throws {
+  /// SIFT in its own units, times 2⁻⁷ and times 2⁷: the same codes, bit for bit, with and
+  /// without the residual.
+  @Test(arguments: [0, 32])
+  func codesDoNotDependOnTheUnits(residualWidth: Int) throws {
     let data = try Self.sift.get().rows(0..<600)
     let backend = try CPUBackend()
     var codes: [[UInt64]] = []
@@ -75,9 +81,12 @@ struct RankingRefinementTests {
       let scaled = Matrix(rows: data.rows, columns: data.columns, values: data.values.map { $0 * factor })
       let itq = try LinearBaselines.itq(scaled, bits: 16, seed: 3, backend: backend)
       itqCodes.append(try itq.encode(scaled, backend: backend).words)
+      var options = options(steps: 40)
+      options.residualWidth = residualWidth
       let refined = try RankingRefinement.refine(
-        itq, data: scaled, options: options(steps: 40), neighbourhoods: [20], seed: 3, backend: backend, validate: nil)
-      codes.append(try refined.hash.encode(scaled, backend: backend).words)
+        itq, data: scaled, options: options, neighbourhoods: [20], seed: 3, backend: backend, validate: nil)
+      #expect((refined.residual == nil) == (residualWidth == 0))
+      codes.append(try SiGAHHash(refined.hash, residual: refined.residual).encode(scaled, backend: backend).words)
     }
     for i in 1...2 {
       let differ = zip(codes[i], codes[0]).filter { $0 != $1 }.count
@@ -203,6 +212,8 @@ struct RankingRefinementTests {
       itq, data: data, options: options, neighbourhoods: [50], seed: 1, backend: backend, validate: nil
     ) { if case .rankingNeighbours(let done, let total) = $0 { neighbours.append((done, total)) } }
     #expect(neighbours.last.map { $0 == (400, 400) } == true, "\(neighbours)")
-    #expect(try validation.meanAveragePrecision(refined.hash) > validation.meanAveragePrecision(itq))
+    #expect(
+      try validation.meanAveragePrecision(SiGAHHash(refined.hash, residual: refined.residual))
+        > validation.meanAveragePrecision(itq))
   }
 }

@@ -1,10 +1,10 @@
 // SiGAH-DM's ranking stage (METHOD.md §3c): the hash layer, with a ReLU residual beside it
 // when configured, trained on from a starting hash function with a pairwise ranking loss
 // whose positives are each training vector's exact nearest neighbours, so that the codes
-// order neighbours before non-neighbours the way the evaluation ranks them. It runs on whatever backend it is
-// given; the (scaled) training set is uploaded once, each step's rows are gathered on the
-// device from a plan of row ids uploaded a chunk of steps at a time, and the loss is
-// accumulated on the device and read only with a validation.
+// order neighbours before non-neighbours the way the evaluation ranks them. It runs on
+// whatever backend it is given; the (scaled) training set is uploaded once, each step's
+// rows are gathered on the device from a plan of row ids uploaded a chunk of steps at a
+// time, and the loss is accumulated on the device and read only with a validation.
 //
 // Data-parallel (METHOD.md §12): every process gathers the whole training set (an
 // anchor's positives and negatives may be any rows) and computes the neighbours of its own
@@ -18,9 +18,10 @@ public enum RankingRefinement {
   /// Trains `start`'s projection and offset, and a residual of `options.residualWidth`
   /// units from zero, on `data` and returns the best hash function on `validate` (the
   /// start included, scored `startValidationMAP` when known, and returned without a
-  /// residual), or the last one without validation; both in the data's units. With `share`, `data` is this process's share of the rows
-  /// and the result is the one process's up to the order of the sums. Past `deadline` the
-  /// stage validates once more and stops (every process at the same step).
+  /// residual), or the last one without validation; both in the data's units. With
+  /// `share`, `data` is this process's share of the rows and the result is the one
+  /// process's up to the order of the sums. Past `deadline` the stage validates once more
+  /// and stops (every process at the same step).
   public static func refine(
     _ start: LinearHash, data ownRows: Matrix, options: RankingOptions, neighbourhoods: [Int], seed: UInt64,
     backend: any Backend, validate: ((SiGAHHash) throws -> Double)?, startValidationMAP: Double? = nil,

@@ -50,16 +50,36 @@ final class MLPHashEncoder {
   /// rows queued so far.
   func encode(_ data: EncoderRows, progress: (Int) -> Void) throws -> PackedCodes {
     try data.requireDimension(hash.inputDimension)
+    let words = codeWords(bits: hash.bits)
+    if (codes?.count ?? 0) < max(data.rows, 1) * words {
+      codes = try backend.makeBuffer(UInt64.self, count: max(data.rows, 1) * words)
+    }
+    try encode(data, resident: nil, into: codes!, progress: progress)
+    return PackedCodes(count: data.rows, bits: hash.bits, words: try backend.download(codes!, count: data.rows * words))
+  }
+
+  /// Encodes every row of `rows` into `codes` on the device; `resident` holds the same rows
+  /// there when they were uploaded (each block is then copied, not uploaded again).
+  func encode(_ rows: Matrix, resident: DeviceBuffer<Float>?, into codes: DeviceBuffer<UInt64>) throws {
+    try EncoderRows.floats(rows).requireDimension(hash.inputDimension)
+    try encode(.floats(rows), resident: resident, into: codes) { _ in }
+  }
+
+  private func encode(
+    _ data: EncoderRows, resident: DeviceBuffer<Float>?, into codes: DeviceBuffer<UInt64>, progress: (Int) -> Void
+  ) throws {
     let wanted = min(max(data.rows, 1), largestBlock)
     if wanted > mlp.capacity {
       (mlp, input, blockCodes) = try Self.workspace(hash, rows: wanted, block: block, backend: backend)
     }
     let (d, bits, words) = (hash.inputDimension, hash.bits, codeWords(bits: hash.bits))
-    let count = max(data.rows, 1) * words
-    if (codes?.count ?? 0) < count { codes = try backend.makeBuffer(UInt64.self, count: count) }
     for rows in data.rowBlocks(mlp.capacity) {
       let n = rows.count
-      try data.upload(rows, into: input, staging: bytes, capacity: mlp.capacity * d, backend: backend)
+      if let resident {
+        try backend.copy(resident, sourceOffset: rows.lowerBound * d, to: input, destinationOffset: 0, count: n * d)
+      } else {
+        try data.upload(rows, into: input, staging: bytes, capacity: mlp.capacity * d, backend: backend)
+      }
       try backend.addRowVector(negatedMean, to: input, rows: n, columns: d)
       if hash.inputScale != 1 {
         try backend.linearCombination(alpha: 1 / hash.inputScale, input, beta: 0, input, into: input, count: n * d)
@@ -72,9 +92,8 @@ final class MLPHashEncoder {
       }
       try backend.signPack(mlp.output, rows: n, bits: bits, into: blockCodes)
       try backend.copy(
-        blockCodes, sourceOffset: 0, to: codes!, destinationOffset: rows.lowerBound * words, count: n * words)
+        blockCodes, sourceOffset: 0, to: codes, destinationOffset: rows.lowerBound * words, count: n * words)
       progress(rows.upperBound)
     }
-    return PackedCodes(count: data.rows, bits: bits, words: try backend.download(codes!, count: data.rows * words))
   }
 }

@@ -59,7 +59,7 @@ public enum TexmexFormat: String, Sendable {
   ) {
     let format = TexmexFormat(named: path)
     var values: [Float] = []
-    let (dimension, part, total) = try forEachRecord(path, format: format, share: share, as: "Float32") {
+    let (dimension, part, total) = try forEachRecord(path, format: format, share: share, as: ("Float32", 4)) {
       rows, dimension in
       values = [Float](repeating: 0, count: rows * dimension)
     } body: { raw, base, offset, dimension, row in
@@ -89,7 +89,7 @@ public enum TexmexFormat: String, Sendable {
   public static func readBytes(_ path: String) throws -> ByteMatrix {
     var values: [UInt8] = []
     let (dimension, part, _) = try forEachRecord(
-      path, format: .bvecs, share: { 0..<$0 }, as: "bytes",
+      path, format: .bvecs, share: { 0..<$0 }, as: ("bytes", 1),
       allocate: { rows, dimension in values = [UInt8](repeating: 0, count: rows * dimension) },
       body: { raw, base, offset, dimension, _ in
         for j in 0..<dimension { values[offset + j] = raw[base + j] }
@@ -98,11 +98,12 @@ public enum TexmexFormat: String, Sendable {
   }
 
   /// Walks the records `share(rows)` of a file: the layout fixed by the first record,
-  /// memory for them checked (`element` names what they become) and `allocate`d, then for
-  /// each record its dimension checked and `body` given the bytes, the offset of its
-  /// values, its first element in the result, the dimension and the record's number.
+  /// memory for them checked (`element`: what they become, its name and size in bytes) and
+  /// `allocate`d, then for each record its dimension checked and `body` given the bytes, the
+  /// offset of its values, its first element in the result, the dimension and the record's
+  /// number.
   private static func forEachRecord(
-    _ path: String, format: TexmexFormat, share: (Int) -> Range<Int>, as element: String,
+    _ path: String, format: TexmexFormat, share: (Int) -> Range<Int>, as element: (name: String, size: Int),
     allocate: (_ rows: Int, _ dimension: Int) -> Void,
     body: (_ raw: UnsafeRawBufferPointer, _ base: Int, _ offset: Int, _ dimension: Int, _ row: Int) throws -> Void
   ) throws -> (dimension: Int, part: Range<Int>, total: Int) {
@@ -120,8 +121,7 @@ public enum TexmexFormat: String, Sendable {
     precondition(part.lowerBound >= 0 && part.upperBound <= total)
     let recordSize = 4 + dimension * format.valueSize
     try MemoryBudget.require(
-      part.count * dimension * (element == "bytes" ? 1 : 4), for: path,
-      "its \(part.count) × \(dimension) vectors as \(element)")
+      part.count * dimension * element.size, for: path, "its \(part.count) × \(dimension) vectors as \(element.name)")
     allocate(part.count, dimension)
     try data.withUnsafeBytes { raw in
       for row in part {

@@ -35,11 +35,11 @@ public struct RankingResidual: Sendable, Equatable {
     return scaled
   }
 
-  /// The whole hash function `sign(W·y + c + U·relu(V·y + v))` with `y = (x − mean)/inputScale`.
-  func hash(mean: [Float], inputScale: Float, projection: [Float], offset: [Float]) -> MLPHash {
+  /// The whole hash function `sign(W·y + c + U·relu(V·y + v))` with `y = x − mean`.
+  func hash(mean: [Float], projection: [Float], offset: [Float]) -> MLPHash {
     let (d, r) = (mean.count, offset.count)
     return MLPHash(
-      mean: mean, inputScale: inputScale,
+      mean: mean, inputScale: 1,
       layers: [
         .init(weight: hiddenWeight, bias: hiddenBias, inputs: d, outputs: width, activation: .relu),
         .init(weight: outputWeight, bias: offset, inputs: width, outputs: r, activation: .identity),
@@ -85,8 +85,7 @@ public enum SiGAHHash: Sendable {
       self = .linear(hash)
       return
     }
-    self = .residual(
-      residual.hash(mean: hash.mean, inputScale: 1, projection: hash.projection, offset: hash.offset))
+    self = .residual(residual.hash(mean: hash.mean, projection: hash.projection, offset: hash.offset))
   }
 
   public var bits: Int {

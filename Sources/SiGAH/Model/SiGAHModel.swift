@@ -25,14 +25,9 @@ public struct SiGAHModel: Sendable, Equatable {
   }
 
   /// The model's hash function in the data's own units: the hash layer, and beside it the
-  /// ranking residual when the stage kept one (on `x/s − μ`, as the network saw it).
+  /// ranking residual when the stage kept one (`V/s`, exact like `W/s`: the same bits).
   public var hashFunction: SiGAHHash {
-    guard let residual = weights.residual else { return .linear(hash) }
-    let scale = weights.inputScale
-    return .residual(
-      residual.hash(
-        mean: weights.tensors["mu"]!.map { $0 * scale }, inputScale: scale, projection: weights.tensors["W"]!,
-        offset: weights.tensors["c"]!))
+    SiGAHHash(hash, residual: weights.residual?.scalingInput(by: 1 / weights.inputScale))
   }
 
   // MARK: File form

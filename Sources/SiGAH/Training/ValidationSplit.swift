@@ -88,8 +88,8 @@ public final class ValidationSplit {
     try meanAveragePrecision(.linear(hash))
   }
 
-  /// The same for either kind of SiGAH hash function. The residual's MLP encodes the host
-  /// rows and its codes are uploaded (it is measured every few hundred ranking steps).
+  /// The same for either kind of SiGAH hash function; the residual's MLP encodes the
+  /// resident rows on the device too.
   public func meanAveragePrecision(_ hash: SiGAHHash) throws -> Double {
     guard hash.inputDimension == database.columns else {
       throw TrainingError.invalidData(
@@ -103,8 +103,8 @@ public final class ValidationSplit {
       try workspace.encoder.encode(database, resident: residentDatabase, into: workspace.databaseCodes)
     case .residual(let mlp):
       let encoder = try MLPHashEncoder(mlp, blockRows: min(2048, database.rows), backend: backend)
-      try backend.upload(try encoder.encode(.floats(queries)) { _ in }.words, to: workspace.queryCodes)
-      try backend.upload(try encoder.encode(.floats(database)) { _ in }.words, to: workspace.databaseCodes)
+      try encoder.encode(queries, resident: residentQueries, into: workspace.queryCodes)
+      try encoder.encode(database, resident: residentDatabase, into: workspace.databaseCodes)
     }
     var total = 0.0
     for (k, relevant) in zip(ks, relevantIds) {

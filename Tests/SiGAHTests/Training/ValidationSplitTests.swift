@@ -33,6 +33,32 @@ struct ValidationSplitTests {
     #expect(try validation.meanAveragePrecision(itq) == onDevice)
   }
 
+  /// A hash with the ranking residual, encoded from the rows resident on the device: the
+  /// evaluator's mAP of its one-shot codes.
+  @Test func aResidualHashGivesTheEvaluatorsMAP() throws {
+    let backend = try CPUBackend()
+    var generator = SeededGenerator(seed: 32)
+    let (rows, dimension, bits, units) = (1200, 80, 16, 12)
+    let data = Matrix(rows: rows, columns: dimension, values: generator.gaussians(count: rows * dimension))
+    let validation = try ValidationSplit(training: data, size: 100, k: 50, seed: 3, backend: backend)
+    let itq = try LinearBaselines.itq(data, bits: bits, seed: 5, backend: backend)
+    let residual = RankingResidual(
+      hiddenWeight: generator.gaussians(count: units * dimension), hiddenBias: generator.gaussians(count: units),
+      outputWeight: generator.gaussians(count: bits * units), width: units)
+    let hash = SiGAHHash(itq, residual: residual)
+    var options = EvaluationOptions()
+    options.recallTargets = []
+    let onHost = try Evaluator.evaluate(
+      queryCodes: try hash.encode(validation.queries, backend: backend),
+      databaseCodes: try hash.encode(validation.database, backend: backend),
+      relevance: .neighbours(ids: validation.truth, k: validation.ks[0], relevantCount: validation.ks[0]),
+      backend: backend, options: options
+    ).mAP
+    #expect(onHost > 0.01)
+    #expect(abs(try validation.meanAveragePrecision(hash) - onHost) < 1e-6)
+    #expect(abs(try validation.meanAveragePrecision(itq) - onHost) > 1e-3, "the residual changes the codes")
+  }
+
   /// Several Ks: the mean of each K's mAP, each K at most the split's database (the one
   /// past it counts once, as the whole database).
   @Test func severalKsAverageTheirMAPs() throws {

@@ -29,8 +29,9 @@ final class HostStorage {
 public final class CPUBackend: Backend {
   /// Threads of the backend's own parallel loops.
   public let threads: Int
-  /// OpenBLAS's threads: one count for the whole process (`OpenBLASRuntime`), which the
-  /// first backend that asks for a count sets. Results do not depend on either count.
+  /// OpenBLAS's threads: one count for the whole process (`OpenBLASRuntime`), fixed by the
+  /// first backend or LAPACK call. The backend's own loops give the same bits at every
+  /// count of `threads`; OpenBLAS's deep products and LAPACK depend on this one.
   public var blasThreads: Int { OpenBLASRuntime.requestThreads(nil) }
   public var counts = BackendCounts()
 

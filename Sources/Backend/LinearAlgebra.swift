@@ -8,7 +8,7 @@ public enum LinearAlgebra {
   /// and the eigenvectors as the rows of `vectors` (row i belongs to value i).
   public static func symmetricEigen(_ matrix: [Float], n: Int) throws -> (values: [Float], vectors: [Float]) {
     precondition(matrix.count == n * n)
-    _ = OpenBLASRuntime.core
+    OpenBLASRuntime.requestThreads(nil)
     var a = matrix  // symmetric: row- and column-major agree
     var w = [Float](repeating: 0, count: n)
     var (jobz, uplo) = (CChar(UInt8(ascii: "V")), CChar(UInt8(ascii: "U")))
@@ -35,7 +35,7 @@ public enum LinearAlgebra {
   /// `A = U·diag(s)·Vᵀ` with `U: m × m`, `Vᵀ: n × n`, row-major.
   public static func svd(_ matrix: [Float], m: Int, n: Int) throws -> (u: [Float], s: [Float], vt: [Float]) {
     precondition(matrix.count == m * n)
-    _ = OpenBLASRuntime.core
+    OpenBLASRuntime.requestThreads(nil)
     var a = transpose(matrix, rows: m, columns: n)  // column-major A
     var s = [Float](repeating: 0, count: min(m, n))
     var u = [Float](repeating: 0, count: m * m)

@@ -90,13 +90,11 @@ public enum OpenBLASRuntime {
   private static let settledCore: OpenBLASCore = settleCore()
 
   /// Makes OpenBLAS start from this core as if its detection had picked it (tests, and a
-  /// user who wants to see what happens on a VM that hides its processor's model).
+  /// user who wants to see what happens on a VM that hides its processor's model). It acts
+  /// at load, before any code of the process runs (CCPUFeatures' constructor).
   public static let emulatedDetectionVariable = "SIGAH_OPENBLAS_EMULATE_DETECTION"
 
   private static func settleCore() -> OpenBLASCore {
-    if let emulated = ProcessInfo.processInfo.environment[emulatedDetectionVariable], !emulated.isEmpty {
-      _ = switchCore(to: emulated)
-    }
     let detected = currentCoreName()
     let environment = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"]
     if let environment, !environment.isEmpty {
@@ -149,18 +147,24 @@ public enum OpenBLASRuntime {
   private static let threadLock = NSLock()
   nonisolated(unsafe) private static var claimedThreads: Int?
 
-  /// Sets OpenBLAS's thread count for the process, once: the first request wins and later
-  /// ones leave it as it is, because changing it while another thread is inside a BLAS
-  /// call corrupts OpenBLAS's shared buffers. Every result of the CPU backend is the same
-  /// at every thread count, so a later request loses only speed. Returns the count in effect.
+  /// OpenBLAS's thread count now, read without claiming it (tests).
+  public static var threadsNow: Int { Int(openblas_get_num_threads()) }
+
+  /// Sets OpenBLAS's thread count for the process, once: the first request wins, `nil`
+  /// (the count OpenBLAS started with) included, and later ones leave it as it is. Every
+  /// backend and LAPACK call asks before its first BLAS call, so the count never changes
+  /// once a product has run: changing it while another thread is inside a BLAS call
+  /// corrupts OpenBLAS's shared buffers, and OpenBLAS's sums (GEMMs with a deep inner
+  /// dimension, LAPACK) depend on its thread count, so a change between two calls would
+  /// also give them different bits. Returns the count in effect.
   @discardableResult
   public static func requestThreads(_ threads: Int?) -> Int {
     _ = core
     threadLock.lock()
     defer { threadLock.unlock() }
-    if let threads, claimedThreads == nil {
-      openblas_set_num_threads(Int32(threads))
-      claimedThreads = threads
+    if claimedThreads == nil {
+      if let threads { openblas_set_num_threads(Int32(threads)) }
+      claimedThreads = threads ?? Int(openblas_get_num_threads())
     }
     return Int(openblas_get_num_threads())
   }

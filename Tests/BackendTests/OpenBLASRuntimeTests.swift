@@ -2,6 +2,7 @@
 
 import Backend
 import CCPUFeatures
+import Foundation
 import Testing
 
 @Suite struct OpenBLASRuntimeTests {
@@ -61,6 +62,41 @@ import Testing
     let second = try CPUBackend(threads: 1)
     #expect(second.threads == 1)
     #expect(first.blasThreads == second.blasThreads)
+  }
+
+  /// Set in the fresh process that `theFirstCallFixesTheCount` runs itself in: "backend" or
+  /// "lapack", the first call of that process.
+  static let firstCallVariable = "SIGAH_TEST_FIRST_BLAS_CALL"
+
+  /// In a fresh process, the first backend that takes OpenBLAS's own count, or the first
+  /// LAPACK call, fixes the count: a later backend asking for another changes nothing, so
+  /// two products of one process never run at different counts (their sums would differ).
+  @Test(arguments: ["backend", "lapack"])
+  func theFirstCallFixesTheCount(firstCall: String) throws {
+    if let call = ProcessInfo.processInfo.environment[Self.firstCallVariable] {
+      guard call == firstCall else { return }
+      let started = OpenBLASRuntime.threadsNow
+      if call == "backend" {
+        _ = try CPUBackend()
+      } else {
+        _ = try LinearAlgebra.svd([1, 2, 3, 4], m: 2, n: 2)
+      }
+      let later = try CPUBackend(threads: started + 1)
+      #expect(later.blasThreads == started)
+      #expect(later.threads == started + 1)
+      return
+    }
+    let child = Process()
+    child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
+    child.arguments = ["--testing-library", "swift-testing", "--filter", "theFirstCallFixesTheCount"]
+    child.environment = ProcessInfo.processInfo.environment.merging([Self.firstCallVariable: firstCall]) { $1 }
+    let output = Pipe()
+    (child.standardOutput, child.standardError) = (output, output)
+    try child.run()
+    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    child.waitUntilExit()
+    #expect(child.terminationStatus == 0, "\(text)")
+    #expect(text.contains("passed"), "\(text)")
   }
 
   /// LAPACK answers workspace queries as a Float, which rounds 1 + 6n + 2n² below itself

@@ -46,6 +46,13 @@ public struct SiGAHOptions: ParsableArguments {
   public var rankingHardNegatives = RankingOptions.defaultHardNegatives
   @Option(
     help: """
+      Ranking stage: with hard negatives, the share of anchors whose positives come from the widest \
+      neighbourhood (0 to 1; the others share the rest; default 0.5 below 64 bits, every neighbourhood alike \
+      from 64).
+      """)
+  public var rankingWidestShare: Double?
+  @Option(
+    help: """
       Ranking stage: units of the ReLU residual trained beside the hash layer (0 trains the hash layer alone, a \
       linear hash; default \(RankingOptions.defaultResidualWidth)).
       """)
@@ -123,6 +130,7 @@ public struct SiGAHOptions: ParsableArguments {
       ranking.pairsPerAnchor = rankingPairs
       ranking.learningRate = rankingLearningRate
       ranking.hardNegatives = rankingHardNegatives
+      ranking.widestShare = rankingWidestShare
       ranking.residualWidth = rankingResidual
       c.ranking = ranking
     } else {

@@ -72,6 +72,7 @@ import Testing
   @Test(arguments: [
     ["--near-fraction", "nan"], ["--near-fraction", "inf"], ["--near-fraction", "1e30"], ["--near-fraction", "-5"],
     ["--learning-rate", "-1"], ["--mu", "-1"], ["--sigma", "-1"], ["--time-budget", "nan"], ["--gamma", "inf"],
+    ["--ranking-widest-share", "1.5"], ["--ranking-widest-share", "nan"],
   ])
   func outOfRangeTrainingOptionsAreUsageErrors(_ option: [String]) throws {
     try expectError(

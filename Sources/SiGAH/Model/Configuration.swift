@@ -170,6 +170,9 @@ extension SiGAHConfiguration {
       try between("ranking-anchors", ranking.anchors, 1...1 << 24)
       try between("ranking-pairs", ranking.pairsPerAnchor, 1...32)
       if let hard = ranking.hardNegatives { try between("ranking-hard-negatives", hard, 0...ranking.pairsPerAnchor) }
+      if let share = ranking.widestShare, !(share.isFinite && (0...1).contains(share)) {
+        throw fail("ranking-widest-share", "must be between 0 and 1, got \(share)")
+      }
       if let width = ranking.residualWidth { try between("ranking-residual", width, 0...RankingResidual.maximumWidth) }
       for neighbours in ranking.positiveNeighbourhoods { try between("ranking-neighbours", neighbours, 1...1 << 30) }
       try positive("ranking-learning-rate", ranking.learningRate)

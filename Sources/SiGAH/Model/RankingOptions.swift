@@ -44,6 +44,15 @@ public struct RankingOptions: Sendable, Codable, Equatable {
   /// 1 with the residual (2 was the linear stage's best; with the residual 2 cost SIFT's
   /// top-1,000 and 0 MNIST's top-10, BENCHMARKS.md).
   public static let defaultHardNegatives = 1
+  /// With hard negatives, the share of anchors whose positives come from the widest
+  /// neighbourhood; the others share the rest equally (METHOD.md §3c). Nil: the default for
+  /// the code length, `defaultWidestShare(bits:)`.
+  public var widestShare: Double?
+  /// ½ below 64 bits, where a short code's coarse order needs it (with every neighbourhood
+  /// alike MNIST's top-1,000 stayed at 1.04× ITQ at 16 bits); from 64 bits every
+  /// neighbourhood alike (nil), since ½ cost MNIST's top-10 there more than it gave
+  /// (BENCHMARKS.md).
+  public static func defaultWidestShare(bits: Int) -> Double? { bits < 64 ? 0.5 : nil }
   /// The distance of the positives' neighbour lists (nil: Euclidean).
   public var metric: Metric?
   /// Units of the ReLU residual trained beside the hash layer (METHOD.md §3c); 0, or nil in

@@ -133,6 +133,7 @@ public enum RankingRefinement {
           steps: min(chunkSteps, options.steps - step + 1), anchors: anchors, pairs: pairs, nearest: nearest,
           k: k, scales: scales, anchorRows: anchorRows, count: n,
           hardNegatives: min(options.hardNegatives ?? 0, pairs),
+          widestShare: options.widestShare ?? RankingOptions.defaultWidestShare(bits: r),
           generator: &generator)
         try backend.upload(
           share == nil ? chunk : Self.part(of: chunk, anchors: anchors, pairs: pairs, slots: part.slots), to: plan)
@@ -257,7 +258,7 @@ public enum RankingRefinement {
   /// drawn more often than the 1,000th, as every K a user searches for wants.
   static func samplePlan(
     steps: Int, anchors: Int, pairs: Int, nearest: [Int32], k: Int, scales: [Int], anchorRows: [Int], count n: Int,
-    hardNegatives: Int = 0, generator: inout SeededGenerator
+    hardNegatives: Int = 0, widestShare: Double? = nil, generator: inout SeededGenerator
   ) -> [Int32] {
     func below(_ bound: Int) -> Int { min(Int(generator.uniform() * Double(bound)), bound - 1) }
     var plan: [Int32] = []
@@ -281,7 +282,7 @@ public enum RankingRefinement {
       var negatives: [Int32] = []
       negatives.reserveCapacity(anchors * pairs)
       for anchor in chosen {
-        let scale = scales[below(scales.count)]
+        let scale = scales[neighbourhood(widestShare: widestShare, of: scales.count, generator: &generator)]
         for _ in 0..<pairs { plan.append(nearest[anchor * k + below(scale)]) }
         let farthest = min(10 * scale, k)
         for pair in 0..<pairs {
@@ -293,5 +294,16 @@ public enum RankingRefinement {
       plan += negatives
     }
     return plan
+  }
+
+  /// Which of `count` neighbourhoods (narrowest first) serves an anchor: the widest with
+  /// probability `widestShare`, each other one with an equal part of the rest; all alike
+  /// without a share. One uniform draw either way.
+  static func neighbourhood(widestShare: Double?, of count: Int, generator: inout SeededGenerator) -> Int {
+    let u = generator.uniform()
+    guard let widestShare, count > 1 else { return min(Int(u * Double(count)), count - 1) }
+    let others = 1 - widestShare
+    guard u < others else { return count - 1 }
+    return min(Int(u / others * Double(count - 1)), count - 2)
   }
 }

@@ -188,6 +188,47 @@ struct RankingRefinementTests {
     #expect(nearScale > steps * anchors / 3 && hard == nearScale * pairs / 2)
   }
 
+  /// With a widest share of ¾ three anchors in four take their positives from the widest
+  /// neighbourhood; without one every neighbourhood is drawn alike, from the same single
+  /// draw as before the option (so older files train as they did).
+  @Test func theWidestNeighbourhoodServesItsShareOfAnchors() {
+    let (n, k, anchors, pairs, steps) = (400, 100, 20, 8, 150)
+    let nearest = (0..<n).flatMap { a in (0..<k).map { Int32(1000 * $0 + a) } }
+    for (share, expected) in [(0.75, 0.25), (nil, 0.5)] as [(Double?, Double)] {
+      var generator = SeededGenerator(seed: 12)
+      let plan = RankingRefinement.samplePlan(
+        steps: steps, anchors: anchors, pairs: pairs, nearest: nearest, k: k, scales: [10, 100],
+        anchorRows: Array(0..<n), count: n, hardNegatives: 1, widestShare: share, generator: &generator)
+      let stepRows = anchors * (1 + 2 * pairs)
+      var near = 0
+      for step in 0..<steps {
+        for anchor in 0..<anchors {
+          let first = step * stepRows + anchors + anchor * pairs
+          // A widest-neighbourhood anchor has all 8 positives among the 10 nearest with
+          // probability 10⁻⁸.
+          if plan[first..<(first + pairs)].allSatisfy({ Int($0) / 1000 < 10 }) { near += 1 }
+        }
+      }
+      let fraction = Double(near) / Double(steps * anchors)
+      #expect(abs(fraction - expected) < 0.04, "share \(String(describing: share)): \(fraction)")
+    }
+    for count in [1, 2, 3, 5] {
+      var (a, b) = (SeededGenerator(seed: 3), SeededGenerator(seed: 3))
+      for _ in 0..<100 {
+        let old = min(Int(a.uniform() * Double(count)), count - 1)
+        #expect(RankingRefinement.neighbourhood(widestShare: nil, of: count, generator: &b) == old)
+      }
+    }
+    // The default: ½ for short codes, every neighbourhood alike from 64 bits.
+    #expect([16, 32, 63, 64, 128].map { RankingOptions.defaultWidestShare(bits: $0) } == [0.5, 0.5, 0.5, nil, nil])
+    var generator = SeededGenerator(seed: 5)
+    let drawn = (0..<4000).map { _ in RankingRefinement.neighbourhood(widestShare: 0.5, of: 3, generator: &generator) }
+    for (index, share) in [(0, 0.25), (1, 0.25), (2, 0.5)] {
+      let fraction = Double(drawn.filter { $0 == index }.count) / 4000
+      #expect(abs(fraction - share) < 0.03, "neighbourhood \(index): \(fraction)")
+    }
+  }
+
   /// On a set larger than `anchorRows` only a sample of rows gets neighbour lists, and every
   /// anchor is one of them; the stage still raises the validation mAP of its ITQ start.
   @Test func aLargeSetDrawsAnchorsFromASample() throws {

@@ -140,12 +140,15 @@ enum MPIRun {
         ["--epochs", "2", "--batch-size", "333", "--itq-start", "false", "--val-size", "0", "--ranking-steps", "0"],
         1e-4
       ),
-      // With its ranking stage and residual (measured within 3.1e-5 over 1 epoch and 50
-      // steps; 2e-6 for the hash layer alone).
+      // With its ranking stage and residual over 1 epoch and 50 steps. Since half the
+      // anchors of a 24-bit code take the widest neighbourhood, the stage's offset `c`
+      // differs by 2.2e-4 (2 ranks) to 2.6e-4 (3 ranks), about ten times what every
+      // neighbourhood alike gave, and `W` by 6e-6: Adam's first steps on an offset whose
+      // gradient sums to nearly 0 follow the rounding of that sum, which the ranks change.
       (
         "sigah-dm",
         ["--epochs", "1", "--batch-size", "333", "--itq-start", "false", "--val-size", "0", "--ranking-steps", "50"],
-        1e-4
+        1e-3
       ),
     ]
     for run in runs {

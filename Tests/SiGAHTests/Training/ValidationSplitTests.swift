@@ -7,6 +7,20 @@ import Testing
 @testable import SiGAH
 
 struct ValidationSplitTests {
+  /// The evaluation protocol's mAP, on the host, of the codes `encode` gives the split's
+  /// queries against its database, at the split's first K.
+  static func evaluatorMAP(
+    _ validation: ValidationSplit, backend: any Backend, encode: (Matrix) throws -> PackedCodes
+  ) throws -> Double {
+    var options = EvaluationOptions()
+    options.recallTargets = []
+    return try Evaluator.evaluate(
+      queryCodes: try encode(validation.queries), databaseCodes: try encode(validation.database),
+      relevance: .neighbours(ids: validation.truth, k: validation.ks[0], relevantCount: validation.ks[0]),
+      backend: backend, options: options
+    ).mAP
+  }
+
   /// 8-bit ITQ codes of 1,200 vectors: many ties at every distance, so tie order counts.
   @Test(arguments: [8, 70])
   func deviceMAPEqualsTheEvaluator(bits: Int) throws {
@@ -17,15 +31,7 @@ struct ValidationSplitTests {
     let validation = try ValidationSplit(training: data, size: 100, k: 50, seed: 3, backend: backend)
     let itq = try LinearBaselines.itq(data, bits: bits, seed: 5, backend: backend)
     let onDevice = try validation.meanAveragePrecision(itq)
-    var options = EvaluationOptions()
-    options.recallTargets = []
-    let onHost = try Evaluator.evaluate(
-      queryCodes: try itq.encode(validation.queries, backend: backend),
-      databaseCodes: try itq.encode(validation.database, backend: backend),
-      relevance: .neighbours(ids: validation.truth, k: validation.ks[0], relevantCount: validation.ks[0]),
-      backend: backend,
-      options: options
-    ).mAP
+    let onHost = try Self.evaluatorMAP(validation, backend: backend) { try itq.encode($0, backend: backend) }
     #expect(onHost > 0.01)
     #expect(abs(onDevice - onHost) < 1e-6, "device \(onDevice), host \(onHost)")
     // Measuring twice, and another hash in between, changes nothing.
@@ -46,14 +52,7 @@ struct ValidationSplitTests {
       hiddenWeight: generator.gaussians(count: units * dimension), hiddenBias: generator.gaussians(count: units),
       outputWeight: generator.gaussians(count: bits * units), width: units)
     let hash = SiGAHHash(itq, residual: residual)
-    var options = EvaluationOptions()
-    options.recallTargets = []
-    let onHost = try Evaluator.evaluate(
-      queryCodes: try hash.encode(validation.queries, backend: backend),
-      databaseCodes: try hash.encode(validation.database, backend: backend),
-      relevance: .neighbours(ids: validation.truth, k: validation.ks[0], relevantCount: validation.ks[0]),
-      backend: backend, options: options
-    ).mAP
+    let onHost = try Self.evaluatorMAP(validation, backend: backend) { try hash.encode($0, backend: backend) }
     #expect(onHost > 0.01)
     #expect(abs(try validation.meanAveragePrecision(hash) - onHost) < 1e-6)
     #expect(abs(try validation.meanAveragePrecision(itq) - onHost) > 1e-3, "the residual changes the codes")

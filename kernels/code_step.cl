@@ -18,10 +18,14 @@ __kernel void flip_code_bits(__global float* codes, const int first_row, const i
   __global float* code = codes + (size_t)(first_row + row) * bits;
   const __global float* projected = projections + (size_t)row * bits;
   const __global float* score = scores + (size_t)row * bits;
+  // The penalty in units of the mean of G's diagonal, summed as the CPU backend sums it.
+  float diagonal = 0.0f;
+  for (int a = 0; a < bits; a++) diagonal += gram[a * bits + a];
+  const float mu = penalty * (diagonal / (float)bits);
   for (int a = lane; a < bits; a += lanes) {
     z[a] = code[a];
     const float h = score[a] < 0.0f ? -1.0f : 1.0f;
-    v[a] = projected[a] - shift[a] + penalty * h;
+    v[a] = projected[a] - shift[a] + mu * h;
   }
   barrier(CLK_LOCAL_MEM_FENCE);
   for (int a = lane; a < bits; a += lanes) {

@@ -70,6 +70,11 @@ public protocol Backend: AnyObject {
   func uncheckedGemm(
     _ a: DeviceBuffer<Float>, transposeA: Bool, _ b: DeviceBuffer<Float>, transposeB: Bool,
     into c: DeviceBuffer<Float>, m: Int, n: Int, k: Int, alpha: Float, beta: Float) throws
+  /// `X = (A + ridge·I)⁻¹·B` in place by Cholesky, for a small symmetric `A`; see
+  /// `choleskySolve`.
+  func uncheckedCholeskySolve(
+    _ matrix: DeviceBuffer<Float>, order: Int, relativeRidge: Float, rightHandSides: DeviceBuffer<Float>,
+    columns: Int) throws
   /// `M[i, j] += v[j]`.
   func uncheckedAddRowVector(_ vector: DeviceBuffer<Float>, to matrix: DeviceBuffer<Float>, rows: Int, columns: Int)
     throws

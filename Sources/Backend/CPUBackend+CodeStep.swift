@@ -3,7 +3,7 @@
 extension CPUBackend {
   public func uncheckedFlipCodeBits(
     _ codes: DeviceBuffer<Float>, firstRow: Int, rows: Int, bits k: Int, projections: DeviceBuffer<Float>,
-    shift: DeviceBuffer<Float>, scores: DeviceBuffer<Float>, gram: DeviceBuffer<Float>, penalty mu: Float,
+    shift: DeviceBuffer<Float>, scores: DeviceBuffer<Float>, gram: DeviceBuffer<Float>, penalty: Float,
     passes: Int, flips: DeviceBuffer<Float>, mismatches: DeviceBuffer<Float>
   ) throws {
     let operation = "flipCodeBits"
@@ -14,6 +14,9 @@ extension CPUBackend {
     let g = try pointer(gram, operation, "gram")
     let flipped = try pointer(flips, operation, "flips") + firstRow
     let differing = try pointer(mismatches, operation, "mismatches") + firstRow
+    var diagonal: Float = 0
+    for a in 0..<k { diagonal += g[a * k + a] }
+    let mu = penalty * (diagonal / Float(k))
     parallelChunks(rows, minimumPerChunk: max(1, 4096 / k)) { range in
       var gz = [Float](repeating: 0, count: k)
       var v = [Float](repeating: 0, count: k)

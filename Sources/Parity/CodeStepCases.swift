@@ -26,7 +26,7 @@ extension ParitySuite {
       // Some scores exactly 0: h is +1 there.
       let scores = gaussians(rows * bits, seed: 143).enumerated().map { $0.offset % 7 == 3 ? 0 : $0.element }
       let codes = gaussians(total * bits, seed: 144).map { $0 < 0 ? Float(-1) : 1 }
-      let penalty = Float(0.75)
+      let penalty = Float(0.1)
       cases.append(
         ParityCase(
           operation: "flipCodeBits", shape: "\(rows) rows from \(firstRow), \(bits) bits, \(passes) passes",
@@ -64,10 +64,11 @@ extension Reference {
     var z = codes
     var flips = [Float](repeating: -1, count: firstRow + rows)
     var mismatches = flips
+    let mu = penalty * ((0..<k).reduce(Float(0)) { $0 + g[$1 * k + $1] } / Float(k))
     for i in 0..<rows {
       let row = (firstRow + i) * k
       let h = (0..<k).map { scores[i * k + $0] < 0 ? Float(-1) : 1 }
-      let v = (0..<k).map { projections[i * k + $0] - shift[$0] + penalty * h[$0] }
+      let v = (0..<k).map { projections[i * k + $0] - shift[$0] + mu * h[$0] }
       var gz = (0..<k).map { a in (0..<k).reduce(Float(0)) { $0 + g[a * k + $1] * z[row + $1] } }
       var count = 0
       for _ in 0..<passes {

@@ -128,6 +128,23 @@ public enum MisuseSuite {
           operation: "flipCodeBits",
           message: "bits must be between 1 and \(maximumCodeStepBits), got \(maximumCodeStepBits + 1)")),
       MisuseCase(
+        name: "choleskySolve with a short right-hand side",
+        call: { backend, _ in
+          try backend.choleskySolve(
+            try backend.makeBuffer(Float.self, count: 9), order: 3, relativeRidge: 0,
+            rightHandSides: try backend.makeBuffer(Float.self, count: 5), columns: 2)
+        },
+        expected: .bufferTooSmall(operation: "choleskySolve", argument: "rightHandSides", needed: 6, actual: 5)),
+      MisuseCase(
+        name: "choleskySolve with a negative ridge",
+        call: { backend, _ in
+          let x = try backend.makeBuffer(Float.self, count: 4)
+          try backend.choleskySolve(
+            x, order: 1, relativeRidge: -1, rightHandSides: try backend.makeBuffer([1]), columns: 1)
+        },
+        expected: .invalidArgument(
+          operation: "choleskySolve", message: "relativeRidge must be finite and not negative, got -1.0")),
+      MisuseCase(
         name: "a buffer of another backend",
         call: { backend, foreign in
           try backend.map(.abs, foreign, into: foreign, count: 1)

@@ -5,8 +5,8 @@
 // - the h step: one linear SVM per bit on (x, z_k) (hinge loss, L2 decay, Adam);
 // - the f step: the least-squares decoder, `[B e] = X^T [Z 1] ([Z 1]^T [Z 1])⁻¹`;
 // - the Z step: per item, bit flips that lower `‖x − Bz − e‖² + μ‖z − h(x)‖²` until none does;
-// from ITQ's codes, until Z = h(X) or the iterations end. Z stays on the device: the f
-// step reads back only its (k + 1)-row products, the Z step two counts.
+// from ITQ's codes, until Z = h(X) or the iterations end. Z and the decoder stay on the
+// device: an alternation reads back only the Z step's two counts, for its stopping rule.
 
 import Backend
 import Foundation
@@ -116,19 +116,21 @@ final class LeastSquaresDecoder {
   let augmented: DeviceBuffer<Float>
   /// The codes of a block past the first, copied to the start of a buffer for `copyColumns`.
   let blockCodes: DeviceBuffer<Float>
-  let gram: DeviceBuffer<Float>, cross: DeviceBuffer<Float>
+  /// `[Z 1]ᵀ[Z 1]`, then its Cholesky factor.
+  let gram: DeviceBuffer<Float>
+  /// `[Z 1]ᵀX`, then the decoder Θ: `B` as k rows of d (`f(z) = Bᵀz + e` in row form) and
+  /// `e` as row k.
+  let decoder: DeviceBuffer<Float>
+  /// `e` alone, for the product `B e`.
+  let offsetRow: DeviceBuffer<Float>
   /// A block's `XBᵀ` and `XWᵀ + c`.
   let projections: DeviceBuffer<Float>
   let scores: DeviceBuffer<Float>
-  let decoderRows: DeviceBuffer<Float>
   /// `B e` and `G = BBᵀ`, and each item's flips and mismatches of a Z step with their sums.
   let shift: DeviceBuffer<Float>
   let decoderGram: DeviceBuffer<Float>
   let flips: DeviceBuffer<Float>, mismatches: DeviceBuffer<Float>
   let totals: DeviceBuffer<Float>
-  /// The decoder: `B` as k rows of d (`f(z) = Bᵀz + e` in row form) and `e`.
-  var basis: [Float] = []
-  var offset: [Float] = []
 
   init(
     rows n: Int, dimension d: Int, bits k: Int, blockRows: Int, reduction: ShardReduction = .local,
@@ -144,10 +146,10 @@ final class LeastSquaresDecoder {
     }
     blockCodes = try backend.makeBuffer(Float.self, count: blockRows * k)
     gram = try backend.makeBuffer(Float.self, count: (k + 1) * (k + 1))
-    cross = try backend.makeBuffer(Float.self, count: (k + 1) * d)
+    decoder = try backend.makeBuffer(Float.self, count: (k + 1) * d)
+    offsetRow = try backend.makeBuffer(Float.self, count: d)
     projections = try backend.makeBuffer(Float.self, count: blockRows * k)
     scores = try backend.makeBuffer(Float.self, count: blockRows * k)
-    decoderRows = try backend.makeBuffer(Float.self, count: k * d)
     shift = try backend.makeBuffer(Float.self, count: k)
     decoderGram = try backend.makeBuffer(Float.self, count: k * k)
     flips = try backend.makeBuffer(Float.self, count: max(n, 1))
@@ -155,8 +157,10 @@ final class LeastSquaresDecoder {
     totals = try backend.makeBuffer(Float.self, count: 2)
   }
 
-  /// The f step: `Θ = ([Z 1]ᵀ[Z 1] + εI)⁻¹ [Z 1]ᵀ X`, its first k rows `B`, its last `e`;
-  /// `[Z 1]` built and the two products summed over the blocks on the device.
+  /// The f step: `Θ = ([Z 1]ᵀ[Z 1] + rI)⁻¹ [Z 1]ᵀ X`, its first k rows `B`, its last `e`;
+  /// `[Z 1]` built, the two products summed over the blocks and the system solved on the
+  /// device (`choleskySolve`), so that the step waits on nothing. A data-parallel run sums
+  /// the products over the shares on the host first.
   func fit(codes: DeviceBuffer<Float>, data: some RowBlocks) throws {
     let width = k + 1
     try data.forEachBlock { block, first, rows in
@@ -172,27 +176,27 @@ final class LeastSquaresDecoder {
         augmented, transposeA: true, augmented, transposeB: false, into: gram, m: width, n: width, k: rows, alpha: 1,
         beta: beta)
       try backend.gemm(
-        augmented, transposeA: true, block, transposeB: false, into: cross, m: width, n: d, k: rows, alpha: 1,
+        augmented, transposeA: true, block, transposeB: false, into: decoder, m: width, n: d, k: rows, alpha: 1,
         beta: beta)
     }
-    // A constant bit makes the Gram matrix singular: a small ridge keeps the solve defined.
-    var g = reduction.sum(try backend.download(gram, count: width * width))
-    let ridge = max(1e-6 * (0..<width).reduce(Float(0)) { $0 + g[$1 * width + $1] } / Float(width), 1e-12)
-    for i in 0..<width { g[i * width + i] += ridge }
-    let (values, vectors) = try LinearAlgebra.symmetricEigen(g, n: width)
-    // inverse = V·diag(1/λ)·Vᵀ (vectors as columns of a row-major matrix).
-    var inverse = [Float](repeating: 0, count: width * width)
-    for i in 0..<width {
-      for j in 0..<width {
-        var sum: Float = 0
-        for e in 0..<width where values[e] > 0 { sum += vectors[i * width + e] * vectors[j * width + e] / values[e] }
-        inverse[i * width + j] = sum
-      }
+    if !reduction.isLocal {
+      try backend.upload(reduction.sum(try backend.download(gram, count: width * width)), to: gram)
+      try backend.upload(reduction.sum(try backend.download(decoder, count: width * d)), to: decoder)
     }
-    let c = reduction.sum(try backend.download(cross, count: width * d))
-    let theta = LinearBaselines.multiply(inverse, c, rows: width, inner: width, columns: d)
-    basis = Array(theta[0..<(k * d)])
-    offset = Array(theta[(k * d)...])
+    // A constant bit makes the Gram matrix singular: the small ridge keeps the solve defined.
+    try backend.choleskySolve(gram, order: width, relativeRidge: 1e-6, rightHandSides: decoder, columns: d)
+    // The code step's `B e` and `G = BBᵀ`, B being the first k rows of Θ.
+    try backend.copy(decoder, sourceOffset: k * d, to: offsetRow, destinationOffset: 0, count: d)
+    try backend.gemm(
+      decoder, transposeA: false, offsetRow, transposeB: false, into: shift, m: k, n: 1, k: d, alpha: 1, beta: 0)
+    try backend.gemm(
+      decoder, transposeA: false, decoder, transposeB: true, into: decoderGram, m: k, n: k, k: d, alpha: 1, beta: 0)
+  }
+
+  /// The decoder of the last f step, read from the device: `B` (k rows of d) and `e`.
+  func readDecoder() throws -> (basis: [Float], offset: [Float]) {
+    let theta = try backend.download(decoder, count: (k + 1) * d)
+    return (Array(theta[0..<(k * d)]), Array(theta[(k * d)...]))
   }
 
   /// The Z step (`flipCodeBits`, METHOD.md §11): for each item, flip any bit that lowers
@@ -200,26 +204,19 @@ final class LeastSquaresDecoder {
   /// h = sign(Wx + c)), `passes` times over the bits or until no flip helps. Returns the
   /// bits flipped and the bits where Z then differs from h(X), this share's.
   func codeStep(
-    _ codes: DeviceBuffer<Float>, weight: DeviceBuffer<Float>, bias: DeviceBuffer<Float>, penalty mu: Float,
+    _ codes: DeviceBuffer<Float>, weight: DeviceBuffer<Float>, bias: DeviceBuffer<Float>, penalty: Float,
     passes: Int, data: some RowBlocks
   ) throws -> (flips: Int, mismatches: Int) {
-    try backend.upload(basis, to: decoderRows)
-    try backend.upload(LinearBaselines.multiply(basis, offset, rows: k, inner: d, columns: 1), to: shift)
-    let g = LinearBaselines.multiply(
-      basis, LinearAlgebra.transpose(basis, rows: k, columns: d), rows: k, inner: d, columns: k)
-    try backend.upload(g, to: decoderGram)
-    // μ in units of the mean ‖B_k‖², what one bit's flip moves the reconstruction by.
-    let mu = mu * (0..<k).reduce(Float(0)) { $0 + g[$1 * k + $1] } / Float(k)
     try data.forEachBlock { block, first, rows in
       try backend.gemm(
-        block, transposeA: false, decoderRows, transposeB: true, into: projections, m: rows, n: k, k: d, alpha: 1,
+        block, transposeA: false, decoder, transposeB: true, into: projections, m: rows, n: k, k: d, alpha: 1,
         beta: 0)
       try backend.gemm(
         block, transposeA: false, weight, transposeB: true, into: scores, m: rows, n: k, k: d, alpha: 1, beta: 0)
       try backend.addRowVector(bias, to: scores, rows: rows, columns: k)
       try backend.flipCodeBits(
         codes, firstRow: first, rows: rows, bits: k, projections: projections, shift: shift, scores: scores,
-        gram: decoderGram, penalty: mu, passes: passes, flips: flips, mismatches: mismatches)
+        gram: decoderGram, penalty: penalty, passes: passes, flips: flips, mismatches: mismatches)
     }
     guard n > 0 else { return (0, 0) }
     try backend.fill(totals, value: 0, count: 2)

@@ -94,12 +94,13 @@ import Testing
     let hashed = try Self.hashed(data, weight: weight, bias: bias, bits: k, backend: backend)
     let decoder = try LeastSquaresDecoder(rows: n, dimension: d, bits: k, blockRows: n, backend: backend)
     try decoder.fit(codes: try backend.makeBuffer(start), data: buffer)
+    let (basis, offset) = try decoder.readDecoder()
     func error(_ z: [Float]) -> Double {
       var total = 0.0
       for i in 0..<n {
         for j in 0..<d {
-          var value = decoder.offset[j]
-          for b in 0..<k { value += decoder.basis[b * d + j] * z[i * k + b] }
+          var value = offset[j]
+          for b in 0..<k { value += basis[b * d + j] * z[i * k + b] }
           total += Double((data.values[i * d + j] - value) * (data.values[i * d + j] - value))
         }
       }
@@ -138,7 +139,8 @@ import Testing
       try decoder.fit(codes: codes, data: blocks)
       let (flips, mismatches) = try decoder.codeStep(
         codes, weight: weight, bias: bias, penalty: 0.5, passes: 4, data: blocks)
-      return (decoder.basis, decoder.offset, try backend.download(codes), [flips, mismatches])
+      let (basis, offset) = try decoder.readDecoder()
+      return (basis, offset, try backend.download(codes), [flips, mismatches])
     }
     let whole = try steps(blockRows: n)
     let blocked = try steps(blockRows: 7)

@@ -491,6 +491,51 @@ extension Backend {
     try uncheckedSignPack(x, rows: rows, bits: bits, into: codes)
   }
 
+  /// The codes of a linear hash (METHOD.md §4) for rows `firstRow ..< firstRow + rows` of
+  /// the `columns`-wide matrix `x`: `signPack((x_i − mean)·Wᵀ + offset)` with W the
+  /// hash's `bits × columns` projection, given transposed (`columns × bits`, so that a
+  /// kernel reads a column's weights of a code word side by side), written to codes
+  /// `firstCode ..< firstCode + rows`. The
+  /// composed path (the CPU backend's) centres the rows into `workspace`, multiplies and
+  /// packs there; OpenCL computes each bit's sum over the columns in order and packs it in
+  /// one kernel, so a bit whose sum rounds to the other side of 0 may differ between them,
+  /// never between two calls on one backend, whatever the rows of a call.
+  /// `workspace.identity` must hold `0 ..< firstRow + rows`.
+  public func projectSignPack(
+    _ x: DeviceBuffer<Float>, firstRow: Int = 0, rows: Int, columns: Int, subtracting mean: DeviceBuffer<Float>?,
+    transposedProjection: DeviceBuffer<Float>, offset: DeviceBuffer<Float>, bits: Int,
+    into codes: DeviceBuffer<UInt64>,
+    firstCode: Int = 0, workspace: SignProjectionWorkspace
+  ) throws {
+    let operation = "projectSignPack"
+    try Validate.positive(operation, "rows", rows)
+    try Validate.positive(operation, "columns", columns)
+    try Validate.bits(operation, bits)
+    guard firstRow >= 0, firstCode >= 0 else {
+      throw BackendError.invalidArgument(
+        operation: operation, message: "firstRow and firstCode must not be negative, got \(firstRow), \(firstCode)")
+    }
+    guard rows <= workspace.rows else {
+      throw BackendError.invalidArgument(
+        operation: operation, message: "\(rows) rows exceed the workspace's \(workspace.rows)")
+    }
+    let words = codeWords(bits: bits)
+    try Validate.fits(operation, "x", x, needs: (firstRow + rows) * columns)
+    if let mean { try Validate.fits(operation, "mean", mean, needs: columns) }
+    try Validate.fits(operation, "transposedProjection", transposedProjection, needs: columns * bits)
+    try Validate.fits(operation, "offset", offset, needs: bits)
+    try Validate.fits(operation, "codes", codes, needs: (firstCode + rows) * words)
+    try Validate.fits(operation, "workspace.centred", workspace.centred, needs: workspace.rows * columns)
+    try Validate.fits(operation, "workspace.projections", workspace.projections, needs: workspace.rows * bits)
+    try Validate.fits(operation, "workspace.codes", workspace.codes, needs: workspace.rows * words)
+    try Validate.fits(operation, "workspace.identity", workspace.identity, needs: firstRow + rows)
+    counts.operations += 1
+    try uncheckedProjectSignPack(
+      x, firstRow: firstRow, rows: rows, columns: columns, subtracting: mean,
+      transposedProjection: transposedProjection, offset: offset,
+      bits: bits, into: codes, firstCode: firstCode, workspace: workspace)
+  }
+
   /// `D[q, i] = popcount(query_q XOR database_i)` for packed codes of `bits` bits.
   public func hammingDistances(
     queries: DeviceBuffer<UInt64>, queryCount: Int, database: DeviceBuffer<UInt64>, databaseCount: Int, bits: Int,

@@ -221,6 +221,26 @@ public enum GemmEpilogue {
   case activationGradient(Activation, output: DeviceBuffer<Float>)
 }
 
+/// The buffers the composed `projectSignPack` works in, for blocks of up to `rows` rows
+/// (a backend with one kernel for it leaves them alone): the centred rows, their
+/// projections, their codes, and the indices `0, 1, 2, …` that copy rows in order.
+public struct SignProjectionWorkspace {
+  public let rows: Int
+  public let centred: DeviceBuffer<Float>
+  public let projections: DeviceBuffer<Float>
+  public let codes: DeviceBuffer<UInt64>
+  public let identity: DeviceBuffer<Int32>
+
+  public init(
+    rows: Int, centred: DeviceBuffer<Float>, projections: DeviceBuffer<Float>, codes: DeviceBuffer<UInt64>,
+    identity: DeviceBuffer<Int32>
+  ) {
+    (self.rows, self.centred, self.projections, self.codes, self.identity) = (
+      rows, centred, projections, codes, identity
+    )
+  }
+}
+
 /// Where a fused training-step operation adds the loss of each row `i` it processes:
 /// `buffer[offset + i] += scale·ℓ_i`. Rows never share an element, so the sums are the
 /// same on every run; a trainer reads the buffer once an epoch and sums it on the host.

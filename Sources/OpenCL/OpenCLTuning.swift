@@ -46,6 +46,13 @@ public struct OpenCLTuning: Sendable, Equatable, Codable, CustomStringConvertibl
 
   public init() {}
 
+  /// The encoding kernel's variant follows the GEMM's: lanes sharing slices in local
+  /// memory where the GEMM tiles (GPUs), a work-item's rows in vector registers where it
+  /// reads directly (CPU devices).
+  public var encodeInLocalMemory: Bool { gemmVariant == .tiled }
+  /// Rows a work-group (local variant) or a work-item (direct) of the encoding codes.
+  public var encodeRows: Int { encodeInLocalMemory ? 16 : 4 }
+
   /// The GEMM knobs above as one setting.
   public var gemm: GemmSetting {
     get {
@@ -128,6 +135,7 @@ public struct OpenCLTuning: Sendable, Equatable, Codable, CustomStringConvertibl
     case "hamming":
       options += " -DHAMMING_WG=\(hammingGroupSize) -DHAMMING_QUERIES=\(OpenCLBackend.hammingMostQueriesPerGroup)"
     case "ranking": options += " -DRANKING_WG=\(hammingGroupSize)"
+    case "encode": options += " -DENCODE_LOCAL=\(encodeInLocalMemory ? 1 : 0) -DENCODE_ROWS=\(encodeRows)"
     default: break
     }
     return options
@@ -141,6 +149,7 @@ public struct OpenCLTuning: Sendable, Equatable, Codable, CustomStringConvertibl
       + (gemmVariant == .tiled ? ", k-slice \(gemmSliceK)" : "")
       + "; reduction group \(reductionGroupSize); hamming group \(hammingGroupSize)"
       + "; column sums \(columnGroupColumns) columns × \(columnGroupRows) lanes"
+      + "; encoding \(encodeInLocalMemory ? "in local memory" : "direct"), \(encodeRows) rows"
       + (gemmShapes.map { "; \($0.count) shapes with their own gemm setting" } ?? "")
   }
 }

@@ -145,6 +145,18 @@ public enum MisuseSuite {
         expected: .invalidArgument(
           operation: "choleskySolve", message: "relativeRidge must be finite and not negative, got -1.0")),
       MisuseCase(
+        name: "projectSignPack with more rows than its workspace",
+        call: { backend, _ in
+          let x = try backend.makeBuffer(Float.self, count: 64)
+          let workspace = SignProjectionWorkspace(
+            rows: 2, centred: x, projections: x, codes: try backend.makeBuffer(UInt64.self, count: 2),
+            identity: try backend.makeBuffer([0, 1, 2, 3] as [Int32]))
+          try backend.projectSignPack(
+            x, rows: 4, columns: 2, subtracting: nil, transposedProjection: x, offset: x, bits: 3,
+            into: try backend.makeBuffer(UInt64.self, count: 4), workspace: workspace)
+        },
+        expected: .invalidArgument(operation: "projectSignPack", message: "4 rows exceed the workspace's 2")),
+      MisuseCase(
         name: "a buffer of another backend",
         call: { backend, foreign in
           try backend.map(.abs, foreign, into: foreign, count: 1)

@@ -17,7 +17,7 @@ public enum ParitySuite {
     gemmCases() + elementwiseCases() + activationCases() + reductionCases() + lossAndGraphCases()
       + codeCases() + rankingCases() + rankingLossCases() + optimiserCases() + fusedCases() + distanceMatchingCases()
       + bufferCases() + randomCases() + copyColumnsCases() + fusedGemmCases() + stepLossCases() + selectionCases()
-      + codeStepCases() + solveCases()
+      + codeStepCases() + solveCases() + encodeCases()
   }
 
   static func gaussians(_ count: Int, seed: UInt64, scale: Double = 1) -> [Float] {

@@ -1,5 +1,6 @@
 // Encoding from host memory on OpenCL: however many blocks, the codes come back in one
-// read at the end, so no block waits for the one before it; the same codes as the CPU's.
+// read at the end, so no block waits for the one before it; a linear hash codes a block in
+// one launch; the same codes as the CPU's.
 
 import Backend
 import OpenCL
@@ -16,12 +17,13 @@ struct EncodingCountsTests {
     return Matrix(rows: rows, columns: dimension, values: generator.gaussians(count: rows * dimension))
   }
 
-  static func expectOneRead(_ encode: (any Backend) throws -> PackedCodes) throws {
+  static func expectOneRead(launchesPerBlock: Int? = nil, _ encode: (any Backend) throws -> PackedCodes) throws {
     let backend = try OpenCLUnderTest.backend()
     let before = backend.counts
     let codes = try encode(backend)
     let spent = backend.counts - before
     #expect(spent.blockingWaits == 1, "\(spent)")
+    if let launchesPerBlock { #expect(spent.launches == launchesPerBlock * rows / block, "\(spent)") }
     #expect(spent.deviceToHostBytes == rows * 8, "\(spent)")
     let cpu = try encode(try CPUBackend())
     let differing = zip(codes.words, cpu.words).map { ($0 ^ $1).nonzeroBitCount }.reduce(0, +)
@@ -35,7 +37,8 @@ struct EncodingCountsTests {
       mean: [Float](repeating: 0.1, count: Self.dimension),
       projection: generator.gaussians(count: Self.bits * Self.dimension),
       offset: [Float](repeating: 0, count: Self.bits), bits: Self.bits)
-    try Self.expectOneRead { try hash.encode(Self.data(), backend: $0, batchSize: Self.block) }
+    // Centring, product, signs and packing in one kernel a block.
+    try Self.expectOneRead(launchesPerBlock: 1) { try hash.encode(Self.data(), backend: $0, batchSize: Self.block) }
   }
 
   /// With a skip too: SiGAH-DM's hash layer beside its ranking residual.

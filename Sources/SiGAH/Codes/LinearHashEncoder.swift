@@ -13,7 +13,8 @@ final class LinearHashEncoder {
   /// Rows of the block workspace now; it grows up to `largestBlock`.
   private(set) var blockRows: Int
   let largestBlock: Int
-  private let projection: DeviceBuffer<Float>
+  /// Wᵀ, `inputDimension × bits`: the layout the encoding kernel reads.
+  private let transposedProjection: DeviceBuffer<Float>
   private let mean: DeviceBuffer<Float>
   private let offset: DeviceBuffer<Float>
   private var staging: DeviceBuffer<Float>
@@ -31,7 +32,7 @@ final class LinearHashEncoder {
     (self.backend, self.bits, self.inputDimension) = (backend, bits, inputDimension)
     self.blockRows = max(blockRows, 1)
     self.largestBlock = max(largestBlock ?? blockRows, self.blockRows)
-    projection = try backend.makeBuffer(Float.self, count: bits * inputDimension)
+    transposedProjection = try backend.makeBuffer(Float.self, count: inputDimension * bits)
     mean = try backend.makeBuffer(Float.self, count: inputDimension)
     offset = try backend.makeBuffer(Float.self, count: bits)
     (staging, input, preActivation, blockCodes, identity) = try Self.workspace(
@@ -62,7 +63,8 @@ final class LinearHashEncoder {
   /// Uploads the hash function, without waiting.
   func load(_ hash: LinearHash) throws {
     precondition(hash.bits == bits && hash.inputDimension == inputDimension)
-    try backend.upload(hash.projection, to: projection)
+    try backend.upload(
+      LinearAlgebra.transpose(hash.projection, rows: bits, columns: inputDimension), to: transposedProjection)
     try backend.upload(hash.mean, to: mean)
     try backend.upload(hash.offset, to: offset)
   }
@@ -94,30 +96,22 @@ final class LinearHashEncoder {
   ) throws {
     precondition(rows.columns == inputDimension)
     try growBlock(to: rows.rows)
-    let words = codeWords(bits: bits)
     if resident != nil && identity.count < rows.rows {
       identity = try backend.makeBuffer((0..<Int32(rows.rows)).map { $0 })
     }
+    let workspace = SignProjectionWorkspace(
+      rows: blockRows, centred: input, projections: preActivation, codes: blockCodes, identity: identity)
     for block in rows.rowBlocks(blockRows) {
-      let n = block.count
-      if let resident {
-        try backend.gatherRows(
-          resident, sourceRows: rows.rows, indices: identity, first: block.lowerBound, rows: n, columns: inputDimension,
-          subtracting: mean, into: input)
-      } else {
+      if resident == nil {
         try rows.upload(
           block, into: staging, staging: byteStaging, capacity: blockRows * inputDimension, backend: backend)
-        try backend.gatherRows(
-          staging, sourceRows: n, indices: identity, first: 0, rows: n, columns: inputDimension, subtracting: mean,
-          into: input)
       }
-      // The offset in the product's epilogue: the same sum, acc + c, in one launch.
-      try backend.gemm(
-        input, transposeA: false, projection, transposeB: true, into: preActivation, m: n, n: bits,
-        k: inputDimension, alpha: 1, beta: 0, epilogue: .biasActivation(bias: offset, .identity))
-      try backend.signPack(preActivation, rows: n, bits: bits, into: blockCodes)
-      try backend.copy(
-        blockCodes, sourceOffset: 0, to: codes, destinationOffset: (first + block.lowerBound) * words, count: n * words)
+      // Centring, product, offset, signs and packing: one kernel on OpenCL.
+      try backend.projectSignPack(
+        resident ?? staging, firstRow: resident == nil ? 0 : block.lowerBound, rows: block.count,
+        columns: inputDimension, subtracting: mean, transposedProjection: transposedProjection, offset: offset,
+        bits: bits, into: codes,
+        firstCode: first + block.lowerBound, workspace: workspace)
       try afterBlock(block)
     }
   }

@@ -147,6 +147,15 @@ public enum OpenBLASRuntime {
   private static let threadLock = NSLock()
   nonisolated(unsafe) private static var claimedThreads: Int?
 
+  /// How long OpenBLAS's idle threads spin before they sleep, as log2 of cycles (OpenBLAS
+  /// built in 28), and whether sigah chose it at load (OPENBLAS_THREAD_TIMEOUT unset; see
+  /// cpu_features.c). Nil when this OpenBLAS does not say.
+  public static var threadTimeout: (log2Cycles: Int, chosenBySigah: Bool)? {
+    // OpenBLAS keeps the value it read and clamps it to 4…30 when it starts its threads.
+    let value = Int(sigah_openblas_thread_timeout())
+    return value > 0 ? (min(max(value, 4), 30), sigah_chose_openblas_thread_timeout() != 0) : nil
+  }
+
   /// OpenBLAS's thread count now, read without claiming it (tests).
   public static var threadsNow: Int { Int(openblas_get_num_threads()) }
 

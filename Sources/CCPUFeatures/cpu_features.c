@@ -5,6 +5,7 @@
 #include "cpu_features.h"
 
 #include <dlfcn.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +27,46 @@ int sigah_cpu_features(void) {
 #endif
 }
 
+static void *openblas_symbol(const char *name) {
+  void *library = dlopen("libopenblas.so.0", RTLD_LAZY | RTLD_NOLOAD);
+  if (library == NULL) library = dlopen("libopenblas.so", RTLD_LAZY | RTLD_NOLOAD);
+  return dlsym(library != NULL ? library : RTLD_DEFAULT, name);
+}
+
+int sigah_openblas_thread_timeout(void) {
+  void *timeout = openblas_symbol("openblas_thread_timeout");
+  return timeout != NULL ? ((int (*)(void))timeout)() : 0;
+}
+
+static int chose_thread_timeout = 0;
+
+int sigah_chose_openblas_thread_timeout(void) { return chose_thread_timeout; }
+
+// OpenBLAS's idle threads spin on sched_yield for 2^28 cycles (about 0.1 s) after each
+// product before they sleep. Between a training step's products sigah's own threads run
+// the element-wise passes, and on a machine with as many threads as cores the spinning
+// threads take the cores from them: perf on 2 cores put 10 % of a SiGAH step in the
+// scheduler. With 2^16 cycles (tens of µs) a thread still catches the next product of a
+// run of them and sleeps through the passes. Unless OPENBLAS_THREAD_TIMEOUT is set, the
+// thread pool is restarted here, at load, before any BLAS call of the process, with the
+// variable set only while OpenBLAS reads it (children inherit the user's environment).
+__attribute__((constructor)) static void sigah_shorten_openblas_thread_timeout(void) {
+  const char *user = getenv("OPENBLAS_THREAD_TIMEOUT");
+  if (user != NULL && user[0] != '\0') return;
+  void *read_environment = openblas_symbol("openblas_read_env");
+  void *shutdown = openblas_symbol("blas_thread_shutdown_");
+  void *init = openblas_symbol("blas_thread_init");
+  if (read_environment == NULL || shutdown == NULL || init == NULL) return;
+  char value[8];
+  snprintf(value, sizeof value, "%d", SIGAH_OPENBLAS_THREAD_TIMEOUT);
+  setenv("OPENBLAS_THREAD_TIMEOUT", value, 1);
+  ((void (*)(void))read_environment)();
+  unsetenv("OPENBLAS_THREAD_TIMEOUT");
+  ((int (*)(void))shutdown)();
+  ((int (*)(void))init)();
+  chose_thread_timeout = 1;
+}
+
 // SIGAH_OPENBLAS_EMULATE_DETECTION=X starts OpenBLAS from core X as if its detection had
 // picked X: at load, before any BLAS call of the process, as on a VM whose processor
 // OpenBLAS does not recognise, so that a test sees what such a machine runs from the
@@ -34,10 +75,8 @@ int sigah_cpu_features(void) {
 __attribute__((constructor)) static void sigah_emulate_openblas_detection(void) {
   const char *core = getenv("SIGAH_OPENBLAS_EMULATE_DETECTION");
   if (core == NULL || core[0] == '\0') return;
-  void *library = dlopen("libopenblas.so.0", RTLD_LAZY | RTLD_NOLOAD);
-  if (library == NULL) library = dlopen("libopenblas.so", RTLD_LAZY | RTLD_NOLOAD);
-  void *quit = dlsym(library != NULL ? library : RTLD_DEFAULT, "gotoblas_dynamic_quit");
-  void *init = dlsym(library != NULL ? library : RTLD_DEFAULT, "gotoblas_dynamic_init");
+  void *quit = openblas_symbol("gotoblas_dynamic_quit");
+  void *init = openblas_symbol("gotoblas_dynamic_init");
   if (quit == NULL || init == NULL) return;
   const char *user = getenv("OPENBLAS_CORETYPE");
   char *saved = user != NULL ? strdup(user) : NULL;

@@ -40,6 +40,11 @@ struct Devices: ParsableCommand {
     print("CPU backend:")
     print("\(autoChoice == nil ? "*" : " ") cpu: \(CPUBackend.blasDescription), \(cpu.threads) threads")
     print("  OpenBLAS core: \(OpenBLASRuntime.core.description)")
+    if let timeout = OpenBLASRuntime.threadTimeout {
+      print(
+        "  OpenBLAS idle threads spin 2^\(timeout.log2Cycles) cycles before they sleep"
+          + (timeout.chosenBySigah ? " (chosen by sigah; OPENBLAS_THREAD_TIMEOUT overrides)" : ""))
+    }
     print("(* = what --backend auto uses)")
   }
 

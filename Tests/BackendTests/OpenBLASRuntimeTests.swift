@@ -30,6 +30,19 @@ import Testing
     #expect(OpenBLASCore.wanted(detected: "Prescott", features: 0, environment: nil) == nil)
   }
 
+  /// This process loaded OpenBLAS through sigah: its idle threads' timeout is sigah's
+  /// unless the environment set one, and the variable is left as it was.
+  @Test func theThreadTimeoutIsSigahsUnlessTheEnvironmentSetsOne() {
+    let user = ProcessInfo.processInfo.environment["OPENBLAS_THREAD_TIMEOUT"].flatMap { Int($0) }
+    let timeout = OpenBLASRuntime.threadTimeout
+    if let user {
+      #expect(timeout?.log2Cycles == min(max(user, 4), 30) && timeout?.chosenBySigah == false)
+    } else {
+      #expect(timeout?.log2Cycles == Int(SIGAH_OPENBLAS_THREAD_TIMEOUT) && timeout?.chosenBySigah == true)
+      #expect(getenv("OPENBLAS_THREAD_TIMEOUT") == nil)
+    }
+  }
+
   @Test func theCoreInEffectFitsThisProcessor() {
     let core = OpenBLASRuntime.core
     guard core.origin != .environment, let fit = OpenBLASCore.fitting(features: sigah_cpu_features()) else { return }

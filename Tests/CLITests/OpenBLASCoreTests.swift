@@ -35,6 +35,22 @@ import Testing
     #expect(run.status == 0, "\(run.stderr)")
   }
 
+  /// OpenBLAS's idle threads sleep after 2^16 cycles of spinning unless the user says
+  /// otherwise (cpu_features.c).
+  @Test func theThreadTimeoutIsShortUnlessTheUserSetsIt() throws {
+    func timeoutLine(_ environment: [String: String]) throws -> String {
+      let run = try SigahBinary.run(["devices"], environment: environment)
+      #expect(run.status == 0, "\(run.stderr)")
+      return run.stdout.split(separator: "\n").first { $0.contains("before they sleep") }.map(String.init) ?? ""
+    }
+    let chosen = try timeoutLine(["OPENBLAS_THREAD_TIMEOUT": ""])
+    #expect(
+      chosen.contains("spin 2^\(SIGAH_OPENBLAS_THREAD_TIMEOUT) cycles") && chosen.contains("chosen by sigah"),
+      "\(chosen)")
+    let users = try timeoutLine(["OPENBLAS_THREAD_TIMEOUT": "20"])
+    #expect(users.contains("spin 2^20 cycles") && !users.contains("chosen by sigah"), "\(users)")
+  }
+
   @Test func theUsersCoreTypeWins() throws {
     let line = try Self.coreLine([OpenBLASRuntime.emulatedDetectionVariable: "", "OPENBLAS_CORETYPE": "Prescott"])
     #expect(line.contains("Prescott (set by OPENBLAS_CORETYPE)"), "\(line)")

@@ -19,4 +19,13 @@ enum {
 /// The SIGAH_CPU_* flags of this processor; 0 on other architectures.
 int sigah_cpu_features(void);
 
+/// The log2 of the cycles OpenBLAS's idle threads spin before they sleep, as OpenBLAS
+/// read it (0: OpenBLAS's built-in 28), and whether sigah chose it at load because
+/// OPENBLAS_THREAD_TIMEOUT was unset.
+int sigah_openblas_thread_timeout(void);
+int sigah_chose_openblas_thread_timeout(void);
+
+/// The timeout sigah chooses: 2^16 cycles, tens of microseconds.
+#define SIGAH_OPENBLAS_THREAD_TIMEOUT 16
+
 #endif

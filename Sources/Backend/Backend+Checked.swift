@@ -59,15 +59,20 @@ extension Backend {
       source, sourceOffset: sourceOffset, to: destination, destinationOffset: destinationOffset, count: count)
   }
 
-  /// Copies `rows × columns` from column `sourceColumn` of a `sourceStride`-wide matrix
-  /// into column `destinationColumn` of a `destinationStride`-wide one.
+  /// Copies `rows × columns` from row `sourceRow`, column `sourceColumn` of a
+  /// `sourceStride`-wide matrix into row `destinationRow`, column `destinationColumn` of a
+  /// `destinationStride`-wide one.
   public func copyColumns(
-    _ source: DeviceBuffer<Float>, rows: Int, columns: Int, sourceStride: Int, sourceColumn: Int,
-    into destination: DeviceBuffer<Float>, destinationStride: Int, destinationColumn: Int
+    _ source: DeviceBuffer<Float>, rows: Int, columns: Int, sourceStride: Int, sourceRow: Int = 0, sourceColumn: Int,
+    into destination: DeviceBuffer<Float>, destinationStride: Int, destinationRow: Int = 0, destinationColumn: Int
   ) throws {
     let operation = "copyColumns"
     try Validate.positive(operation, "rows", rows)
     try Validate.positive(operation, "columns", columns)
+    guard sourceRow >= 0, destinationRow >= 0 else {
+      throw BackendError.invalidArgument(
+        operation: operation, message: "rows must not start before 0, got \(sourceRow) and \(destinationRow)")
+    }
     for (name, column, stride) in [
       ("source", sourceColumn, sourceStride), ("destination", destinationColumn, destinationStride),
     ]
@@ -76,13 +81,16 @@ extension Backend {
         operation: operation,
         message: "\(name) columns \(column)..<\(column + columns) do not lie within its \(stride) columns")
     }
-    try Validate.fits(operation, "source", source, needs: (rows - 1) * sourceStride + sourceColumn + columns)
     try Validate.fits(
-      operation, "destination", destination, needs: (rows - 1) * destinationStride + destinationColumn + columns)
+      operation, "source", source, needs: (sourceRow + rows - 1) * sourceStride + sourceColumn + columns)
+    try Validate.fits(
+      operation, "destination", destination,
+      needs: (destinationRow + rows - 1) * destinationStride + destinationColumn + columns)
     counts.operations += 1
     try uncheckedCopyColumns(
-      source, rows: rows, columns: columns, sourceStride: sourceStride, sourceColumn: sourceColumn, into: destination,
-      destinationStride: destinationStride, destinationColumn: destinationColumn)
+      source, rows: rows, columns: columns, sourceStride: sourceStride, sourceRow: sourceRow,
+      sourceColumn: sourceColumn, into: destination, destinationStride: destinationStride,
+      destinationRow: destinationRow, destinationColumn: destinationColumn)
   }
 
   /// Sets the first `count` elements to `value`.
@@ -504,8 +512,7 @@ extension Backend {
   public func projectSignPack(
     _ x: DeviceBuffer<Float>, firstRow: Int = 0, rows: Int, columns: Int, subtracting mean: DeviceBuffer<Float>?,
     transposedProjection: DeviceBuffer<Float>, offset: DeviceBuffer<Float>, bits: Int,
-    into codes: DeviceBuffer<UInt64>,
-    firstCode: Int = 0, workspace: SignProjectionWorkspace
+    into codes: DeviceBuffer<UInt64>, firstCode: Int = 0, workspace: SignProjectionWorkspace
   ) throws {
     let operation = "projectSignPack"
     try Validate.positive(operation, "rows", rows)
@@ -532,8 +539,8 @@ extension Backend {
     counts.operations += 1
     try uncheckedProjectSignPack(
       x, firstRow: firstRow, rows: rows, columns: columns, subtracting: mean,
-      transposedProjection: transposedProjection, offset: offset,
-      bits: bits, into: codes, firstCode: firstCode, workspace: workspace)
+      transposedProjection: transposedProjection, offset: offset, bits: bits, into: codes, firstCode: firstCode,
+      workspace: workspace)
   }
 
   /// `D[q, i] = popcount(query_q XOR database_i)` for packed codes of `bits` bits.

@@ -55,13 +55,12 @@ extension Backend {
   public func uncheckedProjectSignPack(
     _ x: DeviceBuffer<Float>, firstRow: Int, rows: Int, columns: Int, subtracting mean: DeviceBuffer<Float>?,
     transposedProjection: DeviceBuffer<Float>, offset: DeviceBuffer<Float>, bits: Int,
-    into codes: DeviceBuffer<UInt64>,
-    firstCode: Int, workspace: SignProjectionWorkspace
+    into codes: DeviceBuffer<UInt64>, firstCode: Int, workspace: SignProjectionWorkspace
   ) throws {
     try composedProjectSignPack(
       x, firstRow: firstRow, rows: rows, columns: columns, subtracting: mean,
-      transposedProjection: transposedProjection, offset: offset,
-      bits: bits, into: codes, firstCode: firstCode, workspace: workspace)
+      transposedProjection: transposedProjection, offset: offset, bits: bits, into: codes, firstCode: firstCode,
+      workspace: workspace)
   }
 
   /// `projectSignPack` from the primitives; also what a backend runs where its own kernel
@@ -69,8 +68,7 @@ extension Backend {
   public func composedProjectSignPack(
     _ x: DeviceBuffer<Float>, firstRow: Int, rows: Int, columns: Int, subtracting mean: DeviceBuffer<Float>?,
     transposedProjection: DeviceBuffer<Float>, offset: DeviceBuffer<Float>, bits: Int,
-    into codes: DeviceBuffer<UInt64>,
-    firstCode: Int, workspace: SignProjectionWorkspace
+    into codes: DeviceBuffer<UInt64>, firstCode: Int, workspace: SignProjectionWorkspace
   ) throws {
     try uncheckedGatherRows(
       x, indices: workspace.identity, first: firstRow, rows: rows, columns: columns, subtracting: mean,

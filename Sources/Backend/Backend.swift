@@ -46,12 +46,13 @@ public protocol Backend: AnyObject {
   func uncheckedCopy<T: DeviceScalar>(
     _ source: DeviceBuffer<T>, sourceOffset: Int, to destination: DeviceBuffer<T>, destinationOffset: Int,
     count: Int) throws
-  /// Copies a `rows × columns` block from column `sourceColumn` of a matrix with
-  /// `sourceStride` columns to column `destinationColumn` of one with `destinationStride`:
-  /// concatenating and splitting feature columns.
+  /// Copies a `rows × columns` block from row `sourceRow`, column `sourceColumn` of a
+  /// matrix with `sourceStride` columns to row `destinationRow`, column
+  /// `destinationColumn` of one with `destinationStride`: concatenating, stacking and
+  /// splitting feature columns.
   func uncheckedCopyColumns(
-    _ source: DeviceBuffer<Float>, rows: Int, columns: Int, sourceStride: Int, sourceColumn: Int,
-    into destination: DeviceBuffer<Float>, destinationStride: Int, destinationColumn: Int) throws
+    _ source: DeviceBuffer<Float>, rows: Int, columns: Int, sourceStride: Int, sourceRow: Int, sourceColumn: Int,
+    into destination: DeviceBuffer<Float>, destinationStride: Int, destinationRow: Int, destinationColumn: Int) throws
   /// Sets the first `count` elements to `value`.
   func uncheckedFill(_ buffer: DeviceBuffer<Float>, value: Float, count: Int) throws
   /// `out[i] = table[bytes[i]]`; see `widenBytes`.
@@ -173,8 +174,7 @@ public protocol Backend: AnyObject {
   func uncheckedProjectSignPack(
     _ x: DeviceBuffer<Float>, firstRow: Int, rows: Int, columns: Int, subtracting mean: DeviceBuffer<Float>?,
     transposedProjection: DeviceBuffer<Float>, offset: DeviceBuffer<Float>, bits: Int,
-    into codes: DeviceBuffer<UInt64>,
-    firstCode: Int, workspace: SignProjectionWorkspace) throws
+    into codes: DeviceBuffer<UInt64>, firstCode: Int, workspace: SignProjectionWorkspace) throws
   /// `D[q, i] = popcount(query_q XOR database_i)`.
   func uncheckedHammingDistances(
     queries: DeviceBuffer<UInt64>, queryCount: Int, database: DeviceBuffer<UInt64>, databaseCount: Int, bits: Int,

@@ -138,11 +138,12 @@ public final class CPUBackend: Backend {
   }
 
   public func uncheckedCopyColumns(
-    _ source: DeviceBuffer<Float>, rows: Int, columns: Int, sourceStride: Int, sourceColumn: Int,
-    into destination: DeviceBuffer<Float>, destinationStride: Int, destinationColumn: Int
+    _ source: DeviceBuffer<Float>, rows: Int, columns: Int, sourceStride: Int, sourceRow: Int, sourceColumn: Int,
+    into destination: DeviceBuffer<Float>, destinationStride: Int, destinationRow: Int, destinationColumn: Int
   ) throws {
-    let from = try pointer(source, "copyColumns", "source") + sourceColumn
-    let to = try pointer(destination, "copyColumns", "destination") + destinationColumn
+    let from = try pointer(source, "copyColumns", "source") + sourceRow * sourceStride + sourceColumn
+    let to =
+      try pointer(destination, "copyColumns", "destination") + destinationRow * destinationStride + destinationColumn
     for row in 0..<rows {
       (to + row * destinationStride).update(from: from + row * sourceStride, count: columns)
     }

@@ -232,15 +232,15 @@ public final class OpenCLBackend: Backend {
   }
 
   public func uncheckedCopyColumns(
-    _ source: DeviceBuffer<Float>, rows: Int, columns: Int, sourceStride: Int, sourceColumn: Int,
-    into destination: DeviceBuffer<Float>, destinationStride: Int, destinationColumn: Int
+    _ source: DeviceBuffer<Float>, rows: Int, columns: Int, sourceStride: Int, sourceRow: Int, sourceColumn: Int,
+    into destination: DeviceBuffer<Float>, destinationStride: Int, destinationRow: Int, destinationColumn: Int
   ) throws {
     let stride = MemoryLayout<Float>.stride
     let (from, to) = (
       try memory(source, "copyColumns", "source"), try memory(destination, "copyColumns", "destination")
     )
-    var sourceOrigin = [sourceColumn * stride, 0, 0]
-    var destinationOrigin = [destinationColumn * stride, 0, 0]
+    var sourceOrigin = [sourceColumn * stride, sourceRow, 0]
+    var destinationOrigin = [destinationColumn * stride, destinationRow, 0]
     var region = [columns * stride, rows, 1]
     try OpenCLStatus.check(
       enqueue(profileName: "copyColumns") { event in

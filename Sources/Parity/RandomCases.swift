@@ -44,28 +44,34 @@ extension ParitySuite {
   /// Column blocks copied between matrices of different widths (concatenation and its
   /// split), onto a destination whose other columns must stay as they were.
   public static func copyColumnsCases() -> [ParityCase] {
-    [(1, 1, 1, 0, 3, 2), (7, 5, 9, 4, 12, 0), (500, 64, 848, 784, 128, 64)].map {
-      rows, columns, sourceStride, sourceColumn, destinationStride, destinationColumn in
-      let source = gaussians(rows * sourceStride, seed: 515)
-      let destination = gaussians(rows * destinationStride, seed: 516)
+    // The last two start past row 0 on one side or both, as GMANs' stacked halves do.
+    [
+      (1, 1, 1, 0, 0, 3, 0, 2), (7, 5, 9, 0, 4, 12, 0, 0), (500, 64, 848, 0, 784, 128, 0, 64),
+      (32, 784, 784, 0, 0, 816, 32, 0), (5, 3, 11, 7, 8, 3, 2, 0),
+    ].map {
+      rows, columns, sourceStride, sourceRow, sourceColumn, destinationStride, destinationRow, destinationColumn in
+      let source = gaussians((sourceRow + rows) * sourceStride, seed: 515)
+      let destination = gaussians((destinationRow + rows) * destinationStride, seed: 516)
       return ParityCase(
         operation: "copyColumns",
         shape:
-          "\(rows)×\(columns) from column \(sourceColumn) of \(sourceStride) to \(destinationColumn) of \(destinationStride)",
+          "\(rows)×\(columns) from \(sourceRow), \(sourceColumn) of \(sourceStride) "
+          + "to \(destinationRow), \(destinationColumn) of \(destinationStride)",
         tolerance: 0,
         run: { backend in
           let (from, to) = (try backend.makeBuffer(source), try backend.makeBuffer(destination))
           try backend.copyColumns(
-            from, rows: rows, columns: columns, sourceStride: sourceStride, sourceColumn: sourceColumn, into: to,
-            destinationStride: destinationStride, destinationColumn: destinationColumn)
+            from, rows: rows, columns: columns, sourceStride: sourceStride, sourceRow: sourceRow,
+            sourceColumn: sourceColumn, into: to, destinationStride: destinationStride, destinationRow: destinationRow,
+            destinationColumn: destinationColumn)
           return doubles(try backend.download(to))
         },
         reference: {
           var out = doubles(destination)
           for row in 0..<rows {
             for column in 0..<columns {
-              out[row * destinationStride + destinationColumn + column] = Double(
-                source[row * sourceStride + sourceColumn + column])
+              out[(destinationRow + row) * destinationStride + destinationColumn + column] = Double(
+                source[(sourceRow + row) * sourceStride + sourceColumn + column])
             }
           }
           return out

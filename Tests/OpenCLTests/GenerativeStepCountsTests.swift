@@ -10,16 +10,20 @@ import Testing
 
 @Suite(.enabled(if: OpenCLUnderTest.shouldRun, "skipped: no OpenCL device here and CI is not set"))
 struct GenerativeStepCountsTests {
-  static func training(rows: Int, method: HashMethod = .gmans, backend: OpenCLBackend) throws -> BackendCounts {
+  static func training(
+    rows: Int, method: HashMethod = .gmans, pretrainEpochs: Int = 1, selfControlled: Bool = true,
+    scheduleOnDevice: Bool = true, backend: OpenCLBackend
+  ) throws -> BackendCounts {
     var generator = SeededGenerator(seed: 12)
     let data = Matrix(rows: rows, columns: 24, values: generator.gaussians(count: rows * 24))
     var options = GenerativeOptions()
     options.epochs = 2
     options.seed = 3
     var configurations = GenerativeConfigurations()
-    configurations.gmans.pretrainEpochs = 1
+    configurations.gmans.pretrainEpochs = pretrainEpochs
     configurations.gmans.batchSize = 16
-    configurations.gmans.scheduleOnDevice = true
+    configurations.gmans.selfControlled = selfControlled
+    configurations.gmans.scheduleOnDevice = scheduleOnDevice
     let before = backend.counts
     options.batchSize = 16
     _ = try GenerativeTraining.train(
@@ -36,6 +40,25 @@ struct GenerativeStepCountsTests {
     #expect(long.launches > short.launches + 8 * 20, "the longer training measured more steps")
     // Model download and loss reads, not 4 bytes a step.
     #expect(long.deviceToHostBytes - short.deviceToHostBytes == 0, "short \(short), long \(long)")
+  }
+
+  /// A GMANs step's launches (batch 16, 2 epochs of 4 and of 12 steps): 82 with the
+  /// schedule on the device and 80 with both discriminators every step (98 and 96 before
+  /// the halves were stacked in place and the second scoring reused its inputs); with the
+  /// host's decision, 82 at most and one wait.
+  @Test func aGMANsStepsLaunchesAreCounted() throws {
+    let backend = try OpenCLUnderTest.backend()
+    func perStep(selfControlled: Bool, onDevice: Bool) throws -> (launches: Double, waits: Double) {
+      let short = try Self.training(
+        rows: 64, pretrainEpochs: 0, selfControlled: selfControlled, scheduleOnDevice: onDevice, backend: backend)
+      let long = try Self.training(
+        rows: 192, pretrainEpochs: 0, selfControlled: selfControlled, scheduleOnDevice: onDevice, backend: backend)
+      return (Double(long.launches - short.launches) / 16, Double(long.blockingWaits - short.blockingWaits) / 16)
+    }
+    #expect(try perStep(selfControlled: true, onDevice: true) == (82, 0))
+    #expect(try perStep(selfControlled: false, onDevice: false) == (80, 0))
+    let host = try perStep(selfControlled: true, onDevice: false)
+    #expect(host.launches <= 82 && host.waits == 1, "\(host)")
   }
 
   /// BA's SVM steps read nothing either: its reads are the alternations' (an epoch each).

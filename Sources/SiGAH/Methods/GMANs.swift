@@ -7,9 +7,9 @@
 // - L_V matches the batch's `‖H‖²` to the sampled codes' `‖B‖²` (VarianceMatching).
 // `L_G = λ1·L_AE + λ2·L_B + λ3·L_V` after pre-training by ℓ2 reconstruction. Self-controlled
 // (Algorithm 1): a discriminator is updated only while its score on the fakes is above ½;
-// the auto-encoder every step. The host decides from the two scores read back (summed over
-// the processes of a data-parallel run), or, with `scheduleOnDevice`, the device does
-// (DeviceSchedule) and a step reads nothing back.
+// the auto-encoder every step. The host decides from the two decisions read back (from the
+// scores summed over the processes of a data-parallel run), or, with `scheduleOnDevice`,
+// the device does (DeviceSchedule) and a step reads nothing back.
 
 import Backend
 
@@ -62,10 +62,13 @@ final class GMANsNetwork: BatchWide {
   let variance: VarianceMatching
   // Workspace.
   let codes: DeviceBuffer<Float>, codeGradient: DeviceBuffer<Float>, part: DeviceBuffer<Float>
-  let pair: DeviceBuffer<Float>, pairs: DeviceBuffer<Float>, pairGradient: DeviceBuffer<Float>
+  /// `[x | h; x̃ | h]`, D_AE's input, then its gradient.
+  let pairs: DeviceBuffer<Float>
   let sampled: DeviceBuffer<Float>, noisy: DeviceBuffer<Float>, codePairs: DeviceBuffer<Float>
   let logits: DeviceBuffer<Float>, gradient: DeviceBuffer<Float>
   let scores: DeviceBuffer<Float>, scratch: DeviceBuffer<Float>, targets: DeviceBuffer<Float>
+  /// `scoreGate`'s decisions (and counts, unused) for the two discriminators.
+  let decisions: DeviceBuffer<Int32>
   /// The discriminators' schedule on the device (slot 0 D_AE, slot 1 D_B), made only when
   /// the configuration asks for it: its corrections table covers the whole training.
   let schedule: DeviceSchedule?
@@ -117,10 +120,11 @@ final class GMANsNetwork: BatchWide {
     variance = try VarianceMatching(capacity: n * k, backend: backend)
     func buffer(_ count: Int) throws -> DeviceBuffer<Float> { try backend.makeBuffer(Float.self, count: count) }
     (codes, codeGradient, part) = (try buffer(n * k), try buffer(n * k), try buffer(n * max(d, k)))
-    (pair, pairs, pairGradient) = (try buffer(n * (d + k)), try buffer(2 * n * (d + k)), try buffer(n * (d + k)))
+    pairs = try buffer(2 * n * (d + k))
     (sampled, noisy, codePairs) = (try buffer(n * k), try buffer(n * k), try buffer(2 * n * k))
     (logits, gradient) = (try buffer(n), try buffer(n))
     (scores, scratch, targets) = (try buffer(2), try buffer(n * max(d, k)), try buffer(n * k))
+    decisions = try backend.makeBuffer([Int32](repeating: 0, count: 4))
     players =
       (configuration.aeGANWeight > 0 ? [(aeDiscriminator, pairs, aeBlock, 0, "D_AE")] : [])
       + (configuration.binaryGANWeight > 0 ? [(binaryDiscriminator, codePairs, binaryBlock, 1, "D_B")] : [])
@@ -156,20 +160,30 @@ final class GMANsNetwork: BatchWide {
 
   /// D_AE on [x | h; x̃ | h] and D_B on [b; h + ε], 2·rows each.
   func discriminate(_ x: DeviceBuffer<Float>, rows: Int) throws {
-    for (index, input) in [x, decoder.output].enumerated() {
+    try stackDiscriminatorInputs(x, rows: rows)
+    try forwardDiscriminators(rows: rows)
+  }
+
+  /// The discriminators' inputs: the pairs and the codes, real half above fake.
+  private func stackDiscriminatorInputs(_ x: DeviceBuffer<Float>, rows: Int) throws {
+    // Each half written in place in the stacked pairs.
+    for (half, input) in [x, decoder.output].enumerated() {
       try backend.copyColumns(
-        input, rows: rows, columns: d, sourceStride: d, sourceColumn: 0, into: pair, destinationStride: d + k,
-        destinationColumn: 0)
+        input, rows: rows, columns: d, sourceStride: d, sourceColumn: 0, into: pairs, destinationStride: d + k,
+        destinationRow: half * rows, destinationColumn: 0)
       try backend.copyColumns(
-        codes, rows: rows, columns: k, sourceStride: k, sourceColumn: 0, into: pair, destinationStride: d + k,
-        destinationColumn: d)
-      try backend.copy(
-        pair, sourceOffset: 0, to: pairs, destinationOffset: index * rows * (d + k), count: rows * (d + k))
+        codes, rows: rows, columns: k, sourceStride: k, sourceColumn: 0, into: pairs, destinationStride: d + k,
+        destinationRow: half * rows, destinationColumn: d)
     }
-    try aeDiscriminator.forward(pairs, rows: 2 * rows)
     try backend.linearCombination(alpha: 1, codes, beta: 1, noisy, into: scratch, count: rows * k)
     try backend.copy(sampled, sourceOffset: 0, to: codePairs, destinationOffset: 0, count: rows * k)
     try backend.copy(scratch, sourceOffset: 0, to: codePairs, destinationOffset: rows * k, count: rows * k)
+  }
+
+  /// Both discriminators' logits on their stacked inputs. A discriminator's step reads its
+  /// input and leaves it, so scoring again after one needs only this.
+  private func forwardDiscriminators(rows: Int) throws {
+    try aeDiscriminator.forward(pairs, rows: 2 * rows)
     try binaryDiscriminator.forward(codePairs, rows: 2 * rows)
   }
 
@@ -194,7 +208,22 @@ final class GMANsNetwork: BatchWide {
     try discriminator.backward(input: input, rows: 2 * rows)
   }
 
-  /// Mean σ of each discriminator's fake half, read back (Algorithm 1's decision).
+  /// Whether each discriminator's mean σ on its fake half is above ½ (Algorithm 1's
+  /// decision), read back: on one process `scoreGate` decides on the device, one launch a
+  /// discriminator; a data-parallel run sums the scores over its processes first.
+  func discriminatorsAboveHalf(rows: Int) throws -> (ae: Bool, binary: Bool) {
+    guard share != nil else {
+      for (slot, output) in [aeDiscriminator.output, binaryDiscriminator.output].enumerated() {
+        try backend.scoreGate(output, offset: rows, count: rows, threshold: 0.5, schedule: decisions, slot: slot)
+      }
+      let taken = try backend.download(decisions)
+      return (taken[0] == 1, taken[2] == 1)
+    }
+    let (ae, binary) = try fakeScores(rows: rows)
+    return (ae > 0.5, binary > 0.5)
+  }
+
+  /// Mean σ of each discriminator's fake half over every process's rows.
   func fakeScores(rows: Int) throws -> (ae: Float, binary: Float) {
     for (index, output) in [aeDiscriminator.output, binaryDiscriminator.output].enumerated() {
       try backend.copy(output, sourceOffset: rows, to: logits, destinationOffset: 0, count: rows)
@@ -223,10 +252,12 @@ final class GMANsNetwork: BatchWide {
       try stepDiscriminatorsOnTheHost(x, rows: rows)
     }
 
-    // The auto-encoder's loss, ∂/∂h gathered in codeGradient, ∂/∂x̃ in the decoder's.
-    try backend.fill(codeGradient, value: 0, count: nk)
-    try backend.fill(decoder.outputGradient, value: 0, count: rows * d)
-    if cfg.aeGANWeight > 0 {
+    // The auto-encoder's loss, ∂/∂h gathered in codeGradient, ∂/∂x̃ in the decoder's: the
+    // AE-GAN term writes both, or they start at 0.
+    if cfg.aeGANWeight <= 0 {
+      try backend.fill(codeGradient, value: 0, count: nk)
+      try backend.fill(decoder.outputGradient, value: 0, count: rows * d)
+    } else {
       // Eq. 6: the real pair called fake, the reconstruction called real.
       try crossEntropy(
         aeDiscriminator.output, half: 0, rows: rows, target: 0, weight: cfg.aeGANWeight, slot: "G_AE",
@@ -235,19 +266,18 @@ final class GMANsNetwork: BatchWide {
         aeDiscriminator.output, half: 1, rows: rows, target: 1, weight: cfg.aeGANWeight, slot: "G_AE",
         into: aeDiscriminator.outputGradient)
       try aeDiscriminator.backward(input: pairs, rows: 2 * rows, parameterGradients: false, inputGradient: pairs)
-      for half in 0..<2 {
-        try backend.copy(
-          pairs, sourceOffset: half * rows * (d + k), to: pairGradient, destinationOffset: 0, count: rows * (d + k))
-        try backend.copyColumns(
-          pairGradient, rows: rows, columns: k, sourceStride: d + k, sourceColumn: d, into: part, destinationStride: k,
-          destinationColumn: 0)
-        try backend.linearCombination(alpha: 1, codeGradient, beta: 1, part, into: codeGradient, count: nk)
-        if half == 1 {
-          try backend.copyColumns(
-            pairGradient, rows: rows, columns: d, sourceStride: d + k, sourceColumn: 0, into: decoder.outputGradient,
-            destinationStride: d, destinationColumn: 0)
-        }
-      }
+      // h is in both halves' pairs: its gradient is the sum of their code columns; x̃ only
+      // in the fake half.
+      try backend.copyColumns(
+        pairs, rows: rows, columns: k, sourceStride: d + k, sourceColumn: d, into: codeGradient, destinationStride: k,
+        destinationColumn: 0)
+      try backend.copyColumns(
+        pairs, rows: rows, columns: k, sourceStride: d + k, sourceRow: rows, sourceColumn: d, into: part,
+        destinationStride: k, destinationColumn: 0)
+      try backend.linearCombination(alpha: 1, codeGradient, beta: 1, part, into: codeGradient, count: nk)
+      try backend.copyColumns(
+        pairs, rows: rows, columns: d, sourceStride: d + k, sourceRow: rows, sourceColumn: 0,
+        into: decoder.outputGradient, destinationStride: d, destinationColumn: 0)
     }
     if cfg.binaryGANWeight > 0 {
       try backend.fill(binaryDiscriminator.outputGradient, value: 0, count: 2 * rows)
@@ -295,22 +325,22 @@ final class GMANsNetwork: BatchWide {
         learningRate: configuration.learningRate, weightDecay: 0, schedule: schedule, slot: player.slot,
         mostSteps: steps.offered)
     }
-    if !players.isEmpty { try discriminate(x, rows: rows) }
+    if !players.isEmpty { try forwardDiscriminators(rows: rows) }
   }
 
   /// The schedule decided on the host from the scores read back (summed over the processes
   /// of a data-parallel run), or every step when not self-controlled.
   private func stepDiscriminatorsOnTheHost(_ x: DeviceBuffer<Float>, rows: Int) throws {
-    let (aeScore, binaryScore) = configuration.selfControlled ? try fakeScores(rows: rows) : (1, 1)
+    let (ae, binary) = configuration.selfControlled ? try discriminatorsAboveHalf(rows: rows) : (true, true)
     var changed = false
-    for player in players where [aeScore, binaryScore][player.slot] > 0.5 {
+    for player in players where [ae, binary][player.slot] {
       hostDecidedSteps[player.slot] += 1
       try discriminatorGradients(player.discriminator, input: player.input, slot: player.loss, rows: rows)
       try player.block.adamStep(
         learningRate: configuration.learningRate, weightDecay: 0, step: hostDecidedSteps[player.slot])
       changed = true
     }
-    if changed { try discriminate(x, rows: rows) }
+    if changed { try forwardDiscriminators(rows: rows) }
   }
 
   func hash(mean: [Float], scale: Float) throws -> MLPHash {

@@ -76,8 +76,8 @@ extension Backend {
     // The offset in the product's epilogue: the same sum, acc + c, in one pass.
     try uncheckedFusedGemm(
       workspace.centred, transposeA: false, transposedProjection, transposeB: false, into: workspace.projections,
-      m: rows,
-      n: bits, k: columns, alpha: 1, beta: 0, epilogue: .biasActivation(bias: offset, .identity), rowSumsOfA: nil)
+      m: rows, n: bits, k: columns, alpha: 1, beta: 0, epilogue: .biasActivation(bias: offset, .identity),
+      rowSumsOfA: nil)
     try uncheckedSignPack(workspace.projections, rows: rows, bits: bits, into: workspace.codes)
     let words = codeWords(bits: bits)
     try uncheckedCopy(

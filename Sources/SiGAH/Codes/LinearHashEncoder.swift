@@ -110,8 +110,7 @@ final class LinearHashEncoder {
       try backend.projectSignPack(
         resident ?? staging, firstRow: resident == nil ? 0 : block.lowerBound, rows: block.count,
         columns: inputDimension, subtracting: mean, transposedProjection: transposedProjection, offset: offset,
-        bits: bits, into: codes,
-        firstCode: first + block.lowerBound, workspace: workspace)
+        bits: bits, into: codes, firstCode: first + block.lowerBound, workspace: workspace)
       try afterBlock(block)
     }
   }

@@ -63,7 +63,7 @@ public enum BinaryAutoencoder {
     let labels = try backend.makeBuffer(Float.self, count: loop.capacity * k)
     let losses = try LossAccumulator(names: ["hinge"], backend: backend)
     let decoder = try LeastSquaresDecoder(
-      rows: n, dimension: d, bits: k, blockRows: loop.blockRows, reduction: reduction, backend: backend)
+      rows: n, dimension: d, bits: k, blockRows: loop.blockRows, reduction: share?.reduction, backend: backend)
     var penalty = configuration.penalty
     var steps = 0
     for iteration in 1..<(options.epochs + 1) {
@@ -109,8 +109,9 @@ extension MinibatchLoop: RowBlocks {}
 final class LeastSquaresDecoder {
   let backend: any Backend
   let (n, d, k): (Int, Int, Int)
-  /// Sums the Gram and cross products over the shares of a data-parallel run.
-  let reduction: ShardReduction
+  /// Sums the Gram and cross products over the shares of a data-parallel run; nil when
+  /// one process holds every row and the sums stay on the device.
+  let reduction: ShardReduction?
   /// `[Z 1]` of a block, blockRows × (k + 1) (its column of ones written once), and
   /// products with it.
   let augmented: DeviceBuffer<Float>
@@ -133,7 +134,7 @@ final class LeastSquaresDecoder {
   let totals: DeviceBuffer<Float>
 
   init(
-    rows n: Int, dimension d: Int, bits k: Int, blockRows: Int, reduction: ShardReduction = .local,
+    rows n: Int, dimension d: Int, bits k: Int, blockRows: Int, reduction: ShardReduction? = nil,
     backend: any Backend
   ) throws {
     (self.backend, self.n, self.d, self.k) = (backend, n, d, k)
@@ -179,7 +180,7 @@ final class LeastSquaresDecoder {
         augmented, transposeA: true, block, transposeB: false, into: decoder, m: width, n: d, k: rows, alpha: 1,
         beta: beta)
     }
-    if !reduction.isLocal {
+    if let reduction {
       try backend.upload(reduction.sum(try backend.download(gram, count: width * width)), to: gram)
       try backend.upload(reduction.sum(try backend.download(decoder, count: width * d)), to: decoder)
     }

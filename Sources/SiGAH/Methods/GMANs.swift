@@ -247,9 +247,9 @@ final class GMANsNetwork: BatchWide {
     try autoencode(x, rows: rows)
     try discriminate(x, rows: rows)
     if let schedule, share == nil {
-      try stepDiscriminatorsOnTheDevice(x, rows: rows, schedule: schedule)
+      try stepDiscriminatorsOnTheDevice(rows: rows, schedule: schedule)
     } else {
-      try stepDiscriminatorsOnTheHost(x, rows: rows)
+      try stepDiscriminatorsOnTheHost(rows: rows)
     }
 
     // The auto-encoder's loss, ∂/∂h gathered in codeGradient, ∂/∂x̃ in the decoder's: the
@@ -314,7 +314,7 @@ final class GMANsNetwork: BatchWide {
   /// Algorithm 1 decided on the device: each discriminator's fake score sets its schedule
   /// slot, its gradients are computed every step and its Adam update is taken where the
   /// slot says so. Both discriminate again: an unchanged one gives the same scores.
-  private func stepDiscriminatorsOnTheDevice(_ x: DeviceBuffer<Float>, rows: Int, schedule: DeviceSchedule) throws {
+  private func stepDiscriminatorsOnTheDevice(rows: Int, schedule: DeviceSchedule) throws {
     steps.offered += 1
     for player in players {
       try backend.scoreGate(
@@ -330,7 +330,7 @@ final class GMANsNetwork: BatchWide {
 
   /// The schedule decided on the host from the scores read back (summed over the processes
   /// of a data-parallel run), or every step when not self-controlled.
-  private func stepDiscriminatorsOnTheHost(_ x: DeviceBuffer<Float>, rows: Int) throws {
+  private func stepDiscriminatorsOnTheHost(rows: Int) throws {
     let (ae, binary) = configuration.selfControlled ? try discriminatorsAboveHalf(rows: rows) : (true, true)
     var changed = false
     for player in players where [ae, binary][player.slot] {

@@ -9,27 +9,17 @@ public struct ShardReduction: Sendable {
   /// Every share's `values` concatenated in share order, returned to every share, with
   /// where this share's begin.
   public let gather: @Sendable ([Float]) -> (values: [Float], offset: Int)
-  /// Whether this is `local`: a fit may then leave its sums on the device.
-  public let isLocal: Bool
 
   public init(
     sum: @escaping @Sendable ([Double]) -> [Double],
     gather: @escaping @Sendable ([Float]) -> (values: [Float], offset: Int) = { ($0, 0) }
   ) {
-    self.init(sum: sum, gather: gather, isLocal: false)
-  }
-
-  private init(
-    sum: @escaping @Sendable ([Double]) -> [Double],
-    gather: @escaping @Sendable ([Float]) -> (values: [Float], offset: Int), isLocal: Bool
-  ) {
     self.sum = sum
     self.gather = gather
-    self.isLocal = isLocal
   }
 
   /// One process holds every row.
-  public static let local = ShardReduction(sum: { $0 }, gather: { ($0, 0) }, isLocal: true)
+  public static let local = ShardReduction { $0 }
 
   /// Column means over every share's rows (and the total row count).
   func columnMeans(_ data: Matrix) -> (mean: [Float], rows: Int) {

@@ -1,6 +1,6 @@
 // encode.cl — a linear hash's codes in one pass (METHOD.md §4): centre the rows, project
-// them, add the offset, take the signs and pack them, without storing the centred rows or
-// the projections. Each bit's sum runs over the columns in order in both variants, so a
+// them, add the offset (and an MLP hash's skip, §3c, when there is an addend), take the
+// signs and pack them, without storing the centred rows or the projections. Each bit's sum runs over the columns in order in both variants, so a
 // row's code does not depend on the rows encoded beside it. The projection comes
 // transposed (columns × bits): a code word's 64 weights of one column are contiguous.
 //
@@ -44,8 +44,9 @@ inline float16 weights16(const __global float* projection, const int bits, const
 // Global size (⌈rows/ENCODE_ROWS⌉, words): one work-item a block of rows and a word.
 __kernel void project_sign_pack(const __global float* x, const int first_row, const int rows,
                                 const int columns, const __global float* mean, const int centre,
-                                const __global float* projection, const __global float* offset,
-                                const int bits, __global ulong* codes, const int first_code) {
+                                const __global float* projection, const __global float* addend,
+                                const int add, const __global float* offset, const int bits,
+                                __global ulong* codes, const int first_code) {
   const int first = get_global_id(0) * ENCODE_ROWS;
   const int word = get_global_id(1);
   if (first >= rows) return;
@@ -65,8 +66,11 @@ __kernel void project_sign_pack(const __global float* x, const int first_row, co
     float totals[64];
     for (int v = 0; v < 4; v++) vstore16(sums[r][v], v, totals);
     ulong packed = 0;
-    for (int b = 0; b < 64 && word * 64 + b < bits; b++)
-      if (totals[b] + offset[word * 64 + b] >= 0.0f) packed |= (ulong)1 << b;
+    for (int b = 0; b < 64 && word * 64 + b < bits; b++) {
+      const int bit = word * 64 + b;
+      const float total = add ? totals[b] + addend[(size_t)(first + r) * bits + bit] : totals[b];
+      if (total + offset[bit] >= 0.0f) packed |= (ulong)1 << b;
+    }
     codes[(size_t)(first_code + first + r) * words + word] = packed;
   }
 }
@@ -79,7 +83,8 @@ __kernel void project_sign_pack(const __global float* x, const int first_row, co
 __kernel __attribute__((reqd_work_group_size(64, 1, 1))) void project_sign_pack(
     const __global float* x, const int first_row, const int rows, const int columns,
     const __global float* mean, const int centre, const __global float* projection,
-    const __global float* offset, const int bits, __global ulong* codes, const int first_code) {
+    const __global float* addend, const int add, const __global float* offset, const int bits,
+    __global ulong* codes, const int first_code) {
   __local float staged_rows[ENCODE_ROWS][ENCODE_SLICE];
   __local float staged_weights[ENCODE_SLICE][64];
   __local uchar signs[ENCODE_ROWS][64];
@@ -108,7 +113,11 @@ __kernel __attribute__((reqd_work_group_size(64, 1, 1))) void project_sign_pack(
     barrier(CLK_LOCAL_MEM_FENCE);
   }
   const float c = bit < bits ? offset[bit] : 0.0f;
-  for (int r = 0; r < ENCODE_ROWS; r++) signs[r][lane] = bit < bits && sums[r] + c >= 0.0f;
+  for (int r = 0; r < ENCODE_ROWS; r++) {
+    const int row = first + r;
+    const float total = add && bit < bits && row < rows ? sums[r] + addend[(size_t)row * bits + bit] : sums[r];
+    signs[r][lane] = bit < bits && total + c >= 0.0f;
+  }
   barrier(CLK_LOCAL_MEM_FENCE);
   if (lane < ENCODE_ROWS && first + lane < rows) {
     ulong packed = 0;

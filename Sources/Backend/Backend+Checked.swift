@@ -500,19 +500,21 @@ extension Backend {
   }
 
   /// The codes of a linear hash (METHOD.md §4) for rows `firstRow ..< firstRow + rows` of
-  /// the `columns`-wide matrix `x`: `signPack((x_i − mean)·Wᵀ + offset)` with W the
+  /// the `columns`-wide matrix `x`: `signPack((x_i − mean)·Wᵀ + a_i + offset)` with W the
   /// hash's `bits × columns` projection, given transposed (`columns × bits`, so that a
-  /// kernel reads a column's weights of a code word side by side), written to codes
+  /// kernel reads a column's weights of a code word side by side), and `a_i` row `i` of
+  /// the `rows × bits` addend when there is one (an MLP hash's skip, §3c), written to codes
   /// `firstCode ..< firstCode + rows`. The
   /// composed path (the CPU backend's) centres the rows into `workspace`, multiplies and
   /// packs there; OpenCL computes each bit's sum over the columns in order and packs it in
   /// one kernel, so a bit whose sum rounds to the other side of 0 may differ between them,
   /// never between two calls on one backend, whatever the rows of a call.
-  /// `workspace.identity` must hold `0 ..< firstRow + rows`.
+  /// When the rows are centred or start past row 0, `workspace.identity` must hold
+  /// `0 ..< firstRow + rows`.
   public func projectSignPack(
     _ x: DeviceBuffer<Float>, firstRow: Int = 0, rows: Int, columns: Int, subtracting mean: DeviceBuffer<Float>?,
-    transposedProjection: DeviceBuffer<Float>, offset: DeviceBuffer<Float>, bits: Int,
-    into codes: DeviceBuffer<UInt64>, firstCode: Int = 0, workspace: SignProjectionWorkspace
+    transposedProjection: DeviceBuffer<Float>, adding addend: DeviceBuffer<Float>? = nil, offset: DeviceBuffer<Float>,
+    bits: Int, into codes: DeviceBuffer<UInt64>, firstCode: Int = 0, workspace: SignProjectionWorkspace
   ) throws {
     let operation = "projectSignPack"
     try Validate.positive(operation, "rows", rows)
@@ -530,17 +532,24 @@ extension Backend {
     try Validate.fits(operation, "x", x, needs: (firstRow + rows) * columns)
     if let mean { try Validate.fits(operation, "mean", mean, needs: columns) }
     try Validate.fits(operation, "transposedProjection", transposedProjection, needs: columns * bits)
+    if let addend { try Validate.fits(operation, "addend", addend, needs: rows * bits) }
     try Validate.fits(operation, "offset", offset, needs: bits)
     try Validate.fits(operation, "codes", codes, needs: (firstCode + rows) * words)
-    try Validate.fits(operation, "workspace.centred", workspace.centred, needs: workspace.rows * columns)
+    if mean != nil || firstRow != 0 {
+      guard let centred = workspace.centred, let identity = workspace.identity else {
+        throw BackendError.invalidArgument(
+          operation: operation, message: "centring rows or starting past row 0 needs workspace.centred and .identity")
+      }
+      try Validate.fits(operation, "workspace.centred", centred, needs: workspace.rows * columns)
+      try Validate.fits(operation, "workspace.identity", identity, needs: firstRow + rows)
+    }
     try Validate.fits(operation, "workspace.projections", workspace.projections, needs: workspace.rows * bits)
     try Validate.fits(operation, "workspace.codes", workspace.codes, needs: workspace.rows * words)
-    try Validate.fits(operation, "workspace.identity", workspace.identity, needs: firstRow + rows)
     counts.operations += 1
     try uncheckedProjectSignPack(
       x, firstRow: firstRow, rows: rows, columns: columns, subtracting: mean,
-      transposedProjection: transposedProjection, offset: offset, bits: bits, into: codes, firstCode: firstCode,
-      workspace: workspace)
+      transposedProjection: transposedProjection, adding: addend, offset: offset, bits: bits, into: codes,
+      firstCode: firstCode, workspace: workspace)
   }
 
   /// `D[q, i] = popcount(query_q XOR database_i)` for packed codes of `bits` bits.

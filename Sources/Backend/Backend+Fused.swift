@@ -54,30 +54,37 @@ extension Backend {
 
   public func uncheckedProjectSignPack(
     _ x: DeviceBuffer<Float>, firstRow: Int, rows: Int, columns: Int, subtracting mean: DeviceBuffer<Float>?,
-    transposedProjection: DeviceBuffer<Float>, offset: DeviceBuffer<Float>, bits: Int,
-    into codes: DeviceBuffer<UInt64>, firstCode: Int, workspace: SignProjectionWorkspace
+    transposedProjection: DeviceBuffer<Float>, adding addend: DeviceBuffer<Float>?, offset: DeviceBuffer<Float>,
+    bits: Int, into codes: DeviceBuffer<UInt64>, firstCode: Int, workspace: SignProjectionWorkspace
   ) throws {
     try composedProjectSignPack(
       x, firstRow: firstRow, rows: rows, columns: columns, subtracting: mean,
-      transposedProjection: transposedProjection, offset: offset, bits: bits, into: codes, firstCode: firstCode,
-      workspace: workspace)
+      transposedProjection: transposedProjection, adding: addend, offset: offset, bits: bits, into: codes,
+      firstCode: firstCode, workspace: workspace)
   }
 
   /// `projectSignPack` from the primitives; also what a backend runs where its own kernel
   /// cannot (OpenCL on a device with work-groups under 64).
   public func composedProjectSignPack(
     _ x: DeviceBuffer<Float>, firstRow: Int, rows: Int, columns: Int, subtracting mean: DeviceBuffer<Float>?,
-    transposedProjection: DeviceBuffer<Float>, offset: DeviceBuffer<Float>, bits: Int,
-    into codes: DeviceBuffer<UInt64>, firstCode: Int, workspace: SignProjectionWorkspace
+    transposedProjection: DeviceBuffer<Float>, adding addend: DeviceBuffer<Float>?, offset: DeviceBuffer<Float>,
+    bits: Int, into codes: DeviceBuffer<UInt64>, firstCode: Int, workspace: SignProjectionWorkspace
   ) throws {
-    try uncheckedGatherRows(
-      x, indices: workspace.identity, first: firstRow, rows: rows, columns: columns, subtracting: mean,
-      into: workspace.centred)
+    // Rows that need neither centring nor moving are multiplied where they are.
+    var input = x
+    if let centred = workspace.centred, let identity = workspace.identity, mean != nil || firstRow != 0 {
+      try uncheckedGatherRows(
+        x, indices: identity, first: firstRow, rows: rows, columns: columns, subtracting: mean, into: centred)
+      input = centred
+    }
+    if let addend {
+      try uncheckedCopy(addend, sourceOffset: 0, to: workspace.projections, destinationOffset: 0, count: rows * bits)
+    }
     // The offset in the product's epilogue: the same sum, acc + c, in one pass.
     try uncheckedFusedGemm(
-      workspace.centred, transposeA: false, transposedProjection, transposeB: false, into: workspace.projections,
-      m: rows, n: bits, k: columns, alpha: 1, beta: 0, epilogue: .biasActivation(bias: offset, .identity),
-      rowSumsOfA: nil)
+      input, transposeA: false, transposedProjection, transposeB: false, into: workspace.projections,
+      m: rows, n: bits, k: columns, alpha: 1, beta: addend == nil ? 0 : 1,
+      epilogue: .biasActivation(bias: offset, .identity), rowSumsOfA: nil)
     try uncheckedSignPack(workspace.projections, rows: rows, bits: bits, into: workspace.codes)
     let words = codeWords(bits: bits)
     try uncheckedCopy(

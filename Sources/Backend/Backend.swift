@@ -168,13 +168,13 @@ public protocol Backend: AnyObject {
 
   /// Packs `sign(x)` of each row into `⌈bits/64⌉` words.
   func uncheckedSignPack(_ x: DeviceBuffer<Float>, rows: Int, bits: Int, into codes: DeviceBuffer<UInt64>) throws
-  /// The codes of a linear hash, `signPack((X − μ)·Wᵀ + c)` from `Wᵀ`, written from code
-  /// `firstCode`; see `projectSignPack`. Backend+Fused.swift composes it through
-  /// `workspace`; OpenCL runs one kernel.
+  /// The codes of a linear hash, `signPack((X − μ)·Wᵀ + A + c)` from `Wᵀ` (`A` an optional
+  /// addend), written from code `firstCode`; see `projectSignPack`. Backend+Fused.swift
+  /// composes it through `workspace`; OpenCL runs one kernel.
   func uncheckedProjectSignPack(
     _ x: DeviceBuffer<Float>, firstRow: Int, rows: Int, columns: Int, subtracting mean: DeviceBuffer<Float>?,
-    transposedProjection: DeviceBuffer<Float>, offset: DeviceBuffer<Float>, bits: Int,
-    into codes: DeviceBuffer<UInt64>, firstCode: Int, workspace: SignProjectionWorkspace) throws
+    transposedProjection: DeviceBuffer<Float>, adding addend: DeviceBuffer<Float>?, offset: DeviceBuffer<Float>,
+    bits: Int, into codes: DeviceBuffer<UInt64>, firstCode: Int, workspace: SignProjectionWorkspace) throws
   /// `D[q, i] = popcount(query_q XOR database_i)`.
   func uncheckedHammingDistances(
     queries: DeviceBuffer<UInt64>, queryCount: Int, database: DeviceBuffer<UInt64>, databaseCount: Int, bits: Int,

@@ -222,18 +222,19 @@ public enum GemmEpilogue {
 }
 
 /// The buffers the composed `projectSignPack` works in, for blocks of up to `rows` rows
-/// (a backend with one kernel for it leaves them alone): the centred rows, their
-/// projections, their codes, and the indices `0, 1, 2, …` that copy rows in order.
+/// (a backend with one kernel for it leaves them alone): the rows centred or moved to row 0
+/// with the indices `0, 1, 2, …` that copy rows in order (needed only when the rows are
+/// centred or start past row 0), their projections and their codes.
 public struct SignProjectionWorkspace {
   public let rows: Int
-  public let centred: DeviceBuffer<Float>
+  public let centred: DeviceBuffer<Float>?
   public let projections: DeviceBuffer<Float>
   public let codes: DeviceBuffer<UInt64>
-  public let identity: DeviceBuffer<Int32>
+  public let identity: DeviceBuffer<Int32>?
 
   public init(
-    rows: Int, centred: DeviceBuffer<Float>, projections: DeviceBuffer<Float>, codes: DeviceBuffer<UInt64>,
-    identity: DeviceBuffer<Int32>
+    rows: Int, centred: DeviceBuffer<Float>? = nil, projections: DeviceBuffer<Float>, codes: DeviceBuffer<UInt64>,
+    identity: DeviceBuffer<Int32>? = nil
   ) {
     (self.rows, self.centred, self.projections, self.codes, self.identity) = (
       rows, centred, projections, codes, identity

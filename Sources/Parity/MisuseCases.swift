@@ -157,6 +157,32 @@ public enum MisuseSuite {
         },
         expected: .invalidArgument(operation: "projectSignPack", message: "4 rows exceed the workspace's 2")),
       MisuseCase(
+        name: "projectSignPack with an addend shorter than its rows' bits",
+        call: { backend, _ in
+          let x = try backend.makeBuffer(Float.self, count: 64)
+          let workspace = SignProjectionWorkspace(
+            rows: 4, centred: x, projections: x, codes: try backend.makeBuffer(UInt64.self, count: 4),
+            identity: try backend.makeBuffer([0, 1, 2, 3] as [Int32]))
+          try backend.projectSignPack(
+            x, rows: 4, columns: 2, subtracting: nil, transposedProjection: x,
+            adding: try backend.makeBuffer(Float.self, count: 11), offset: x, bits: 3,
+            into: try backend.makeBuffer(UInt64.self, count: 4), workspace: workspace)
+        },
+        expected: .bufferTooSmall(operation: "projectSignPack", argument: "addend", needed: 12, actual: 11)),
+      MisuseCase(
+        name: "projectSignPack centring without a workspace to centre in",
+        call: { backend, _ in
+          let x = try backend.makeBuffer(Float.self, count: 64)
+          let workspace = SignProjectionWorkspace(
+            rows: 4, projections: x, codes: try backend.makeBuffer(UInt64.self, count: 4))
+          try backend.projectSignPack(
+            x, rows: 4, columns: 2, subtracting: x, transposedProjection: x, offset: x, bits: 3,
+            into: try backend.makeBuffer(UInt64.self, count: 4), workspace: workspace)
+        },
+        expected: .invalidArgument(
+          operation: "projectSignPack",
+          message: "centring rows or starting past row 0 needs workspace.centred and .identity")),
+      MisuseCase(
         name: "a buffer of another backend",
         call: { backend, foreign in
           try backend.map(.abs, foreign, into: foreign, count: 1)

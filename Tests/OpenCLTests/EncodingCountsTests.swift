@@ -55,6 +55,30 @@ struct EncodingCountsTests {
     ]
     var hash = MLPHash(mean: [Float](repeating: 0, count: Self.dimension), inputScale: 1, layers: layers)
     if withSkip { hash.skip = generator.gaussians(count: Self.bits * Self.dimension) }
+    // Centring, the hidden layer, the skip's product, then the last layer, the signs and
+    // the packing in one kernel that writes the block's codes in place.
+    try Self.expectOneRead(launchesPerBlock: withSkip ? 4 : 3) {
+      try hash.encode(Self.data(), backend: $0, batchSize: Self.block)
+    }
+  }
+
+  /// One layer, whose input is the centred rows; a last layer with an activation, which
+  /// takes the general path (forward, skip, signs, a copy into place).
+  @Test(arguments: [(1, Activation.identity), (2, .tanh)])
+  func anMLPHashOfAnyLastLayerCodesAsTheCPU(layerCount: Int, last: Activation) throws {
+    var generator = SeededGenerator(seed: 20)
+    var layers: [MLPHash.Layer] = []
+    var inputs = Self.dimension
+    for index in 0..<layerCount {
+      let outputs = index == layerCount - 1 ? Self.bits : 32
+      layers.append(
+        MLPHash.Layer(
+          weight: generator.gaussians(count: outputs * inputs), bias: generator.gaussians(count: outputs),
+          inputs: inputs, outputs: outputs, activation: index == layerCount - 1 ? last : .relu))
+      inputs = outputs
+    }
+    var hash = MLPHash(mean: [Float](repeating: 0.2, count: Self.dimension), inputScale: 2, layers: layers)
+    hash.skip = generator.gaussians(count: Self.bits * Self.dimension)
     try Self.expectOneRead { try hash.encode(Self.data(), backend: $0, batchSize: Self.block) }
   }
 }

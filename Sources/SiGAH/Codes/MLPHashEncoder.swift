@@ -1,6 +1,8 @@
 // An MLP hash function (`MLPHash`, METHOD.md §7; with its skip, §3c) held on a backend: its
 // weights uploaded once and the workspace of a block of rows kept between calls, growing
-// with them up to `largestBlock` rows.
+// with them up to `largestBlock` rows. A last layer without an activation (every method's)
+// runs with the skip's product, the signs and the packing as one `projectSignPack`, whose
+// codes go straight to their place.
 
 import Backend
 
@@ -10,8 +12,13 @@ final class MLPHashEncoder {
   let largestBlock: Int
   private let block: ParameterBlock
   private let negatedMean: DeviceBuffer<Float>
+  /// The last layer's weight transposed (`inputs × bits`, the encoding kernel's layout) and
+  /// its bias, when it has no activation.
+  private let fusedLastLayer: (transposedWeight: DeviceBuffer<Float>, bias: DeviceBuffer<Float>)?
   private var mlp: MLP
   private var input: DeviceBuffer<Float>
+  /// The skip's product of a block, the last layer's addend.
+  private var skipProducts: DeviceBuffer<Float>?
   private var blockCodes: DeviceBuffer<UInt64>
   private var codes: DeviceBuffer<UInt64>?
   private let bytes = ByteStaging()
@@ -31,17 +38,25 @@ final class MLPHashEncoder {
     }
     block = try ParameterBlock(inits, on: backend)
     negatedMean = try backend.makeBuffer(hash.mean.map { -$0 })
-    (mlp, input, blockCodes) = try Self.workspace(hash, rows: rows, block: block, backend: backend)
+    let last = hash.layers[hash.layers.count - 1]
+    fusedLastLayer =
+      last.activation == .identity
+      ? (
+        try backend.makeBuffer(LinearAlgebra.transpose(last.weight, rows: last.outputs, columns: last.inputs)),
+        try backend.makeBuffer(last.bias)
+      ) : nil
+    (mlp, input, skipProducts, blockCodes) = try Self.workspace(hash, rows: rows, block: block, backend: backend)
   }
 
   private static func workspace(_ hash: MLPHash, rows: Int, block: ParameterBlock, backend: any Backend) throws -> (
-    MLP, DeviceBuffer<Float>, DeviceBuffer<UInt64>
+    MLP, DeviceBuffer<Float>, DeviceBuffer<Float>?, DeviceBuffer<UInt64>
   ) {
     (
       try MLP(
         prefix: "l", inputs: hash.inputDimension, layers: hash.layers.map { LayerSpec($0.outputs, $0.activation) },
         block: block, capacity: rows, backend: backend),
       try backend.makeBuffer(Float.self, count: rows * hash.inputDimension),
+      hash.skip == nil ? nil : try backend.makeBuffer(Float.self, count: rows * hash.bits),
       try backend.makeBuffer(UInt64.self, count: rows * codeWords(bits: hash.bits))
     )
   }
@@ -70,7 +85,7 @@ final class MLPHashEncoder {
   ) throws {
     let wanted = min(max(data.rows, 1), largestBlock)
     if wanted > mlp.capacity {
-      (mlp, input, blockCodes) = try Self.workspace(hash, rows: wanted, block: block, backend: backend)
+      (mlp, input, skipProducts, blockCodes) = try Self.workspace(hash, rows: wanted, block: block, backend: backend)
     }
     let (d, bits, words) = (hash.inputDimension, hash.bits, codeWords(bits: hash.bits))
     for rows in data.rowBlocks(mlp.capacity) {
@@ -84,15 +99,30 @@ final class MLPHashEncoder {
       if hash.inputScale != 1 {
         try backend.linearCombination(alpha: 1 / hash.inputScale, input, beta: 0, input, into: input, count: n * d)
       }
-      try mlp.forward(input, rows: n)
-      if hash.skip != nil {
-        try backend.gemm(
-          input, transposeA: false, block.tensor("skip").value, transposeB: true, into: mlp.output, m: n, n: bits,
-          k: d, alpha: 1, beta: 1, epilogue: .none)
+      if let (transposedWeight, bias) = fusedLastLayer {
+        let layers = hash.layers.count
+        try mlp.forward(input, rows: n, layerCount: layers - 1)
+        if let skipProducts {
+          try backend.gemm(
+            input, transposeA: false, block.tensor("skip").value, transposeB: true, into: skipProducts, m: n, n: bits,
+            k: d, alpha: 1, beta: 0, epilogue: .none)
+        }
+        try backend.projectSignPack(
+          layers == 1 ? input : mlp.activation(layers - 2), rows: n, columns: hash.layers[layers - 1].inputs,
+          subtracting: nil, transposedProjection: transposedWeight, adding: skipProducts, offset: bias, bits: bits,
+          into: codes, firstCode: rows.lowerBound,
+          workspace: SignProjectionWorkspace(rows: mlp.capacity, projections: mlp.output, codes: blockCodes))
+      } else {
+        try mlp.forward(input, rows: n)
+        if hash.skip != nil {
+          try backend.gemm(
+            input, transposeA: false, block.tensor("skip").value, transposeB: true, into: mlp.output, m: n, n: bits,
+            k: d, alpha: 1, beta: 1, epilogue: .none)
+        }
+        try backend.signPack(mlp.output, rows: n, bits: bits, into: blockCodes)
+        try backend.copy(
+          blockCodes, sourceOffset: 0, to: codes, destinationOffset: rows.lowerBound * words, count: n * words)
       }
-      try backend.signPack(mlp.output, rows: n, bits: bits, into: blockCodes)
-      try backend.copy(
-        blockCodes, sourceOffset: 0, to: codes, destinationOffset: rows.lowerBound * words, count: n * words)
       progress(rows.upperBound)
     }
   }

@@ -81,11 +81,12 @@ public final class MLP {
     gradients = try layers.map { try backend.makeBuffer(Float.self, count: capacity * $0.outputs) }
   }
 
-  /// Runs `rows` rows of `input` through every layer; the result is `output`.
-  public func forward(_ input: DeviceBuffer<Float>, rows: Int) throws {
-    precondition(rows <= capacity)
+  /// Runs `rows` rows of `input` through every layer, or through the first `layerCount`;
+  /// the result is `output`, or `activation(layerCount − 1)`.
+  public func forward(_ input: DeviceBuffer<Float>, rows: Int, layerCount: Int? = nil) throws {
+    precondition(rows <= capacity && (layerCount ?? 0) <= layers.count)
     var current = input
-    for (layer, out) in zip(layers, activations) {
+    for (layer, out) in zip(layers, activations).prefix(layerCount ?? layers.count) {
       try layer.forward(current, rows: rows, into: out)
       current = out
     }

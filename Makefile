@@ -36,6 +36,7 @@ test: deps
 	scripts/wheel.sh
 	$(MAKE) --no-print-directory c-api-test
 	scripts/test-wheel.sh
+	scripts/test-bundle.sh
 	scripts/fuzz.sh runs 10000
 
 # The C API from C, linked against the library the wheel carries.

@@ -100,7 +100,7 @@ done
 step eval-methods-opencl 150 "$sigah" eval "$mnist" --methods itq,sgh,ba,hashgan,gmans --bits 32 --epochs 10 \
   --backend opencl --out "$work/eval-methods-opencl" --json --quiet
 # GMANs' schedule decided on the host (one read a step) against on the device (no read,
-# 98 launches a step against 76 on PoCL): which one a GPU wants is measured here.
+# 82 launches a step against 64 on PoCL): which one a GPU wants is measured here.
 for schedule in false true; do
   step "gmans-schedule-on-device-$schedule" 60 "$sigah" train "$mnist" --method gmans --bits 32 --epochs 3 \
     --backend opencl --gmans-schedule-on-device "$schedule" --out "$work/gmans-$schedule.safetensors"

@@ -114,19 +114,17 @@ public enum OpenBLASRuntime {
 
   /// Re-runs OpenBLAS's dynamic-architecture selection with `OPENBLAS_CORETYPE` set to
   /// `core` for the duration (it reads the variable only there), then restores the
-  /// environment so that child processes decide for themselves. False where the library
+  /// environment (and its array, which a static build's arguments are found through) so
+  /// that child processes decide for themselves. False where the library
   /// is not a DYNAMIC_ARCH build (the entry points are missing).
   private static func switchCore(to core: String) -> Bool {
     guard let initSymbol = openBLASSymbol("gotoblas_dynamic_init"),
       let quitSymbol = openBLASSymbol("gotoblas_dynamic_quit")
     else { return false }
     typealias Entry = @convention(c) () -> Void
-    let initialise = unsafeBitCast(initSymbol, to: Entry.self)
     let quit = unsafeBitCast(quitSymbol, to: Entry.self)
-    setenv("OPENBLAS_CORETYPE", core, 1)
     quit()
-    initialise()
-    unsetenv("OPENBLAS_CORETYPE")
+    sigah_with_environment_variable("OPENBLAS_CORETYPE", core, unsafeBitCast(initSymbol, to: Entry.self))
     return true
   }
 

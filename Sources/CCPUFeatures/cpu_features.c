@@ -27,6 +27,29 @@ int sigah_cpu_features(void) {
 #endif
 }
 
+extern char **environ;
+
+// Sets `name` to `value` for the duration of `call`, then puts back the variable as it
+// was and the very `environ` array the process started with. setenv moves the array to
+// the heap when it adds a variable, and a Swift executable linked with the static
+// standard library finds its arguments by walking back from `environ` to argv on the
+// stack: moved, `CommandLine.arguments` came out empty and `sigah` printed its usage for
+// every command (the release bundle that the GPU runs use).
+void sigah_with_environment_variable(const char *name, const char *value, void (*call)(void)) {
+  char **original = environ;
+  const char *user = getenv(name);
+  char *saved = user != NULL ? strdup(user) : NULL;
+  setenv(name, value, 1);
+  call();
+  if (saved != NULL) {
+    setenv(name, saved, 1);
+    free(saved);
+  } else {
+    unsetenv(name);
+  }
+  environ = original;
+}
+
 static void *openblas_symbol(const char *name) {
   void *library = dlopen("libopenblas.so.0", RTLD_LAZY | RTLD_NOLOAD);
   if (library == NULL) library = dlopen("libopenblas.so", RTLD_LAZY | RTLD_NOLOAD);
@@ -59,9 +82,7 @@ __attribute__((constructor)) static void sigah_shorten_openblas_thread_timeout(v
   if (read_environment == NULL || shutdown == NULL || init == NULL) return;
   char value[8];
   snprintf(value, sizeof value, "%d", SIGAH_OPENBLAS_THREAD_TIMEOUT);
-  setenv("OPENBLAS_THREAD_TIMEOUT", value, 1);
-  ((void (*)(void))read_environment)();
-  unsetenv("OPENBLAS_THREAD_TIMEOUT");
+  sigah_with_environment_variable("OPENBLAS_THREAD_TIMEOUT", value, (void (*)(void))read_environment);
   ((int (*)(void))shutdown)();
   ((int (*)(void))init)();
   chose_thread_timeout = 1;
@@ -78,15 +99,6 @@ __attribute__((constructor)) static void sigah_emulate_openblas_detection(void) 
   void *quit = openblas_symbol("gotoblas_dynamic_quit");
   void *init = openblas_symbol("gotoblas_dynamic_init");
   if (quit == NULL || init == NULL) return;
-  const char *user = getenv("OPENBLAS_CORETYPE");
-  char *saved = user != NULL ? strdup(user) : NULL;
-  setenv("OPENBLAS_CORETYPE", core, 1);
   ((void (*)(void))quit)();
-  ((void (*)(void))init)();
-  if (saved != NULL) {
-    setenv("OPENBLAS_CORETYPE", saved, 1);
-    free(saved);
-  } else {
-    unsetenv("OPENBLAS_CORETYPE");
-  }
+  sigah_with_environment_variable("OPENBLAS_CORETYPE", core, (void (*)(void))init);
 }

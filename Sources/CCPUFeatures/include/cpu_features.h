@@ -25,6 +25,11 @@ int sigah_cpu_features(void);
 int sigah_openblas_thread_timeout(void);
 int sigah_chose_openblas_thread_timeout(void);
 
+/// Calls `call` with the environment variable `name` set to `value`, then gives the
+/// process back its variables and its very `environ` array (see cpu_features.c: a
+/// statically linked Swift executable finds its arguments through it).
+void sigah_with_environment_variable(const char *name, const char *value, void (*call)(void));
+
 /// The timeout sigah chooses: 2^16 cycles, tens of microseconds.
 #define SIGAH_OPENBLAS_THREAD_TIMEOUT 16
 

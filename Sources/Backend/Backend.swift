@@ -64,6 +64,14 @@ public protocol Backend: AnyObject {
     _ buffer: DeviceBuffer<Float>, count: Int, _ distribution: RandomDistribution, key: UInt32) throws
   /// Waits until every queued operation has finished.
   func synchronize() throws
+  /// Operations queued from here until `endSideWork` may run beside the ones queued after
+  /// it (see Backend+SideWork.swift); a backend that runs one operation at a time ignores
+  /// this and the next two.
+  func beginSideWork() throws
+  /// Operations go to the main order again; the side work goes on.
+  func endSideWork() throws
+  /// Operations queued from here on start once the side work has finished.
+  func joinSideWork() throws
 
   // MARK: Dense algebra
 

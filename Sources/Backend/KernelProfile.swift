@@ -14,13 +14,29 @@ public struct KernelTime: Sendable, Codable, Equatable {
 }
 
 /// A profiled window of work: each kernel's time, longest first; `busySeconds` is their
-/// sum and `spanSeconds` the time from the first kernel's start to the last one's end.
+/// sum, `occupiedSeconds` the time at least one kernel ran (less than the sum where side
+/// work overlapped the main queue's), and `spanSeconds` the time from the first kernel's
+/// start to the last one's end. The device sat idle for `spanSeconds − occupiedSeconds`.
 public struct KernelProfile: Sendable, Codable, Equatable {
   public var kernels: [KernelTime]
   public var busySeconds: Double
+  public var occupiedSeconds: Double
   public var spanSeconds: Double
 
-  public init(kernels: [KernelTime], busySeconds: Double, spanSeconds: Double) {
-    (self.kernels, self.busySeconds, self.spanSeconds) = (kernels, busySeconds, spanSeconds)
+  public init(kernels: [KernelTime], busySeconds: Double, occupiedSeconds: Double, spanSeconds: Double) {
+    (self.kernels, self.busySeconds, self.occupiedSeconds, self.spanSeconds) = (
+      kernels, busySeconds, occupiedSeconds, spanSeconds
+    )
+  }
+
+  /// The time covered by at least one of `intervals` (start, end).
+  public static func occupied<T: BinaryInteger>(_ intervals: [(start: T, end: T)]) -> T {
+    var (total, reach): (T, T?) = (0, nil)
+    for (start, end) in intervals.sorted(by: { $0.start < $1.start }) {
+      let from = max(start, reach ?? start)
+      if end > from { total += end - from }
+      reach = max(reach ?? end, end)
+    }
+    return total
   }
 }

@@ -20,7 +20,8 @@ struct Tune: ParsableCommand {
       Then every distinct product shape of a SiGAH and a SiGAH-DM step (batch 500, MNIST's \
       784 dimensions, 64 bits; transposed operands included) is timed at each setting that \
       passed, beside CLBlast, and the fastest is recorded for that shape: a training run \
-      uses it for exactly that shape and transposes. \
+      uses it for exactly that shape and transposes. Last, SiGAH and SiGAH-DM are trained \
+      with a step's graph term on a second queue and in order, and the faster is kept. \
       A setting must pass every GEMM (top-k, column-sum) parity case against the CPU \
       before it can be chosen: a failing tuning is never cached. The choice is written to \
       the cache file (\(TuningCache.path)) under the device's name and driver version; \
@@ -131,10 +132,37 @@ struct Tune: ParsableCommand {
       (chosen.columnGroupColumns, chosen.columnGroupRows) = columns
     }
     chosen.gemmShapes = try stepShapeSettings(on: info, default: chosen, candidates: passed, console: console)
+    chosen.sideQueue = try sideQueueChoice(on: info, tuning: chosen)
     print("chosen: \(chosen)")
     if dryRun { return }
     try TuningCache.save(chosen, for: info)
     print("cached in \(TuningCache.path) for \(TuningCache.key(for: info))")
+  }
+
+  /// Whether a step's graph term runs on the side queue: SiGAH and SiGAH-DM trained at
+  /// batch 500 both ways, in turn, with the setting chosen so far; the faster in total.
+  func sideQueueChoice(on info: OpenCLDeviceInfo, tuning chosen: OpenCLTuning) throws -> Bool {
+    var settings = quick ? BenchSettings.quick : BenchSettings()
+    settings.runs = 3
+    var generator = SeededGenerator(seed: 37)
+    let (rows, d) = (settings.trainingSamples, settings.dimension)
+    let data = Matrix(rows: rows, columns: d, values: (0..<(rows * d)).map { _ in Float(generator.uniform()) })
+    var seconds: [Bool: Double] = [:]
+    for var configuration in Throughput.stepConfigurations(settings: settings) {
+      configuration.ranking = nil
+      for sideQueue in [true, false] {
+        var tuning = chosen
+        tuning.sideQueue = sideQueue
+        let backend = try OpenCLBackend(deviceIndex: info.index, tuning: tuning)
+        let rate = try Throughput.trainingRate(configuration, data: data, backend: backend, runs: settings.runs)
+        seconds[sideQueue, default: 0] += Double(rows) / rate.median
+        print(
+          String(
+            format: "training %@, batch 500, graph term %@: %.0f samples/s", configuration.method.rawValue,
+            sideQueue ? "on the side queue" : "in order", rate.median))
+      }
+    }
+    return seconds[true]! < seconds[false]!
   }
 
   /// For every product shape of a SiGAH and a SiGAH-DM step, the fastest setting of

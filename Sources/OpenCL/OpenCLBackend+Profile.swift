@@ -1,5 +1,6 @@
 // OpenCL's profiling events turned into a KernelProfile: what a window of work spends in
-// each kernel, and how much of its span the device sat idle between kernels.
+// each kernel, and how much of its span the device sat idle between kernels (with side
+// work on a second queue, kernels may overlap: idle is the span less their union).
 
 import Backend
 import COpenCL
@@ -26,6 +27,7 @@ extension OpenCLBackend {
     defer { releaseProfileEvents() }
     var byKernel: [String: KernelTime] = [:]
     var (first, last) = (UInt64.max, UInt64.min)
+    var intervals: [(start: cl_ulong, end: cl_ulong)] = []
     for (name, event) in events {
       var (start, end): (cl_ulong, cl_ulong) = (0, 0)
       try OpenCLStatus.check(
@@ -37,12 +39,14 @@ extension OpenCLBackend {
           event, cl_profiling_info(CL_PROFILING_COMMAND_END), MemoryLayout<cl_ulong>.size, &end, nil),
         "clGetEventProfilingInfo(\(name))")
       (first, last) = (min(first, start), max(last, end))
+      intervals.append((start, end))
       byKernel[name, default: KernelTime(kernel: name, launches: 0, seconds: 0)].launches += 1
       byKernel[name]!.seconds += Double(end - start) * 1e-9
     }
     let kernels = byKernel.values.sorted { $0.seconds > $1.seconds }
     return KernelProfile(
       kernels: kernels, busySeconds: kernels.reduce(0) { $0 + $1.seconds },
+      occupiedSeconds: Double(KernelProfile.occupied(intervals)) * 1e-9,
       spanSeconds: events.isEmpty ? 0 : Double(last - first) * 1e-9)
   }
 

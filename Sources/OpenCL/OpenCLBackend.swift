@@ -34,7 +34,22 @@ public final class OpenCLBackend: Backend {
   /// Folder of `.cl` files used instead of the embedded ones (kernel development).
   public let kernelFolder: String?
   let context: DeviceContext
-  let queue: cl_command_queue
+  /// The in-order queue every operation goes to, but side work (OpenCLBackend+SideQueue).
+  let mainQueue: cl_command_queue
+  /// The queue operations go to now: the side queue between `beginSideWork` and
+  /// `endSideWork` when the device uses one, else the main queue.
+  var queue: cl_command_queue { sideActive ? sideQueue! : mainQueue }
+  /// The second in-order queue, made at the first side work.
+  var sideQueue: cl_command_queue?
+  var sideActive = false
+  /// The side queue's marker after its last work, until the main queue has waited for it.
+  var sideDone: cl_event?
+  /// Spans of side work that ran on the side queue.
+  public internal(set) var sideSpans = 0
+  /// Whether side work runs on its own queue: the tuning's choice, by default on GPUs,
+  /// where small kernels leave most of the device idle; a CPU device's kernels already
+  /// use every core.
+  public var usesSideQueue: Bool { tuning.sideQueue ?? device.isGPU }
   /// Kernel objects by name, and by name and setting for a GEMM shape's own setting.
   /// cl_kernel holds its arguments, so each backend owns its own.
   private var kernels: [String: cl_kernel] = [:]
@@ -50,8 +65,16 @@ public final class OpenCLBackend: Backend {
   let staging: StagingArea
   /// Result buffers of `hammingTopK`, kept between calls and grown when too small.
   var topKBuffers: TopKWorkspace?
-  /// Split-K partial products (Matmul.swift), kept between products and grown when too small.
-  var gemmWorkspace: DeviceBuffer<Float>?
+  /// Split-K partial products (Matmul.swift), kept between products and grown when too
+  /// small: one for each queue, whose products may run at once.
+  var gemmWorkspace: DeviceBuffer<Float>? {
+    get { sideActive ? sideGemmWorkspace : mainGemmWorkspace }
+    set {
+      if sideActive { sideGemmWorkspace = newValue } else { mainGemmWorkspace = newValue }
+    }
+  }
+  private var mainGemmWorkspace: DeviceBuffer<Float>?
+  private var sideGemmWorkspace: DeviceBuffer<Float>?
   /// Whether the queue records kernel times (`KernelProfile`).
   public let profiling: Bool
   /// Each launch's event while a profile runs (KernelProfile.swift).
@@ -97,26 +120,37 @@ public final class OpenCLBackend: Backend {
     self.kernelFolder = kernelFolder
     self.profiling = profiling
     self.context = try DeviceContext.shared(for: chosen)
+    let queue = try Self.makeQueue(context: context, device: chosen, profiling: profiling)
+    self.mainQueue = queue
+    staging = StagingArea(context: context.context, queue: queue)
+  }
+
+  /// An in-order queue on the device, timing kernels when `profiling`.
+  static func makeQueue(context: DeviceContext, device: OpenCLDeviceInfo, profiling: Bool) throws
+    -> cl_command_queue
+  {
     var status: cl_int = 0
     guard
       let queue = clCreateCommandQueue(
-        context.context, chosen.deviceID, profiling ? cl_command_queue_properties(CL_QUEUE_PROFILING_ENABLE) : 0,
+        context.context, device.deviceID, profiling ? cl_command_queue_properties(CL_QUEUE_PROFILING_ENABLE) : 0,
         &status)
     else {
       try OpenCLStatus.check(status, "clCreateCommandQueue")
       throw BackendError.unavailable(backend: "opencl", reason: "no command queue was created")
     }
     try OpenCLStatus.check(status, "clCreateCommandQueue")
-    self.queue = queue
-    staging = StagingArea(context: context.context, queue: queue)
+    return queue
   }
 
   deinit {
-    clFinish(queue)
+    if let sideQueue { clFinish(sideQueue) }
+    clFinish(mainQueue)
+    if let sideDone { clReleaseEvent(sideDone) }
     releaseProfileEvents()
     staging.releaseAll()
     for kernel in kernels.values { clReleaseKernel(kernel) }
-    clReleaseCommandQueue(queue)
+    if let sideQueue { clReleaseCommandQueue(sideQueue) }
+    clReleaseCommandQueue(mainQueue)
   }
 
   /// Whether uploads are staged in pinned host memory (the driver gave a mapped
@@ -205,6 +239,7 @@ public final class OpenCLBackend: Backend {
 
   public func uncheckedDownload<T: DeviceScalar>(_ buffer: DeviceBuffer<T>, offset: Int, count: Int) throws -> [T] {
     let source = try memory(buffer, "download", "source")
+    try joinSideWork()
     var values = [T](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
     let stride = MemoryLayout<T>.stride
     let status = values.withUnsafeMutableBytes { bytes in
@@ -265,6 +300,7 @@ public final class OpenCLBackend: Backend {
   }
 
   public func synchronize() throws {
+    try joinSideWork()
     try OpenCLStatus.check(clFinish(queue), "clFinish")
     counts.blockingWaits += 1
     staging.releaseAll()

@@ -43,6 +43,9 @@ public struct OpenCLTuning: Sendable, Equatable, Codable, CustomStringConvertibl
   /// every other shape uses the setting above. Absent in caches written before per-shape
   /// tuning, which still load.
   public var gemmShapes: [GemmShapeSetting]?
+  /// Whether side work (a step's graph term) runs on a second queue; nil: on GPUs only
+  /// (`OpenCLBackend.usesSideQueue`). Absent in older caches.
+  public var sideQueue: Bool?
 
   public init() {}
 
@@ -151,5 +154,6 @@ public struct OpenCLTuning: Sendable, Equatable, Codable, CustomStringConvertibl
       + "; column sums \(columnGroupColumns) columns × \(columnGroupRows) lanes"
       + "; encoding \(encodeInLocalMemory ? "in local memory" : "direct"), \(encodeRows) rows"
       + (gemmShapes.map { "; \($0.count) shapes with their own gemm setting" } ?? "")
+      + (sideQueue.map { "; side queue \($0 ? "on" : "off")" } ?? "")
   }
 }

@@ -368,6 +368,11 @@ import Testing
     #expect(run.status == 0, "\(run.stderr)")
     let results = try JSONDecoder().decode([BackendBench].self, from: Data(run.stdout.utf8))
     let device = try #require(results.first)
+    // The graph term on the side queue and in order, each method timed both ways.
+    let sideQueue = try #require(device.sideQueueTraining, "no side-queue comparison")
+    #expect(
+      Set(sideQueue.keys) == ["sigah side queue", "sigah in order", "sigah-dm side queue", "sigah-dm in order"])
+    #expect(sideQueue.values.allSatisfy { $0.median > 0 })
     let clblast = try #require(device.clblastGemm, "no CLBlast column")
     #expect(clblast.count == 3 && clblast.allSatisfy { $0.gflops.median > 0 })
     for method in ["sigah", "sigah-dm"] {
@@ -399,6 +404,9 @@ import Testing
       [String: OpenCLTuning].self, from: Data(contentsOf: URL(fileURLWithPath: cache)))
     let tuning = try #require(entries.values.first)
     let shapes = try #require(tuning.gemmShapes)
+    // The side queue was timed against the step in order, and the choice recorded.
+    #expect(tuning.sideQueue != nil)
+    #expect(tune.stdout.contains("graph term on the side queue") && tune.stdout.contains("graph term in order"))
     let expected = try Throughput.stepGemmShapes()
     #expect(Set(shapes.map(\.shape)) == Set(expected.keys))
     #expect(shapes.contains { $0.shape.transposeA } && shapes.contains { $0.shape.transposeB })

@@ -24,6 +24,8 @@ struct KernelProfileTests {
     #expect(profile.kernels.first { $0.kernel == "fill" }?.launches == 2)
     #expect(profile.kernels.allSatisfy { $0.seconds > 0 })
     #expect(profile.busySeconds <= profile.spanSeconds * (1 + 1e-9))
+    // One queue: the kernels never overlap, so the device was busy for their sum.
+    #expect(abs(profile.occupiedSeconds - profile.busySeconds) <= 1e-9 * max(profile.busySeconds, 1))
     #expect(try backend.download(c) == Array(repeating: 3, count: 64))
   }
 

@@ -101,9 +101,27 @@ public struct BackendBench: Sendable, Codable, Equatable {
   /// fraction of the plain upload's rate.
   public var byteEncodingVectorsPerSecond: Rate?
   public var byteEncodingFractionOfUpload: Double?
+  /// OpenCL devices: samples/s of SiGAH and SiGAH-DM at batch 500 (their ranking stage
+  /// left out) with the graph term on the side queue and in order, measured in turn
+  /// ("sigah side queue", "sigah in order", …).
+  public var sideQueueTraining: [String: Rate]?
 }
 
 public enum Throughput {
+  /// Samples/s of `configuration` on `data`: one run of 1 + runs epochs, the epochs' own
+  /// times (batch gathering and uploads included, set-up excluded), the first as warm-up.
+  public static func trainingRate(
+    _ configuration: SiGAHConfiguration, data: Matrix, backend: any Backend, runs: Int
+  ) throws -> Rate {
+    var options = TrainingOptions()
+    options.epochs = 1 + runs
+    let model = try SiGAHTrainer(configuration: configuration, data: data, backend: backend, options: options).train()
+    let seconds = model.summary!.epochs.dropFirst().map(\.seconds).sorted()
+    let timing = Timing(
+      runs: seconds.count, minimum: seconds[0], median: seconds[seconds.count / 2], maximum: seconds.last!)
+    return Rate(work: Double(data.rows), timing: timing)
+  }
+
   /// GFLOP/s of `gemm` at each of the settings' shapes, timed as `shapeRates`. Shared by
   /// our GEMM and CLBlast's, so both are timed the same way.
   public static func gemmRates(
@@ -175,13 +193,7 @@ public enum Throughput {
       var configuration = SiGAHConfiguration()
       configuration.bits = settings.bits
       configuration.batchSize = batch
-      var options = TrainingOptions()
-      options.epochs = 1 + runs
-      let model = try SiGAHTrainer(configuration: configuration, data: data, backend: backend, options: options).train()
-      let seconds = model.summary!.epochs.dropFirst().map(\.seconds).sorted()
-      let timing = Timing(
-        runs: seconds.count, minimum: seconds[0], median: seconds[seconds.count / 2], maximum: seconds.last!)
-      training["\(batch)"] = Rate(work: Double(settings.trainingSamples), timing: timing)
+      training["\(batch)"] = try trainingRate(configuration, data: data, backend: backend, runs: runs)
       log(String(format: "training, batch %d: %.0f samples/s", batch, training["\(batch)"]!.median))
     }
     let defaultBatch = settings.batchSizes.contains(500) ? 500 : settings.batchSizes.last!

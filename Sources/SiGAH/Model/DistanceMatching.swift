@@ -16,12 +16,11 @@ extension SiGAHNetwork {
     n > 1 ? max(1, Int((Float(n - 1) * fraction).rounded(.up))) : 0
   }
 
-  /// Adds `γ·L_DM`'s gradient of this process's rows to `dH` and its share of `n·γ·L_DM` to
-  /// the loss accumulator, over the whole batch.
-  func distanceMatchingTerm(_ batch: GraphBatch) throws {
+  /// `G` of the whole batch in `similarity`, and this process's share of `n·γ·L_DM` added
+  /// to the loss accumulator: everything but the gradient, from X̃ and H alone.
+  func distanceMatchingResidual(_ batch: GraphBatch) throws {
     let weight = configuration.gamma
     let (n, x, h) = (batch.rows, batch.x, batch.h)
-    let nn = n * n
     // Squared in-batch distances of the centred inputs, their row sums and near sets.
     try backend.squaredRowNorms(x, rows: n, columns: d, into: norms)
     try backend.gemm(x, transposeA: false, x, transposeB: true, into: dmDistances, m: n, n: n, k: d, alpha: 1, beta: 0)
@@ -47,7 +46,13 @@ extension SiGAHNetwork {
         loss: LossRows(dmLoss, offset: 0, scale: lossScale))
       try add(.graph, dmLoss, count: n, scale: 1)
     }
-    // ∂/∂H += γ·(4/(r·n²))·G·H, this process's rows of G.
+  }
+
+  /// ∂/∂H += γ·(4/(r·n²))·G·H, this process's rows of G (`distanceMatchingResidual` left G).
+  func addDistanceMatchingGradient(_ batch: GraphBatch) throws {
+    let (n, h) = (batch.rows, batch.h)
+    let (weight, nn) = (configuration.gamma, n * n)
+    let products = similarity
     guard !batch.own.isEmpty else { return }
     var ownProducts = products
     if batch.own.count != n {

@@ -140,7 +140,15 @@ public final class SiGAHNetwork: BatchWide {
   /// Hash layer and generator: `H = tanh(X̃Wᵀ + c)`, `Gout = act(HW2ᵀ + c2)`,
   /// `X̂ = Gout·Ψᵀ` (METHOD.md §1).
   public func forward(rows n: Int) throws {
+    try hashForward(rows: n)
+    try generatorForward(rows: n)
+  }
+
+  func hashForward(rows n: Int) throws {
     try hashLayer.forward(x, rows: n, into: h)
+  }
+
+  func generatorForward(rows n: Int) throws {
     try generatorLayer.forward(h, rows: n, into: g)
     xHat = n == capacity ? (xHatInStack ?? xHatAlone) : xHatAlone
     try backend.gemm(g, transposeA: false, psi, transposeB: true, into: xHat, m: n, n: d, k: m, alpha: 1, beta: 0)
@@ -254,8 +262,13 @@ public final class SiGAHNetwork: BatchWide {
   // MARK: Generator loss (paper Eq. 20 with the adversarial term, METHOD.md §2)
 
   /// All terms of `L_G` on the batch (call `forward` first); leaves the gradients of
-  /// W, c, W2, c2 and adds each term times `n` to the accumulator.
+  /// W, c, W2, c2 and adds each term times `n` to the accumulator. The graph term is
+  /// computed here, or finished here when `graphTermBeside` queued it.
   public func generatorLoss(rows n: Int) throws {
+    try generatorLoss(rows: n, graph: nil)
+  }
+
+  func generatorLoss(rows n: Int, graph pending: PendingGraph?) throws {
     let cfg = configuration
     let nf = Float(n)
 
@@ -297,7 +310,7 @@ public final class SiGAHNetwork: BatchWide {
       : Penalty(
         .sumOfSquares, gradientScale: -cfg.alpha / (Float(r) * nf),
         loss: lossRows(.quantisation, scale: -cfg.alpha / Float(r)))
-    let graph = cfg.gamma != 0 ? try graphTerm(rows: n) : nil
+    let graph = try pending.map(finishGraphTerm) ?? (cfg.gamma != 0 ? try graphTerm(rows: n) : nil)
     try backend.codeGradient(
       codes: h, rows: n, bits: r, gradient: dH, quantisation: quantisation, graph: graph,
       activation: hashLayer.activation)
@@ -343,31 +356,12 @@ public final class SiGAHNetwork: BatchWide {
   func graphTerm(rows n: Int) throws -> GraphGradient? {
     let batch = try graphBatch(rows: n)
     if configuration.graphTerm == .distanceMatching {
-      try distanceMatchingTerm(batch)
+      try distanceMatchingResidual(batch)
+      try addDistanceMatchingGradient(batch)
       return nil
     }
+    if share == nil { return try similarityProducts(batch) }
     let (cfg, rows) = (configuration, batch.rows)
-    if share == nil {
-      // S and its degrees in four launches; ∂L_S/∂H = (4/n²)·(Diag(S1) − S)·H is finished
-      // in the code gradient from −S·H.
-      try backend.squaredRowNorms(batch.x, rows: rows, columns: d, into: norms)
-      try backend.gemm(
-        batch.x, transposeA: false, batch.x, transposeB: true, into: similarity, m: rows, n: rows, k: d, alpha: 1,
-        beta: 0)
-      try backend.distancesFromGram(
-        similarity, rowNorms: norms, columnNorms: norms, rows: rows, columns: rows, squareRoot: true,
-        zeroDiagonal: true, into: similarity, rowSums: distanceSums)
-      try backend.similarityWithDegrees(
-        similarity, rows: rows, sigma: cfg.sigma, distanceRowSums: distanceSums, pairs: rows * (rows - 1),
-        into: similarity, degrees: degrees)
-      try backend.gemm(
-        similarity, transposeA: false, batch.h, transposeB: false, into: lh, m: rows, n: r, k: rows, alpha: -1,
-        beta: 0)
-      let nf = Float(rows)
-      return GraphGradient(
-        negatedProducts: lh, degrees: degrees, gradientScale: 4 * cfg.gamma / (nf * nf),
-        loss: lossRows(.graph, scale: cfg.gamma * 2 / nf))
-    }
     let nf = Float(rows)
     // ∂L_S/∂H = (4/n²)·(Diag(S1) − S)·H.
     try backend.graphSimilarity(
@@ -387,6 +381,69 @@ public final class SiGAHNetwork: BatchWide {
     return nil
   }
 
+  /// The paper's term on one process: S and its degrees in four launches, then −S·H;
+  /// ∂L_S/∂H = (4/n²)·(Diag(S1) − S)·H is finished in the code gradient.
+  private func similarityProducts(_ batch: GraphBatch) throws -> GraphGradient {
+    let (cfg, rows) = (configuration, batch.rows)
+    try backend.squaredRowNorms(batch.x, rows: rows, columns: d, into: norms)
+    try backend.gemm(
+      batch.x, transposeA: false, batch.x, transposeB: true, into: similarity, m: rows, n: rows, k: d, alpha: 1,
+      beta: 0)
+    try backend.distancesFromGram(
+      similarity, rowNorms: norms, columnNorms: norms, rows: rows, columns: rows, squareRoot: true,
+      zeroDiagonal: true, into: similarity, rowSums: distanceSums)
+    try backend.similarityWithDegrees(
+      similarity, rows: rows, sigma: cfg.sigma, distanceRowSums: distanceSums, pairs: rows * (rows - 1),
+      into: similarity, degrees: degrees)
+    try backend.gemm(
+      similarity, transposeA: false, batch.h, transposeB: false, into: lh, m: rows, n: r, k: rows, alpha: -1,
+      beta: 0)
+    let nf = Float(rows)
+    return GraphGradient(
+      negatedProducts: lh, degrees: degrees, gradientScale: 4 * cfg.gamma / (nf * nf),
+      loss: lossRows(.graph, scale: cfg.gamma * 2 / nf))
+  }
+
+  /// The graph term queued as side work (`Backend+SideWork`), to be finished by
+  /// `generatorLoss`: what it computes needs only X̃ and H, so it may run beside the
+  /// generator's forward pass, the discriminator's step and the generator's backward pass,
+  /// none of which touches its buffers. Only on one process (a data-parallel run gathers
+  /// the whole batch through the host) and for a full batch whose X̂ is written in the
+  /// stacked buffer's own slice (otherwise X̂ is copied into the buffer X̃ is a slice of,
+  /// which OpenCL does not allow beside a read of X̃); nil otherwise.
+  func graphTermBeside(rows n: Int) throws -> PendingGraph? {
+    guard configuration.gamma != 0, share == nil, n == capacity, xHatInStack != nil else { return nil }
+    let batch = try graphBatch(rows: n)
+    try backend.beginSideWork()
+    let pending: PendingGraph
+    if configuration.graphTerm == .distanceMatching {
+      try distanceMatchingResidual(batch)
+      pending = .distanceMatching(batch)
+    } else {
+      pending = .fused(try similarityProducts(batch))
+    }
+    try backend.endSideWork()
+    return pending
+  }
+
+  /// A graph term queued by `graphTermBeside`: the paper's term's last step, which the code
+  /// gradient fuses, or distance matching's batch, whose gradient is added to ∂/∂H.
+  enum PendingGraph {
+    case fused(GraphGradient)
+    case distanceMatching(GraphBatch)
+  }
+
+  /// Waits for the side work, then what the code gradient needs of the term.
+  private func finishGraphTerm(_ pending: PendingGraph) throws -> GraphGradient? {
+    try backend.joinSideWork()
+    switch pending {
+    case .fused(let gradient): return gradient
+    case .distanceMatching(let batch):
+      try addDistanceMatchingGradient(batch)
+      return nil
+    }
+  }
+
   /// This process's rows of a whole-batch matrix of r columns (the matrix itself with one process).
   private func ownRows(of matrix: DeviceBuffer<Float>, _ batch: GraphBatch) throws -> DeviceBuffer<Float> {
     guard batch.own.count != batch.rows else { return matrix }
@@ -401,14 +458,16 @@ public final class SiGAHNetwork: BatchWide {
   /// hash layer and generator on `L_G` against the updated discriminator. Queues work
   /// only: nothing is read back.
   public func trainStep(rows n: Int, learningRate: Float) throws {
-    try forward(rows: n)
+    try hashForward(rows: n)
+    let graph = try graphTermBeside(rows: n)
+    try generatorForward(rows: n)
     if configuration.usesDiscriminator {
       try discriminatorLoss(rows: n)
       discriminatorSteps += 1
       try discriminatorBlock.adamStep(
         learningRate: learningRate, weightDecay: configuration.weightDecay, step: discriminatorSteps)
     }
-    try generatorLoss(rows: n)
+    try generatorLoss(rows: n, graph: graph)
     generatorSteps += 1
     try generatorBlock.adamStep(
       learningRate: learningRate, weightDecay: configuration.weightDecay, step: generatorSteps)

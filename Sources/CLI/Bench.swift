@@ -134,25 +134,14 @@ struct Bench: ParsableCommand {
   /// SiGAH and SiGAH-DM at batch 500 on two backends of the device that differ only in
   /// whether the graph term runs on the side queue, in turn: whether it pays here.
   func sideQueueTraining(on device: OpenCLBackend, settings: BenchSettings) throws -> [String: Rate] {
-    let backends = try [true, false].map { sideQueue in
+    let backends: [(name: String, backend: any Backend)] = try [true, false].map { sideQueue in
       var tuning = device.tuning
       tuning.sideQueue = sideQueue
       return (
         sideQueue ? "side queue" : "in order", try OpenCLBackend(deviceIndex: device.device.index, tuning: tuning)
       )
     }
-    var generator = SeededGenerator(seed: 29)
-    let (rows, d) = (settings.trainingSamples, settings.dimension)
-    let data = Matrix(rows: rows, columns: d, values: (0..<(rows * d)).map { _ in Float(generator.uniform()) })
-    var rates: [String: Rate] = [:]
-    for var configuration in Throughput.stepConfigurations(settings: settings) {
-      configuration.ranking = nil
-      for (name, backend) in backends {
-        rates["\(configuration.method.rawValue) \(name)"] = try Throughput.trainingRate(
-          configuration, data: data, backend: backend, runs: settings.runs)
-      }
-    }
-    return rates
+    return try Throughput.stepMethodRates(on: backends, settings: settings, seed: 29)
   }
 
   /// Each kernel's device time in one step of sigah and sigah-dm, on a queue of its own

@@ -406,7 +406,9 @@ import Testing
     let shapes = try #require(tuning.gemmShapes)
     // The side queue was timed against the step in order, and the choice recorded.
     #expect(tuning.sideQueue != nil)
-    #expect(tune.stdout.contains("graph term on the side queue") && tune.stdout.contains("graph term in order"))
+    #expect(
+      tune.stdout.contains("training sigah on the side queue, batch 500")
+        && tune.stdout.contains("training sigah-dm in order, batch 500"))
     let expected = try Throughput.stepGemmShapes()
     #expect(Set(shapes.map(\.shape)) == Set(expected.keys))
     #expect(shapes.contains { $0.shape.transposeA } && shapes.contains { $0.shape.transposeB })

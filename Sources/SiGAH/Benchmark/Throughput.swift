@@ -122,6 +122,26 @@ public enum Throughput {
     return Rate(work: Double(data.rows), timing: timing)
   }
 
+  /// SiGAH and SiGAH-DM at batch 500 (their ranking stage left out), each on every one of
+  /// `backends` in turn, on the same uniform data: rates keyed "<method> <backend's name>".
+  /// How two settings of one device compare (OpenCL's side queue: `tune`, `bench`).
+  public static func stepMethodRates(
+    on backends: [(name: String, backend: any Backend)], settings: BenchSettings, seed: UInt64
+  ) throws -> [String: Rate] {
+    var generator = SeededGenerator(seed: seed)
+    let (rows, d) = (settings.trainingSamples, settings.dimension)
+    let data = Matrix(rows: rows, columns: d, values: (0..<(rows * d)).map { _ in Float(generator.uniform()) })
+    var rates: [String: Rate] = [:]
+    for var configuration in stepConfigurations(settings: settings) {
+      configuration.ranking = nil
+      for (name, backend) in backends {
+        rates["\(configuration.method.rawValue) \(name)"] = try trainingRate(
+          configuration, data: data, backend: backend, runs: settings.runs)
+      }
+    }
+    return rates
+  }
+
   /// GFLOP/s of `gemm` at each of the settings' shapes, timed as `shapeRates`. Shared by
   /// our GEMM and CLBlast's, so both are timed the same way.
   public static func gemmRates(

@@ -20,7 +20,9 @@ struct Bench: ParsableCommand {
       profiling events (idle span is launch overhead); SiGAH training samples/s at batch sizes \
       100–1000 and its achieved GFLOP/s as a fraction of the GEMM rate; every GEMM shape of a \
       SiGAH step timed alone (beside CLBlast's on OpenCL devices) and the training rate as a \
-      fraction of the rate those products alone would allow; encoding vectors/s; \
+      fraction of the rate those products alone would allow; on OpenCL devices, training \
+      with a step's graph term on a second queue and in order; encoding vectors/s (a \
+      linear hash, its uint8 input, and SiGAH-DM's hash with its ranking residual); \
       Hamming top-100 queries/s over 10k, 100k and 1M random 64-bit codes; exact \
       ground-truth queries/s; training samples/s of hashgan, gmans, sgh and ba (an epoch's \
       whole cost, from runs of 1 and 1 + runs epochs). Warm-up runs are excluded; medians are quoted.
@@ -248,6 +250,9 @@ struct Bench: ParsableCommand {
         return "–"
       }
       return String(format: "%.0f; %.0f %%", rate.median, 100 * fraction)
+    }
+    row("encoding, SiGAH-DM's hash with its ranking residual (an MLP), vectors/s") { result in
+      result.mlpEncodingVectorsPerSecond.map { String(format: "%.0f", $0.median) } ?? "–"
     }
     for size in settings.searchDatabase {
       row("top-\(settings.searchK) in \(size) codes, queries/s") {

@@ -335,6 +335,7 @@ import Testing
     // The encoding beside the bus's limit (on the CPU a memory copy).
     #expect((cpu.uploadBytesPerSecond?.median ?? 0) > 0 && (cpu.encodingFractionOfUpload ?? 0) > 0)
     #expect((cpu.byteEncodingVectorsPerSecond?.median ?? 0) > 0 && (cpu.byteEncodingFractionOfUpload ?? 0) > 0)
+    #expect((cpu.mlpEncodingVectorsPerSecond?.median ?? 0) > 0)
     #expect(Set(cpu.training.keys) == ["250", "500"])
     #expect(cpu.search.count == 2 && cpu.comparisonsPerSecond > 0)
     #expect(cpu.trainingGflops > 0 && cpu.groundTruthQueriesPerSecond.median > 0)

@@ -101,6 +101,9 @@ public struct BackendBench: Sendable, Codable, Equatable {
   /// fraction of the plain upload's rate.
   public var byteEncodingVectorsPerSecond: Rate?
   public var byteEncodingFractionOfUpload: Double?
+  /// Vectors/s of an MLP hash from host memory: SiGAH-DM's with its 256-unit ranking
+  /// residual and skip (`784 → 256 → r` beside `784 → r`), random weights.
+  public var mlpEncodingVectorsPerSecond: Rate?
   /// OpenCL devices: samples/s of SiGAH and SiGAH-DM at batch 500 (their ranking stage
   /// left out) with the graph term on the side queue and in order, measured in turn
   /// ("sigah side queue", "sigah in order", …).
@@ -286,6 +289,23 @@ public enum Throughput {
       String(
         format: "encoding uint8 vectors (kept encoder): %.0f vectors/s, %.0f %% of the upload's rate",
         byteEncoding.median, 100 * byteFraction))
+    // An MLP hash: SiGAH-DM's with its default ranking residual (METHOD.md §3c).
+    let width = 256
+    let residual = MLPHash(
+      mean: Array(repeating: 0.5, count: d), inputScale: 1,
+      layers: [
+        .init(
+          weight: generator.gaussians(count: width * d, standardDeviation: 1 / Double(d).squareRoot()),
+          bias: Array(repeating: 0, count: width), inputs: d, outputs: width, activation: .relu),
+        .init(
+          weight: generator.gaussians(count: settings.bits * width, standardDeviation: 1 / Double(width).squareRoot()),
+          bias: Array(repeating: 0, count: settings.bits), inputs: width, outputs: settings.bits,
+          activation: .identity),
+      ], skip: generator.gaussians(count: settings.bits * d, standardDeviation: 1 / Double(d).squareRoot()))
+    let mlpEncoding = Rate(
+      work: Double(settings.encodeVectors),
+      timing: try Timing.measure(runs: runs) { _ = try residual.encode(vectors, backend: backend) })
+    log(String(format: "encoding, SiGAH-DM's hash with its ranking residual: %.0f vectors/s", mlpEncoding.median))
 
     // Hamming top-k over resident databases of random codes.
     var search: [String: Rate] = [:]
@@ -336,7 +356,7 @@ public enum Throughput {
       },
       uploadBytesPerSecond: upload,
       encodingFractionOfUpload: encodingBytesPerSecond / upload.median, byteEncodingVectorsPerSecond: byteEncoding,
-      byteEncodingFractionOfUpload: byteFraction)
+      byteEncodingFractionOfUpload: byteFraction, mlpEncodingVectorsPerSecond: mlpEncoding)
   }
 
   /// Samples/s of each of the other papers' methods on `data` at `settings.bits`.

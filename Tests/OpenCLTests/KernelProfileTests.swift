@@ -35,21 +35,10 @@ struct KernelProfileTests {
     for configuration in [SiGAHConfiguration(), .distanceMatchingPreset] {
       var configuration = configuration
       (configuration.bits, configuration.batchSize) = (16, 100)
-      let backend = try OpenCLBackend(profiling: true)
-      var (before, after) = (BackendCounts(), BackendCounts())
-      var profile: KernelProfile?
-      try StepCounts.observeStep(
-        configuration: configuration, data: data, backend: backend,
-        begin: {
-          try backend.startProfile()
-          before = backend.counts
-        },
-        end: {
-          after = backend.counts
-          profile = try backend.stopProfile()
-        })
-      let launches = try #require(profile).kernels.reduce(0) { $0 + $1.launches }
-      #expect(launches == (after - before).launches, "\(configuration.method.rawValue)")
+      let (profile, counts) = try OpenCLUnderTest.profiledStep(
+        configuration, data: data, backend: try OpenCLBackend(profiling: true))
+      let launches = profile.kernels.reduce(0) { $0 + $1.launches }
+      #expect(launches == counts.launches, "\(configuration.method.rawValue)")
       #expect(launches > 10)
     }
   }
@@ -57,5 +46,27 @@ struct KernelProfileTests {
   @Test func profilingNeedsAProfilingQueue() throws {
     let backend = try OpenCLBackend()
     #expect(throws: BackendError.self) { try backend.startProfile() }
+  }
+}
+
+extension OpenCLUnderTest {
+  /// The profile and the counts of one steady-state step (`StepCounts.observeStep`) on a
+  /// backend made with `profiling: true`.
+  static func profiledStep(_ configuration: SiGAHConfiguration, data: Matrix, backend: OpenCLBackend) throws -> (
+    KernelProfile, BackendCounts
+  ) {
+    var (before, after) = (BackendCounts(), BackendCounts())
+    var profile: KernelProfile?
+    try StepCounts.observeStep(
+      configuration: configuration, data: data, backend: backend,
+      begin: {
+        try backend.startProfile()
+        before = backend.counts
+      },
+      end: {
+        after = backend.counts
+        profile = try backend.stopProfile()
+      })
+    return (try #require(profile), after - before)
   }
 }

@@ -59,21 +59,10 @@ struct SideQueueTests {
     var tuning = try OpenCLUnderTest.backend().tuning
     tuning.sideQueue = true
     let backend = try OpenCLBackend(tuning: tuning, profiling: true)
-    var (before, after) = (BackendCounts(), BackendCounts())
-    var profile: KernelProfile?
-    try StepCounts.observeStep(
-      configuration: Self.configuration(SiGAHConfiguration()), data: data, backend: backend,
-      begin: {
-        try backend.startProfile()
-        before = backend.counts
-      },
-      end: {
-        after = backend.counts
-        profile = try backend.stopProfile()
-      })
-    let step = try #require(profile)
+    let (step, counts) = try OpenCLUnderTest.profiledStep(
+      Self.configuration(SiGAHConfiguration()), data: data, backend: backend)
     #expect(backend.sideSpans > 0)
-    #expect(step.kernels.reduce(0) { $0 + $1.launches } == (after - before).launches)
+    #expect(step.kernels.reduce(0) { $0 + $1.launches } == counts.launches)
     #expect(step.occupiedSeconds <= step.busySeconds * (1 + 1e-9), "\(step)")
     #expect(step.occupiedSeconds <= step.spanSeconds * (1 + 1e-9), "\(step)")
   }

@@ -132,8 +132,7 @@ public enum Throughput {
     on backends: [(name: String, backend: any Backend)], settings: BenchSettings, seed: UInt64
   ) throws -> [String: Rate] {
     var generator = SeededGenerator(seed: seed)
-    let (rows, d) = (settings.trainingSamples, settings.dimension)
-    let data = Matrix(rows: rows, columns: d, values: (0..<(rows * d)).map { _ in Float(generator.uniform()) })
+    let data = uniformMatrix(rows: settings.trainingSamples, columns: settings.dimension, &generator)
     var rates: [String: Rate] = [:]
     for var configuration in stepConfigurations(settings: settings) {
       configuration.ranking = nil
@@ -208,9 +207,7 @@ public enum Throughput {
     // Training on MNIST-shaped data: one run of 1 + runs epochs; the epochs' own times
     // (batch gathering and uploads included, set-up excluded), the first as warm-up.
     let d = settings.dimension
-    let data = Matrix(
-      rows: settings.trainingSamples, columns: d,
-      values: (0..<(settings.trainingSamples * d)).map { _ in Float(generator.uniform()) })
+    let data = uniformMatrix(rows: settings.trainingSamples, columns: d, &generator)
     var training: [String: Rate] = [:]
     for batch in settings.batchSizes {
       var configuration = SiGAHConfiguration()
@@ -257,9 +254,7 @@ public enum Throughput {
     let weights = SiGAHWeights.initial(
       inputDimension: d, configuration: configuration, mean: Array(repeating: 0.5, count: d))
     let model = SiGAHModel(configuration: configuration, weights: weights, summary: nil)
-    let vectors = Matrix(
-      rows: settings.encodeVectors, columns: d,
-      values: (0..<(settings.encodeVectors * d)).map { _ in Float(generator.uniform()) })
+    let vectors = uniformMatrix(rows: settings.encodeVectors, columns: d, &generator)
     let encoding = Rate(
       work: Double(settings.encodeVectors),
       timing: try Timing.measure(runs: runs) { _ = try model.hash.encode(vectors, backend: backend) })
@@ -291,17 +286,16 @@ public enum Throughput {
         byteEncoding.median, 100 * byteFraction))
     // An MLP hash: SiGAH-DM's with its default ranking residual (METHOD.md §3c).
     let width = 256
-    let residual = MLPHash(
-      mean: Array(repeating: 0.5, count: d), inputScale: 1,
-      layers: [
-        .init(
-          weight: generator.gaussians(count: width * d, standardDeviation: 1 / Double(d).squareRoot()),
-          bias: Array(repeating: 0, count: width), inputs: d, outputs: width, activation: .relu),
-        .init(
-          weight: generator.gaussians(count: settings.bits * width, standardDeviation: 1 / Double(width).squareRoot()),
-          bias: Array(repeating: 0, count: settings.bits), inputs: width, outputs: settings.bits,
-          activation: .identity),
-      ], skip: generator.gaussians(count: settings.bits * d, standardDeviation: 1 / Double(d).squareRoot()))
+    let residual = RankingResidual(
+      hiddenWeight: generator.gaussians(count: width * d, standardDeviation: 1 / Double(d).squareRoot()),
+      hiddenBias: Array(repeating: 0, count: width),
+      outputWeight: generator.gaussians(
+        count: settings.bits * width, standardDeviation: 1 / Double(width).squareRoot()),
+      width: width
+    ).hash(
+      mean: Array(repeating: 0.5, count: d),
+      projection: generator.gaussians(count: settings.bits * d, standardDeviation: 1 / Double(d).squareRoot()),
+      offset: Array(repeating: 0, count: settings.bits))
     let mlpEncoding = Rate(
       work: Double(settings.encodeVectors),
       timing: try Timing.measure(runs: runs) { _ = try residual.encode(vectors, backend: backend) })
@@ -330,9 +324,7 @@ public enum Throughput {
     // Exact ground truth.
     let base =
       settings.groundTruthData
-      ?? Matrix(
-        rows: settings.groundTruthDatabase, columns: d,
-        values: (0..<(settings.groundTruthDatabase * d)).map { _ in Float(generator.uniform()) })
+      ?? uniformMatrix(rows: settings.groundTruthDatabase, columns: d, &generator)
     let queries = base.rows(0..<min(settings.groundTruthQueries, base.rows))
     let truth = Rate(
       work: Double(settings.groundTruthQueries),
@@ -414,7 +406,11 @@ public enum Throughput {
 
   /// MNIST-shaped uniform data for the observed steps: four batches of 500.
   public static func stepData(settings: BenchSettings, generator: inout SeededGenerator) -> Matrix {
-    let d = settings.dimension
-    return Matrix(rows: 2000, columns: d, values: (0..<(2000 * d)).map { _ in Float(generator.uniform()) })
+    uniformMatrix(rows: 2000, columns: settings.dimension, &generator)
+  }
+
+  /// `rows × columns` draws from U[0, 1), row by row.
+  static func uniformMatrix(rows: Int, columns: Int, _ generator: inout SeededGenerator) -> Matrix {
+    Matrix(rows: rows, columns: columns, values: (0..<(rows * columns)).map { _ in Float(generator.uniform()) })
   }
 }

@@ -578,6 +578,24 @@ extension Backend {
       queries: queries, queryCount: queryCount, database: database, databaseCount: databaseCount, bits: bits, k: k)
   }
 
+  /// Every database code within Hamming distance `radius` (0 or more) of each query, by
+  /// distance, then index: the lookup that hashing is used for. Only the matches leave the
+  /// device, never a distance row.
+  public func hammingWithin(
+    queries: DeviceBuffer<UInt64>, queryCount: Int, database: DeviceBuffer<UInt64>, databaseCount: Int, bits: Int,
+    radius: Int
+  ) throws -> HammingMatches {
+    try Validate.hamming("hammingWithin", queries, queryCount, database, databaseCount, bits)
+    guard radius >= 0 else {
+      throw BackendError.invalidArgument(
+        operation: "hammingWithin", message: "radius must be at least 0, got \(radius)")
+    }
+    counts.operations += 1
+    return try uncheckedHammingWithin(
+      queries: queries, queryCount: queryCount, database: database, databaseCount: databaseCount, bits: bits,
+      radius: min(radius, bits))
+  }
+
   /// The average precision of each query's ranking of the whole database by Hamming
   /// distance, ties by index (METHOD.md §5): `AP = (1/R)·Σ f/p` over the `R` relevant items,
   /// the f-th of them found at position `p`; 0 for a query without relevant items.

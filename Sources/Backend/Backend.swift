@@ -192,6 +192,11 @@ public protocol Backend: AnyObject {
     queries: DeviceBuffer<UInt64>, queryCount: Int, database: DeviceBuffer<UInt64>, databaseCount: Int, bits: Int,
     k: Int
   ) throws -> TopK
+  /// Every code within Hamming distance `radius` of each query, by distance, then index.
+  func uncheckedHammingWithin(
+    queries: DeviceBuffer<UInt64>, queryCount: Int, database: DeviceBuffer<UInt64>, databaseCount: Int, bits: Int,
+    radius: Int
+  ) throws -> HammingMatches
   /// The average precision of each query's whole Hamming ranking, given its sorted
   /// relevant ids.
   func uncheckedAveragePrecision(

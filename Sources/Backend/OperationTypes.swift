@@ -144,6 +144,25 @@ public struct TopK: Sendable, Equatable {
   }
 }
 
+/// The codes within a radius of each query (`hammingWithin`): query `q`'s matches are
+/// entries `offsets[q]..<offsets[q + 1]` of `ids` and `distances`, ordered by ascending
+/// distance and, within a distance, by ascending database index (METHOD.md §4).
+public struct HammingMatches: Sendable, Equatable {
+  public let offsets: [Int]
+  public let ids: [Int32]
+  public let distances: [Int32]
+
+  public init(offsets: [Int], ids: [Int32], distances: [Int32]) {
+    precondition(offsets.first == 0 && offsets.last == ids.count && ids.count == distances.count)
+    self.offsets = offsets
+    self.ids = ids
+    self.distances = distances
+  }
+
+  /// Query `q`'s matches: positions in `ids` and `distances`.
+  public func range(ofQuery q: Int) -> Range<Int> { offsets[q]..<offsets[q + 1] }
+}
+
 /// What `fillRandom` draws: each element from a counter-based hash of its index and the
 /// call's key (METHOD.md §7), so that every backend draws the same numbers.
 public enum RandomDistribution: Sendable, Equatable {

@@ -23,7 +23,8 @@ struct Bench: ParsableCommand {
       fraction of the rate those products alone would allow; on OpenCL devices, training \
       with a step's graph term on a second queue and in order; encoding vectors/s (a \
       linear hash, its uint8 input, and SiGAH-DM's hash with its ranking residual); \
-      Hamming top-100 queries/s over 10k, 100k and 1M random 64-bit codes; exact \
+      Hamming top-100 queries/s over 10k, 100k and 1M random 64-bit codes, and radius-2 \
+      queries/s over the largest (beside a multi-index hash's on the host); exact \
       ground-truth queries/s; training samples/s of hashgan, gmans, sgh and ba (an epoch's \
       whole cost, from runs of 1 and 1 + runs epochs). Warm-up runs are excluded; medians are quoted.
       """)
@@ -260,6 +261,12 @@ struct Bench: ParsableCommand {
       }
     }
     row("code comparisons/s (largest database)") { String(format: "%.2e", $0.comparisonsPerSecond) }
+    row("within radius 2 of \(settings.searchDatabase.max()!) codes, queries/s; a host multi-index's") { result in
+      guard let scan = result.radiusSearchQueriesPerSecond, let index = result.multiIndexRadiusQueriesPerSecond else {
+        return "–"
+      }
+      return String(format: "%.0f; %.0f", scan.median, index.median)
+    }
     row(
       "ground truth, queries/s (\(results.first.map { "\($0.groundTruthShape[0])×\($0.groundTruthShape[1])" } ?? ""))"
     ) {

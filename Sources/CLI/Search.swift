@@ -104,7 +104,7 @@ struct Search: ParsableCommand {
       let started = Date()
       let matches =
         try multiIndex?.within(radius, queries: queryCodes)
-        ?? RadiusSearch.within(radius, queries: queryCodes, database: databaseCodes, backend: selected.backend)
+        ?? scan(queryCodes, databaseCodes, radius: radius, backend: selected.backend, quiet: output.quiet)
       try Tables.write(integers: matches.flatMap { [$0.query, $0.id, $0.distance] }, columns: 3, to: out)
       console.line(
         String(
@@ -168,4 +168,13 @@ private func scan(_ queries: PackedCodes, _ database: PackedCodes, k: Int, backe
   let progress = Progress("searching", total: queries.count, unit: "queries", quiet: quiet)
   defer { progress.finish() }
   return try HammingScan.topK(queries, in: database, k: k, backend: backend, progress: progress.update)
+}
+
+private func scan(_ queries: PackedCodes, _ database: PackedCodes, radius: Int, backend: any Backend, quiet: Bool)
+  throws -> [RadiusSearch.Match]
+{
+  let progress = Progress("searching", total: queries.count, unit: "queries", quiet: quiet)
+  defer { progress.finish() }
+  return try RadiusSearch.within(
+    radius, queries: queries, database: database, backend: backend, progress: progress.update)
 }

@@ -32,7 +32,8 @@ public struct OpenCLTuning: Sendable, Equatable, Codable, CustomStringConvertibl
   /// Work-group size of the Hamming top-k (one work-group a block of queries); a power of two. One
   /// work-item a query is fastest on CPU devices (measured on PoCL: 4,594 against 1,237
   /// queries/s at 64 over 100,000 codes), whose barriers cost a loop each. The ranking
-  /// kernel (average precision, one work-group a query too) uses the same size.
+  /// kernel (average precision, one work-group a query too) and the radius search use the
+  /// same size.
   public var hammingGroupSize = 1
   /// Columns of a column-sum work-group (bias gradients), and row lanes per column: one
   /// lane is a serial loop over the rows, fine for CPU threads; a GPU needs several lanes
@@ -137,6 +138,8 @@ public struct OpenCLTuning: Sendable, Equatable, Codable, CustomStringConvertibl
     case "activations": options += columnOptions
     case "hamming":
       options += " -DHAMMING_WG=\(hammingGroupSize) -DHAMMING_QUERIES=\(OpenCLBackend.hammingMostQueriesPerGroup)"
+    case "hamming_within":
+      options += " -DWITHIN_WG=\(hammingGroupSize) -DWITHIN_QUERIES=\(OpenCLBackend.withinMostQueriesPerGroup)"
     case "ranking": options += " -DRANKING_WG=\(hammingGroupSize)"
     case "encode": options += " -DENCODE_LOCAL=\(encodeInLocalMemory ? 1 : 0) -DENCODE_ROWS=\(encodeRows)"
     default: break

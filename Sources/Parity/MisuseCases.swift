@@ -71,6 +71,14 @@ public enum MisuseSuite {
         expected: .invalidArgument(
           operation: "hammingTopK", message: "k must be between 1 and the database size 4, got 5")),
       MisuseCase(
+        name: "hammingWithin with a negative radius",
+        call: { backend, _ in
+          let codes = try backend.makeBuffer(UInt64.self, count: 4)
+          _ = try backend.hammingWithin(
+            queries: codes, queryCount: 1, database: codes, databaseCount: 4, bits: 64, radius: -1)
+        },
+        expected: .invalidArgument(operation: "hammingWithin", message: "radius must be at least 0, got -1")),
+      MisuseCase(
         name: "hammingDistances with a short database",
         call: { backend, _ in
           let codes = try backend.makeBuffer(UInt64.self, count: 3)

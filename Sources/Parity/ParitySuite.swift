@@ -371,6 +371,31 @@ public enum ParitySuite {
             return (top.ids + top.distances).map(Double.init)
           }))
     }
+    // Radius search: none, a few and every code within reach; several database chunks and
+    // query groups (37 queries); 8-bit codes tie at every distance.
+    for (queryCount, databaseCount, bits, radius) in [
+      (1, 1, 1, 0), (7, 500, 8, 0), (7, 500, 8, 2), (37, 700, 8, 3), (5, 300, 8, 8), (3, 1024, 64, 26),
+      (2, 93, 200, 90), (37, 300, 200, 88),
+    ] {
+      let (queries, database) = randomCodes(queryCount, databaseCount, bits: bits, seed: 97)
+      cases.append(
+        ParityCase(
+          operation: "hammingWithin", shape: "\(queryCount)×\(databaseCount), \(bits) bits, radius \(radius)",
+          tolerance: 0,
+          run: { backend in
+            let (q, db) = (try backend.makeBuffer(queries), try backend.makeBuffer(database))
+            return flattened(
+              try backend.hammingWithin(
+                queries: q, queryCount: queryCount, database: db, databaseCount: databaseCount, bits: bits,
+                radius: radius))
+          },
+          reference: {
+            flattened(
+              Reference.hammingWithin(
+                queries: queries, database: database, queryCount: queryCount, databaseCount: databaseCount,
+                bits: bits, radius: radius))
+          }))
+    }
     return cases
   }
 
@@ -451,6 +476,11 @@ public enum ParitySuite {
   /// Each 64-bit word as two exact Float64 halves (a Double holds 53 bits, not 64).
   static func halves(_ words: [UInt64]) -> [Double] {
     words.flatMap { [Double($0 >> 32), Double($0 & 0xFFFF_FFFF)] }
+  }
+
+  /// A radius search's offsets, ids and distances, one after the other.
+  static func flattened(_ matches: HammingMatches) -> [Double] {
+    matches.offsets.map(Double.init) + matches.ids.map(Double.init) + matches.distances.map(Double.init)
   }
 
   static func randomCodes(_ queryCount: Int, _ databaseCount: Int, bits: Int, seed: UInt64)

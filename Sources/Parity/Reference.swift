@@ -95,6 +95,24 @@ public enum Reference {
     }
     return TopK(k: k, ids: ids, distances: distances)
   }
+
+  /// Radius search by the full ranking cut at the radius.
+  public static func hammingWithin(
+    queries: [UInt64], database: [UInt64], queryCount: Int, databaseCount: Int, bits: Int, radius: Int
+  ) -> HammingMatches {
+    let ranked = hammingTopK(
+      queries: queries, database: database, queryCount: queryCount, databaseCount: databaseCount, bits: bits,
+      k: databaseCount)
+    var (offsets, ids, distances) = ([0], [Int32](), [Int32]())
+    for q in 0..<queryCount {
+      for e in (q * databaseCount)..<((q + 1) * databaseCount) where ranked.distances[e] <= radius {
+        ids.append(ranked.ids[e])
+        distances.append(ranked.distances[e])
+      }
+      offsets.append(ids.count)
+    }
+    return HammingMatches(offsets: offsets, ids: ids, distances: distances)
+  }
 }
 
 extension Reference {

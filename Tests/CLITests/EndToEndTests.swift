@@ -338,6 +338,8 @@ import Testing
     #expect((cpu.mlpEncodingVectorsPerSecond?.median ?? 0) > 0)
     #expect(Set(cpu.training.keys) == ["250", "500"])
     #expect(cpu.search.count == 2 && cpu.comparisonsPerSecond > 0)
+    #expect((cpu.radiusSearchQueriesPerSecond?.median ?? 0) > 0)
+    #expect((cpu.multiIndexRadiusQueriesPerSecond?.median ?? 0) > 0)
     #expect(cpu.trainingGflops > 0 && cpu.groundTruthQueriesPerSecond.median > 0)
     #expect(Set(cpu.stepCounts.keys) == ["sigah", "sigah-dm"])
     #expect(cpu.stepCounts.values.allSatisfy { $0.operations > 10 && $0.launches == 0 })

@@ -86,13 +86,13 @@ struct OpenCLMisuseTests {
   }
 
   @Test(arguments: [1, 8, 32, 256])
-  func otherHammingGroupSizesGiveTheSameTopKAndRanking(_ groupSize: Int) throws {
+  func otherHammingGroupSizesGiveTheSameSearchesAndRanking(_ groupSize: Int) throws {
     var tuning = OpenCLTuning()
     tuning.hammingGroupSize = groupSize
     let backend = try OpenCLBackend(tuning: tuning)
     // BA's code step takes the same group size: lanes sharing each flip's update.
     for parityCase in ParitySuite.cases()
-    where ["hammingTopK", "averagePrecision", "flipCodeBits"].contains(parityCase.operation) {
+    where ["hammingTopK", "hammingWithin", "averagePrecision", "flipCodeBits"].contains(parityCase.operation) {
       let result = try parityCase.check(backend, against: try CPUBackend())
       #expect(result.passed, "group \(groupSize): \(result)")
     }

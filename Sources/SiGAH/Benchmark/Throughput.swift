@@ -108,6 +108,12 @@ public struct BackendBench: Sendable, Codable, Equatable {
   /// left out) with the graph term on the side queue and in order, measured in turn
   /// ("sigah side queue", "sigah in order", …).
   public var sideQueueTraining: [String: Rate]?
+  /// Queries/s of radius-2 search (`hammingWithin`) over the largest search database;
+  /// each query is one of its codes with a bit flipped, so each has a match. Beside it,
+  /// the same queries answered by a multi-index hash on the host (its build excluded):
+  /// the yardstick a device scan must beat to pay on a GPU box.
+  public var radiusSearchQueriesPerSecond: Rate?
+  public var multiIndexRadiusQueriesPerSecond: Rate?
 }
 
 public enum Throughput {
@@ -320,6 +326,12 @@ public enum Throughput {
     }
     let largest = settings.searchDatabase.max()!
     let comparisons = search["\(largest)"]!.median * Double(largest)
+    let radiusSearch = try radiusSearchRates(
+      databaseCount: largest, settings: settings, backend: backend, runs: runs, &generator)
+    log(
+      String(
+        format: "search within radius 2 of %d codes: %.0f queries/s (a multi-index on the host: %.0f)", largest,
+        radiusSearch.scan.median, radiusSearch.multiIndex.median))
 
     // Exact ground truth.
     let base =
@@ -348,7 +360,37 @@ public enum Throughput {
       },
       uploadBytesPerSecond: upload,
       encodingFractionOfUpload: encodingBytesPerSecond / upload.median, byteEncodingVectorsPerSecond: byteEncoding,
-      byteEncodingFractionOfUpload: byteFraction, mlpEncodingVectorsPerSecond: mlpEncoding)
+      byteEncodingFractionOfUpload: byteFraction, mlpEncodingVectorsPerSecond: mlpEncoding,
+      radiusSearchQueriesPerSecond: radiusSearch.scan, multiIndexRadiusQueriesPerSecond: radiusSearch.multiIndex)
+  }
+
+  /// Queries/s of radius-2 search over `databaseCount` random codes, the queries codes of
+  /// the database with one bit flipped: by the backend's scan, and by a multi-index hash.
+  static func radiusSearchRates(
+    databaseCount: Int, settings: BenchSettings, backend: any Backend, runs: Int, _ generator: inout SeededGenerator
+  ) throws -> (scan: Rate, multiIndex: Rate) {
+    let words = codeWords(bits: settings.bits)
+    let codes = (0..<(databaseCount * words)).map { _ in generator.next() }
+    var queries: [UInt64] = []
+    for _ in 0..<settings.searchQueries {
+      let row = Int(generator.next() % UInt64(databaseCount))
+      var query = Array(codes[(row * words)..<((row + 1) * words)])
+      query[0] ^= 1 << (generator.next() % UInt64(min(settings.bits, 64)))
+      queries += query
+    }
+    let database = try backend.makeBuffer(codes)
+    let timing = try Timing.measure(runs: runs) {
+      _ = try backend.hammingWithin(
+        queries: try backend.makeBuffer(queries), queryCount: settings.searchQueries, database: database,
+        databaseCount: databaseCount, bits: settings.bits, radius: 2)
+    }
+    let index = try MultiIndexHash(codes: PackedCodes(count: databaseCount, bits: settings.bits, words: codes))
+    let queryCodes = PackedCodes(count: settings.searchQueries, bits: settings.bits, words: queries)
+    let indexTiming = try Timing.measure(runs: runs) { _ = try index.within(2, queries: queryCodes) }
+    return (
+      Rate(work: Double(settings.searchQueries), timing: timing),
+      Rate(work: Double(settings.searchQueries), timing: indexTiming)
+    )
   }
 
   /// Samples/s of each of the other papers' methods on `data` at `settings.bits`.

@@ -1,6 +1,6 @@
 // Radius search: every database code within Hamming distance R of each query, the way
-// hashing is used for lookups ("all items within radius 2"). Distances are computed on the
-// backend a block of queries at a time, so memory stays bounded for any database size.
+// hashing is used for lookups ("all items within radius 2"). The backend scans a block of
+// queries at a time (`hammingWithin`) and returns only the matches.
 
 import Backend
 
@@ -13,33 +13,32 @@ public enum RadiusSearch {
   }
 
   /// Every (query, id) with `distance ≤ radius`, by query, then distance, then id.
+  /// `progress` receives the number of queries answered.
   public static func within(
-    _ radius: Int, queries: PackedCodes, database: PackedCodes, backend: any Backend
+    _ radius: Int, queries: PackedCodes, database: PackedCodes, backend: any Backend,
+    progress: (Int) -> Void = { _ in }
   ) throws -> [Match] {
     precondition(queries.bits == database.bits)
     let words = database.wordsPerCode
-    // Blocks of queries whose distance rows fit 16 M entries (64 MB).
-    let block = max(1, min(queries.count, (1 << 24) / max(database.count, 1)))
+    // Queries a call: enough to keep a GPU busy, but a block's matches, were every code
+    // within reach, stay below 2²⁸ (2 GB of ids and distances).
+    let block = max(1, min(queries.count, 1024, (1 << 28) / max(database.count, 1)))
     let databaseBuffer = try backend.makeBuffer(database.words)
-    let distances = try backend.makeBuffer(Int32.self, count: block * database.count)
     var matches: [Match] = []
     var first = 0
     while first < queries.count {
       let n = min(block, queries.count - first)
       let queryBuffer = try backend.makeBuffer(Array(queries.words[(first * words)..<((first + n) * words)]))
-      try backend.hammingDistances(
+      let found = try backend.hammingWithin(
         queries: queryBuffer, queryCount: n, database: databaseBuffer, databaseCount: database.count,
-        bits: database.bits, into: distances)
-      let rows = try backend.download(distances, count: n * database.count)
+        bits: database.bits, radius: radius)
       for q in 0..<n {
-        var found: [Match] = []
-        for id in 0..<database.count where rows[q * database.count + id] <= radius {
-          found.append(Match(query: Int32(first + q), id: Int32(id), distance: rows[q * database.count + id]))
+        for e in found.range(ofQuery: q) {
+          matches.append(Match(query: Int32(first + q), id: found.ids[e], distance: found.distances[e]))
         }
-        found.sort { ($0.distance, $0.id) < ($1.distance, $1.id) }
-        matches += found
       }
       first += n
+      progress(first)
     }
     return matches
   }

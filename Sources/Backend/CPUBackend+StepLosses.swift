@@ -1,6 +1,7 @@
 // CPU backend: the row-wise fused operations of a training step (the discriminator's
 // energy loss, the reconstruction and penalty gradients, the hash layer's last step back),
-// each one pass over its rows with the row's loss summed in the same pass.
+// each one pass over its rows; a row's loss is summed in 16 lanes (`reduce`) while the
+// row is in cache, not as one chain of dependent additions.
 
 import Foundation
 import OperationCodes
@@ -21,13 +22,8 @@ extension CPUBackend {
     parallelChunks(rows, minimumPerChunk: max(1, Self.grain / columns)) { range in
       for i in range {
         let (row, input, out) = (pr + i * columns, pa + i * columns, dr + i * columns)
-        var squares: Float = 0
-        for j in 0..<columns {
-          let residual = row[j] - input[j]
-          out[j] = residual
-          squares += residual * residual
-        }
-        let energy = energyScale * squares
+        for j in 0..<columns { out[j] = row[j] - input[j] }
+        let energy = energyScale * Self.reduce(out, columns, .sumOfSquares)
         let (rowLoss, slope): (Float, Float) =
           i < hingeFrom ? (energy, 1) : (max(0, margin - energy), margin - energy > 0 ? -1 : 0)
         losses[i] += loss.scale * rowLoss
@@ -53,13 +49,9 @@ extension CPUBackend {
     parallelChunks(rows, minimumPerChunk: max(1, Self.grain / columns)) { range in
       for i in range {
         let base = i * columns
-        var squares: Float = 0
-        for j in base..<(base + columns) {
-          let difference = px[j] - pt[j]
-          squares += difference * difference
-          pg[j] = gradientScale * difference
-        }
-        losses[i] += loss.scale * squares
+        for j in base..<(base + columns) { pg[j] = px[j] - pt[j] }
+        losses[i] += loss.scale * Self.reduce(pg + base, columns, .sumOfSquares)
+        for j in base..<(base + columns) { pg[j] *= gradientScale }
       }
     }
   }
@@ -74,13 +66,10 @@ extension CPUBackend {
     parallelChunks(rows, minimumPerChunk: max(1, Self.grain / columns)) { range in
       for i in range {
         let base = i * columns
-        var total: Float = 0
         for j in base..<(base + columns) {
-          let (value, slope) = Self.penalty(penalty.kind, px[j])
-          total += value
-          pg[j] = (accumulate ? pg[j] : 0) + penalty.gradientScale * slope
+          pg[j] = (accumulate ? pg[j] : 0) + penalty.gradientScale * Self.penalty(penalty.kind, px[j]).1
         }
-        losses[i] += penalty.loss.scale * total
+        losses[i] += penalty.loss.scale * Self.reduce(px + base, columns, penalty.kind)
       }
     }
   }

@@ -215,6 +215,12 @@ struct Bench: ParsableCommand {
     row("training GFLOP/s (fraction of GEMM)") {
       String(format: "%.1f (%.0f %%)", $0.trainingGflops, 100 * $0.trainingFractionOfGemm)
     }
+    row("training ÷ largest GEMM in pairs, median (min–max)") { result in
+      guard let fractions = result.pairedTrainingFractionsOfGemm, !fractions.isEmpty else { return "–" }
+      return String(
+        format: "%.1f %% (%.1f–%.1f)", 100 * fractions[fractions.count / 2], 100 * fractions.first!,
+        100 * fractions.last!)
+    }
     let stepShapes = Array(Set(results.flatMap { $0.stepGemms?.map(\.shape) ?? [] })).sorted()
     for shape in stepShapes {
       let withCLBlast = results.contains {

@@ -339,6 +339,9 @@ import Testing
     #expect(Set(cpu.training.keys) == ["250", "500"])
     #expect(cpu.search.count == 2 && cpu.comparisonsPerSecond > 0)
     #expect((cpu.radiusSearchQueriesPerSecond?.median ?? 0) > 0)
+    // A round's fraction is a ratio of two positive rates, one a round, ascending.
+    let paired = cpu.pairedTrainingFractionsOfGemm ?? []
+    #expect(paired.count == 1 && paired.allSatisfy { $0 > 0 } && paired == paired.sorted())
     #expect((cpu.multiIndexRadiusQueriesPerSecond?.median ?? 0) > 0)
     #expect(cpu.trainingGflops > 0 && cpu.groundTruthQueriesPerSecond.median > 0)
     #expect(Set(cpu.stepCounts.keys) == ["sigah", "sigah-dm"])

@@ -114,6 +114,11 @@ public struct BackendBench: Sendable, Codable, Equatable {
   /// the yardstick a device scan must beat to pay on a GPU box.
   public var radiusSearchQueriesPerSecond: Rate?
   public var multiIndexRadiusQueriesPerSecond: Rate?
+  /// `trainingFractionOfGemm` measured in pairs, ascending: each of `runs` rounds times
+  /// one training epoch at the default batch (after a warm-up epoch) between two timings of
+  /// the largest GEMM, and divides. A machine whose speed drifts (a shared VM) moves both
+  /// sides of a round alike, so the median of the rounds is the figure to quote there.
+  public var pairedTrainingFractionsOfGemm: [Double]?
 }
 
 public enum Throughput {
@@ -225,6 +230,12 @@ public enum Throughput {
     let defaultBatch = settings.batchSizes.contains(500) ? 500 : settings.batchSizes.last!
     let flopsPerSample = ModelFlops.perSample(d: d, r: settings.bits, m: 2 * d, dl: 50, batch: defaultBatch)
     let trainingGflops = training["\(defaultBatch)"]!.median * flopsPerSample / 1e9
+    let pairedFractions = try pairedTrainingFractions(
+      data: data, batch: defaultBatch, flopsPerSample: flopsPerSample, settings: settings, backend: backend)
+    log(
+      String(
+        format: "training ÷ largest GEMM in pairs: median %.3f (%.3f–%.3f)", pairedFractions[pairedFractions.count / 2],
+        pairedFractions.first!, pairedFractions.last!))
 
     let methodTraining = try generativeRates(data: data, settings: settings, backend: backend, log: log)
 
@@ -361,7 +372,42 @@ public enum Throughput {
       uploadBytesPerSecond: upload,
       encodingFractionOfUpload: encodingBytesPerSecond / upload.median, byteEncodingVectorsPerSecond: byteEncoding,
       byteEncodingFractionOfUpload: byteFraction, mlpEncodingVectorsPerSecond: mlpEncoding,
-      radiusSearchQueriesPerSecond: radiusSearch.scan, multiIndexRadiusQueriesPerSecond: radiusSearch.multiIndex)
+      radiusSearchQueriesPerSecond: radiusSearch.scan, multiIndexRadiusQueriesPerSecond: radiusSearch.multiIndex,
+      pairedTrainingFractionsOfGemm: pairedFractions)
+  }
+
+  /// SiGAH's training GFLOP/s over the largest GEMM's, a round at a time (see
+  /// `pairedTrainingFractionsOfGemm`), ascending.
+  static func pairedTrainingFractions(
+    data: Matrix, batch: Int, flopsPerSample: Double, settings: BenchSettings, backend: any Backend
+  ) throws -> [Double] {
+    let shape = GemmShape(m: settings.gemmShapes[0].m, n: settings.gemmShapes[0].n, k: settings.gemmShapes[0].k)
+    var generator = SeededGenerator(seed: settings.seed ^ 0x9A1D)
+    let a = try backend.makeBuffer(generator.gaussians(count: shape.m * shape.k))
+    let b = try backend.makeBuffer(generator.gaussians(count: shape.k * shape.n))
+    let c = try backend.makeBuffer(Float.self, count: shape.m * shape.n)
+    let repeats = 10
+    func gemmGflops() throws -> Double {
+      let timing = try Timing.measure(runs: 1) {
+        for _ in 0..<repeats {
+          try backend.gemm(
+            a, transposeA: false, b, transposeB: false, into: c, m: shape.m, n: shape.n, k: shape.k, alpha: 1, beta: 0)
+        }
+        try backend.synchronize()
+      }
+      return Double(repeats) * shape.flops / 1e9 / timing.median
+    }
+    var configuration = SiGAHConfiguration()
+    configuration.bits = settings.bits
+    configuration.batchSize = batch
+    var fractions: [Double] = []
+    for _ in 0..<max(settings.runs, 1) {
+      let before = try gemmGflops()
+      let training = try trainingRate(configuration, data: data, backend: backend, runs: 1)
+      let after = try gemmGflops()
+      fractions.append(training.median * flopsPerSample / 1e9 / ((before + after) / 2))
+    }
+    return fractions.sorted()
   }
 
   /// Queries/s of radius-2 search over `databaseCount` random codes, the queries codes of

@@ -200,8 +200,24 @@ struct ShardedSearch: ParsableCommand {
   @Option(help: "Results per query.") var k = 10
   @Option(name: .shortAndLong, help: "Ids: .ivecs, .npy, or - for text.") var out: String
   @Option(help: "Also write the Hamming distances.") var distancesOut: String?
+  @Option(
+    help: """
+      Find every code within this Hamming distance instead of the top k: --out then holds \
+      one row (query, id, distance) a match, by query, distance and id, as sigah search \
+      --radius writes them.
+      """)
+  var radius: Int?
 
   @OptionGroup var backendOptions: BackendOptions
+
+  func validate() throws {
+    if let radius {
+      guard radius >= 0 else { throw ValidationError("--radius must be at least 0, got \(radius).") }
+      guard distancesOut == nil else {
+        throw ValidationError("--radius writes (query, id, distance) rows; it takes no --distances-out.")
+      }
+    }
+  }
 
   func run() throws {
     let world = SigahMPI.world
@@ -209,6 +225,7 @@ struct ShardedSearch: ParsableCommand {
       let base = try NPYFormat.readCodes(database, bits: bits)
       return (base, try NPYFormat.readCodes(queries, bits: base.bits))
     }
+    if let radius { return try within(min(radius, base.bits), base: base, query: query, world: world) }
     guard (1...base.count).contains(k) else {
       throw ValidationError("--k must be between 1 and the \(base.count) database codes, got \(k).")
     }
@@ -254,6 +271,52 @@ struct ShardedSearch: ParsableCommand {
     try Tables.write(integers: ids, columns: k, to: out)
     if let distancesOut { try Tables.write(integers: distances, columns: k, to: distancesOut) }
     status(world, "\(query.count) queries × \(base.count) codes searched by \(world.size) ranks; ids in \(out)")
+  }
+
+  /// Radius search: each rank finds the matches in its share, rank 0 gathers each query's
+  /// (distance, id) keys with their counts and orders them as one scan would.
+  private func within(_ radius: Int, base: PackedCodes, query: PackedCodes, world: Communicator) throws {
+    let part = world.shard(of: base.count)
+    let words = base.wordsPerCode
+    var counts = [Int32](repeating: 0, count: query.count)
+    var keys: [UInt64] = []
+    if !part.isEmpty {
+      let backend = try backendOptions.make(world)
+      let found = try backend.hammingWithin(
+        queries: try backend.makeBuffer(query.words), queryCount: query.count,
+        database: try backend.makeBuffer(Array(base.words[(part.lowerBound * words)..<(part.upperBound * words)])),
+        databaseCount: part.count, bits: base.bits, radius: radius)
+      for q in 0..<query.count {
+        counts[q] = Int32(found.range(ofQuery: q).count)
+        for e in found.range(ofQuery: q) {
+          keys.append(SmallestKeys.key(UInt32(found.distances[e]), index: part.lowerBound + Int(found.ids[e])))
+        }
+      }
+    }
+    let (allCounts, allKeys) = (world.gather(counts), world.gather(keys))
+    guard world.isRoot else { return }
+    // Rank r's keys start after those of the ranks before it; inside, by query.
+    var next = [Int](repeating: 0, count: world.size)
+    for r in 1..<max(world.size, 1) {
+      next[r] = next[r - 1] + allCounts[((r - 1) * query.count)..<(r * query.count)].reduce(0) { $0 + Int($1) }
+    }
+    var rows: [Int32] = []
+    for q in 0..<query.count {
+      var matches: [UInt64] = []
+      for r in 0..<world.size {
+        let n = Int(allCounts[r * query.count + q])
+        matches += allKeys[next[r]..<(next[r] + n)]
+        next[r] += n
+      }
+      for key in matches.sorted() {
+        rows += [Int32(q), SmallestKeys.index(of: key), Int32(SmallestKeys.value(of: key))]
+      }
+    }
+    try Tables.write(integers: rows, columns: 3, to: out)
+    status(
+      world,
+      "\(query.count) queries × \(base.count) codes searched by \(world.size) ranks: \(rows.count / 3) matches "
+        + "within distance \(radius) in \(out)")
   }
 }
 

@@ -77,6 +77,14 @@ enum MPIRun {
       ranks: ranks, ["search"] + search + ["--out", path("ids-n.ivecs"), "--distances-out", path("d-n.ivecs")])
     #expect(sharded.status == 0, "\(sharded.stderr)")
     #expect(try same("ids-1.ivecs", "ids-n.ivecs") && same("d-1.ivecs", "d-n.ivecs"))
+    // Radius search: the (query, id, distance) rows of one scan, matches from every rank.
+    let within = ["--database", path("base-1.npy"), "--queries", path("queries-1.npy"), "--radius", "9"]
+    #expect(try SigahBinary.run(["search"] + within + ["--out", path("r-1.npy"), "--backend", "cpu"]).status == 0)
+    let shardedWithin = try MPIRun.run(ranks: ranks, ["search"] + within + ["--out", path("r-n.npy")])
+    #expect(shardedWithin.status == 0, "\(shardedWithin.stderr)")
+    #expect(try same("r-1.npy", "r-n.npy"))
+    let matches = try NPYFormat.readIntegers(path("r-n.npy"))
+    #expect(matches.columns == 3 && matches.rows >= 20, "radius 9 should find matches: \(matches.rows)")
 
     let truth = ["--database", base, "--queries", queries, "--k", "50"]
     #expect(

@@ -11,21 +11,15 @@ import Testing
     let backend = try CPUBackend()
     let words = (bits + 63) / 64
     var generator = SeededGenerator(seed: UInt64(bits * 1000 + k))
-    let mask: UInt64 = bits % 64 == 0 ? ~0 : (1 << UInt64(bits % 64)) - 1
-    func code() -> [UInt64] {
-      (0..<words).map { w in w == words - 1 ? generator.next() & mask : generator.next() }
-    }
     // 37 queries: two full groups and a short one; 3,001 codes: blocks and a tail.
     let (queryCount, databaseCount) = (37, 3001)
-    let queries = (0..<queryCount).flatMap { _ in code() }
-    let database = (0..<databaseCount).flatMap { _ in code() }
+    let queries = RandomCodes.make(queryCount, bits: bits, &generator)
+    let database = RandomCodes.make(databaseCount, bits: bits, &generator)
     let top = try backend.hammingTopK(
       queries: try backend.makeBuffer(queries), queryCount: queryCount, database: try backend.makeBuffer(database),
       databaseCount: databaseCount, bits: bits, k: k)
     for q in 0..<queryCount {
-      let distances = (0..<databaseCount).map { i in
-        (0..<words).reduce(0) { $0 + (queries[q * words + $1] ^ database[i * words + $1]).nonzeroBitCount }
-      }
+      let distances = (0..<databaseCount).map { RandomCodes.distance(queries, q, database, $0, words: words) }
       let expected = (0..<databaseCount).sorted { (distances[$0], $0) < (distances[$1], $1) }.prefix(k)
       #expect(top.ids[(q * k)..<((q + 1) * k)].map(Int.init) == Array(expected), "query \(q)")
       #expect(top.distances[(q * k)..<((q + 1) * k)].map(Int.init) == expected.map { distances[$0] })

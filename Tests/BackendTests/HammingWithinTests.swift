@@ -11,23 +11,17 @@ import Testing
     let backend = try CPUBackend()
     let words = (bits + 63) / 64
     var generator = SeededGenerator(seed: UInt64(bits * 1000 + radius))
-    let mask: UInt64 = bits % 64 == 0 ? ~0 : (1 << UInt64(bits % 64)) - 1
-    func code() -> [UInt64] {
-      (0..<words).map { w in w == words - 1 ? generator.next() & mask : generator.next() }
-    }
     // 37 queries: two full groups and a short one; 3,001 codes: blocks and a tail. Query 0
     // is database code 5, so radius 0 finds something.
     let (queryCount, databaseCount) = (37, 3001)
-    let database = (0..<databaseCount).flatMap { _ in code() }
-    let queries = Array(database[(5 * words)..<(6 * words)]) + (1..<queryCount).flatMap { _ in code() }
+    let database = RandomCodes.make(databaseCount, bits: bits, &generator)
+    let queries = Array(database[(5 * words)..<(6 * words)]) + RandomCodes.make(queryCount - 1, bits: bits, &generator)
     let found = try backend.hammingWithin(
       queries: try backend.makeBuffer(queries), queryCount: queryCount, database: try backend.makeBuffer(database),
       databaseCount: databaseCount, bits: bits, radius: radius)
     var total = 0
     for q in 0..<queryCount {
-      let distances = (0..<databaseCount).map { i in
-        (0..<words).reduce(0) { $0 + (queries[q * words + $1] ^ database[i * words + $1]).nonzeroBitCount }
-      }
+      let distances = (0..<databaseCount).map { RandomCodes.distance(queries, q, database, $0, words: words) }
       let expected = (0..<databaseCount).filter { distances[$0] <= radius }.sorted {
         (distances[$0], $0) < (distances[$1], $1)
       }

@@ -25,8 +25,8 @@ final class LinearHashEncoder {
   private var identity: DeviceBuffer<Int32>
   /// The codes `encode(_:progress:)` reads back, kept for the next call.
   private var hostCodes: DeviceBuffer<UInt64>?
-  /// Byte rows on their way into `staging`.
-  private let byteStaging = ByteStaging()
+  /// Rows streamed from the host: into `staging` and a spare in turn.
+  private let uploads: BlockUploads
 
   init(bits: Int, inputDimension: Int, blockRows: Int, largestBlock: Int? = nil, backend: any Backend) throws {
     (self.backend, self.bits, self.inputDimension) = (backend, bits, inputDimension)
@@ -35,6 +35,7 @@ final class LinearHashEncoder {
     transposedProjection = try backend.makeBuffer(Float.self, count: inputDimension * bits)
     mean = try backend.makeBuffer(Float.self, count: inputDimension)
     offset = try backend.makeBuffer(Float.self, count: bits)
+    uploads = BlockUploads(backend: backend)
     (staging, input, preActivation, blockCodes, identity) = try Self.workspace(
       rows: self.blockRows, bits: bits, inputDimension: inputDimension, backend: backend)
   }
@@ -101,17 +102,18 @@ final class LinearHashEncoder {
     }
     let workspace = SignProjectionWorkspace(
       rows: blockRows, centred: input, projections: preActivation, codes: blockCodes, identity: identity)
-    for block in rows.rowBlocks(blockRows) {
-      if resident == nil {
-        try rows.upload(
-          block, into: staging, staging: byteStaging, capacity: blockRows * inputDimension, backend: backend)
-      }
-      // Centring, product, offset, signs and packing: one kernel on OpenCL.
+    // Centring, product, offset, signs and packing: one kernel on OpenCL.
+    func encodeBlock(_ block: Range<Int>, from source: DeviceBuffer<Float>, firstRow: Int) throws {
       try backend.projectSignPack(
-        resident ?? staging, firstRow: resident == nil ? 0 : block.lowerBound, rows: block.count,
-        columns: inputDimension, subtracting: mean, transposedProjection: transposedProjection, offset: offset,
-        bits: bits, into: codes, firstCode: first + block.lowerBound, workspace: workspace)
+        source, firstRow: firstRow, rows: block.count, columns: inputDimension, subtracting: mean,
+        transposedProjection: transposedProjection, offset: offset, bits: bits, into: codes,
+        firstCode: first + block.lowerBound, workspace: workspace)
       try afterBlock(block)
+    }
+    if let resident {
+      for block in rows.rowBlocks(blockRows) { try encodeBlock(block, from: resident, firstRow: block.lowerBound) }
+    } else {
+      try uploads.stream(rows, blockRows: blockRows, first: staging) { try encodeBlock($0, from: $1, firstRow: 0) }
     }
   }
 }

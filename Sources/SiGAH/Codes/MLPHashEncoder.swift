@@ -21,7 +21,8 @@ final class MLPHashEncoder {
   private var skipProducts: DeviceBuffer<Float>?
   private var blockCodes: DeviceBuffer<UInt64>
   private var codes: DeviceBuffer<UInt64>?
-  private let bytes = ByteStaging()
+  /// Rows streamed from the host: into `input` and a spare in turn.
+  private let uploads: BlockUploads
 
   init(_ hash: MLPHash, blockRows: Int, largestBlock: Int? = nil, backend: any Backend) throws {
     (self.backend, self.hash) = (backend, hash)
@@ -46,6 +47,7 @@ final class MLPHashEncoder {
         try backend.makeBuffer(last.bias)
       ) : nil
     (mlp, input, skipProducts, blockCodes) = try Self.workspace(hash, rows: rows, block: block, backend: backend)
+    uploads = BlockUploads(backend: backend)
   }
 
   private static func workspace(_ hash: MLPHash, rows: Int, block: ParameterBlock, backend: any Backend) throws -> (
@@ -88,13 +90,9 @@ final class MLPHashEncoder {
       (mlp, input, skipProducts, blockCodes) = try Self.workspace(hash, rows: wanted, block: block, backend: backend)
     }
     let (d, bits, words) = (hash.inputDimension, hash.bits, codeWords(bits: hash.bits))
-    for rows in data.rowBlocks(mlp.capacity) {
+    // A block's rows are in `input` (the encoder's, or the stream's spare).
+    func encodeBlock(_ rows: Range<Int>, _ input: DeviceBuffer<Float>) throws {
       let n = rows.count
-      if let resident {
-        try backend.copy(resident, sourceOffset: rows.lowerBound * d, to: input, destinationOffset: 0, count: n * d)
-      } else {
-        try data.upload(rows, into: input, staging: bytes, capacity: mlp.capacity * d, backend: backend)
-      }
       try backend.addRowVector(negatedMean, to: input, rows: n, columns: d)
       if hash.inputScale != 1 {
         try backend.linearCombination(alpha: 1 / hash.inputScale, input, beta: 0, input, into: input, count: n * d)
@@ -124,6 +122,15 @@ final class MLPHashEncoder {
           blockCodes, sourceOffset: 0, to: codes, destinationOffset: rows.lowerBound * words, count: n * words)
       }
       progress(rows.upperBound)
+    }
+    if let resident {
+      for rows in data.rowBlocks(mlp.capacity) {
+        try backend.copy(
+          resident, sourceOffset: rows.lowerBound * d, to: input, destinationOffset: 0, count: rows.count * d)
+        try encodeBlock(rows, input)
+      }
+    } else {
+      try uploads.stream(data, blockRows: mlp.capacity, first: input, encodeBlock)
     }
   }
 }

@@ -137,13 +137,9 @@ struct Bench: ParsableCommand {
   /// SiGAH and SiGAH-DM at batch 500 on two backends of the device that differ only in
   /// whether the graph term runs on the side queue, in turn: whether it pays here.
   func sideQueueTraining(on device: OpenCLBackend, settings: BenchSettings) throws -> [String: Rate] {
-    let backends: [(name: String, backend: any Backend)] = try [true, false].map { sideQueue in
-      var tuning = device.tuning
-      tuning.sideQueue = sideQueue
-      return (
-        sideQueue ? "side queue" : "in order", try OpenCLBackend(deviceIndex: device.device.index, tuning: tuning)
-      )
-    }
+    let backends: [(name: String, backend: any Backend)] = try OpenCLBackend.withAndWithoutSideQueue(
+      deviceIndex: device.device.index, tuning: device.tuning
+    ).map { ($0.sideQueue ? "side queue" : "in order", $0.backend) }
     return try Throughput.stepMethodRates(on: backends, settings: settings, seed: 29)
   }
 

@@ -145,11 +145,9 @@ struct Tune: ParsableCommand {
     var settings = quick ? BenchSettings.quick : BenchSettings()
     settings.runs = 3
     let names = [true: "on the side queue", false: "in order"]
-    let backends: [(name: String, backend: any Backend)] = try [true, false].map { sideQueue in
-      var tuning = chosen
-      tuning.sideQueue = sideQueue
-      return (names[sideQueue]!, try OpenCLBackend(deviceIndex: info.index, tuning: tuning))
-    }
+    let backends: [(name: String, backend: any Backend)] = try OpenCLBackend.withAndWithoutSideQueue(
+      deviceIndex: info.index, tuning: chosen
+    ).map { (names[$0.sideQueue]!, $0.backend) }
     let rates = try Throughput.stepMethodRates(on: backends, settings: settings, seed: 37)
     for (name, rate) in rates.sorted(by: { $0.key < $1.key }) {
       print(String(format: "training %@, batch 500: %.0f samples/s", name, rate.median))

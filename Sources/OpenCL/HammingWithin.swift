@@ -70,10 +70,10 @@ extension OpenCLBackend {
 
   /// Each query's matches, written in the lanes' order, put in (distance, index) order.
   static func inDistanceOrder(offsets: [Int], ids: [Int32], distances: [Int32]) -> HammingMatches {
-    var keys = zip(ids, distances).map { UInt64(UInt32($1)) << 32 | UInt64(UInt32($0)) }
+    var keys = zip(ids, distances).map { SmallestKeys.key(UInt32($1), index: Int($0)) }
     for q in 0..<(offsets.count - 1) { keys[offsets[q]..<offsets[q + 1]].sort() }
     return HammingMatches(
-      offsets: offsets, ids: keys.map { Int32(truncatingIfNeeded: $0) },
-      distances: keys.map { Int32(truncatingIfNeeded: $0 >> 32) })
+      offsets: offsets, ids: keys.map(SmallestKeys.index(of:)),
+      distances: keys.map { Int32(SmallestKeys.value(of: $0)) })
   }
 }

@@ -41,3 +41,17 @@ extension OpenCLBackend {
       clEnqueueBarrierWithWaitList(mainQueue, 1, &waitList, nil), "clEnqueueBarrierWithWaitList")
   }
 }
+
+extension OpenCLBackend {
+  /// Two backends of device `deviceIndex` with `tuning` but for the side queue, on and
+  /// then off: what `sigah tune` chooses between and `sigah bench` compares.
+  public static func withAndWithoutSideQueue(deviceIndex: Int, tuning: OpenCLTuning) throws -> [(
+    sideQueue: Bool, backend: OpenCLBackend
+  )] {
+    try [true, false].map { sideQueue in
+      var tuning = tuning
+      tuning.sideQueue = sideQueue
+      return (sideQueue, try OpenCLBackend(deviceIndex: deviceIndex, tuning: tuning))
+    }
+  }
+}

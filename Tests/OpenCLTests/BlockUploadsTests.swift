@@ -51,17 +51,7 @@ struct BlockUploadsTests {
 
   @Test(arguments: [false, true])
   func anMLPHashWithItsSkipCodesAsInOrder(bytes: Bool) throws {
-    var generator = SeededGenerator(seed: 33)
-    let layers = [
-      MLPHash.Layer(
-        weight: generator.gaussians(count: 32 * Self.dimension), bias: [Float](repeating: 0, count: 32),
-        inputs: Self.dimension, outputs: 32, activation: .relu),
-      MLPHash.Layer(
-        weight: generator.gaussians(count: Self.bits * 32), bias: [Float](repeating: 0, count: Self.bits), inputs: 32,
-        outputs: Self.bits, activation: .identity),
-    ]
-    var hash = MLPHash(mean: [Float](repeating: 100, count: Self.dimension), inputScale: 50, layers: layers)
-    hash.skip = generator.gaussians(count: Self.bits * Self.dimension)
+    let hash = EncodingCountsTests.twoLayerHash(seed: 33, mean: 100, inputScale: 50, skip: true)
     try Self.expectTheSameCodesBeside { backend in
       try MLPHashEncoder(hash, blockRows: Self.block, backend: backend).encode(Self.rows(bytes: bytes)) { _ in }
     }

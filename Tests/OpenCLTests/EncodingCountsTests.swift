@@ -41,20 +41,28 @@ struct EncodingCountsTests {
     try Self.expectOneRead(launchesPerBlock: 1) { try hash.encode(Self.data(), backend: $0, batchSize: Self.block) }
   }
 
+  /// A `dimension → 32 (ReLU) → bits` hash of seeded weights, every input centred by
+  /// `mean` and divided by `inputScale`; with `skip`, SiGAH-DM's hash layer beside its
+  /// ranking residual.
+  static func twoLayerHash(seed: UInt64, mean: Float, inputScale: Float, skip: Bool) -> MLPHash {
+    var generator = SeededGenerator(seed: seed)
+    let layers = [
+      MLPHash.Layer(
+        weight: generator.gaussians(count: 32 * dimension), bias: [Float](repeating: 0, count: 32),
+        inputs: dimension, outputs: 32, activation: .relu),
+      MLPHash.Layer(
+        weight: generator.gaussians(count: bits * 32), bias: [Float](repeating: 0, count: bits), inputs: 32,
+        outputs: bits, activation: .identity),
+    ]
+    var hash = MLPHash(mean: [Float](repeating: mean, count: dimension), inputScale: inputScale, layers: layers)
+    if skip { hash.skip = generator.gaussians(count: bits * dimension) }
+    return hash
+  }
+
   /// With a skip too: SiGAH-DM's hash layer beside its ranking residual.
   @Test(arguments: [false, true])
   func anMLPHashReadsItsCodesOnce(withSkip: Bool) throws {
-    var generator = SeededGenerator(seed: 19)
-    let layers = [
-      MLPHash.Layer(
-        weight: generator.gaussians(count: 32 * Self.dimension), bias: [Float](repeating: 0, count: 32),
-        inputs: Self.dimension, outputs: 32, activation: .relu),
-      MLPHash.Layer(
-        weight: generator.gaussians(count: Self.bits * 32), bias: [Float](repeating: 0, count: Self.bits), inputs: 32,
-        outputs: Self.bits, activation: .identity),
-    ]
-    var hash = MLPHash(mean: [Float](repeating: 0, count: Self.dimension), inputScale: 1, layers: layers)
-    if withSkip { hash.skip = generator.gaussians(count: Self.bits * Self.dimension) }
+    let hash = Self.twoLayerHash(seed: 19, mean: 0, inputScale: 1, skip: withSkip)
     // Centring, the hidden layer, the skip's product, then the last layer, the signs and
     // the packing in one kernel that writes the block's codes in place.
     try Self.expectOneRead(launchesPerBlock: withSkip ? 4 : 3) {
